@@ -1,0 +1,39 @@
+"""The console's navigation: each entry shows only to roles that hold its capability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from autodcc.core.actors import Actor
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: Promise
+    url_name: str
+    capability: str | None
+
+
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("home", _("Home"), "console:home", None),
+    NavEntry("dealers", _("Dealers"), "console:dealer_list", "network.view_dealers"),
+    NavEntry("staff", _("Staff"), "console:staff_list", "network.view_staff"),
+    NavEntry("regions", _("Regions"), "console:region_list", "network.view_regions"),
+    NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox"),
+    NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates"),
+    NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts"),
+    NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
+)
+
+
+def entries_for(actor: Actor) -> list[dict[str, str]]:
+    return [
+        {"key": e.key, "label": str(e.label), "url": reverse(e.url_name)}
+        for e in NAV
+        if e.capability is None or actor.can(e.capability)
+    ]

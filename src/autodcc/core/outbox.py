@@ -1,0 +1,130 @@
+"""The transactional outbox.
+
+``enqueue()`` writes an :class:`OutboxEvent` in the caller's transaction and, once that
+transaction commits, asks for a dispatch: a Celery task when a broker is configured, in-process
+otherwise. The dispatcher calls the handler registered for the topic; a failure is retried with
+exponential back-off until ``max_attempts``, then the event is marked failed. A handler's ``on_error`` hook hears of every
+failed attempt (``gave_up`` on the last) outside the rolled-back savepoint, so the owner of the
+side effect can record it. Handlers must be idempotent: an event may run again after a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from autodcc.core.models import OutboxEvent, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], None]
+ErrorHook = Callable[[dict[str, Any], str, int, bool], None]
+
+
+class PermanentFailure(Exception):
+    """Raised by a handler when retrying cannot help (bad address, rejected content)."""
+
+
+@dataclass(frozen=True)
+class _Registered:
+    handle: Handler
+    on_error: ErrorHook | None
+
+
+_HANDLERS: dict[str, _Registered] = {}
+
+
+def handler(topic: str, *, on_error: ErrorHook | None = None) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[topic] = _Registered(fn, on_error)
+        return fn
+
+    return register
+
+
+def enqueue(topic: str, payload: dict[str, Any], *, max_attempts: int | None = None) -> OutboxEvent:
+    event = OutboxEvent.objects.create(
+        topic=topic, payload=payload, max_attempts=max_attempts or settings.OUTBOX_MAX_ATTEMPTS
+    )
+    transaction.on_commit(kick)
+    return event
+
+
+def kick() -> None:
+    """Ask for a dispatch now (inline without a broker)."""
+    from autodcc.core.tasks import dispatch_outbox
+
+    try:
+        dispatch_outbox.delay()
+    except Exception:  # the broker is down: the scheduled sweep will pick the event up
+        log.exception("could not queue the outbox dispatch; the periodic sweep will retry")
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    seconds = settings.OUTBOX_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)
+    return dt.timedelta(seconds=min(seconds, settings.OUTBOX_BACKOFF_MAX_SECONDS))
+
+
+@dataclass
+class DispatchStats:
+    done: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def dispatch_due(*, now: dt.datetime | None = None, limit: int = 200) -> DispatchStats:
+    """Run due events one by one, each in its own transaction holding its row lock."""
+    stats = DispatchStats()
+    now = now or timezone.now()
+    for _ in range(limit):
+        with transaction.atomic():
+            event = (
+                OutboxEvent.objects.select_for_update(skip_locked=True)
+                .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+                .order_by("next_attempt_at", "id")
+                .first()
+            )
+            if event is None:
+                break
+            _run(event, now, stats)
+    return stats
+
+
+def _run(event: OutboxEvent, now: dt.datetime, stats: DispatchStats) -> None:
+    registered = _HANDLERS.get(event.topic)
+    event.attempts += 1
+    error = ""
+    permanent = False
+    if registered is None:
+        error, permanent = f"no handler for topic {event.topic!r}", True
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: a failing handler leaves nothing behind
+                registered.handle(event.payload)
+        except PermanentFailure as exc:
+            error, permanent = str(exc) or exc.__class__.__name__, True
+        except Exception as exc:
+            log.warning("outbox %s #%s attempt %s failed: %s", event.topic, event.pk, event.attempts, exc)
+            error = f"{exc.__class__.__name__}: {exc}"
+    if not error:
+        event.status, event.done_at, event.last_error = OutboxStatus.DONE, now, ""
+        stats.done += 1
+    else:
+        gave_up = permanent or event.attempts >= event.max_attempts
+        if gave_up:
+            event.status, event.done_at, event.last_error = OutboxStatus.FAILED, now, error
+            stats.failed += 1
+        else:
+            event.next_attempt_at = now + backoff(event.attempts)
+            event.last_error = error
+            stats.retried += 1
+        if registered is not None and registered.on_error is not None:
+            registered.on_error(event.payload, error, event.attempts, gave_up)
+    event.save(update_fields=["attempts", "status", "done_at", "last_error", "next_attempt_at"])

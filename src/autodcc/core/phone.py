@@ -1,0 +1,52 @@
+"""Mainland China phone numbers: parse, validate, store as E.164, mask for staff lists."""
+
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
+
+from autodcc.core.errors import DomainError
+
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def _parse(raw: str, field: str) -> phonenumbers.PhoneNumber:
+    text = (raw or "").strip()
+    if not text:
+        raise DomainError("phone.invalid", field=field, value=raw or "")
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except NumberParseException:
+        raise DomainError("phone.invalid", field=field, value=text) from None
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        raise DomainError("phone.invalid", field=field, value=text)
+    return number
+
+
+def normalize_mobile(raw: str, *, field: str = "phone") -> str:
+    """A consumer's mobile number as E.164 (``+8613812341234``); anything else is refused."""
+    number = _parse(raw, field)
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise DomainError("phone.not_mobile", field=field, value=raw.strip())
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_phone(raw: str, *, field: str = "phone") -> str:
+    """Any valid mainland number (a dealer's landline or 400 hotline too) as E.164."""
+    return phonenumbers.format_number(_parse(raw, field), phonenumbers.PhoneNumberFormat.E164)
+
+
+def national(e164: str) -> str:
+    """``+8613812341234`` → ``13812341234``; landlines keep their area code (``02168889999``)."""
+    if not e164:
+        return ""
+    number = phonenumbers.parse(e164, "CN")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "")
+
+
+def mask(e164: str) -> str:
+    """``+8613812341234`` → ``138****1234``: the form staff lists show (PIPL art. 51)."""
+    digits = national(e164)
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"

@@ -1,0 +1,63 @@
+"""Staff roles, the scope each role lives at, and what each role may do.
+
+The capability table is the one place that says who may use what; the console navigation, the
+views and the services all ask :meth:`Actor.can`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    HQ = "hq", _("Headquarters")
+    REGION = "region", _("Region")
+    DEALER = "dealer", _("Dealer")
+
+
+class Role(models.TextChoices):
+    HQ_MARKETING = "hq_marketing", _("HQ marketing")
+    HQ_SERVICE = "hq_service", _("HQ customer service")
+    REGIONAL_MANAGER = "regional_manager", _("Regional manager")
+    DEALER_GM = "dealer_gm", _("Dealer general manager")
+    SALES_MANAGER = "sales_manager", _("Sales manager")
+    DCC_SUPERVISOR = "dcc_supervisor", _("DCC supervisor")
+    DCC_AGENT = "dcc_agent", _("DCC agent")
+    SALES_CONSULTANT = "sales_consultant", _("Sales consultant")
+    SERVICE_ADVISOR = "service_advisor", _("Service advisor")
+
+
+ROLE_SCOPE: dict[str, str] = {
+    Role.HQ_MARKETING: Scope.HQ,
+    Role.HQ_SERVICE: Scope.HQ,
+    Role.REGIONAL_MANAGER: Scope.REGION,
+    Role.DEALER_GM: Scope.DEALER,
+    Role.SALES_MANAGER: Scope.DEALER,
+    Role.DCC_SUPERVISOR: Scope.DEALER,
+    Role.DCC_AGENT: Scope.DEALER,
+    Role.SALES_CONSULTANT: Scope.DEALER,
+    Role.SERVICE_ADVISOR: Scope.DEALER,
+}
+
+ALL_ROLES = frozenset(Role.values)
+HQ_ROLES = frozenset(r for r, s in ROLE_SCOPE.items() if s == Scope.HQ)
+DEALER_MANAGERS = frozenset({Role.DEALER_GM, Role.SALES_MANAGER})
+
+# capability → roles that hold it. Scope is applied separately: a dealer role holds a capability
+# only at its own dealer, a regional role at its region's dealers, an HQ role everywhere.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "network.view_dealers": ALL_ROLES,
+    "network.create_dealer": frozenset({Role.HQ_MARKETING}),
+    "network.import_dealers": frozenset({Role.HQ_MARKETING}),
+    "network.edit_dealer": frozenset({Role.HQ_MARKETING, Role.DEALER_GM}),
+    "network.flag_key_dealer": frozenset({Role.HQ_MARKETING, Role.REGIONAL_MANAGER}),
+    "network.view_staff": ALL_ROLES - {Role.SERVICE_ADVISOR, Role.SALES_CONSULTANT, Role.DCC_AGENT},
+    "network.manage_staff": frozenset({Role.HQ_MARKETING, Role.DEALER_GM, Role.SALES_MANAGER}),
+    "network.manage_duty": frozenset({Role.HQ_MARKETING, Role.DEALER_GM, Role.SALES_MANAGER, Role.DCC_SUPERVISOR}),
+    "network.view_regions": HQ_ROLES | {Role.REGIONAL_MANAGER},
+    "audit.view": HQ_ROLES | {Role.REGIONAL_MANAGER, Role.DEALER_GM, Role.SALES_MANAGER},
+    "messaging.view_outbox": HQ_ROLES,
+    "messaging.edit_templates": frozenset({Role.HQ_MARKETING}),
+    "messaging.manage_optouts": HQ_ROLES,
+}

@@ -1,0 +1,126 @@
+"""Reading and writing the spreadsheets staff exchange: CSV (UTF-8 or GB18030) and Excel (.xlsx)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+
+from autodcc.core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # as the spreadsheet shows it (header is row 1)
+    values: dict[str, Any]  # canonical key → cell value (str, number, date or None)
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DomainError("import.unreadable", field="file")
+
+
+def read_rows(upload: BinaryIO, filename: str, columns: Mapping[str, str], required: Iterable[str]) -> list[Row]:
+    """Rows keyed by canonical column names. ``columns`` maps every accepted header (Chinese or
+    English, case-insensitive) to its canonical key; a missing required header is an error."""
+    data = upload.read()
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+            table = [list(r) for r in sheet.iter_rows(values_only=True)]
+        except Exception:
+            raise DomainError("import.unreadable", field="file") from None
+    else:
+        table = [list(r) for r in csv.reader(io.StringIO(_decode(data)))]
+    while table and all(c in (None, "") for c in table[-1]):
+        table.pop()
+    if not table:
+        raise DomainError("import.no_rows", field="file")
+    lookup = {k.strip().lower(): v for k, v in columns.items()}
+    header = [lookup.get(str(h or "").strip().lower()) for h in table[0]]
+    labels = {v: k for k, v in reversed(list(columns.items()))}
+    for key in required:
+        if key not in header:
+            raise DomainError("import.bad_header", field="file", value=labels.get(key, key))
+    rows: list[Row] = []
+    for number, cells in enumerate(table[1:], start=2):
+        if all(c in (None, "") for c in cells):
+            continue
+        values = {key: (c.strip() if isinstance(c, str) else c) for key, c in zip(header, cells, strict=False) if key}
+        rows.append(Row(number, {k: (None if v == "" else v) for k, v in values.items()}))
+    if not rows:
+        raise DomainError("import.no_rows", field="file")
+    return rows
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        raise DomainError("value.not_a_number", value=value) from None
+
+
+def to_time(value: Any) -> dt.time | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.time()
+    text = str(value).strip().replace("：", ":")
+    for fmt in ("%H:%M", "%H:%M:%S"):
+        try:
+            return dt.datetime.strptime(text, fmt).time()
+        except ValueError:
+            continue
+    raise DomainError("value.not_a_time", value=value)
+
+
+_YES = {"1", "y", "yes", "true", "是", "√", "x"}
+_NO = {"0", "n", "no", "false", "否", ""}
+
+
+def to_bool(value: Any, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise DomainError("value.not_a_bool", value=value)
+
+
+def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A one-sheet workbook with a bold, filled header row and a frozen header."""
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([str(h) for h in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in rows:
+        sheet.append([str(v) if isinstance(v, Decimal) else v for v in row])
+    sheet.freeze_panes = "A2"
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 2))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from autodcc.core import phone
+from autodcc.core.tenancy import TenantQuerySet
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat template message")
+    PUSH = "push", _("App push")
+
+
+class Event(models.TextChoices):
+    BOOKING_CONFIRMATION = "booking_confirmation", _("Test-drive booking confirmation")
+    TESTDRIVE_REMINDER = "testdrive_reminder", _("Test-drive reminder")
+    ORDER_CONFIRMATION = "order_confirmation", _("Order confirmation")
+    PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")
+    VISIT_CONFIRMATION = "visit_confirmation", _("Store visit confirmation")
+    RECEIPT_REMINDER = "receipt_reminder", _("Receipt confirmation reminder")
+    MAINTENANCE_REMINDER = "maintenance_reminder", _("Maintenance reminder")
+    CAMPAIGN = "campaign", _("Campaign")
+    LEAD_ASSIGNED = "lead_assigned", _("New lead for staff")
+    SLA_ESCALATION = "sla_escalation", _("Overdue lead escalation")
+    DAILY_REPORT = "daily_report", _("Daily report")
+
+
+# The variables each event provides to its templates. A template may use only these.
+EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
+    Event.BOOKING_CONFIRMATION: ("name", "model", "dealer", "address", "time", "booking_no"),
+    Event.TESTDRIVE_REMINDER: ("name", "model", "dealer", "address", "time"),
+    Event.ORDER_CONFIRMATION: ("name", "order_no", "model", "amount", "dealer"),
+    Event.PAYMENT_REMINDER: ("name", "order_no", "amount", "deadline"),
+    Event.VISIT_CONFIRMATION: ("name", "dealer", "address", "time", "consultant"),
+    Event.RECEIPT_REMINDER: ("name", "order_no", "dealer"),
+    Event.MAINTENANCE_REMINDER: ("name", "plate", "due_date", "dealer", "offer"),
+    Event.CAMPAIGN: ("name", "campaign", "content", "dealer"),
+    Event.LEAD_ASSIGNED: ("staff", "customer", "channel", "due"),
+    Event.SLA_ESCALATION: ("staff", "agent", "customer", "minutes"),
+    Event.DAILY_REPORT: ("staff", "dealer", "date", "summary"),
+}
+# Marketing messages need marketing consent and stop for a "marketing" opt-out (PIPL art. 24).
+MARKETING_EVENTS = frozenset({Event.CAMPAIGN, Event.MAINTENANCE_REMINDER})
+
+
+class MessageTemplate(models.Model):
+    event = models.CharField(_("event"), max_length=32, choices=Event.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    body = models.TextField(_("text"), help_text=_("Variables in braces, e.g. {name}."))
+    wechat_template_id = models.CharField(_("WeChat template id"), max_length=64, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["event", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel"], condition=Q(is_active=True), name="one_active_template")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} / {self.get_channel_display()}"
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return EVENT_VARIABLES.get(self.event, ())
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SUPPRESSED = "suppressed", _("Not sent (opted out)")
+
+
+class Message(models.Model):
+    """Every message the platform sends or decides not to send, with its delivery state."""
+
+    TENANT_DEALER_FIELD = "dealer"
+
+    event = models.CharField(_("event"), max_length=32, choices=Event.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    recipient_phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    recipient_openid = models.CharField(_("WeChat openid"), max_length=64, blank=True)
+    recipient_staff_id = models.BigIntegerField(_("staff recipient"), null=True, blank=True)
+    dealer = models.ForeignKey(
+        "network.Dealer", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("dealer")
+    )
+    body = models.TextField(_("text"))
+    data = models.JSONField(_("values"), default=dict)
+    template = models.ForeignKey(MessageTemplate, on_delete=models.PROTECT, null=True, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    provider = models.CharField(_("provider"), max_length=32, blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    related_type = models.CharField(max_length=64, blank=True)
+    related_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["related_type", "related_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} → {self.recipient_display}"
+
+    @property
+    def recipient_display(self) -> str:
+        if self.recipient_phone:
+            return phone.mask(self.recipient_phone)
+        return self.recipient_openid[:6] + "…" if self.recipient_openid else "—"
+
+
+class OptOutScope(models.TextChoices):
+    ALL = "all", _("All messages")
+    MARKETING = "marketing", _("Marketing only")
+
+
+class OptOut(models.Model):
+    """A consumer's 'no more messages' (退订): honoured when a message is queued and again when sent."""
+
+    phone = models.CharField(_("phone"), max_length=20, unique=True)
+    scope = models.CharField(_("scope"), max_length=16, choices=OptOutScope.choices, default=OptOutScope.ALL)
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("opt-out")
+        verbose_name_plural = _("opt-outs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return phone.mask(self.phone)
+
+    def blocks(self, event: str) -> bool:
+        return self.scope == OptOutScope.ALL or event in MARKETING_EVENTS

@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from autodcc.network import demo
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo dealer network with staff in every role. Safe to run again."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = demo.build()
+        self.stdout.write(
+            f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff "
+            f"(nothing is added twice)"
+        )
+        self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        for login, what in result.logins:
+            self.stdout.write(f"  {login:<14} {what}")
