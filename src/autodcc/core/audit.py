@@ -38,6 +38,8 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     for f in obj._meta.concrete_fields:
         if wanted is not None and f.name not in wanted:
             continue
+        if getattr(f, "auto_now", False):  # a touched timestamp is not a change
+            continue
         data[f.attname if f.is_relation else f.name] = _plain(getattr(obj, f.attname))
     return data
 

@@ -49,7 +49,9 @@ def read_rows(upload: BinaryIO, filename: str, columns: Mapping[str, str], requi
         raise DomainError("import.no_rows", field="file")
     lookup = {k.strip().lower(): v for k, v in columns.items()}
     header = [lookup.get(str(h or "").strip().lower()) for h in table[0]]
-    labels = {v: k for k, v in reversed(list(columns.items()))}
+    labels: dict[str, str] = {}
+    for name, key in columns.items():
+        labels.setdefault(key, name)  # the first alias given is the one to name in errors
     for key in required:
         if key not in header:
             raise DomainError("import.bad_header", field="file", value=labels.get(key, key))

@@ -36,12 +36,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "is_active": ("启用", "is_active"),
 }
 REQUIRED = ("code", "name", "region", "city")
-LABELS = {
-    "code": _("Dealer code"), "name": _("Name"), "short_name": _("Short name"), "region": _("Region"),
-    "city": _("City"), "address": _("Address"), "lng": _("Longitude"), "lat": _("Latitude"),
-    "phone": _("Phone"), "opens_at": _("Opens at"), "closes_at": _("Closes at"),
-    "open_weekdays": _("Opening days"), "is_key": _("Key dealer"), "is_active": _("Active"), "file": _("File"),
-}
+FILE_LABEL = _("File")
+
+
+def column_label(key: str) -> str:
+    """Problems name the column as the template's header row does."""
+    return COLUMNS[key][0] if key in COLUMNS else str(FILE_LABEL)
 
 
 def header_aliases() -> dict[str, str]:
@@ -67,14 +67,12 @@ def _convert(raw: dict[str, Any], errors: list[tuple[str, str]]) -> dict[str, An
         "is_active": lambda v: tabular.to_bool(v, True),
     }
     for key, value in raw.items():
+        if value is None:
+            continue  # a blank cell keeps the current value (or the default for a new dealer)
         try:
             converted = converters[key](value) if key in converters else ("" if value is None else str(value).strip())
         except DomainError as exc:
             errors.append((key, exc.message))
-            continue
-        if key in {"opens_at", "closes_at"} and converted is None:
-            continue  # blank hours keep the default / current hours
-        if key == "open_weekdays" and not converted:
             continue
         values[key] = converted
     if values.get("code"):
@@ -83,8 +81,9 @@ def _convert(raw: dict[str, Any], errors: list[tuple[str, str]]) -> dict[str, An
 
 
 def dealers_import(*, actor: Actor, upload: BinaryIO, filename: str) -> ImportJob:
-    """Create or update dealers by code. If any row is bad nothing is saved and every bad row is
-    listed in the job's error report; otherwise all rows are saved in one transaction."""
+    """Create or update dealers by code; a blank cell keeps the current value. If any row is bad
+    nothing is saved and every bad row is listed in the job's error report; otherwise all rows are
+    saved in one transaction."""
     if not actor.can("network.import_dealers"):
         raise Forbidden("forbidden")
     job = ImportJob.objects.create(kind=KIND, filename=filename[:200], created_by_label=actor.label,
@@ -93,7 +92,7 @@ def dealers_import(*, actor: Actor, upload: BinaryIO, filename: str) -> ImportJo
     try:
         rows = tabular.read_rows(upload, filename, header_aliases(), REQUIRED)
     except DomainError as exc:
-        report.append({"row": 1, "column": str(LABELS.get(exc.field or "file", "")), "message": exc.message})
+        report.append({"row": 1, "column": column_label(exc.field or "file"), "message": exc.message})
         return _finish(job, ImportStatus.REJECTED, report)
     job.total_rows = len(rows)
 
@@ -115,7 +114,7 @@ def dealers_import(*, actor: Actor, upload: BinaryIO, filename: str) -> ImportJo
         except Invalid as exc:
             row_errors.extend((e.field or "", e.message) for e in exc.errors)
         for field, message in row_errors:
-            report.append({"row": row.number, "column": str(LABELS.get(field, field)), "message": message})
+            report.append({"row": row.number, "column": column_label(field), "message": message})
         prepared.append((row, values, instance))
     if report:
         job.processed_rows = len(rows)

@@ -59,7 +59,7 @@ class City(models.Model):
     adcode = models.CharField(_("administrative code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=30)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province"))
-    level = models.CharField(_("level"), max_length=20)
+    level = models.CharField(_("level"), max_length=32)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     datum = models.CharField(_("datum"), max_length=8, default="GCJ-02")
@@ -211,6 +211,8 @@ class LeavePeriod(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("leave")

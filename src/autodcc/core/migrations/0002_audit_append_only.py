@@ -1,4 +1,8 @@
-"""On PostgreSQL the database itself refuses to change or delete audit rows."""
+"""On PostgreSQL the database itself refuses to change or delete audit rows.
+
+TRUNCATE stays possible for the table owner (test databases are flushed that way); production
+should run the application under a role that does not own the tables.
+"""
 
 from django.db import migrations
 
@@ -10,12 +14,9 @@ END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER core_auditlog_no_change BEFORE UPDATE OR DELETE ON core_auditlog
   FOR EACH ROW EXECUTE FUNCTION core_auditlog_append_only();
-CREATE TRIGGER core_auditlog_no_truncate BEFORE TRUNCATE ON core_auditlog
-  FOR EACH STATEMENT EXECUTE FUNCTION core_auditlog_append_only();
 """
 BACKWARD = """
 DROP TRIGGER IF EXISTS core_auditlog_no_change ON core_auditlog;
-DROP TRIGGER IF EXISTS core_auditlog_no_truncate ON core_auditlog;
 DROP FUNCTION IF EXISTS core_auditlog_append_only();
 """
 

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('adcode', models.CharField(max_length=6, unique=True, verbose_name='administrative code')),
                 ('name', models.CharField(max_length=30, verbose_name='name')),
-                ('level', models.CharField(max_length=20, verbose_name='level')),
+                ('level', models.CharField(max_length=32, verbose_name='level')),
                 ('lng', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='longitude')),
                 ('lat', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='latitude')),
                 ('datum', models.CharField(default='GCJ-02', max_length=8, verbose_name='datum')),

@@ -1,0 +1,185 @@
+"""Personas shared by every test, and the Chromium set-up for browser tests.
+
+The network: region EAST holds dealer A (SH-001, Shanghai) and dealer B (HZ-001, Hangzhou);
+region NORTH holds dealer C (BJ-001, Beijing). HQ marketing, HQ customer service, the EAST
+regional manager, and at dealers A and B a manager, a DCC supervisor, a DCC agent and a sales
+consultant each. Every persona logs in with ``PASSWORD``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there otherwise.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "persona-pass-2026"
+_PASSWORD_HASH: list[str] = []
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+            "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]):  # type: ignore[no-untyped-def]
+    """With AUTODCC_NO_SKIPS=1 (CI) a skipped test is a failure: CI installs every dependency."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("AUTODCC_NO_SKIPS") == "1" and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped in CI, where every dependency must be present: {reason}"
+
+
+@dataclass
+class Persona:
+    key: str
+    username: str
+    staff: Any
+    actor: Any
+    password: str = PASSWORD
+
+    @property
+    def user(self) -> Any:
+        return self.staff.user
+
+
+@dataclass
+class Network:
+    east: Any
+    north: Any
+    dealer_a: Any
+    dealer_b: Any
+    dealer_c: Any
+    people: dict[str, Persona] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Persona:
+        try:
+            return self.__dict__["people"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def refresh_actors(self) -> None:
+        from autodcc.network.actors import actor_for_staff
+        from autodcc.network.models import Staff
+
+        for persona in self.people.values():
+            persona.staff = Staff.objects.prefetch_related("grants").select_related("user").get(pk=persona.staff.pk)
+            persona.actor = actor_for_staff(persona.staff)
+
+
+PERSONAS = [
+    # key, login, role, where
+    ("hq_marketer", "p-hq-marketing", "hq_marketing", None),
+    ("hq_service", "p-hq-service", "hq_service", None),
+    ("regional_manager", "p-rm-east", "regional_manager", "east"),
+    ("a_manager", "p-a-manager", "sales_manager", "dealer_a"),
+    ("a_gm", "p-a-gm", "dealer_gm", "dealer_a"),
+    ("a_supervisor", "p-a-supervisor", "dcc_supervisor", "dealer_a"),
+    ("a_agent", "p-a-agent", "dcc_agent", "dealer_a"),
+    ("a_consultant", "p-a-consultant", "sales_consultant", "dealer_a"),
+    ("b_manager", "p-b-manager", "sales_manager", "dealer_b"),
+    ("b_supervisor", "p-b-supervisor", "dcc_supervisor", "dealer_b"),
+    ("b_agent", "p-b-agent", "dcc_agent", "dealer_b"),
+    ("b_consultant", "p-b-consultant", "sales_consultant", "dealer_b"),
+]
+
+
+def build_network() -> Network:
+    from autodcc.core.actors import SYSTEM
+    from autodcc.network import services
+    from autodcc.network.actors import actor_for_staff
+    from autodcc.network.models import Region
+
+    east = Region.objects.create(code="EAST", name="华东大区")
+    north = Region.objects.create(code="NORTH", name="华北大区")
+    common = {"opens_at": dt.time(8, 30), "closes_at": dt.time(18, 0), "open_weekdays": "1234567"}
+    net = Network(
+        east=east,
+        north=north,
+        dealer_a=services.dealer_create(actor=SYSTEM, code="SH-001", name="上海浦东澜川汽车销售服务有限公司",
+                                        short_name="上海浦东店", region=east, city="310000",
+                                        address="浦东新区龙阳路 2000 号", phone="021-58880001", **common),
+        dealer_b=services.dealer_create(actor=SYSTEM, code="HZ-001", name="杭州滨江澜川汽车销售服务有限公司",
+                                        short_name="杭州滨江店", region=east, city="杭州", phone="0571-86660001",
+                                        **common),
+        dealer_c=services.dealer_create(actor=SYSTEM, code="BJ-001", name="北京亦庄澜川汽车销售服务有限公司",
+                                        short_name="北京亦庄店", region=north, city="北京市", **common),
+    )
+    if not _PASSWORD_HASH:
+        _PASSWORD_HASH.append(make_password(PASSWORD))
+    for n, (key, login, role, where) in enumerate(PERSONAS):
+        place = getattr(net, where) if where else None
+        dealer = place if where and where.startswith("dealer") else None
+        region = place if where and not where.startswith("dealer") else None
+        staff = services.staff_create(actor=SYSTEM, username=login, name=f"{key}", mobile=f"1380000{n:04d}",
+                                      grants=[(role, dealer, region)])
+        staff.user.password = _PASSWORD_HASH[0]
+        staff.user.save(update_fields=["password"])
+        net.people[key] = Persona(key, login, staff, actor_for_staff(staff))
+    return net
+
+
+@pytest.fixture
+def net(db: Any) -> Network:
+    return build_network()
+
+
+@pytest.fixture
+def live_net(transactional_db: Any) -> Network:
+    return build_network()
+
+
+@pytest.fixture
+def login(client: Any) -> Any:
+    """``login(persona)`` logs the Django test client in as that persona and returns it."""
+
+    def do(persona: Persona) -> Any:
+        client.force_login(persona.user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return do
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the default language, whatever a previous request activated."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline_unless_celery(request: pytest.FixtureRequest) -> Any:
+    """Tasks run inline in tests, as in the embedded default, except where a test starts a real
+    Celery worker (marker ``celery``)."""
+    from autodcc.celery import app
+
+    eager = request.node.get_closest_marker("celery") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous

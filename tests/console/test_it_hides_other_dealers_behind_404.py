@@ -1,0 +1,104 @@
+"""Every console URL that takes an object argument answers 404 to staff of another dealer.
+
+The test enumerates the console's URL patterns: a new pattern with an argument fails this test
+until it says here which foreign object to try it with.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
+
+from autodcc.core.actors import SYSTEM
+from autodcc.messaging import services as messaging
+from autodcc.messaging.models import Event
+from autodcc.network import services
+
+NOT_DEALER_SCOPED = {
+    # HQ-only objects, refused by capability (403) before any lookup
+    "import_detail", "template_edit", "optout_remove",
+}
+
+
+def foreign_objects(net):
+    """Objects that belong to dealer B, keyed by URL name."""
+    now = timezone.now()
+    leave = services.leave_add(actor=SYSTEM, staff=net.b_agent.staff, starts_at=now, ends_at=now + dt.timedelta(days=1))
+    message = messaging.message_send(event=Event.VISIT_CONFIRMATION, to_phone="13812340000", dealer=net.dealer_b,
+                                     context={"name": "客户", "dealer": "杭州", "address": "x", "time": "明天",
+                                              "consultant": "李"})
+    dealer, staff = net.dealer_b.pk, net.b_agent.staff.pk
+    return {
+        "dealer_detail": dealer, "dealer_edit": dealer, "dealer_key_flag": dealer,
+        "staff_detail": staff, "staff_edit": staff, "staff_duty": staff, "staff_leave_add": staff,
+        "leave_cancel": leave.pk, "message_detail": message.pk,
+    }
+
+
+def console_patterns_with_arguments():
+    resolver = get_resolver()
+    console = next(p for p in resolver.url_patterns if getattr(p, "namespace", None) == "console")
+    return [p.name for p in console.url_patterns if isinstance(p, URLPattern) and p.pattern.converters]
+
+
+def test_every_argument_pattern_is_covered(net):
+    covered = set(foreign_objects(net)) | NOT_DEALER_SCOPED
+    assert set(console_patterns_with_arguments()) <= covered, "add the new pattern to foreign_objects()"
+
+
+@pytest.mark.parametrize("who", ["a_manager", "a_gm", "a_supervisor", "a_agent", "a_consultant"])
+def test_dealer_a_staff_get_404_for_dealer_b_objects(net, login, who):
+    client = login(getattr(net, who))
+    for name, pk in foreign_objects(net).items():
+        url = reverse(f"console:{name}", args=[pk])
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if method == "get" and response.status_code == 405:
+                continue  # a POST-only action; its POST is checked next
+            assert response.status_code in (404, 403), (name, method, response.status_code)
+            # 403 only where the role may not use the page at all, even at its own dealer
+            if response.status_code == 403:
+                own = reverse(f"console:{name}", args=[_own_equivalent(net, name)])
+                assert getattr(client, method)(own).status_code == 403, (name, method)
+
+
+def _own_equivalent(net, name):
+    if name.startswith("dealer"):
+        return net.dealer_a.pk
+    if name.startswith("staff"):
+        return net.a_agent.staff.pk
+    if name == "leave_cancel":
+        now = timezone.now() + dt.timedelta(days=30 + 2 * net.a_agent.staff.leaves.count())
+        return services.leave_add(actor=SYSTEM, staff=net.a_agent.staff, starts_at=now,
+                                  ends_at=now + dt.timedelta(hours=1)).pk
+    if name == "message_detail":
+        return messaging.message_send(event=Event.VISIT_CONFIRMATION, to_phone="13812340001", dealer=net.dealer_a,
+                                      context={"name": "客户", "dealer": "上海", "address": "x", "time": "明天",
+                                               "consultant": "王"}).pk
+    raise AssertionError(name)
+
+
+def test_managers_who_may_act_get_404_not_403_for_foreign_objects(net, login):
+    """A manager holds the capability, so only scope stops them: always 404, never a hint."""
+    client = login(net.a_manager)
+    objects = foreign_objects(net)
+    for name in ("dealer_detail", "staff_detail", "staff_edit", "staff_duty", "staff_leave_add", "leave_cancel"):
+        pk = objects[name]
+        method = "post" if name in {"staff_duty", "staff_leave_add", "leave_cancel"} else "get"
+        assert getattr(client, method)(reverse(f"console:{name}", args=[pk])).status_code == 404, name
+
+
+def test_the_region_and_hq_reach_what_is_theirs(net, login):
+    client = login(net.regional_manager)
+    assert client.get(reverse("console:dealer_detail", args=[net.dealer_b.pk])).status_code == 200
+    assert client.get(reverse("console:dealer_detail", args=[net.dealer_c.pk])).status_code == 404
+    client = login(net.hq_service)
+    assert client.get(reverse("console:dealer_detail", args=[net.dealer_c.pk])).status_code == 200
+
+
+def test_the_api_hides_foreign_dealers_too(net, login):
+    client = login(net.a_agent)
+    assert client.get(f"/api/dealers/{net.dealer_b.pk}").status_code == 404
+    assert client.get(f"/api/dealers/{net.dealer_a.pk}").status_code == 200
+    assert [d["code"] for d in client.get("/api/dealers").json()] == ["SH-001"]
