@@ -112,7 +112,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # a file (live-server tests share it across threads), one per test process
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
