@@ -28,7 +28,7 @@ def run_forever(stop: threading.Event, *, tick: float = 1.0) -> None:
                 continue
             next_run[name] = now + every
             try:
-                task.run() if hasattr(task, "run") else task()
+                task()
             except Exception:
                 log.exception("scheduled task %s failed", name)
             finally:
