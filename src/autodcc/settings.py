@@ -138,6 +138,7 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # One schedule for celery beat and for the embedded scheduler (``manage.py serve``).
 AUTODCC_SCHEDULE = {
     "dispatch-outbox": {"task": "autodcc.core.tasks.dispatch_outbox", "seconds": 15},
+    "lead-sweeps": {"task": "autodcc.leads.tasks.sweep_leads", "seconds": 60},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["seconds"])} for name, entry in AUTODCC_SCHEDULE.items()
@@ -174,6 +175,8 @@ INSTALLED_APPS = [
     "autodcc.core",
     "autodcc.network",
     "autodcc.messaging",
+    "autodcc.customers",
+    "autodcc.leads",
     "autodcc.console",
     "autodcc.api",
 ]

@@ -40,7 +40,15 @@ ROLE_SCOPE: dict[str, str] = {
     Role.SERVICE_ADVISOR: Scope.DEALER,
 }
 
+# Not a staff role: the grant an API token of a dealer carries (reads and captures that dealer's leads).
+API_DEALER = "api_dealer"
+ROLE_SCOPE[API_DEALER] = Scope.DEALER
+
 ALL_ROLES = frozenset(Role.values)
+DCC_ROLES = frozenset({Role.DCC_AGENT, Role.DCC_SUPERVISOR})
+SHOWROOM_ROLES = frozenset({Role.SALES_CONSULTANT})
+# at a dealer where someone holds only these roles, they see only the leads handed to them
+HANDED_ONLY_ROLES = frozenset({Role.SALES_CONSULTANT, Role.SERVICE_ADVISOR})
 HQ_ROLES = frozenset(r for r, s in ROLE_SCOPE.items() if s == Scope.HQ)
 DEALER_MANAGERS = frozenset({Role.DEALER_GM, Role.SALES_MANAGER})
 
@@ -60,4 +68,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "messaging.view_outbox": HQ_ROLES,
     "messaging.edit_templates": frozenset({Role.HQ_MARKETING}),
     "messaging.manage_optouts": HQ_ROLES,
+    "leads.view": (ALL_ROLES - {Role.SERVICE_ADVISOR}) | {API_DEALER},
+    "leads.capture": (ALL_ROLES - {Role.REGIONAL_MANAGER, Role.SERVICE_ADVISOR}) | {API_DEALER},
+    "leads.work": DCC_ROLES | SHOWROOM_ROLES | DEALER_MANAGERS,
+    "leads.showroom": SHOWROOM_ROLES | DEALER_MANAGERS,
+    "leads.handover": DCC_ROLES | DEALER_MANAGERS,
+    "leads.reassign": DEALER_MANAGERS | {Role.DCC_SUPERVISOR},
+    "leads.reallocate": HQ_ROLES,
+    "leads.approve_defeat": DEALER_MANAGERS,
+    "leads.import": DEALER_MANAGERS | {Role.DCC_SUPERVISOR, Role.HQ_MARKETING},
+    "leads.set_targets": DEALER_MANAGERS | {Role.DCC_SUPERVISOR},
+    "leads.configure": DEALER_MANAGERS | {Role.HQ_MARKETING},
+    "customers.view": ALL_ROLES,
+    "customers.edit": DCC_ROLES | SHOWROOM_ROLES | DEALER_MANAGERS | {Role.SERVICE_ADVISOR, Role.HQ_SERVICE},
+    "customers.groups": DEALER_MANAGERS | {Role.DCC_SUPERVISOR, Role.HQ_MARKETING},
 }

@@ -126,3 +126,11 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def import_errors_xlsx(errors: Iterable[Mapping[str, Any]]) -> bytes:
+    """An import job's row-by-row problems as a workbook (row, column, problem)."""
+    from django.utils.translation import gettext as _g
+
+    return xlsx_bytes(_g("Import errors"), [_g("Row"), _g("Column"), _g("Problem")],
+                      ([e["row"], e["column"], e["message"]] for e in errors))

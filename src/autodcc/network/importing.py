@@ -6,7 +6,6 @@ from typing import Any, BinaryIO
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from autodcc.core import audit, tabular
@@ -144,8 +143,4 @@ def _finish(job: ImportJob, status: str, report: list[dict[str, Any]]) -> Import
 
 
 def error_report_xlsx(job: ImportJob) -> bytes:
-    return tabular.xlsx_bytes(
-        _g("Import errors"),
-        [_g("Row"), _g("Column"), _g("Problem")],
-        ([e["row"], e["column"], e["message"]] for e in job.errors),
-    )
+    return tabular.import_errors_xlsx(job.errors)

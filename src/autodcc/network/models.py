@@ -184,9 +184,9 @@ class RoleGrant(models.Model):
             models.CheckConstraint(
                 name="grant_scope_matches_role",
                 condition=(
-                    Q(role__in=[r for r, s in ROLE_SCOPE.items() if s == Scope.HQ], dealer__isnull=True, region__isnull=True)
-                    | Q(role__in=[r for r, s in ROLE_SCOPE.items() if s == Scope.REGION], dealer__isnull=True, region__isnull=False)
-                    | Q(role__in=[r for r, s in ROLE_SCOPE.items() if s == Scope.DEALER], dealer__isnull=False, region__isnull=True)
+                    Q(role__in=[r for r in Role.values if ROLE_SCOPE[r] == Scope.HQ], dealer__isnull=True, region__isnull=True)
+                    | Q(role__in=[r for r in Role.values if ROLE_SCOPE[r] == Scope.REGION], dealer__isnull=True, region__isnull=False)
+                    | Q(role__in=[r for r in Role.values if ROLE_SCOPE[r] == Scope.DEALER], dealer__isnull=False, region__isnull=True)
                 ),
             ),
             models.UniqueConstraint(fields=["staff", "role", "dealer"], condition=Q(dealer__isnull=False), name="grant_unique_dealer"),
@@ -222,3 +222,33 @@ class LeavePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.starts_at:%Y-%m-%d}–{self.ends_at:%Y-%m-%d}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A key for the JSON API. A channel partner's token (no dealer) captures leads and reads the
+    status of the leads it sent; a dealer's token also lists and reads that dealer's leads."""
+
+    name = models.CharField(_("name"), max_length=80)
+    dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, null=True, blank=True, related_name="api_tokens",
+                               verbose_name=_("dealer"))
+    channel = models.CharField(_("channel of the leads it sends"), max_length=16, blank=True)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+
+from autodcc.core.errors import register
+
+register(
+    {
+        "consent.missing": _("The customer's consent to process their details is required (PIPL)."),
+        "consent.sharing_missing": _("Separate consent to share the details with the dealer is required (PIPL art. 23)."),
+        "consent.version_missing": _("The consent text version is required."),
+        "customer.name_missing": _("The customer's name is required."),
+        "vehicle.vin_invalid": _("“%(value)s” is not a valid VIN: 17 letters and digits, without I, O or Q."),
+        "vehicle.vin_taken": _("The VIN %(value)s is already registered to another customer."),
+        "vehicle.plate_invalid": _("“%(value)s” is not a valid Chinese licence plate."),
+        "group.empty_criteria": _("Choose at least one criterion."),
+        "group.name_missing": _("Give the customer group a name."),
+    }
+)

@@ -1,0 +1,37 @@
+from django.utils.translation import gettext_lazy as _
+
+from autodcc.core.errors import register
+
+register(
+    {
+        "lead.city_required": _("Give the consumer's city (or choose a dealer) so the lead can reach a dealer."),
+        "lead.no_dealer": _("There is no active dealer to receive this lead."),
+        "lead.dealer_unknown": _("Unknown dealer “%(value)s”."),
+        "lead.dealer_inactive": _("The dealer %(value)s is not active and cannot receive leads."),
+        "lead.channel_unknown": _("Unknown channel “%(value)s”."),
+        "lead.closed": _("This lead is closed (%(status)s); nothing more can be recorded on it."),
+        "lead.not_arrived": _("Register the customer's arrival in the showroom first."),
+        "lead.not_ordered": _("Record the order before the delivery."),
+        "lead.no_consultant": _("Hand the lead over to a sales consultant first."),
+        "lead.milestone_unknown": _("Unknown step “%(value)s”."),
+        "lead.not_consultant": _("%(value)s is not an active sales consultant of this dealer."),
+        "lead.not_agent": _("%(value)s is not an active DCC agent of this dealer."),
+        "lead.note_required": _("Write a note saying why."),
+        "lead.same_dealer": _("The lead is already at %(value)s."),
+        "lead.open_elsewhere": _("The customer already has an open lead at %(value)s."),
+        "lead.date_past": _("%(label)s cannot be in the past."),
+        "lead.date_too_far": _("%(label)s is too far ahead (at most %(days)s days)."),
+        "lead.grade_unknown": _("Unknown intent grade “%(value)s”."),
+        "appointment.past": _("The visit time has already passed."),
+        "appointment.closed_day": _("The dealer is closed on %(value)s."),
+        "appointment.outside_hours": _("The dealer is open %(opens)s–%(closes)s; %(value)s is outside opening hours."),
+        "appointment.not_open": _("This appointment is already %(status)s."),
+        "defeat.reason_kind": _("“%(value)s” is not a reason for this kind of request."),
+        "defeat.competitor_missing": _("Name the competitor brand the customer bought."),
+        "defeat.not_pending": _("This request has already been decided."),
+        "defeat.revisit_past": _("The revisit date must be in the future."),
+        "target.invalid": _("The daily target must be between 0 and 500."),
+        "settings.invalid_interval": _("The revisit interval for grade %(value)s must be between 1 and 90 days."),
+        "token.invalid": _("Invalid or revoked API token."),
+    }
+)

@@ -1,0 +1,115 @@
+"""Handover DCC → consultant (LEAD-9) and the showroom stages (LEAD-10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from autodcc.core.actors import Actor
+from autodcc.core.errors import DomainError
+from autodcc.core.roles import Role
+from autodcc.customers.models import CustomerKind
+from autodcc.leads.models import CareKind, CareTask, Handover, Lead, Stage, Status
+from autodcc.leads.services import common
+from autodcc.network.models import Staff
+
+# milestone → the status it moves the lead to (None: the status stays)
+SHOWROOM_STEPS: dict[str, str | None] = {
+    "presented": None,
+    "test_driven": None,
+    "negotiated": Status.NEGOTIATING,
+    "ordered": Status.ORDERED,
+    "delivered": Status.DELIVERED,
+}
+
+
+def consultants_of(dealer: object) -> list[Staff]:
+    return list(Staff.objects.filter(grants__dealer=dealer, grants__role=Role.SALES_CONSULTANT, user__is_active=True)
+                .distinct().order_by("name"))
+
+
+@transaction.atomic
+def lead_handover(*, actor: Actor, lead: Lead, to_staff: Staff, note: str = "") -> Handover:
+    """DCC hands the lead to a sales consultant (or one consultant to another): an explicit,
+    recorded act; the lead keeps who held it in each stage and when."""
+    lead = common.lock(lead, actor)
+    common.require(actor, "leads.handover" if lead.stage != Stage.SHOWROOM else "leads.reassign", lead)
+    common.require_open(lead)
+    if to_staff.pk not in {c.pk for c in consultants_of(lead.dealer)}:
+        raise DomainError("lead.not_consultant", field="consultant", value=to_staff.name)
+    last = lead.handovers.filter(to_stage=Stage.SHOWROOM).last()
+    if lead.consultant_id == to_staff.pk and last is not None:
+        return last
+    before = common.snapshot(lead)
+    from_staff = lead.consultant if lead.stage == Stage.SHOWROOM else lead.agent
+    handover = Handover.objects.create(lead=lead, from_stage=lead.stage, to_stage=Stage.SHOWROOM,
+                                       from_staff=from_staff, to_staff=to_staff, note=note.strip(),
+                                       by_label=actor.label)
+    lead.consultant, lead.stage = to_staff, Stage.SHOWROOM
+    lead.save()
+    common.record(actor, "lead.handover", lead, before, note=note.strip(),
+                  extra={"handover": {"from": getattr(from_staff, "pk", None), "to": to_staff.pk}})
+    return handover
+
+
+@transaction.atomic
+def lead_record_step(*, actor: Actor, lead: Lead, step: str, note: str = "") -> Lead:
+    """Stamp a showroom step (presentation, test drive, negotiation, order, delivery) with its
+    time and person. Doing a step twice keeps the first stamp."""
+    if step not in SHOWROOM_STEPS:
+        raise DomainError("lead.milestone_unknown", field="step", value=step)
+    lead = common.lock(lead, actor)
+    common.require(actor, "leads.showroom", lead)
+    if step == "delivered" and lead.status == Status.DELIVERED:
+        return lead
+    common.require_open(lead)
+    if lead.arrived_at is None:
+        raise DomainError("lead.not_arrived", field="step")
+    if step == "delivered" and lead.ordered_at is None:
+        raise DomainError("lead.not_ordered", field="step")
+    if step in ("ordered", "delivered") and lead.consultant_id is None:
+        raise DomainError("lead.no_consultant", field="step")
+    before = common.snapshot(lead)
+    staff = common.staff_of(actor)
+    now = timezone.now()
+    changed = common.stamp(lead, step, staff, now)
+    target = SHOWROOM_STEPS[step]
+    if target is not None:
+        changed = common.move(lead, target) or changed
+    if not changed:
+        return lead
+    if step == "delivered":
+        lead.next_follow_up_on = None
+        _plan_care(lead)
+        customer = lead.customer
+        customer.kind = CustomerKind.MEMBER
+        customer.save(update_fields=["kind", "updated_at"])
+    elif lead.next_follow_up_on is None or lead.next_follow_up_on < common.today():
+        lead.next_follow_up_on = common.today() + dt.timedelta(days=1)
+    lead.save()
+    common.record(actor, f"lead.{step}", lead, before, note=note.strip(),
+                  extra={f"{step}_at": now.isoformat(), f"{step}_by": getattr(staff, "pk", None)})
+    return lead
+
+
+def _plan_care(lead: Lead) -> None:
+    days = common.settings_for(lead.dealer).post_delivery_days
+    for day in sorted(set(int(d) for d in days)):
+        CareTask.objects.create(lead=lead, kind=CareKind.POST_DELIVERY, label=f"D+{day}",
+                                due_on=common.today() + dt.timedelta(days=day), assignee=lead.consultant)
+
+
+@transaction.atomic
+def care_task_done(*, actor: Actor, task: CareTask, note: str = "") -> CareTask:
+    lead = common.lock(task.lead_id, actor)
+    common.require(actor, "leads.work", lead)
+    task = CareTask.objects.select_for_update().get(pk=task.pk, lead=lead)
+    if task.done_at is not None:
+        return task
+    task.done_at, task.done_by, task.note = timezone.now(), common.staff_of(actor), note.strip()
+    task.save()
+    common.record(actor, "lead.care_done", lead, common.snapshot(lead), note=note.strip(),
+                  extra={"care_task": {"id": task.pk, "label": task.label}})
+    return task

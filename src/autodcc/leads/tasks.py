@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from autodcc.leads.services import sweeps
+
+
+@shared_task(name="autodcc.leads.tasks.sweep_leads", ignore_result=True)
+def sweep_leads() -> dict[str, int]:
+    """Leave cover, the waiting pool, SLA escalation, missed appointments (every minute)."""
+    return sweeps.run_all()
+
+
+@shared_task(name="autodcc.leads.tasks.import_leads", ignore_result=True)
+def import_leads(job_id: int, skip_bad_rows: bool) -> None:
+    from autodcc.leads import importing
+
+    importing.run_job(job_id, skip_bad_rows=skip_bad_rows)
