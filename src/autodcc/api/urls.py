@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from autodcc.api import network
+from autodcc.api import leads, network
 from autodcc.core.errors import DomainError
 
 api = NinjaAPI(title="autodcc API", version="1", urls_namespace="api")
@@ -34,3 +34,4 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 api.add_router("/", network.router)
+api.add_router("/", leads.router)

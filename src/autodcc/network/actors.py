@@ -23,3 +23,11 @@ def actor_for_user(user: Any) -> Actor:
     if staff is not None and user.is_active:
         return actor_for_staff(staff)
     return Actor(kind="staff", label=user.get_username(), user_id=user.pk, is_superuser=user.is_superuser)
+
+
+def actor_for_token(token: Any) -> Actor:
+    """A dealer's token reads and captures that dealer's leads; a partner's token only captures."""
+    from autodcc.core.roles import API_DEALER
+
+    grants = (Grant(API_DEALER, token.dealer_id, None),) if token.dealer_id else ()
+    return Actor(kind="api", label=f"API: {token.name}", grants=grants)

@@ -331,3 +331,49 @@ def leave_cancel(*, actor: Actor, leave: LeavePeriod) -> None:
     audit.record(actor=actor, action="staff.leave_cancel", obj=leave, before=before,
                  dealer_id=dealer.pk if dealer else None)
     leave.delete()
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+def _hash_key(raw: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: Actor, name: str, dealer: Dealer | None = None, channel: str = "") -> tuple[Any, str]:
+    """A new API key; the raw key is returned once and only its hash is stored."""
+    import secrets
+
+    from autodcc.network.models import ApiToken
+
+    if not (actor.kind == "system" or actor.is_superuser or actor.can("network.create_dealer")):
+        raise Forbidden("forbidden")
+    prefix = secrets.token_hex(4)
+    raw = f"adcc_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(name=name.strip()[:80], dealer=dealer, channel=channel, prefix=prefix,
+                                    key_hash=_hash_key(raw))
+    audit.record(actor=actor, action="api_token.create", obj=token,
+                 after={"name": token.name, "dealer_id": getattr(dealer, "pk", None), "channel": channel},
+                 dealer_id=getattr(dealer, "pk", None))
+    return token, raw
+
+
+def api_token_authenticate(raw: str) -> Any:
+    """The active token for a raw key, or None (constant-time comparison of the hash)."""
+    import hmac
+
+    from django.utils import timezone
+
+    from autodcc.network.models import ApiToken
+
+    parts = (raw or "").strip().split("_")
+    if len(parts) < 3 or parts[0] != "adcc":
+        return None
+    token = ApiToken.objects.active().select_related("dealer").filter(prefix=parts[1]).first()
+    if token is None or not hmac.compare_digest(token.key_hash, _hash_key(raw.strip())):
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token
