@@ -9,6 +9,7 @@ consultant each. Every persona logs in with ``PASSWORD``.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,3 +184,23 @@ def _tasks_inline_unless_celery(request: pytest.FixtureRequest) -> Any:
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+
+
+_phones = itertools.count(1)
+
+
+def lead_input(**overrides: Any) -> LeadInput:
+    """A valid consumer enquiry; each call gets a fresh mobile number unless one is given."""
+    values: dict[str, Any] = {
+        "name": "张伟", "phone": f"1390000{next(_phones):04d}", "channel": "autohome", "city": "上海",
+        "consent_version": "2026-01", "consent_share_with_dealer": True, "model_interest": "澜川 S7",
+    }
+    values.update(overrides)
+    from autodcc.leads.services import LeadInput
+
+    return LeadInput(**values)
+
+
+@pytest.fixture
+def enquiry():
+    return lead_input

@@ -375,5 +375,7 @@ def api_token_authenticate(raw: str) -> Any:
     token = ApiToken.objects.active().select_related("dealer").filter(prefix=parts[1]).first()
     if token is None or not hmac.compare_digest(token.key_hash, _hash_key(raw.strip())):
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most once a minute: no write per call
     return token

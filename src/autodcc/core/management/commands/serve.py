@@ -34,7 +34,7 @@ class Command(BaseCommand):
             )
         ]
         stop = threading.Event()
-        if settings.CELERY_BROKER_URL:
+        if settings.BROKER_CONFIGURED:
             procs.append(
                 subprocess.Popen([sys.executable, "-m", "celery", "-A", "autodcc", "worker", "-B", "-l", "info"])
             )

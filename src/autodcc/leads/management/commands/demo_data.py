@@ -2,17 +2,19 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from autodcc.leads import demo as lead_demo
 from autodcc.network import demo
 
 
 class Command(BaseCommand):
-    help = "Create (or complete) the demo dealer network with staff in every role. Safe to run again."
+    help = "Create (or complete) the demo network, its staff and demo leads. Safe to run again."
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = demo.build()
+        leads = lead_demo.build()
         self.stdout.write(
-            f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff "
-            f"(nothing is added twice)"
+            f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff, "
+            f"+{leads} leads (nothing is added twice)"
         )
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for login, what in result.logins:
