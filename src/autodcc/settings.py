@@ -179,6 +179,7 @@ INSTALLED_APPS = [
     "autodcc.messaging",
     "autodcc.customers",
     "autodcc.leads",
+    "autodcc.catalog",
     "autodcc.console",
     "autodcc.api",
 ]

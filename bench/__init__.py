@@ -1,0 +1,1 @@
+"""Benchmarks for autodcc (not tests): see bench/README.md."""

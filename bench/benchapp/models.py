@@ -1,0 +1,7 @@
+from django.db import models
+
+
+class BenchRow(models.Model):
+    """The narrowest useful row: the baseline for inserts."""
+
+    n = models.IntegerField()

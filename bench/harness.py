@@ -1,0 +1,168 @@
+"""Shared set-up for the benchmarks: one environment, a fresh PostgreSQL database, Django, gunicorn.
+
+Every benchmark runs with the same environment (``bench_env()``): PostgreSQL, persistent
+connections (DB_CONN_MAX_AGE=60), no broker and no Redis (autodcc's default: tasks and outbox
+dispatch run inline, after commit), logging at WARNING, files under bench/.var/.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent  # /work/main
+SRC = ROOT / "src"
+VAR = ROOT / "bench" / ".var"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = os.environ.get("BENCH_DB", "autodcc_bench")
+DATABASE_URL = f"{PG_SERVER}/{DB_NAME}"
+CONN_MAX_AGE = "60"
+
+# Settings that would change what is measured if inherited from the caller's shell.
+_DROP = ("CELERY_BROKER_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "HTTPS", "SECURE_SSL_REDIRECT", "BEHIND_PROXY",
+         "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DB_CONN_MAX_AGE", "AXES_ENABLED")
+
+
+def bench_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _DROP}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": DATABASE_URL,
+        "DB_CONN_MAX_AGE": CONN_MAX_AGE,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "AUTODCC_VAR_DIR": str(VAR),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(SRC)]),
+    })
+    return env
+
+
+def env_summary() -> str:
+    return (f"PostgreSQL {DB_NAME}, DB_CONN_MAX_AGE={CONN_MAX_AGE}, no broker (tasks/outbox inline), "
+            f"LOG_LEVEL=WARNING, settings bench.settings")
+
+
+def use_bench_env() -> None:
+    """Make this process run Django with the bench environment (call before importing Django)."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    for key in _DROP:
+        os.environ.pop(key, None)
+    os.environ.update(bench_env())
+    for p in (str(SRC), str(ROOT)):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+
+
+def reset_database() -> None:
+    """Drop and create the bench database (never touches any other database)."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def setup_django(*, fresh: bool = True, token: bool = False) -> dict[str, Any]:
+    """Fresh database, migrated, demo network loaded; optionally one channel API token."""
+    use_bench_env()
+    if fresh:
+        reset_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    info: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    from autodcc.network import demo
+
+    result = demo.build()
+    info["setup_s"] = time.perf_counter() - t0
+    info["dealers"], info["staff"] = result.dealers, result.staff
+    if token:
+        from autodcc.core.actors import SYSTEM
+        from autodcc.network.services import api_token_create
+
+        _token, raw = api_token_create(actor=SYSTEM, name="bench", channel="autohome")
+        info["token"] = raw
+    return info
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn serving autodcc's WSGI app with bench.settings: sync workers, no access log."""
+
+    def __init__(self, *, workers: int = 2, port: int | None = None) -> None:
+        self.workers = workers
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = VAR / "gunicorn.log"
+
+    def __enter__(self) -> Gunicorn:
+        self.log.write_text("")
+        cmd = [str(PYTHON), "-m", "gunicorn", "autodcc.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+               "--workers", str(self.workers), "--worker-class", "sync", "--backlog", "2048",
+               "--error-logfile", str(self.log), "--log-level", "warning"]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=bench_env(), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}); see {self.log}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/api/health")
+                if conn.getresponse().status == 200:
+                    # one request per worker loads the app in both before anything is measured
+                    for _ in range(self.workers * 4):
+                        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                        c.request("GET", "/bench/json/")
+                        c.getresponse().read()
+                        c.close()
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer within 60 s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list (q in 0..100)."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, -(-len(sorted_values) * q // 100))
+    return sorted_values[int(rank) - 1]
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
