@@ -54,7 +54,7 @@ def env_summary() -> str:
 
 def use_bench_env() -> None:
     """Make this process run Django with the bench environment (call before importing Django)."""
-    VAR.mkdir(parents=True, exist_ok=True)
+    (VAR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing STATIC_ROOT
     for key in _DROP:
         os.environ.pop(key, None)
     os.environ.update(bench_env())

@@ -141,6 +141,7 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 AUTODCC_SCHEDULE = {
     "dispatch-outbox": {"task": "autodcc.core.tasks.dispatch_outbox", "seconds": 15},
     "lead-sweeps": {"task": "autodcc.leads.tasks.sweep_leads", "seconds": 60},
+    "testdrive-reminders": {"task": "autodcc.testdrives.tasks.send_reminders", "seconds": 300},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["seconds"])} for name, entry in AUTODCC_SCHEDULE.items()
@@ -180,6 +181,7 @@ INSTALLED_APPS = [
     "autodcc.customers",
     "autodcc.leads",
     "autodcc.catalog",
+    "autodcc.testdrives",
     "autodcc.console",
     "autodcc.api",
 ]

@@ -21,6 +21,12 @@ class NavEntry:
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("home", _("Home"), "console:home", None),
+    NavEntry("worklist", _("My work"), "console:worklist", "leads.view"),
+    NavEntry("leads", _("Leads"), "console:lead_list", "leads.view"),
+    NavEntry("approvals", _("Approvals"), "console:approvals", "leads.approve_defeat"),
+    NavEntry("arrivals", _("Expected arrivals"), "console:arrivals", "leads.work"),
+    NavEntry("customers", _("Customers"), "console:customer_list", "customers.view"),
+    NavEntry("groups", _("Customer groups"), "console:group_list", "customers.groups"),
     NavEntry("dealers", _("Dealers"), "console:dealer_list", "network.view_dealers"),
     NavEntry("staff", _("Staff"), "console:staff_list", "network.view_staff"),
     NavEntry("regions", _("Regions"), "console:region_list", "network.view_regions"),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from autodcc.console.views import messaging, network
+from autodcc.console.views import customers, leads, messaging, network
 
 app_name = "console"
 
@@ -34,4 +34,37 @@ urlpatterns = [
     path("templates/<int:pk>/", messaging.template_edit, name="template_edit"),
     path("optouts/", messaging.optout_list, name="optout_list"),
     path("optouts/<int:pk>/remove/", messaging.optout_remove, name="optout_remove"),
+    # leads
+    path("work/", leads.worklist, name="worklist"),
+    path("leads/", leads.lead_list, name="lead_list"),
+    path("leads/new/", leads.lead_create, name="lead_create"),
+    path("leads/import/", leads.lead_import, name="lead_import"),
+    path("leads/import/template.xlsx", leads.lead_import_template, name="lead_import_template"),
+    path("leads/imports/<int:pk>/", leads.lead_import_detail, name="lead_import_detail"),
+    path("leads/rules/", leads.lead_settings, name="lead_settings"),
+    path("leads/defeat-reasons/", leads.defeat_reasons, name="defeat_reasons"),
+    path("leads/<int:pk>/", leads.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/follow-up/", leads.lead_follow_up, name="lead_follow_up"),
+    path("leads/<int:pk>/invite/", leads.lead_invite, name="lead_invite"),
+    path("leads/<int:pk>/arrive/", leads.lead_arrive, name="lead_arrive"),
+    path("leads/<int:pk>/handover/", leads.lead_handover, name="lead_handover"),
+    path("leads/<int:pk>/step/", leads.lead_step, name="lead_step"),
+    path("leads/<int:pk>/defeat/", leads.lead_defeat, name="lead_defeat"),
+    path("leads/<int:pk>/reassign/", leads.lead_reassign, name="lead_reassign"),
+    path("leads/<int:pk>/reallocate/", leads.lead_reallocate, name="lead_reallocate"),
+    path("appointments/<int:pk>/confirm/", leads.appointment_confirm, name="appointment_confirm"),
+    path("defeats/<int:pk>/approve/", leads.defeat_approve, name="defeat_approve"),
+    path("defeats/<int:pk>/reject/", leads.defeat_reject, name="defeat_reject"),
+    path("care-tasks/<int:pk>/done/", leads.care_task_done, name="care_task_done"),
+    path("approvals/", leads.approvals, name="approvals"),
+    path("arrivals/", leads.arrivals, name="arrivals"),
+    # customers
+    path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/edit/", customers.customer_edit, name="customer_edit"),
+    path("customers/<int:pk>/vehicles/", customers.vehicle_add, name="vehicle_add"),
+    path("groups/", customers.group_list, name="group_list"),
+    path("groups/new/", customers.group_create, name="group_create"),
+    path("groups/preview/", customers.group_preview, name="group_preview"),
+    path("groups/<int:pk>/", customers.group_detail, name="group_detail"),
 ]

@@ -82,4 +82,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "customers.view": ALL_ROLES,
     "customers.edit": DCC_ROLES | SHOWROOM_ROLES | DEALER_MANAGERS | {Role.SERVICE_ADVISOR, Role.HQ_SERVICE},
     "customers.groups": DEALER_MANAGERS | {Role.DCC_SUPERVISOR, Role.HQ_MARKETING},
+    "catalog.edit": frozenset({Role.HQ_MARKETING}),
+    "testdrives.manage": DEALER_MANAGERS | {Role.DCC_SUPERVISOR, Role.SALES_CONSULTANT},
+    "testdrives.view": ALL_ROLES,
 }

@@ -2,8 +2,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from autodcc.catalog import demo as catalog_demo
 from autodcc.leads import demo as lead_demo
 from autodcc.network import demo
+from autodcc.testdrives import demo as testdrive_demo
 
 
 class Command(BaseCommand):
@@ -11,10 +13,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = demo.build()
+        trims = catalog_demo.build()
+        cars = testdrive_demo.build()
         leads = lead_demo.build()
         self.stdout.write(
             f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff, "
-            f"+{leads} leads (nothing is added twice)"
+            f"+{trims} trims, +{cars} test-drive cars, +{leads} leads (nothing is added twice)"
         )
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for login, what in result.logins:

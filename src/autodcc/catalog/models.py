@@ -1,0 +1,238 @@
+"""The catalogue (CAT-1, CAT-5): series → model → trim, specifications, colours, photos,
+special editions with their accessory packages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 13, "decimal_places": 2}
+
+
+class Energy(models.TextChoices):
+    ICE = "ice", _("Petrol")
+    HEV = "hev", _("Hybrid (HEV)")
+    PHEV = "phev", _("Plug-in hybrid (PHEV)")
+    EREV = "erev", _("Range extender (EREV)")
+    BEV = "bev", _("Battery electric (BEV)")
+    FCEV = "fcev", _("Fuel cell (FCEV)")
+
+
+NEV = (Energy.PHEV, Energy.EREV, Energy.BEV, Energy.FCEV)
+
+
+class Series(models.Model):
+    """车系, e.g. 澜川 S7."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    slug = models.SlugField(_("address name"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    tagline = models.CharField(_("tagline"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    body_type = models.CharField(_("body type"), max_length=20, blank=True)
+    image = models.ImageField(_("picture"), upload_to="catalog/series/", blank=True)
+    sort = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("on sale"), default=True)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CarModel(models.Model):
+    """车型: a model year / powertrain family within a series."""
+
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="models", verbose_name=_("series"))
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    year = models.PositiveIntegerField(_("model year"))
+    energy = models.CharField(_("energy"), max_length=8, choices=Energy.choices)
+    sort = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("model")
+        verbose_name_plural = _("models")
+        ordering = ["series__sort", "sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Feature(models.Model):
+    """A must-have option consumers filter by (全景天窗, 座椅通风, L2 辅助驾驶 …)."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=40)
+
+    class Meta:
+        verbose_name = _("feature")
+        verbose_name_plural = _("features")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Trim(models.Model):
+    """配置: what is priced, specified, test-driven and ordered."""
+
+    model = models.ForeignKey(CarModel, on_delete=models.PROTECT, related_name="trims", verbose_name=_("model"))
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    slug = models.SlugField(_("address name"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    guide_price = models.DecimalField(_("guide price"), **MONEY)
+    offer_price = models.DecimalField(_("offer price"), **MONEY)
+    seats = models.PositiveSmallIntegerField(_("seats"))
+    displacement_l = models.DecimalField(_("displacement (L)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    range_km = models.PositiveIntegerField(_("electric range (km)"), null=True, blank=True)
+    power_kw = models.PositiveIntegerField(_("power (kW)"), null=True, blank=True)
+    relief_eligible = models.BooleanField(
+        _("on the MIIT purchase-tax relief list"), default=False,
+        help_text=_("Set per trim from the MIIT catalogue; never inferred from the powertrain."))
+    uses = models.CharField(_("suits"), max_length=60, blank=True, help_text=_("commute, family, long trips, …"))
+    highlights = models.TextField(_("highlights"), blank=True)
+    features = models.ManyToManyField(Feature, blank=True, related_name="trims", verbose_name=_("features"))
+    deposit = models.DecimalField(_("online deposit"), default=Decimal("500.00"), **MONEY)
+    sort = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("trim")
+        verbose_name_plural = _("trims")
+        ordering = ["model__series__sort", "model__sort", "sort", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(offer_price__gt=0) & Q(offer_price__lte=models.F("guide_price")),
+                                   name="trim_offer_within_guide"),
+            models.CheckConstraint(condition=Q(seats__gte=2, seats__lte=9), name="trim_seats_range"),
+            models.CheckConstraint(condition=Q(deposit__gte=0), name="trim_deposit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.name}"
+
+    @property
+    def energy(self) -> str:
+        return self.model.energy
+
+    @property
+    def saving(self) -> Decimal:
+        return self.guide_price - self.offer_price
+
+
+class Colour(models.Model):
+    trim = models.ForeignKey(Trim, on_delete=models.CASCADE, related_name="colours", verbose_name=_("trim"))
+    name = models.CharField(_("name"), max_length=30)
+    hex = models.CharField(_("colour code"), max_length=7, default="#888888")
+    extra_price = models.DecimalField(_("extra price"), default=Decimal("0.00"), **MONEY)
+
+    class Meta:
+        verbose_name = _("colour")
+        verbose_name_plural = _("colours")
+        ordering = ["trim", "extra_price", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Photo(models.Model):
+    trim = models.ForeignKey(Trim, on_delete=models.CASCADE, related_name="photos", verbose_name=_("trim"))
+    image = models.ImageField(_("picture"), upload_to="catalog/trims/")
+    caption = models.CharField(_("caption"), max_length=80, blank=True)
+    sort = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["trim", "sort", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class SpecValue(models.Model):
+    """One cell of a trim's specification table: group, item, value."""
+
+    trim = models.ForeignKey(Trim, on_delete=models.CASCADE, related_name="specs", verbose_name=_("trim"))
+    group = models.CharField(_("group"), max_length=30)
+    label = models.CharField(_("item"), max_length=60)
+    value = models.CharField(_("value"), max_length=120)
+    sort = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("specification")
+        verbose_name_plural = _("specifications")
+        ordering = ["trim", "sort", "id"]
+        constraints = [models.UniqueConstraint(fields=["trim", "group", "label"], name="one_spec_value_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.group} / {self.label}: {self.value}"
+
+
+class AccessoryPackage(models.Model):
+    """An edition's exclusive accessory package; its price is internal (never shown to consumers)."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    internal_price = models.DecimalField(_("internal price"), **MONEY)
+    lead_time_days = models.PositiveIntegerField(_("delivery lead time (days)"), default=10)
+
+    class Meta:
+        verbose_name = _("accessory package")
+        verbose_name_plural = _("accessory packages")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccessoryPart(models.Model):
+    package = models.ForeignKey(AccessoryPackage, on_delete=models.CASCADE, related_name="parts")
+    part_no = models.CharField(_("part number"), max_length=30)
+    name = models.CharField(_("name"), max_length=80)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+
+    class Meta:
+        verbose_name = _("part")
+        verbose_name_plural = _("parts")
+        ordering = ["package", "part_no"]
+        constraints = [models.UniqueConstraint(fields=["package", "part_no"], name="one_part_number_per_package")]
+
+    def __str__(self) -> str:
+        return f"{self.part_no} {self.name}"
+
+
+class Edition(models.Model):
+    """A special edition (e.g. 天猫特别版): a trim with its own public prices and an exclusive package."""
+
+    trim = models.ForeignKey(Trim, on_delete=models.PROTECT, related_name="editions", verbose_name=_("trim"))
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    slug = models.SlugField(_("address name"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    guide_price = models.DecimalField(_("guide price"), **MONEY)
+    offer_price = models.DecimalField(_("offer price"), **MONEY)
+    package = models.ForeignKey(AccessoryPackage, on_delete=models.PROTECT, related_name="editions",
+                                verbose_name=_("accessory package"))
+    deposit = models.DecimalField(_("online deposit"), default=Decimal("500.00"), **MONEY)
+    rewards = models.CharField(_("rewards after delivery"), max_length=200, blank=True)
+    starts_on = models.DateField(_("on sale from"), default=timezone.localdate)
+    ends_on = models.DateField(_("on sale until"), null=True, blank=True)
+    is_active = models.BooleanField(_("on sale"), default=True)
+
+    class Meta:
+        verbose_name = _("special edition")
+        verbose_name_plural = _("special editions")
+        constraints = [
+            models.CheckConstraint(condition=Q(offer_price__gt=0) & Q(offer_price__lte=models.F("guide_price")),
+                                   name="edition_offer_within_guide"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

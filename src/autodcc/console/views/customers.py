@@ -1,0 +1,183 @@
+"""Console pages for customers: search, the customer page (profile, leads, vehicles, consents)
+and saved customer groups (criteria extraction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from autodcc.console.forms_leads import CriteriaForm, CustomerProfileForm, CustomerSearchForm, VehicleForm
+from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
+from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
+from autodcc.core.tenancy import get_for_actor
+from autodcc.customers import criteria, selectors, services
+from autodcc.customers.models import Customer, CustomerGroup, Vehicle
+from autodcc.leads.models import Lead
+
+PREVIEW_ROWS = 20
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]
+
+
+def _call(form: Any, service: Any) -> Any:
+    try:
+        return service()
+    except NotFound:
+        raise Http404 from None
+    except Forbidden:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        add_to_form(form, exc)
+        return None
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+@staff_view("customers.view")
+def customer_list(request: HttpRequest) -> HttpResponse:
+    form = CustomerSearchForm(request.GET or None)
+    q = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    page = paginate(request, selectors.customer_search(actor=request.actor, q=q).select_related("city")) if q else None
+    return render_list(request, "console/customers/list.html",
+                       {"form": form, "q": q, "page": page, "qs": querystring_without_page(request)})
+
+
+# --- the customer page -----------------------------------------------------------------------
+
+
+def _customer_for(request: HttpRequest, pk: int) -> Customer:
+    return get_for_actor(Customer.objects.select_related("city"), request.actor, pk=pk)
+
+
+def _profile_initial(customer: Customer) -> dict[str, Any]:
+    return {name: getattr(customer, name) for name in services.PROFILE_FIELDS}
+
+
+def _customer_context(request: HttpRequest, customer: Customer, *, profile_form: Any = None,
+                      vehicle_form: Any = None, notice: str = "") -> dict[str, Any]:
+    actor = request.actor
+    can_edit = actor.can("customers.edit")
+    return {
+        "customer": customer, "can_edit": can_edit, "notice": notice,
+        "profile_form": profile_form or (CustomerProfileForm(initial=_profile_initial(customer), auto_id="cp-%s")
+                                         if can_edit else None),
+        "vehicle_form": vehicle_form or (VehicleForm(auto_id="veh-%s") if can_edit else None),
+        "leads": Lead.objects.visible_to(actor).filter(customer=customer)
+        .select_related("dealer", "agent", "consultant").order_by("-created_at"),
+        "vehicles": Vehicle.objects.visible_to(actor).filter(customer=customer).select_related("dealer")
+        if not actor.is_hq else customer.vehicles.select_related("dealer"),
+        "consents": customer.consents.all(),
+    }
+
+
+@staff_view("customers.view")
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_for(request, pk)
+    return render(request, "console/customers/detail.html", _customer_context(request, customer))
+
+
+def _customer_response(request: HttpRequest, customer: Customer, partial: str, done: bool, notice: str,
+                       **forms: Any) -> HttpResponse:
+    if done and not _htmx(request):
+        messages.success(request, notice)
+        return redirect("console:customer_detail", pk=customer.pk)
+    customer = _customer_for(request, customer.pk)
+    context = _customer_context(request, customer, notice=notice if done else "", **({} if done else forms))
+    if _htmx(request):
+        return render(request, f"console/customers/detail.html#{partial}", context)
+    return render(request, "console/customers/detail.html", context)
+
+
+@require_POST
+@staff_view("customers.edit")
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_for(request, pk)
+    form = CustomerProfileForm(request.POST, auto_id="cp-%s")
+    done = False
+    if form.is_valid():
+        done = _call(form, lambda: services.customer_update(actor=request.actor, customer=customer,
+                                                            **form.cleaned_data)) is not None
+    return _customer_response(request, customer, "profile", done, _("Profile saved."), profile_form=form)
+
+
+@require_POST
+@staff_view("customers.edit")
+def vehicle_add(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_for(request, pk)
+    form = VehicleForm(request.POST, auto_id="veh-%s")
+    done = False
+    if form.is_valid():
+        done = _call(form, lambda: services.vehicle_add(actor=request.actor, customer=customer,
+                                                        **form.cleaned_data)) is not None
+    return _customer_response(request, customer, "vehicles", done, _("Vehicle added."), vehicle_form=form)
+
+
+# --- customer groups -------------------------------------------------------------------------
+
+
+@staff_view("customers.groups")
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = CustomerGroup.objects.visible_to(request.actor).select_related("dealer")
+    return render(request, "console/customers/group_list.html", {"page": paginate(request, groups), "qs": ""})
+
+
+def _preview(request: HttpRequest, form: CriteriaForm) -> dict[str, Any]:
+    found = criteria.extract(actor=request.actor, criteria=form.criteria())
+    return {"count": found.count(), "rows": list(found.select_related("city")[:PREVIEW_ROWS])}
+
+
+@staff_view("customers.groups")
+def group_create(request: HttpRequest) -> HttpResponse:
+    form = CriteriaForm(request.POST or None, actor=request.actor, auto_id="crit-%s")
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if not form.criteria():
+            form.add_error(None, _("Choose at least one criterion."))
+        elif not form.cleaned_data["name"].strip():
+            form.add_error("name", _("Give the customer group a name."))
+            preview = _preview(request, form)
+        else:
+            group = _call(form, lambda: services.group_save(actor=request.actor, name=form.cleaned_data["name"],
+                                                            criteria=form.criteria()))
+            if group is not None:
+                messages.success(request, _("Customer group %(name)s saved with %(n)s members.")
+                                 % {"name": group.name, "n": group.member_count})
+                return redirect("console:group_detail", pk=group.pk)
+    return render(request, "console/customers/group_form.html", {"form": form, "preview": preview})
+
+
+@require_POST
+@staff_view("customers.groups")
+def group_preview(request: HttpRequest) -> HttpResponse:
+    """How many customers the criteria find now, and the first of them (htmx)."""
+    form = CriteriaForm(request.POST, actor=request.actor, auto_id="crit-%s")
+    context: dict[str, Any] = {"form": form, "preview": None}
+    if form.is_valid():
+        if form.criteria():
+            context["preview"] = _preview(request, form)
+        else:
+            context["empty"] = True
+    if _htmx(request):
+        return render(request, "console/customers/group_form.html#preview", context)
+    return render(request, "console/customers/group_form.html", context)
+
+
+@staff_view("customers.groups")
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_for_actor(CustomerGroup.objects.select_related("dealer"), request.actor, pk=pk)
+    members = group.members.select_related("city").order_by("name", "pk")
+    labels = {name: str(form_field.label) for name, form_field in
+              CriteriaForm(actor=request.actor).fields.items()}
+    return render(request, "console/customers/group_detail.html", {
+        "group": group, "page": paginate(request, members), "qs": querystring_without_page(request),
+        "criteria": [(labels.get(k, k), v) for k, v in group.criteria.items()],
+    })

@@ -1,0 +1,255 @@
+"""Test-drive booking (TD-1..3): slots in opening hours, one booking per car and slot, the lead
+through ``lead_capture``, confirmation and reminder through the outbox, completion and report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from autodcc.core import audit, workhours
+from autodcc.core.actors import SYSTEM, Actor
+from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
+from autodcc.catalog.models import Trim
+from autodcc.leads import rules as lead_rules
+from autodcc.leads.models import CityLedger
+from autodcc.leads.services import LeadInput, lead_capture
+from autodcc.leads.services.capture import validate as validate_lead
+from autodcc.messaging.models import Event
+from autodcc.network.models import City, Dealer
+from autodcc.testdrives.models import SLOT_MINUTES, HOLDS_SLOT, Booking, BookingStatus, Report, Vehicle
+
+BOOKING_DAYS_AHEAD = 30
+REMIND_HOURS_BEFORE = 3
+
+
+def suggest_dealers(*, city: City, trim: Trim | None = None, limit: int = 5) -> list[Dealer]:
+    """The allocation rules as a suggestion: the city's dealers (the one due next first), else the
+    nearest; with a trim, dealers that have that car to drive come first."""
+    active = Dealer.objects.filter(is_active=True).select_related("city")
+    local = list(active.filter(city=city))
+    if local:
+        counts = dict(CityLedger.objects.filter(city=city).values_list("dealer_id", "count"))
+        dealers = sorted(local, key=lambda d: (counts.get(d.pk, 0), d.pk))
+    else:
+        ranked = sorted(active, key=lambda d: (
+            lead_rules.nearest_ids(float(city.lat), float(city.lng), [(d.pk, float(d.city.lat), float(d.city.lng))])[1],
+            d.pk))
+        dealers = ranked
+    if trim is not None:
+        with_car = set(Vehicle.objects.filter(is_active=True, trim__model=trim.model).values_list("dealer_id", flat=True))
+        dealers = sorted(dealers, key=lambda d: d.pk not in with_car)
+    return dealers[:limit]
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: dt.datetime
+    free: bool
+
+
+def _vehicles(dealer: Dealer, trim: Trim) -> list[Vehicle]:
+    exact = list(Vehicle.objects.filter(dealer=dealer, trim=trim, is_active=True).order_by("pk"))
+    return exact or list(Vehicle.objects.filter(dealer=dealer, trim__model=trim.model, is_active=True).order_by("pk"))
+
+
+def slot_starts(dealer: Dealer, day: dt.date) -> list[dt.datetime]:
+    if not workhours.is_open_day(day, dealer.open_weekdays):
+        return []
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dealer.opens_at, tz)
+    end = dt.datetime.combine(day, dealer.closes_at, tz)
+    out = []
+    while start + dt.timedelta(minutes=SLOT_MINUTES) <= end:
+        out.append(start)
+        start += dt.timedelta(minutes=SLOT_MINUTES)
+    return out
+
+
+def slots(*, dealer: Dealer, trim: Trim, day: dt.date, now: dt.datetime | None = None) -> list[Slot]:
+    """The day's start times; a time is free while one of the dealer's cars of that model is."""
+    now = now or timezone.now()
+    cars = _vehicles(dealer, trim)
+    if not cars:
+        return []
+    starts = slot_starts(dealer, day)
+    taken = dict(Booking.objects.filter(vehicle__in=cars, status__in=HOLDS_SLOT, starts_at__in=starts)
+                 .values_list("starts_at").annotate(n=Count("pk")))
+    return [Slot(s, s > now and taken.get(s, 0) < len(cars)) for s in starts]
+
+
+def _check_time(dealer: Dealer, starts_at: dt.datetime) -> None:
+    local = timezone.localtime(starts_at)
+    if starts_at <= timezone.now():
+        raise DomainError("slot.past", field="starts_at")
+    if (local.date() - timezone.localdate()).days > BOOKING_DAYS_AHEAD:
+        raise DomainError("slot.too_far", field="starts_at", days=BOOKING_DAYS_AHEAD)
+    if not workhours.is_open_day(local.date(), dealer.open_weekdays):
+        raise DomainError("slot.closed_day", field="starts_at", value=local.strftime("%Y-%m-%d"))
+    if not (dealer.opens_at <= local.time() and (local + dt.timedelta(minutes=SLOT_MINUTES)).time() <= dealer.closes_at
+            and local.date() == (local + dt.timedelta(minutes=SLOT_MINUTES)).date()):
+        raise DomainError("slot.outside_hours", field="starts_at", opens=dealer.opens_at.strftime("%H:%M"),
+                          closes=dealer.closes_at.strftime("%H:%M"))
+    if starts_at not in slot_starts(dealer, local.date()):
+        raise DomainError("slot.misaligned", field="starts_at")
+
+
+def _number() -> str:
+    today = timezone.localdate()
+    count = Booking.objects.filter(created_at__date=today).count() + 1
+    return f"TD{today:%y%m%d}{count:04d}"
+
+
+def booking_create(*, actor: Actor, trim: Trim, dealer: Dealer, starts_at: dt.datetime, lead: LeadInput) -> Booking:
+    """Book a car for the consumer. Everything is checked before anything is saved; if the slot
+    was taken meanwhile the whole booking (lead included) is rolled back with a clear message."""
+    if not dealer.is_active:
+        raise DomainError("lead.dealer_inactive", field="dealer", value=dealer.code)
+    lead.dealer, lead.channel = dealer.code, lead.channel or "storefront"
+    lead.model_interest = lead.model_interest or str(trim)
+    validate_lead(lead)
+    _check_time(dealer, starts_at)
+    cars = _vehicles(dealer, trim)
+    if not cars:
+        raise DomainError("booking.no_vehicle", field="dealer")
+    for attempt in range(3):
+        with transaction.atomic():
+            busy = set(Booking.objects.filter(vehicle__in=cars, starts_at=starts_at, status__in=HOLDS_SLOT)
+                       .values_list("vehicle_id", flat=True))
+            free = [c for c in cars if c.pk not in busy]
+            if not free:
+                raise Conflict("slot.taken", field="starts_at")
+            captured = lead_capture(actor=actor, data=lead).lead
+            try:
+                with transaction.atomic():
+                    booking = Booking.objects.create(
+                        number=_number(), dealer=dealer, vehicle=free[0], lead=captured, starts_at=starts_at,
+                        ends_at=starts_at + dt.timedelta(minutes=SLOT_MINUTES))
+            except IntegrityError:
+                if attempt == 2:
+                    raise Conflict("slot.taken", field="starts_at") from None
+                transaction.set_rollback(True)
+                continue
+            audit.record(actor=actor, action="testdrive.book", obj=booking, dealer_id=dealer.pk,
+                         after={"number": booking.number, "starts_at": starts_at.isoformat(), "lead": captured.pk,
+                                "vehicle": free[0].pk})
+            _notify(booking, Event.BOOKING_CONFIRMATION)
+            return booking
+    raise Conflict("slot.taken", field="starts_at")
+
+
+def _notify(booking: Booking, event: str) -> None:
+    from autodcc.messaging.services import message_send
+
+    customer = booking.lead.customer
+    context = {"name": customer.name, "model": str(booking.vehicle.trim), "dealer": str(booking.dealer),
+               "address": booking.dealer.address or "—",
+               "time": timezone.localtime(booking.starts_at).strftime("%m月%d日 %H:%M")}
+    if event == Event.BOOKING_CONFIRMATION:
+        context["booking_no"] = booking.number
+    message_send(event=event, to_phone=customer.phone, dealer=booking.dealer, related=booking, context=context)
+
+
+def _locked(actor: Actor, booking: Booking) -> Booking:
+    found = (Booking.objects.visible_to(actor).select_for_update(of=("self",)).select_related("dealer", "lead")
+             .filter(pk=booking.pk).first())
+    if found is None:
+        raise NotFound("not_found")
+    return found
+
+
+@transaction.atomic
+def booking_complete(*, actor: Actor, booking: Booking) -> Booking:
+    """The dealer records the test drive as done; the lead gets its arrival and test-drive stamps."""
+    booking = _locked(actor, booking)
+    if not actor.can("testdrives.manage", dealer=booking.dealer):
+        raise Forbidden("forbidden")
+    if booking.status == BookingStatus.COMPLETED:
+        return booking
+    if booking.status != BookingStatus.BOOKED:
+        raise DomainError("booking.not_open", status=booking.get_status_display())
+    from autodcc.leads.services import lead_record_step, lead_register_arrival
+    from autodcc.network.models import Staff
+
+    staff = Staff.objects.filter(pk=actor.staff_id).first()
+    booking.status, booking.completed_at, booking.completed_by = BookingStatus.COMPLETED, timezone.now(), staff
+    booking.save()
+    lead = booking.lead
+    if lead.is_open:
+        lead_register_arrival(actor=actor, lead=lead, note=f"试驾 {booking.number}")
+        if actor.can("leads.showroom", dealer=booking.dealer):
+            lead_record_step(actor=actor, lead=lead, step="test_driven", note=f"试驾 {booking.number}")
+        else:
+            lead.refresh_from_db()
+            if lead.test_driven_at is None:
+                from autodcc.leads.models import Lead
+
+                Lead.objects.filter(pk=lead.pk).update(test_driven_at=booking.completed_at, test_driven_by=staff)
+    audit.record(actor=actor, action="testdrive.complete", obj=booking, dealer_id=booking.dealer_id,
+                 after={"status": booking.status})
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, actor: Actor, booking: Booking, by_token: str = "") -> Booking:
+    """The consumer (with the booking's token) or the dealer cancels; the slot becomes free."""
+    if by_token:
+        booking = Booking.objects.select_for_update().filter(pk=booking.pk, token=by_token).first()
+        if booking is None:
+            raise NotFound("not_found")
+    else:
+        booking = _locked(actor, booking)
+        if not actor.can("testdrives.manage", dealer=booking.dealer):
+            raise Forbidden("forbidden")
+    if booking.status == BookingStatus.CANCELLED:
+        return booking
+    if booking.status != BookingStatus.BOOKED:
+        raise DomainError("booking.not_open", status=booking.get_status_display())
+    booking.status, booking.cancelled_at = BookingStatus.CANCELLED, timezone.now()
+    booking.save(update_fields=["status", "cancelled_at"])
+    audit.record(actor=actor, action="testdrive.cancel", obj=booking, dealer_id=booking.dealer_id,
+                 after={"status": booking.status})
+    return booking
+
+
+@transaction.atomic
+def report_submit(*, token: str, overall: int, driving: int, comfort: int, service: int, likely_to_buy: bool,
+                  comments: str = "") -> Report:
+    booking = Booking.objects.select_for_update().filter(token=token).first()
+    if booking is None:
+        raise NotFound("not_found")
+    if Report.objects.filter(booking=booking).exists():
+        raise DomainError("booking.report_done")
+    if booking.status != BookingStatus.COMPLETED:
+        raise DomainError("booking.not_completed")
+    ratings = (overall, driving, comfort, service)
+    if not all(isinstance(r, int) and 1 <= r <= 5 for r in ratings):
+        raise DomainError("booking.rating_invalid", field="overall")
+    report = Report.objects.create(booking=booking, overall=overall, driving=driving, comfort=comfort, service=service,
+                                   likely_to_buy=likely_to_buy, comments=comments.strip()[:2000])
+    audit.record(actor=SYSTEM, action="testdrive.report", obj=booking, dealer_id=booking.dealer_id,
+                 after={"overall": overall, "likely_to_buy": likely_to_buy})
+    return report
+
+
+def send_reminders(*, now: dt.datetime | None = None) -> int:
+    """A reminder a few hours before each booked slot, once."""
+    now = now or timezone.now()
+    due = Booking.objects.filter(status=BookingStatus.BOOKED, reminded_at__isnull=True, starts_at__gt=now,
+                                 starts_at__lte=now + dt.timedelta(hours=REMIND_HOURS_BEFORE))
+    count = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            booking = (Booking.objects.select_for_update(of=("self",)).select_related("lead__customer", "dealer",
+                                                                                      "vehicle__trim")
+                       .filter(pk=pk, reminded_at__isnull=True).first())
+            if booking is None:
+                continue
+            booking.reminded_at = now
+            booking.save(update_fields=["reminded_at"])
+            _notify(booking, Event.TESTDRIVE_REMINDER)
+            count += 1
+    return count
