@@ -32,5 +32,10 @@ messages: install
 	cd src/autodcc && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --settings=autodcc.settings
 	cd src/autodcc && ../../$(BIN)/django-admin compilemessages -l zh_Hans --settings=autodcc.settings
 
+bench: install
+	$(BIN)/python bench/capture_http.py
+	$(BIN)/python bench/import_bulk.py
+	$(BIN)/python bench/profile_capture.py
+
 clean:
 	rm -rf $(VENV) var artifacts

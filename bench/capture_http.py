@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness  # noqa: E402
+from bench import harness
 
 CITIES = ["上海", "杭州", "广州", "北京", "南京", "深圳", "昆明", "成都"]  # 昆明, 成都: no dealer → nearest
 CITY_WEIGHTS = [3, 2, 2, 3, 1, 1, 1, 1]
@@ -78,8 +78,9 @@ def _phone(worker: int, n: int) -> str:
     return f"13{worker * 10_000_000 + n:09d}"
 
 
-def _worker(index: int, phase: Phase, port: int, token: str, run: str, t_warm_end: float, t_end: float,
-            out: Any) -> None:
+def _worker(
+    index: int, phase: Phase, port: int, token: str, run: str, t_warm_end: float, t_end: float, out: Any
+) -> None:
     import phonenumbers
 
     rng = random.Random(f"{run}-{index}")
@@ -101,16 +102,19 @@ def _worker(index: int, phase: Phase, port: int, token: str, run: str, t_warm_en
             mobile = _phone(index, n)
             if not phonenumbers.is_valid_number(phonenumbers.parse(mobile, "CN")):
                 raise SystemExit(f"generated an invalid mobile {mobile}")
-            body = json.dumps({
-                "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
-                "phone": mobile,
-                "channel": rng.choice(CHANNELS),
-                "city": rng.choices(CITIES, CITY_WEIGHTS)[0],
-                "source_ref": f"{run}-{index}-{n}",
-                "model_interest": "L7",
-                "consent_version": "2026-01",
-                "consent_share_with_dealer": True,
-            }, ensure_ascii=False).encode()
+            body = json.dumps(
+                {
+                    "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    "phone": mobile,
+                    "channel": rng.choice(CHANNELS),
+                    "city": rng.choices(CITIES, CITY_WEIGHTS)[0],
+                    "source_ref": f"{run}-{index}-{n}",
+                    "model_interest": "L7",
+                    "consent_version": "2026-01",
+                    "consent_share_with_dealer": True,
+                },
+                ensure_ascii=False,
+            ).encode()
             headers["Idempotency-Key"] = f"bench-{run}-{index}-{n}"
         elif phase.method == "POST":
             body = b"{}"
@@ -137,14 +141,17 @@ def _worker(index: int, phase: Phase, port: int, token: str, run: str, t_warm_en
     out.put((index, latencies, errors, dict(status_all), usage.ru_utime + usage.ru_stime, n))
 
 
-def run_phase(phase: Phase, *, port: int, token: str, run: str, concurrency: int, warmup: float,
-              duration: float) -> Result:
+def run_phase(
+    phase: Phase, *, port: int, token: str, run: str, concurrency: int, warmup: float, duration: float
+) -> Result:
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     start = time.monotonic() + 0.3
     t_warm_end, t_end = start + warmup, start + warmup + duration
-    procs = [ctx.Process(target=_worker, args=(i, phase, port, token, run, t_warm_end, t_end, queue))
-             for i in range(concurrency)]
+    procs = [
+        ctx.Process(target=_worker, args=(i, phase, port, token, run, t_warm_end, t_end, queue))
+        for i in range(concurrency)
+    ]
     for p in procs:
         p.start()
     result = Result(phase.name, duration_s=duration)
@@ -161,7 +168,9 @@ def run_phase(phase: Phase, *, port: int, token: str, run: str, concurrency: int
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per phase (20)")
     parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per phase (3)")
     parser.add_argument("--concurrency", type=int, default=8, help="connections, one process each (8)")
@@ -175,10 +184,13 @@ def main() -> int:
     from autodcc.leads.models import Lead
     from bench.benchapp.models import BenchRow
 
-    print(f"setup: {info['dealers']} dealers, {info['staff']} staff in {info['setup_s']:.1f} s; "
-          f"gunicorn {args.workers} sync workers; load: {args.concurrency} connections, "
-          f"{args.warmup:g} s warm-up + {args.duration:g} s per phase, on this machine ({os.cpu_count()} cores)",
-          flush=True)
+    print(
+        f"setup: {info['dealers']} dealers, {info['staff']} staff in {info['setup_s']:.1f} s; "
+        f"gunicorn {args.workers} sync workers; load: {args.concurrency} connections, "
+        f"{args.warmup:g} s warm-up + {args.duration:g} s per phase, "
+        f"on this machine ({os.cpu_count()} cores)",
+        flush=True,
+    )
     run = f"{int(time.time())}"
     results: dict[str, Result] = {}
     counts: dict[str, tuple[int, int]] = {}
@@ -186,19 +198,30 @@ def main() -> int:
         for phase in PHASES:
             before = (Lead.objects.count(), BenchRow.objects.count())
             connections.close_all()  # nothing shared with the forked load processes
-            results[phase.name] = run_phase(phase, port=server.port, token=info["token"], run=run,
-                                            concurrency=args.concurrency, warmup=args.warmup,
-                                            duration=args.duration)
+            results[phase.name] = run_phase(
+                phase,
+                port=server.port,
+                token=info["token"],
+                run=run,
+                concurrency=args.concurrency,
+                warmup=args.warmup,
+                duration=args.duration,
+            )
             after = (Lead.objects.count(), BenchRow.objects.count())
             counts[phase.name] = (after[0] - before[0], after[1] - before[1])
     print(f"gunicorn stopped (error log: {server.log.relative_to(harness.ROOT)})")
 
     print()
-    print(f"{'phase':<9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'requests':>10}"
-          f"{'client CPU':>12}")
+    print(
+        f"{'phase':<9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'requests':>10}"
+        f"{'client CPU':>12}"
+    )
     for name, r in results.items():
-        print(f"{name:<9}{r.rps:>9.1f}{r.pct(50):>9.2f}{r.pct(95):>9.2f}{r.pct(99):>9.2f}{r.measured_errors:>8}"
-              f"{len(r.latencies_ms) + r.measured_errors:>10}{r.client_cpu_s / (args.warmup + args.duration):>11.2f}c")
+        print(
+            f"{name:<9}{r.rps:>9.1f}{r.pct(50):>9.2f}{r.pct(95):>9.2f}{r.pct(99):>9.2f}{r.measured_errors:>8}"
+            f"{len(r.latencies_ms) + r.measured_errors:>10}"
+            f"{r.client_cpu_s / (args.warmup + args.duration):>11.2f}c"
+        )
     for name, r in results.items():
         odd = {s: c for s, c in r.all_status.items() if not 200 <= s < 300}
         if odd:
@@ -217,16 +240,25 @@ def main() -> int:
     unanswered = cap.all_status.get(0, 0)
     inserts_201 = ins.all_status.get(201, 0)
     lossless = created_201 == new_leads and distinct_phones == leads_total and other_2xx == 0
-    print(f"capture: {created_201} × 201, {other_2xx} × other 2xx, {unanswered} unanswered; "
-          f"new Lead rows {new_leads}; leads {leads_total}, distinct phones {distinct_phones}")
+    print(
+        f"capture: {created_201} × 201, {other_2xx} × other 2xx, {unanswered} unanswered; "
+        f"new Lead rows {new_leads}; leads {leads_total}, distinct phones {distinct_phones}"
+    )
     print(f"insert:  {inserts_201} × 201; new BenchRow rows {counts['insert'][1]}")
     print()
-    print(f"{harness.verdict(ratio_ins >= TARGET_RATIO)}  capture ≥ {TARGET_RATIO} × insert throughput "
-          f"({cap.rps:.1f} vs {ins.rps:.1f} req/s = {ratio_ins:.3f})")
-    print(f"{harness.verdict(cap.pct(99) <= TARGET_P99_MS)}  capture p99 ≤ {TARGET_P99_MS:g} ms "
-          f"({cap.pct(99):.1f} ms at {args.concurrency} connections)")
-    print(f"{harness.verdict(lossless)}  zero leads lost or duplicated "
-          f"(201s {created_201} = new leads {new_leads}; distinct phones {distinct_phones} = leads {leads_total})")
+    print(
+        f"{harness.verdict(ratio_ins >= TARGET_RATIO)}  capture ≥ {TARGET_RATIO} × insert throughput "
+        f"({cap.rps:.1f} vs {ins.rps:.1f} req/s = {ratio_ins:.3f})"
+    )
+    print(
+        f"{harness.verdict(cap.pct(99) <= TARGET_P99_MS)}  capture p99 ≤ {TARGET_P99_MS:g} ms "
+        f"({cap.pct(99):.1f} ms at {args.concurrency} connections)"
+    )
+    print(
+        f"{harness.verdict(lossless)}  zero leads lost or duplicated "
+        f"(201s {created_201} = new leads {new_leads}; "
+        f"distinct phones {distinct_phones} = leads {leads_total})"
+    )
     return 0
 
 

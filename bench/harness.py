@@ -28,28 +28,43 @@ DATABASE_URL = f"{PG_SERVER}/{DB_NAME}"
 CONN_MAX_AGE = "60"
 
 # Settings that would change what is measured if inherited from the caller's shell.
-_DROP = ("CELERY_BROKER_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "HTTPS", "SECURE_SSL_REDIRECT", "BEHIND_PROXY",
-         "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DB_CONN_MAX_AGE", "AXES_ENABLED")
+_DROP = (
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "BEHIND_PROXY",
+    "DJANGO_SETTINGS_MODULE",
+    "DATABASE_URL",
+    "DB_CONN_MAX_AGE",
+    "AXES_ENABLED",
+)
 
 
 def bench_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DROP}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": DATABASE_URL,
-        "DB_CONN_MAX_AGE": CONN_MAX_AGE,
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "AUTODCC_VAR_DIR": str(VAR),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(SRC)]),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": DATABASE_URL,
+            "DB_CONN_MAX_AGE": CONN_MAX_AGE,
+            "DEBUG": "0",
+            "HTTPS": "0",
+            "AUTODCC_VAR_DIR": str(VAR),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(SRC)]),
+        }
+    )
     return env
 
 
 def env_summary() -> str:
-    return (f"PostgreSQL {DB_NAME}, DB_CONN_MAX_AGE={CONN_MAX_AGE}, no broker (tasks/outbox inline), "
-            f"LOG_LEVEL=WARNING, settings bench.settings")
+    return (
+        f"PostgreSQL {DB_NAME}, DB_CONN_MAX_AGE={CONN_MAX_AGE}, no broker (tasks/outbox inline), "
+        f"LOG_LEVEL=WARNING, settings bench.settings"
+    )
 
 
 def use_bench_env() -> None:
@@ -85,6 +100,11 @@ def setup_django(*, fresh: bool = True, token: bool = False) -> dict[str, Any]:
     info: dict[str, Any] = {}
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    ContentType.objects.clear_cache()  # a second set-up in one process starts with nothing cached
+    cache.clear()
     from autodcc.network import demo
 
     result = demo.build()
@@ -116,11 +136,32 @@ class Gunicorn:
 
     def __enter__(self) -> Gunicorn:
         self.log.write_text("")
-        cmd = [str(PYTHON), "-m", "gunicorn", "autodcc.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-               "--workers", str(self.workers), "--worker-class", "sync", "--backlog", "2048",
-               "--error-logfile", str(self.log), "--log-level", "warning"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=bench_env(), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        cmd = [
+            str(PYTHON),
+            "-m",
+            "gunicorn",
+            "autodcc.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            "sync",
+            "--backlog",
+            "2048",
+            "--error-logfile",
+            str(self.log),
+            "--log-level",
+            "warning",
+        ]
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=bench_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

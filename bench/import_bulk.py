@@ -26,20 +26,67 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness  # noqa: E402
+from bench import harness
 
 TARGET_RATIO = 0.25
 FULL_ROWS, FALLBACK_ROWS, PILOT_ROWS = 100_000, 20_000, 2_000
 BULK_ROWS, BULK_BATCH = 100_000, 1000
 
 HEADER = ["姓名", "手机", "城市", "渠道", "平台线索号", "授权版本", "同意共享经销商", "意向车型"]
-CITIES = ["上海", "杭州", "广州", "北京", "南京", "深圳", "苏州", "武汉", "昆明", "成都"]  # 昆明, 成都: nearest
+CITIES = [
+    "上海",
+    "杭州",
+    "广州",
+    "北京",
+    "南京",
+    "深圳",
+    "苏州",
+    "武汉",
+    "昆明",
+    "成都",
+]  # 昆明, 成都: nearest
 CITY_WEIGHTS = [3, 2, 2, 3, 1, 1, 1, 1, 1, 1]
 CHANNELS = [("汽车之家", "AH"), ("易车", "YC"), ("懂车帝", "DCD"), ("官网", "WEB")]
-PREFIXES = [*range(130, 140), 150, 151, 152, 153, 155, 156, 157, 158, 159, 166, 175, 176, 177, 178,
-            *range(180, 190), 198, 199]
+PREFIXES = [
+    *range(130, 140),
+    150,
+    151,
+    152,
+    153,
+    155,
+    156,
+    157,
+    158,
+    159,
+    166,
+    175,
+    176,
+    177,
+    178,
+    *range(180, 190),
+    198,
+    199,
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "子涵", "浩然", "思远"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "子涵",
+    "浩然",
+    "思远",
+]
 MODELS = ["L7", "L9", "S5", ""]
 
 
@@ -62,8 +109,18 @@ def make_csv(rows: int, seed: int) -> bytes:
             continue
         phones.add(mobile)
         channel, ref_prefix = rng.choice(CHANNELS)
-        writer.writerow([rng.choice(SURNAMES) + rng.choice(GIVEN), mobile, rng.choices(CITIES, CITY_WEIGHTS)[0],
-                         channel, f"{ref_prefix}{seed}{i:08d}", "2026-01", "是", rng.choice(MODELS)])
+        writer.writerow(
+            [
+                rng.choice(SURNAMES) + rng.choice(GIVEN),
+                mobile,
+                rng.choices(CITIES, CITY_WEIGHTS)[0],
+                channel,
+                f"{ref_prefix}{seed}{i:08d}",
+                "2026-01",
+                "是",
+                rng.choice(MODELS),
+            ]
+        )
         i += 1
     return out.getvalue().encode("utf-8")
 
@@ -126,10 +183,14 @@ def validate_pass(data: bytes, filename: str) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", default="auto", help="rows to import: a number, or auto (default)")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--max-minutes", type=float, default=15.0, help="time allowed for 100,000 rows (auto)")
+    parser.add_argument(
+        "--max-minutes", type=float, default=15.0, help="time allowed for 100,000 rows (auto)"
+    )
     args = parser.parse_args()
 
     print(f"setup: fresh database, migrate, demo network … ({harness.env_summary()})", flush=True)
@@ -148,8 +209,12 @@ def main() -> int:
         elapsed, _job = run_import(pilot, f"pilot-{PILOT_ROWS}.csv", progress=False)
         projected = FULL_ROWS / (PILOT_ROWS / elapsed) / 60
         rows = FULL_ROWS if projected <= args.max_minutes else FALLBACK_ROWS
-        print(f"pilot: {PILOT_ROWS:,} rows imported in {elapsed:.1f} s; at that pace {FULL_ROWS:,} rows would take "
-              f"~{projected:.0f} min (limit {args.max_minutes:g}) → measuring {rows:,} rows", flush=True)
+        print(
+            f"pilot: {PILOT_ROWS:,} rows imported in {elapsed:.1f} s; "
+            f"at that pace {FULL_ROWS:,} rows would take "
+            f"~{projected:.0f} min (limit {args.max_minutes:g}) → measuring {rows:,} rows",
+            flush=True,
+        )
         if rows != FULL_ROWS:
             note = f" (20,000 rows, not 100,000: 100,000 would exceed ~{args.max_minutes:g} min here)"
         connection.close()
@@ -161,8 +226,12 @@ def main() -> int:
     data = make_csv(rows, args.seed)
     filename = f"leads-{rows}-seed{args.seed}.csv"
     (harness.VAR / filename).write_bytes(data)
-    print(f"csv: {rows:,} rows, {len(data) / 1e6:.1f} MB, seed {args.seed}, made in {time.perf_counter() - t0:.1f} s "
-          f"(bench/.var/{filename})", flush=True)
+    print(
+        f"csv: {rows:,} rows, {len(data) / 1e6:.1f} MB, seed {args.seed}, "
+        f"made in {time.perf_counter() - t0:.1f} s "
+        f"(bench/.var/{filename})",
+        flush=True,
+    )
 
     # bulk_create baseline (building the objects is timed too)
     before = BenchRow.objects.count()
@@ -183,19 +252,29 @@ def main() -> int:
     print()
     print(f"{'measurement':<44}{'rows':>9}{'seconds':>10}{'rows/s':>10}")
     print(f"{'BenchRow bulk_create (batch 1000)':<44}{BULK_ROWS:>9,}{bulk_s:>10.2f}{bulk_rps:>10.0f}")
-    print(f"{'lead import, importing.run_job' + note[:0]:<44}{rows:>9,}{import_s:>10.1f}{import_rps:>10.1f}")
-    print(f"{'  of which the read + validate pass (alone)':<44}{rows:>9,}{check_s:>10.1f}{rows / check_s:>10.0f}")
-    print(f"job: status {job.status}, created {job.created_count:,}, updated {job.updated_count:,}, "
-          f"errors {len(job.errors)}; new Lead rows {new_leads:,}")
+    print(f"{'lead import, importing.run_job':<44}{rows:>9,}{import_s:>10.1f}{import_rps:>10.1f}")
+    print(
+        f"{'  of which the read + validate pass (alone)':<44}{rows:>9,}"
+        f"{check_s:>10.1f}{rows / check_s:>10.0f}"
+    )
+    print(
+        f"job: status {job.status}, created {job.created_count:,}, updated {job.updated_count:,}, "
+        f"errors {len(job.errors)}; new Lead rows {new_leads:,}"
+    )
     if note:
         print(f"NOTE: the import was measured on{note}.")
     print()
     print(f"import/bulk_create = {ratio:.4f}")
     ok_job = job.status == ImportStatus.DONE and job.created_count == rows == new_leads
-    print(f"{harness.verdict(ratio >= TARGET_RATIO)}  import ≥ {TARGET_RATIO} × bulk_create rows/s "
-          f"({import_rps:.1f} vs {bulk_rps:.0f} rows/s){note}")
-    print(f"{harness.verdict(ok_job)}  every row imported once ({job.created_count:,} created = {new_leads:,} new leads "
-          f"= {rows:,} rows)")
+    print(
+        f"{harness.verdict(ratio >= TARGET_RATIO)}  import ≥ {TARGET_RATIO} × bulk_create rows/s "
+        f"({import_rps:.1f} vs {bulk_rps:.0f} rows/s){note}"
+    )
+    print(
+        f"{harness.verdict(ok_job)}  every row imported once "
+        f"({job.created_count:,} created = {new_leads:,} new leads "
+        f"= {rows:,} rows)"
+    )
     return 0
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness  # noqa: E402
+from bench import harness
 
 CITIES = ["上海", "杭州", "广州", "北京", "南京", "深圳", "昆明", "成都"]
 CITY_WEIGHTS = [3, 2, 2, 3, 1, 1, 1, 1]
@@ -96,9 +96,14 @@ class Payloads:
     def next(self, city: str | None = None) -> tuple[str, dict[str, str]]:
         self.n += 1
         body = {
-            "name": "王伟", "phone": f"13{90_000_000 + self.n:09d}", "channel": "autohome",
-            "city": city or self.rng.choices(CITIES, CITY_WEIGHTS)[0], "source_ref": f"prof-{self.n}",
-            "model_interest": "L7", "consent_version": "2026-01", "consent_share_with_dealer": True,
+            "name": "王伟",
+            "phone": f"13{90_000_000 + self.n:09d}",
+            "channel": "autohome",
+            "city": city or self.rng.choices(CITIES, CITY_WEIGHTS)[0],
+            "source_ref": f"prof-{self.n}",
+            "model_interest": "L7",
+            "consent_version": "2026-01",
+            "consent_share_with_dealer": True,
         }
         return json.dumps(body, ensure_ascii=False), {"Idempotency-Key": f"prof-{self.n}"}
 
@@ -134,7 +139,7 @@ def breakdown(stats: pstats.Stats, n: int) -> list[tuple[str, float, float]]:
     raw = stats.stats  # type: ignore[attr-defined]
     for suffix, func, label in STEPS:
         calls = cum = 0.0
-        for (filename, _line, name), (_cc, nc, _tt, ct, callers) in raw.items():
+        for (filename, _line, name), (_cc, nc, _tt, ct, _callers) in raw.items():
             if name == func and filename.endswith(suffix):
                 # recursive entries (cc < nc) are counted once through the primitive calls
                 cum += ct
@@ -144,7 +149,9 @@ def breakdown(stats: pstats.Stats, n: int) -> list[tuple[str, float, float]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests", type=int, default=200, help="captures timed and profiled (200)")
     parser.add_argument("--top", type=int, default=18, help="functions listed by own time (18)")
     args = parser.parse_args()
@@ -201,8 +208,15 @@ def main() -> int:
         resp = client.post("/api/leads", data=body, content_type="application/json", headers=headers)
     assert resp.status_code == 200 and resp.json()["replay"], resp.content
     counts["API, replayed Idempotency-Key (200)"] = (len(statements(ctx)), transactions(ctx))
-    data = LeadInput(name="李娜", phone=f"13{95_000_000:09d}", channel="import", city="杭州",
-                     source_ref="imp-1", consent_version="2026-01", consent_share_with_dealer=True)
+    data = LeadInput(
+        name="李娜",
+        phone=f"13{95_000_000:09d}",
+        channel="import",
+        city="杭州",
+        source_ref="imp-1",
+        consent_version="2026-01",
+        consent_share_with_dealer=True,
+    )
     with CaptureQueriesContext(connection) as ctx:
         lead_capture(actor=SYSTEM, data=data, idempotency_key="import:import:imp-1")
     counts["lead_capture() alone, as an import row (杭州)"] = (len(statements(ctx)), transactions(ctx))
@@ -220,12 +234,16 @@ def main() -> int:
         wall = time.perf_counter() - t0
     total_sql = sum(sql.seconds.values())
     total_q = sum(sql.count.values())
-    print(f"\n== 2. {n} sequential API captures in-process (mixed cities): {wall / n * 1000:.1f} ms wall each "
-          f"({n / wall:.0f}/s on one core) ==")
-    print(f"per capture: {total_q / n:.1f} statements, {sql.commits / n:.1f} commits, "
-          f"{sql.outside_atomic / n:.1f} statements in autocommit (own transaction); "
-          f"SQL round trips {total_sql / n * 1000:.1f} ms = {total_sql / wall:.0%} of wall, "
-          f"the rest ({(wall - total_sql) / n * 1000:.1f} ms) is Python")
+    print(
+        f"\n== 2. {n} sequential API captures in-process (mixed cities): {wall / n * 1000:.1f} ms wall each "
+        f"({n / wall:.0f}/s on one core) =="
+    )
+    print(
+        f"per capture: {total_q / n:.1f} statements, {sql.commits / n:.1f} commits, "
+        f"{sql.outside_atomic / n:.1f} statements in autocommit (own transaction); "
+        f"SQL round trips {total_sql / n * 1000:.1f} ms = {total_sql / wall:.0%} of wall, "
+        f"the rest ({(wall - total_sql) / n * 1000:.1f} ms) is Python"
+    )
     print(f"{'statement kind':<40}{'per capture':>12}{'ms/capture':>12}")
     for kind, c in sorted(sql.count.items(), key=lambda kv: -sql.seconds[kv[0]]):
         print(f"{kind:<40}{c / n:>12.2f}{sql.seconds[kind] / n * 1000:>12.3f}")
@@ -250,7 +268,10 @@ def main() -> int:
     for (filename, line, name), (_cc, nc, tt, ct, _callers) in rows:
         short = re.sub(r".*/site-packages/", "", filename)
         short = re.sub(r".*/src/", "", short)
-        print(f"  {tt / n * 1000:6.2f} ms own {ct / n * 1000:7.2f} ms cum {nc / n:7.1f} calls  {short}:{line} {name}")
+        print(
+            f"  {tt / n * 1000:6.2f} ms own {ct / n * 1000:7.2f} ms cum {nc / n:7.1f} calls"
+            f"  {short}:{line} {name}"
+        )
     return 0
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from autodcc.core import audit, workhours
 from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
+from autodcc.core.roles import Role
 from autodcc.catalog.models import Trim
 from autodcc.leads import rules as lead_rules
 from autodcc.leads.models import CityLedger
@@ -109,7 +110,7 @@ def booking_create(*, actor: Actor, trim: Trim, dealer: Dealer, starts_at: dt.da
     if not dealer.is_active:
         raise DomainError("lead.dealer_inactive", field="dealer", value=dealer.code)
     lead.dealer, lead.channel = dealer.code, lead.channel or "storefront"
-    lead.model_interest = lead.model_interest or str(trim)
+    lead.model_interest = str(trim)  # the car they booked is the interest
     validate_lead(lead)
     _check_time(dealer, starts_at)
     cars = _vehicles(dealer, trim)
@@ -178,6 +179,12 @@ def booking_complete(*, actor: Actor, booking: Booking) -> Booking:
     booking.status, booking.completed_at, booking.completed_by = BookingStatus.COMPLETED, timezone.now(), staff
     booking.save()
     lead = booking.lead
+    if lead.is_open and lead.consultant_id is None and staff is not None and actor.has_role(Role.SALES_CONSULTANT):
+        # the consultant who received the customer for the drive takes the lead over: a recorded handover
+        from autodcc.leads.services import lead_handover
+
+        lead_handover(actor=SYSTEM, lead=lead, to_staff=staff, note=f"试驾接待 {booking.number}")
+        lead.refresh_from_db()
     if lead.is_open:
         lead_register_arrival(actor=actor, lead=lead, note=f"试驾 {booking.number}")
         if actor.can("leads.showroom", dealer=booking.dealer):

@@ -48,6 +48,7 @@ from autodcc.core import tabular
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
 from autodcc.core.models import ImportJob, ImportStatus
+from autodcc.core.roles import DEALER_MANAGERS, Role
 from autodcc.core.tenancy import get_for_actor
 from autodcc.leads import importing, selectors, services
 from autodcc.leads.models import (
@@ -181,6 +182,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         percent = min(100, int(100 * work.done_today / work.target))
     return render(request, "console/leads/worklist.html", {
         "work": work, "now": _now(), "percent": percent, "show_dealer": _shows_dealer(actor),
+        "supervises": actor.has_role(Role.DCC_SUPERVISOR, *DEALER_MANAGERS),
         "can_settings": actor.can("leads.set_targets") or actor.can("leads.configure"),
     })
 
@@ -308,7 +310,11 @@ def _lead_context(request: HttpRequest, lead: Lead, failed: dict[str, Any] | Non
     if may["steps"] or "step" in failed:
         context["step_form"] = pick("step", lambda: StepForm(auto_id="step-%s"))
     if may["defeat"]:
-        context["defeat_form"] = pick("defeat", lambda: DefeatForm(auto_id="def-%s"))
+        defeat_form = pick("defeat", lambda: DefeatForm(auto_id="def-%s"))
+        defeat_form.fields["kind"].widget.attrs.update({
+            "hx-get": reverse("console:defeat_reasons"), "hx-trigger": "change", "hx-target": "#def-reason",
+            "hx-swap": "outerHTML"})
+        context["defeat_form"] = defeat_form
     if may["decide"]:
         context["approve_form"] = pick("approve", lambda: ApproveForm(auto_id="appr-%s"))
         context["reject_form"] = pick("reject", lambda: RejectForm(auto_id="rej-%s"))
@@ -723,11 +729,9 @@ def lead_settings(request: HttpRequest) -> HttpResponse:
                **{f"interval_{g}": {**DEFAULT_GRADE_INTERVALS, **current.grade_intervals}.get(g)
                   for g in DEFAULT_GRADE_INTERVALS}}
     people = {s.pk: s for s in [*agents_of(dealer), *consultants_of(dealer)]}
-    roles = {s.pk: [] for s in people.values()}
     for person in people.values():
-        for grant in person.grants.all():
-            if grant.dealer_id == dealer.pk:
-                roles[person.pk].append(grant.get_role_display())
+        person.role_labels = [g.get_role_display() for g in person.grants.all()  # type: ignore[attr-defined]
+                              if g.dealer_id == dealer.pk and g.role in (Role.DCC_AGENT, Role.SALES_CONSULTANT)]
     targets = dict(RevisitTarget.objects.filter(dealer=dealer).values_list("staff_id", "per_day"))
     section = request.POST.get("section") if request.method == "POST" else None
     rules_form = LeadSettingsForm(request.POST if section == "rules" else None, initial=initial, auto_id="rules-%s")
@@ -767,7 +771,7 @@ def lead_settings(request: HttpRequest) -> HttpResponse:
         for field in rules_form.fields.values():
             field.disabled = True
     return render(request, "console/leads/settings.html", {
-        "dealer": dealer, "rules_form": rules_form, "targets_form": targets_form, "roles": roles,
+        "dealer": dealer, "rules_form": rules_form, "targets_form": targets_form,
         "can_configure": can_configure, "can_targets": can_targets,
         "dealers": Dealer.objects.visible_to(actor).order_by("code") if _shows_dealer(actor) else None,
     })
