@@ -64,6 +64,8 @@ class Result:
     client_cpu_s: float = 0.0
     duration_s: float = 0.0
     lead_phones_sent: int = 0
+    server_cores: float = 0.0  # gunicorn master + workers, CPU seconds per second of the phase
+    postgres_cores: float = 0.0
 
     @property
     def rps(self) -> float:
@@ -198,7 +200,11 @@ def main() -> int:
         for phase in PHASES:
             before = (Lead.objects.count(), BenchRow.objects.count())
             connections.close_all()  # nothing shared with the forked load processes
-            results[phase.name] = run_phase(
+            cpu0, t0 = (
+                (harness.cpu_seconds(server.pids()), harness.cpu_seconds(harness.postgres_pids())),
+                time.monotonic(),
+            )
+            result = run_phase(
                 phase,
                 port=server.port,
                 token=info["token"],
@@ -207,6 +213,11 @@ def main() -> int:
                 warmup=args.warmup,
                 duration=args.duration,
             )
+            wall = time.monotonic() - t0
+            web, pg = harness.cpu_seconds(server.pids()), harness.cpu_seconds(harness.postgres_pids())
+            result.server_cores = harness.cpu_used(cpu0[0], web) / wall
+            result.postgres_cores = harness.cpu_used(cpu0[1], pg) / wall
+            results[phase.name] = result
             after = (Lead.objects.count(), BenchRow.objects.count())
             counts[phase.name] = (after[0] - before[0], after[1] - before[1])
     print(f"gunicorn stopped (error log: {server.log.relative_to(harness.ROOT)})")
@@ -214,13 +225,14 @@ def main() -> int:
     print()
     print(
         f"{'phase':<9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'requests':>10}"
-        f"{'client CPU':>12}"
+        f"   CPU cores: gunicorn/postgres/load"
     )
     for name, r in results.items():
         print(
             f"{name:<9}{r.rps:>9.1f}{r.pct(50):>9.2f}{r.pct(95):>9.2f}{r.pct(99):>9.2f}{r.measured_errors:>8}"
             f"{len(r.latencies_ms) + r.measured_errors:>10}"
-            f"{r.client_cpu_s / (args.warmup + args.duration):>11.2f}c"
+            f"   {r.server_cores:.2f} / {r.postgres_cores:.2f} / "
+            f"{r.client_cpu_s / (args.warmup + args.duration):.2f}"
         )
     for name, r in results.items():
         odd = {s: c for s, c in r.all_status.items() if not 200 <= s < 300}

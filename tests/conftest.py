@@ -94,6 +94,7 @@ PERSONAS = [
     # key, login, role, where
     ("hq_marketer", "p-hq-marketing", "hq_marketing", None),
     ("hq_service", "p-hq-service", "hq_service", None),
+    ("hq_finance", "p-hq-finance", "hq_finance", None),
     ("regional_manager", "p-rm-east", "regional_manager", "east"),
     ("a_manager", "p-a-manager", "sales_manager", "dealer_a"),
     ("a_gm", "p-a-gm", "dealer_gm", "dealer_a"),

@@ -173,6 +173,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_htmx",
     "axes",
     "autodcc.core",
@@ -182,6 +183,8 @@ INSTALLED_APPS = [
     "autodcc.leads",
     "autodcc.catalog",
     "autodcc.testdrives",
+    "autodcc.storefront",
+    "autodcc.orders",
     "autodcc.console",
     "autodcc.api",
 ]
@@ -308,3 +311,21 @@ LOGGING = {
 # --- Product ----------------------------------------------------------------------------------
 AUTODCC_BRAND = env_str("AUTODCC_BRAND", "澜川汽车")
 AUTODCC_ACTOR_RESOLVER = "autodcc.network.actors.actor_for_user"
+
+# --- Payments ---------------------------------------------------------------------------------
+PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS", ["sandbox"])
+SANDBOX_PAY_SECRET = env_str("SANDBOX_PAY_SECRET")
+SITE_URL = env_url("SITE_URL", {"http", "https"}) or "http://127.0.0.1:8000"
+ALIPAY_APP_ID = env_str("ALIPAY_APP_ID")
+ALIPAY_APP_PRIVATE_KEY = env_str("ALIPAY_APP_PRIVATE_KEY")  # PEM, or a path to it
+ALIPAY_PUBLIC_KEY = env_str("ALIPAY_PUBLIC_KEY")  # Alipay's public key: PEM, or a path to it
+ALIPAY_SANDBOX = env_bool("ALIPAY_SANDBOX", False)
+ALIPAY_GATEWAY = env_url("ALIPAY_GATEWAY", {"http", "https"})
+WECHATPAY_MCH_ID = env_str("WECHATPAY_MCH_ID")
+WECHATPAY_APP_ID = env_str("WECHATPAY_APP_ID")
+WECHATPAY_API_V3_KEY = env_str("WECHATPAY_API_V3_KEY")
+WECHATPAY_PRIVATE_KEY = env_str("WECHATPAY_PRIVATE_KEY")
+WECHATPAY_SERIAL_NO = env_str("WECHATPAY_SERIAL_NO")
+WECHATPAY_PLATFORM_PUBLIC_KEY = env_str("WECHATPAY_PLATFORM_PUBLIC_KEY")
+WECHATPAY_API_BASE = env_url("WECHATPAY_API_BASE", {"http", "https"}) or "https://api.mch.weixin.qq.com"
+AUTODCC_DEPOSIT_CAP = env_str("AUTODCC_DEPOSIT_CAP", "500.00")

@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from autodcc.api import payments
 from autodcc.api.urls import api
+from autodcc.storefront.sitemaps import SITEMAPS
 
 
 def root(request: HttpRequest) -> HttpResponse:
@@ -14,6 +17,10 @@ urlpatterns = [
     path("", root),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("autodcc.console.urls")),
+    path("store/", include("autodcc.storefront.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/", api.urls),
+    path("pay/notify/<str:provider>/", payments.notify, name="payment_notify"),
+    path("pay/sandbox/<str:out_trade_no>/", payments.sandbox_checkout, name="sandbox_checkout"),
     path("admin/", admin.site.urls),
 ]

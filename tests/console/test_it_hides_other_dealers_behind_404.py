@@ -5,12 +5,18 @@ until it says here which foreign object to try it with.
 """
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
+from autodcc.core import workhours
 from autodcc.core.actors import SYSTEM
+from autodcc.core.models import ImportJob
+from autodcc.customers import services as customers
+from autodcc.leads import services as leads
+from autodcc.leads.models import CareTask
 from autodcc.messaging import services as messaging
 from autodcc.messaging.models import Event
 from autodcc.network import services
@@ -29,10 +35,50 @@ def foreign_objects(net):
                                      context={"name": "客户", "dealer": "杭州", "address": "x", "time": "明天",
                                               "consultant": "李"})
     dealer, staff = net.dealer_b.pk, net.b_agent.staff.pk
+    lead_objects = _lead_objects(net, "HZ-001", net.b_agent, net.b_manager)
     return {
         "dealer_detail": dealer, "dealer_edit": dealer, "dealer_key_flag": dealer,
         "staff_detail": staff, "staff_edit": staff, "staff_duty": staff, "staff_leave_add": staff,
         "leave_cancel": leave.pk, "message_detail": message.pk,
+        **lead_objects,
+    }
+
+
+_phones = itertools.count(1)
+LEAD_PAGES = ("lead_detail", "lead_follow_up", "lead_invite", "lead_arrive", "lead_handover", "lead_step",
+              "lead_defeat", "lead_reassign", "lead_reallocate")
+CUSTOMER_PAGES = ("customer_detail", "customer_edit", "vehicle_add")
+
+
+def _visit_time():
+    day = timezone.localdate() + dt.timedelta(days=3)
+    while not workhours.is_open_day(day, "1234567"):
+        day += dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+
+
+def _capture(dealer_code):
+    data = leads.LeadInput(name="客户", phone=f"1376666{next(_phones):04d}", channel="autohome", dealer=dealer_code,
+                           consent_version="2026-01", consent_share_with_dealer=True)
+    return leads.lead_capture(actor=SYSTEM, data=data).lead
+
+
+def _lead_objects(net, dealer_code, agent, manager):
+    """A dealer's lead, appointment, defeat request, care task, customer (known only through
+    that dealer's lead), customer group and lead import, keyed by URL name."""
+    lead = _capture(dealer_code)
+    appointment = leads.lead_invite(actor=agent.actor, lead=lead, scheduled_at=_visit_time())
+    defeat = leads.lead_request_defeat(actor=agent.actor, lead=_capture(dealer_code), kind="defeat", reason="price")
+    care = CareTask.objects.create(lead=lead, kind="post_delivery", label="D+1", due_on=timezone.localdate(),
+                                   assignee=agent.staff)
+    group = customers.group_save(actor=manager.actor, name="客户群", criteria={"kind": ["prospect"]})
+    job = ImportJob.objects.create(kind="leads", filename="leads.csv", dealer_id=lead.dealer_id,
+                                   created_by_label=manager.actor.label, created_by_user_id=manager.actor.user_id)
+    return {
+        **{name: lead.pk for name in LEAD_PAGES},
+        **{name: lead.customer_id for name in CUSTOMER_PAGES},
+        "appointment_confirm": appointment.pk, "defeat_approve": defeat.pk, "defeat_reject": defeat.pk,
+        "care_task_done": care.pk, "group_detail": group.pk, "lead_import_detail": job.pk,
     }
 
 
@@ -72,6 +118,10 @@ def _own_equivalent(net, name):
         now = timezone.now() + dt.timedelta(days=30 + 2 * net.a_agent.staff.leaves.count())
         return services.leave_add(actor=SYSTEM, staff=net.a_agent.staff, starts_at=now,
                                   ends_at=now + dt.timedelta(hours=1)).pk
+    if name in LEAD_PAGES or name in CUSTOMER_PAGES or name in {
+            "appointment_confirm", "defeat_approve", "defeat_reject", "care_task_done", "group_detail",
+            "lead_import_detail"}:
+        return _lead_objects(net, "SH-001", net.a_agent, net.a_manager)[name]
     if name == "message_detail":
         return messaging.message_send(event=Event.VISIT_CONFIRMATION, to_phone="13812340001", dealer=net.dealer_a,
                                       context={"name": "客户", "dealer": "上海", "address": "x", "time": "明天",
@@ -87,6 +137,33 @@ def test_managers_who_may_act_get_404_not_403_for_foreign_objects(net, login):
         pk = objects[name]
         method = "post" if name in {"staff_duty", "staff_leave_add", "leave_cancel"} else "get"
         assert getattr(client, method)(reverse(f"console:{name}", args=[pk])).status_code == 404, name
+
+
+def test_managers_get_404_for_foreign_leads_customers_and_groups(net, login):
+    client = login(net.a_manager)
+    objects = foreign_objects(net)
+    for name in (*LEAD_PAGES, *CUSTOMER_PAGES, "appointment_confirm", "defeat_approve", "defeat_reject",
+                 "care_task_done", "group_detail", "lead_import_detail"):
+        if name == "lead_reallocate":
+            continue  # HQ only: refused by capability
+        method = "get" if name in {"lead_detail", "customer_detail", "group_detail", "lead_import_detail"} else "post"
+        assert getattr(client, method)(reverse(f"console:{name}", args=[objects[name]])).status_code == 404, name
+    own = _lead_objects(net, "SH-001", net.a_agent, net.a_manager)
+    for name in ("lead_detail", "customer_detail", "group_detail", "lead_import_detail"):
+        assert client.get(reverse(f"console:{name}", args=[own[name]])).status_code == 200, name
+
+
+def test_the_region_and_hq_reach_leads_of_their_dealers(net, login):
+    objects = foreign_objects(net)
+    dealer_c_lead = _capture("BJ-001")
+    client = login(net.regional_manager)
+    assert client.get(reverse("console:lead_detail", args=[objects["lead_detail"]])).status_code == 200
+    assert client.get(reverse("console:customer_detail", args=[objects["customer_detail"]])).status_code == 200
+    assert client.get(reverse("console:lead_detail", args=[dealer_c_lead.pk])).status_code == 404
+    client = login(net.hq_marketer)
+    assert client.get(reverse("console:lead_detail", args=[dealer_c_lead.pk])).status_code == 200
+    assert client.get(reverse("console:group_detail", args=[objects["group_detail"]])).status_code == 200
+    assert client.get(reverse("console:lead_import_detail", args=[objects["lead_import_detail"]])).status_code == 200
 
 
 def test_the_region_and_hq_reach_what_is_theirs(net, login):

@@ -6,14 +6,17 @@ from django.urls import reverse
 from autodcc.console.navigation import NAV
 
 EXPECTED_NAV = {
-    "hq_marketer": {"home", "dealers", "staff", "regions", "messages", "templates", "optouts", "audit"},
-    "hq_service": {"home", "dealers", "staff", "regions", "messages", "optouts", "audit"},
-    "regional_manager": {"home", "dealers", "staff", "regions", "audit"},
-    "a_gm": {"home", "dealers", "staff", "audit"},
-    "a_manager": {"home", "dealers", "staff", "audit"},
-    "a_supervisor": {"home", "dealers", "staff"},
-    "a_agent": {"home", "dealers"},
-    "a_consultant": {"home", "dealers"},
+    "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
+                    "templates", "optouts", "audit"},
+    "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
+                   "audit"},
+    "regional_manager": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit"},
+    "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit"},
+    "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
+                  "audit"},
+    "a_supervisor": {"home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff"},
+    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers"},
+    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers"},
 }
 
 

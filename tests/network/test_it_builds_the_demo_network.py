@@ -20,7 +20,7 @@ def test_the_demo_network_has_every_role_and_runs_twice_without_duplicates(db):
     assert 18 <= len(per_city) <= 24 and sum(1 for n in per_city.values() if n >= 2) >= 5
     provinces = set(Dealer.objects.values_list("city__province__code", flat=True))
     assert {"530000", "650000", "540000"}.isdisjoint(provinces)  # Yunnan, Xinjiang, Tibet have none
-    dealer_roles = {r for r, s in ROLE_SCOPE.items() if s == Scope.DEALER}
+    dealer_roles = {r for r in Role.values if ROLE_SCOPE[r] == Scope.DEALER}
     for dealer in Dealer.objects.all():
         assert set(RoleGrant.objects.filter(dealer=dealer).values_list("role", flat=True)) == dealer_roles, dealer
     assert RoleGrant.objects.filter(role=Role.REGIONAL_MANAGER).count() == 3

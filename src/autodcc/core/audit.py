@@ -13,6 +13,15 @@ from django.db import models
 from autodcc.core.actors import Actor
 
 
+# object types whose audit rows only the owning dealer's staff may read (e.g. the dealer's deal
+# price, which HQ never sees); apps register theirs at start-up
+DEALER_ONLY_TYPES: set[str] = set()
+
+
+def register_dealer_only(*object_types: str) -> None:
+    DEALER_ONLY_TYPES.update(object_types)
+
+
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value

@@ -19,6 +19,7 @@ class Scope(models.TextChoices):
 class Role(models.TextChoices):
     HQ_MARKETING = "hq_marketing", _("HQ marketing")
     HQ_SERVICE = "hq_service", _("HQ customer service")
+    HQ_FINANCE = "hq_finance", _("HQ finance")
     REGIONAL_MANAGER = "regional_manager", _("Regional manager")
     DEALER_GM = "dealer_gm", _("Dealer general manager")
     SALES_MANAGER = "sales_manager", _("Sales manager")
@@ -31,6 +32,7 @@ class Role(models.TextChoices):
 ROLE_SCOPE: dict[str, str] = {
     Role.HQ_MARKETING: Scope.HQ,
     Role.HQ_SERVICE: Scope.HQ,
+    Role.HQ_FINANCE: Scope.HQ,
     Role.REGIONAL_MANAGER: Scope.REGION,
     Role.DEALER_GM: Scope.DEALER,
     Role.SALES_MANAGER: Scope.DEALER,
@@ -85,4 +87,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "catalog.edit": frozenset({Role.HQ_MARKETING}),
     "testdrives.manage": DEALER_MANAGERS | {Role.DCC_SUPERVISOR, Role.SALES_CONSULTANT},
     "testdrives.view": ALL_ROLES,
+    "orders.view": (ALL_ROLES - {Role.SERVICE_ADVISOR, Role.DCC_AGENT}),
+    "orders.dealer": DEALER_MANAGERS | SHOWROOM_ROLES,
+    "orders.refund_confirm": DEALER_MANAGERS,
+    "orders.refund_execute": frozenset({Role.HQ_SERVICE}),
+    "orders.finance": frozenset({Role.HQ_FINANCE}),
 }

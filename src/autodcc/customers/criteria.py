@@ -13,39 +13,43 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from autodcc.core.actors import Actor
-from autodcc.customers.models import Customer
+from autodcc.customers.models import Customer, Vehicle
 
 
 def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-# criterion → (how to turn a JSON value into a Q on Customer)
-FILTERS: dict[str, Callable[[Any], Q]] = {
+def _many(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else [v]
+
+
+# criterion → (the model it reads: "customer", "lead" or "vehicle"; how a JSON value becomes a Q)
+FILTERS: dict[str, tuple[str, Callable[[Any], Q]]] = {
     # profile
-    "kind": lambda v: Q(kind__in=v if isinstance(v, list) else [v]),
-    "age_band": lambda v: Q(age_band__in=v if isinstance(v, list) else [v]),
-    "family": lambda v: Q(family__in=v if isinstance(v, list) else [v]),
-    "occupation": lambda v: Q(occupation__icontains=v),
-    "hobbies": lambda v: Q(hobbies__icontains=v),
-    "current_car": lambda v: Q(current_car__icontains=v),
-    "budget_at_least": lambda v: Q(budget_max__gte=int(v)),
-    "budget_at_most": lambda v: Q(budget_min__lte=int(v)),
-    "city": lambda v: Q(city__adcode=v),
-    # leads
-    "lead_channel": lambda v: Q(leads__channel__in=v if isinstance(v, list) else [v]),
-    "lead_grade": lambda v: Q(leads__grade__in=v if isinstance(v, list) else [v]),
-    "lead_status": lambda v: Q(leads__status__in=v if isinstance(v, list) else [v]),
-    "lead_model": lambda v: Q(leads__model_interest__icontains=v),
-    "lead_campaign": lambda v: Q(leads__campaign__icontains=v),
-    "lead_dealer": lambda v: Q(leads__dealer_id=int(v)),
-    "lead_created_from": lambda v: Q(leads__created_at__date__gte=_date(v)),
-    "lead_created_to": lambda v: Q(leads__created_at__date__lte=_date(v)),
-    # vehicles
-    "vehicle_model": lambda v: Q(vehicles__model_name__icontains=v),
-    "purchased_from": lambda v: Q(vehicles__purchase_date__gte=_date(v)),
-    "purchased_to": lambda v: Q(vehicles__purchase_date__lte=_date(v)),
-    "has_vehicle": lambda v: Q(vehicles__isnull=not bool(v)),
+    "kind": ("customer", lambda v: Q(kind__in=_many(v))),
+    "age_band": ("customer", lambda v: Q(age_band__in=_many(v))),
+    "family": ("customer", lambda v: Q(family__in=_many(v))),
+    "occupation": ("customer", lambda v: Q(occupation__icontains=v)),
+    "hobbies": ("customer", lambda v: Q(hobbies__icontains=v)),
+    "current_car": ("customer", lambda v: Q(current_car__icontains=v)),
+    "budget_at_least": ("customer", lambda v: Q(budget_max__gte=int(v))),
+    "budget_at_most": ("customer", lambda v: Q(budget_min__lte=int(v))),
+    "city": ("customer", lambda v: Q(city__adcode=v)),
+    # leads: all lead criteria must hold for one and the same lead the actor may see
+    "lead_channel": ("lead", lambda v: Q(channel__in=_many(v))),
+    "lead_grade": ("lead", lambda v: Q(grade__in=_many(v))),
+    "lead_status": ("lead", lambda v: Q(status__in=_many(v))),
+    "lead_model": ("lead", lambda v: Q(model_interest__icontains=v)),
+    "lead_campaign": ("lead", lambda v: Q(campaign__icontains=v)),
+    "lead_dealer": ("lead", lambda v: Q(dealer_id=int(v))),
+    "lead_created_from": ("lead", lambda v: Q(created_at__date__gte=_date(v))),
+    "lead_created_to": ("lead", lambda v: Q(created_at__date__lte=_date(v))),
+    # vehicles: likewise one and the same vehicle of the actor's dealers
+    "vehicle_model": ("vehicle", lambda v: Q(model_name__icontains=v)),
+    "purchased_from": ("vehicle", lambda v: Q(purchase_date__gte=_date(v))),
+    "purchased_to": ("vehicle", lambda v: Q(purchase_date__lte=_date(v))),
+    "has_vehicle": ("vehicle", lambda v: Q()),
 }
 
 
@@ -63,8 +67,23 @@ def clean(criteria: dict[str, Any]) -> dict[str, Any]:
 
 
 def extract(*, actor: Actor, criteria: dict[str, Any]) -> QuerySet[Customer]:
-    """The visible customers matching every criterion (AND)."""
+    """The visible customers matching every criterion (AND). Lead criteria read only the leads
+    the actor may see, and must all hold for one lead; vehicle criteria likewise for one vehicle."""
+    from autodcc.leads.models import Lead
+
     qs = Customer.objects.visible_to(actor)
+    parts: dict[str, Q] = {"customer": Q(), "lead": Q(), "vehicle": Q()}
+    used: set[str] = set()
     for key, value in clean(criteria).items():
-        qs = qs.filter(FILTERS[key](value))
-    return qs.distinct().order_by("-created_at", "-id")
+        target, build = FILTERS[key]
+        if key == "has_vehicle" and not value:
+            qs = qs.exclude(pk__in=Vehicle.objects.visible_to(actor).values("customer_id"))
+            continue
+        parts[target] &= build(value)
+        used.add(target)
+    qs = qs.filter(parts["customer"])
+    if "lead" in used:
+        qs = qs.filter(pk__in=Lead.objects.visible_to(actor).filter(parts["lead"]).values("customer_id"))
+    if "vehicle" in used:
+        qs = qs.filter(pk__in=Vehicle.objects.visible_to(actor).filter(parts["vehicle"]).values("customer_id"))
+    return qs.order_by("-created_at", "-id")

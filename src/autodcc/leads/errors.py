@@ -9,6 +9,8 @@ register(
         "lead.dealer_unknown": _("Unknown dealer “%(value)s”."),
         "lead.dealer_inactive": _("The dealer %(value)s is not active and cannot receive leads."),
         "lead.channel_unknown": _("Unknown channel “%(value)s”."),
+        "lead.defeat_pending": _("A defeat request for this lead awaits the manager's decision."),
+        "lead.value_unknown": _("Unknown %(label)s “%(value)s”."),
         "lead.closed": _("This lead is closed (%(status)s); nothing more can be recorded on it."),
         "lead.not_arrived": _("Register the customer's arrival in the showroom first."),
         "lead.not_ordered": _("Record the order before the delivery."),

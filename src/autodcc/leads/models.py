@@ -116,6 +116,13 @@ class LeadQuerySet(TenantQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
+class LeadChildQuerySet(TenantQuerySet):
+    """Rows that belong to a lead are visible exactly when their lead is."""
+
+    def visible_to(self, actor: Actor) -> LeadChildQuerySet:
+        return self.filter(lead__in=Lead.objects.visible_to(actor).values("pk"))
+
+
 class Lead(models.Model):
     TENANT_DEALER_FIELD = "dealer"
 
@@ -207,7 +214,7 @@ class Capture(models.Model):
     by_label = models.CharField(max_length=150)
     at = models.DateTimeField(default=timezone.now)
 
-    objects = TenantQuerySet.as_manager()
+    objects = LeadChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -233,7 +240,7 @@ class Allocation(models.Model):
     by_label = models.CharField(max_length=150)
     at = models.DateTimeField(default=timezone.now)
 
-    objects = TenantQuerySet.as_manager()
+    objects = LeadChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -281,7 +288,7 @@ class Assignment(models.Model):
     by_label = models.CharField(max_length=150)
     at = models.DateTimeField(default=timezone.now)
 
-    objects = TenantQuerySet.as_manager()
+    objects = LeadChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -301,7 +308,7 @@ class Handover(models.Model):
     by_label = models.CharField(max_length=150)
     at = models.DateTimeField(default=timezone.now)
 
-    objects = TenantQuerySet.as_manager()
+    objects = LeadChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -335,7 +342,7 @@ class Contact(models.Model):
     by = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = LeadChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -367,7 +374,7 @@ class Appointment(models.Model):
     created_by = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = TenantQuerySet.as_manager()
+    objects = LeadChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheduled_at", "id"]
@@ -437,7 +444,7 @@ class DefeatRequest(models.Model):
     decision_note = models.TextField(_("decision note"), blank=True)
     revisit_on = models.DateField(_("revisit on"), null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = LeadChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["requested_at", "id"]
@@ -465,7 +472,7 @@ class CareTask(models.Model):
     done_by = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     note = models.TextField(blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = LeadChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]

@@ -17,6 +17,18 @@ from autodcc.messaging.models import Channel, Message, MessageStatus, MessageTem
 DELIVER = "messaging.deliver"
 
 
+def _default_template(event: str, channel: str) -> MessageTemplate:
+    """The shipped default, saved as the active template the first time it is needed."""
+    from autodcc.messaging.defaults import DEFAULTS
+
+    body = next((b for e, c, b in DEFAULTS if e == event and c == channel), None)
+    if body is None:
+        raise DomainError("template.missing", event=event, channel=channel)
+    template, _created = MessageTemplate.objects.get_or_create(event=event, channel=channel, is_active=True,
+                                                               defaults={"body": body})
+    return template
+
+
 def optout_for(phone_e164: str) -> OptOut | None:
     return OptOut.objects.filter(phone=phone_e164).first() if phone_e164 else None
 
@@ -37,7 +49,7 @@ def message_send(
     row marked 'not sent' and nothing else. Delivery happens after commit, with retries."""
     template = MessageTemplate.objects.filter(event=event, channel=channel, is_active=True).first()
     if template is None:
-        raise DomainError("template.missing", event=event, channel=channel)
+        template = _default_template(event, channel)
     to_phone = phone.normalize_mobile(to_phone) if to_phone else ""
     if channel == Channel.SMS and not to_phone:
         raise DomainError("message.no_address", channel=Channel(channel).label)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from autodcc.core import audit
 from autodcc.core.actors import Actor
 from autodcc.core.models import AuditLog
 from autodcc.network.models import Dealer, Region, RoleGrant, Staff
@@ -67,6 +68,8 @@ def audit_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QueryS
     qs = AuditLog.objects.all()
     if not actor.is_hq:
         qs = qs.filter(dealer_id__in=Dealer.objects.visible_to(actor).values("pk"))
+    if audit.DEALER_ONLY_TYPES:  # the dealer's own deal figures stay with the dealer's staff
+        qs = qs.exclude(Q(object_type__in=sorted(audit.DEALER_ONLY_TYPES)) & ~Q(dealer_id__in=sorted(actor.dealer_ids)))
     if f.get("action"):
         qs = qs.filter(action__startswith=f["action"])
     if f.get("dealer"):

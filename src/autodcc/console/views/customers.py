@@ -175,9 +175,23 @@ def group_preview(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_for_actor(CustomerGroup.objects.select_related("dealer"), request.actor, pk=pk)
     members = group.members.select_related("city").order_by("name", "pk")
-    labels = {name: str(form_field.label) for name, form_field in
-              CriteriaForm(actor=request.actor).fields.items()}
     return render(request, "console/customers/group_detail.html", {
         "group": group, "page": paginate(request, members), "qs": querystring_without_page(request),
-        "criteria": [(labels.get(k, k), v) for k, v in group.criteria.items()],
+        "criteria": _describe(request, group.criteria),
     })
+
+
+def _describe(request: HttpRequest, saved: dict[str, Any]) -> list[tuple[str, str]]:
+    """The saved criteria as (label, value) for display, choices by their labels."""
+    fields = CriteriaForm(actor=request.actor).fields
+    out = []
+    for key, value in saved.items():
+        field = fields.get(key)
+        choices = {str(k): str(v) for k, v in getattr(field, "choices", []) if k not in ("", None)} \
+            if field is not None and key != "lead_dealer" else {}
+        values = value if isinstance(value, list) else [value]
+        if isinstance(value, bool):
+            values = [_("Yes") if value else _("No")]
+        text = ", ".join(choices.get(str(v), str(v)) for v in values)
+        out.append((str(field.label) if field is not None else key, text))
+    return out

@@ -231,7 +231,7 @@ def _timeline(lead: Lead) -> list[dict[str, Any]]:
             row["label"] = ACTION_LABELS.get(entry.title, entry.title)
             row["action"] = entry.title
             status = (entry.data.get("changes") or {}).get("status")
-            if status and status[0] != status[1]:
+            if status and status[0] and status[0] != status[1]:
                 row["status_change"] = " → ".join(str(Status(v).label) if v in Status.values else "—"
                                                   for v in status)
         elif entry.kind == "contact":
@@ -624,7 +624,8 @@ def approvals(request: HttpRequest) -> HttpResponse:
         lead__in=Lead.objects.visible_to(request.actor).values("pk"))
     cards = [{"d": d, "approve_form": ApproveForm(auto_id=f"appr{d.pk}-%s"),
               "reject_form": RejectForm(auto_id=f"rej{d.pk}-%s")} for d in pending]
-    return render(request, "console/leads/approvals.html", {"cards": cards, "show_dealer": _shows_dealer(request.actor)})
+    return render(request, "console/leads/approvals.html",
+                  {"cards": cards, "show_dealer": _shows_dealer(request.actor)})
 
 
 def _arrival_row(request: HttpRequest, appointment: Appointment, form: forms.Form | None = None,

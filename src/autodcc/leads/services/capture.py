@@ -55,8 +55,9 @@ class CaptureResult:
     replay: bool = False  # the idempotency key was seen before: nothing changed
 
 
-def validate(data: LeadInput) -> dict[str, Any]:
-    """Check the input without touching the database's lead tables; all problems at once."""
+def validate(data: LeadInput, *, dealer_known: bool = False) -> dict[str, Any]:
+    """Check the input without touching the database's lead tables; all problems at once.
+    ``dealer_known``: the lead stays at the capturing staff member's dealer, so no city is needed."""
     errors: list[DomainError] = []
     clean: dict[str, Any] = {}
     name = (data.name or "").strip()
@@ -85,7 +86,7 @@ def validate(data: LeadInput) -> dict[str, Any]:
             clean["dealer"] = allocation.dealer_for_choice(data.dealer)
         except DomainError as exc:
             errors.append(exc)
-    elif clean["city"] is None and not any(e.field == "city" for e in errors):
+    elif clean["city"] is None and not dealer_known and not any(e.field == "city" for e in errors):
         errors.append(DomainError("lead.city_required", field="city"))
     if errors:
         raise Invalid(errors)
@@ -106,7 +107,8 @@ def lead_capture(*, actor: Actor, data: LeadInput, idempotency_key: str = "", ap
         seen = IdempotencyKey.objects.select_related("lead").filter(key=key).first()
         if seen is not None:
             return CaptureResult(seen.lead, created=False, replay=True)
-    clean = validate(data)
+    keeps_at_own_dealer = actor.is_staff and not actor.is_hq and bool(actor.dealer_ids)
+    clean = validate(data, dealer_known=keeps_at_own_dealer or bool(getattr(api_token, "dealer_id", None)))
     for attempt in range(3):
         try:
             with transaction.atomic():

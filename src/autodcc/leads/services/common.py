@@ -39,6 +39,13 @@ def require_open(lead: Lead) -> None:
         raise DomainError("lead.closed", status=lead.get_status_display())
 
 
+def require_workable(lead: Lead) -> None:
+    """Open and not waiting for a defeat decision: the manager decides first."""
+    require_open(lead)
+    if lead.status == Status.DEFEAT_PENDING:
+        raise DomainError("lead.defeat_pending")
+
+
 def move(lead: Lead, target: str) -> bool:
     """Move along the transition table; False when the lead is already there (a replay)."""
     if lead.status == target:

@@ -48,9 +48,9 @@ def lead_follow_up(
     common.require(actor, "leads.work", lead)
     common.require_open(lead)
     if kind not in ContactKind.values:
-        raise DomainError("lead.milestone_unknown", field="kind", value=kind)
+        raise DomainError("lead.value_unknown", field="kind", label=_("contact"), value=kind)
     if result not in ContactResult.values:
-        raise DomainError("lead.milestone_unknown", field="result", value=result)
+        raise DomainError("lead.value_unknown", field="result", label=_("result"), value=result)
     if grade is not None and grade not in Grade.values:
         raise DomainError("lead.grade_unknown", field="grade", value=grade)
     common.check_future_date(expected_purchase_on, _("Expected purchase"), field="expected_purchase_on", max_days=730)
@@ -106,7 +106,7 @@ def lead_invite(*, actor: Actor, lead: Lead, scheduled_at: dt.datetime, purpose:
     for the same time changes nothing, another time reschedules."""
     lead = common.lock(lead, actor)
     common.require(actor, "leads.work", lead)
-    common.require_open(lead)
+    common.require_workable(lead)
     current = lead.appointments.filter(status__in=ACTIVE_APPOINTMENT).first()
     if current is not None and current.scheduled_at == scheduled_at:
         return current
@@ -170,7 +170,7 @@ def appointment_confirm(*, actor: Actor, appointment: Appointment, outcome: str,
         lead.next_follow_up_on = rules.next_follow_up(lead.grade, common.today(),
                                                       common.settings_for(lead.dealer).grade_intervals)
     else:
-        raise DomainError("lead.milestone_unknown", field="outcome", value=outcome)
+        raise DomainError("lead.value_unknown", field="outcome", label=_("outcome"), value=outcome)
     appointment.note = (appointment.note + " " + note.strip()).strip()[:200]
     appointment.save()
     lead.save()
@@ -184,7 +184,7 @@ def lead_register_arrival(*, actor: Actor, lead: Lead, note: str = "") -> Lead:
     """Reception registers the customer in the showroom (with or without an appointment)."""
     lead = common.lock(lead, actor)
     common.require(actor, "leads.work", lead)
-    common.require_open(lead)
+    common.require_workable(lead)
     if lead.status in (Status.ARRIVED, Status.NEGOTIATING, Status.ORDERED):
         return lead  # already in the showroom: a double click changes nothing
     before = common.snapshot(lead)

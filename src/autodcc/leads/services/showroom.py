@@ -36,7 +36,7 @@ def lead_handover(*, actor: Actor, lead: Lead, to_staff: Staff, note: str = "") 
     recorded act; the lead keeps who held it in each stage and when."""
     lead = common.lock(lead, actor)
     common.require(actor, "leads.handover" if lead.stage != Stage.SHOWROOM else "leads.reassign", lead)
-    common.require_open(lead)
+    common.require_workable(lead)
     if to_staff.pk not in {c.pk for c in consultants_of(lead.dealer)}:
         raise DomainError("lead.not_consultant", field="consultant", value=to_staff.name)
     last = lead.handovers.filter(to_stage=Stage.SHOWROOM).last()
@@ -64,7 +64,7 @@ def lead_record_step(*, actor: Actor, lead: Lead, step: str, note: str = "") -> 
     common.require(actor, "leads.showroom", lead)
     if step == "delivered" and lead.status == Status.DELIVERED:
         return lead
-    common.require_open(lead)
+    common.require_workable(lead)
     if lead.arrived_at is None:
         raise DomainError("lead.not_arrived", field="step")
     if step == "delivered" and lead.ordered_at is None:

@@ -1,0 +1,27 @@
+from django.utils.translation import gettext_lazy as _
+
+from autodcc.core.errors import register
+
+register(
+    {
+        "order.deposit_above_cap": _("The deposit (%(value)s) is above the %(cap)s CNY cap."),
+        "order.not_for_sale": _("This car is not on sale."),
+        "order.not_payable": _("This order cannot be paid now (%(status)s)."),
+        "order.provider_unknown": _("Unknown payment method “%(value)s”."),
+        "order.illegal_step": _("The order is %(status)s; “%(step)s” is not possible now."),
+        "order.not_paid": _("Nothing has been paid on this order."),
+        "order.refund_exists": _("A refund is already under way for this order."),
+        "order.refund_too_much": _("A refund cannot exceed what was paid (%(paid)s)."),
+        "order.refund_not_allowed": _("The order is %(status)s: it can no longer be refunded."),
+        "order.refund_wrong_state": _("The refund is %(status)s; this step is not possible."),
+        "order.contract_below_deposit": _("The contract value cannot be less than the deposit."),
+        "order.promise_too_early": _("The accessories need %(days)s days: the promised date cannot be before %(date)s."),
+        "order.no_package": _("This order is not for a special edition with an accessory package."),
+        "order.not_contracted": _("Order the accessories after the contract is signed."),
+        "order.receipt_early": _("The car has not been delivered yet."),
+        "statement.bad_header": _("The statement needs the columns %(value)s."),
+        "statement.bad_row": _("Row %(row)s: %(message)s"),
+        "statement.month_invalid": _("Give the month as YYYY-MM."),
+        "settlement.nothing": _("Nothing to settle for %(dealer)s in %(month)s."),
+    }
+)

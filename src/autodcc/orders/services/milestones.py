@@ -1,0 +1,169 @@
+"""The order's way to delivery (ORD-3, 4, 6, 7, 9, CMP-7): recorded by the dealer, confirmed by
+the buyer; the dealer's deal values stay with the dealer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from autodcc.core import audit
+from autodcc.core.actors import SYSTEM, Actor
+from autodcc.core.errors import DomainError, Forbidden, NotFound
+from autodcc.messaging.models import Event
+from autodcc.orders.models import (
+    TRANSITIONS,
+    AccessoryOrder,
+    DealerDeal,
+    DeliveryMode,
+    DeliveryUpdate,
+    Order,
+    OrderStatus,
+    Reward,
+    RewardKind,
+)
+
+STEPS = {"visited": OrderStatus.VISITED, "contracted": OrderStatus.CONTRACTED, "delivered": OrderStatus.DELIVERED}
+
+
+def _locked(actor: Actor, order: Order) -> Order:
+    found = (Order.objects.visible_to(actor).select_for_update(of=("self",)).select_related("dealer", "customer")
+             .filter(pk=order.pk).first())
+    if found is None:
+        raise NotFound("not_found")
+    return found
+
+
+def _move(order: Order, target: str, step: str) -> bool:
+    if order.status == target:
+        return False
+    if target not in TRANSITIONS[order.status]:
+        raise DomainError("order.illegal_step", field="step", status=order.get_status_display(), step=step)
+    order.status = target
+    return True
+
+
+@transaction.atomic
+def order_record_step(*, actor: Actor, order: Order, step: str, contract_value: Decimal | None = None,
+                      balance_paid: Decimal | None = None, delivery_mode: str | None = None) -> Order:
+    """The dealer records the store visit, the contract (with, for itself only, the contract value
+    and the balance it received) or the delivery. A repeated step changes nothing."""
+    order = _locked(actor, order)
+    if not actor.can("orders.dealer", dealer=order.dealer) or actor.is_hq:
+        raise Forbidden("forbidden")
+    if step not in STEPS:
+        raise DomainError("order.illegal_step", field="step", status=order.get_status_display(), step=step)
+    before = audit.snapshot(order, ["status", "delivery_mode"])
+    moved = _move(order, STEPS[step], step)
+    now = timezone.now()
+    if moved:
+        setattr(order, f"{step}_at", now)
+        if step == "contracted" and order.visited_at is None:
+            order.visited_at = now
+    if delivery_mode:
+        if delivery_mode not in DeliveryMode.values:
+            raise DomainError("order.illegal_step", field="delivery_mode", status=order.get_status_display(),
+                              step=delivery_mode)
+        order.delivery_mode = delivery_mode
+    order.save()
+    if contract_value is not None or balance_paid is not None:
+        _deal(actor, order, contract_value, balance_paid)
+    after = audit.snapshot(order, ["status", "delivery_mode"])
+    if audit.changed(before, after):
+        audit.record(actor=actor, action=f"order.{step}", obj=order, before=before, after=after)
+    if moved and step == "delivered":
+        DeliveryUpdate.objects.create(order=order, text="车辆已交付，请在订单页确认收车", by_label=actor.label)
+    return order
+
+
+def _deal(actor: Actor, order: Order, contract_value: Decimal | None, balance_paid: Decimal | None) -> None:
+    if contract_value is not None and contract_value < order.deposit:
+        raise DomainError("order.contract_below_deposit", field="contract_value")
+    deal, _created = DealerDeal.objects.select_for_update().get_or_create(order=order)
+    before = audit.snapshot(deal, ["contract_value", "balance_paid"])
+    if contract_value is not None:
+        deal.contract_value = contract_value
+    if balance_paid is not None:
+        deal.balance_paid = balance_paid
+    deal.save()
+    # recorded under a dealer-only object type: the audit views hide it from HQ (policy.py)
+    audit.record(actor=actor, action="deal.update", obj=deal, before=before,
+                 after=audit.snapshot(deal, ["contract_value", "balance_paid"]), dealer_id=order.dealer_id)
+
+
+@transaction.atomic
+def order_delivery_update(*, actor: Actor, order: Order, text: str) -> DeliveryUpdate:
+    order = _locked(actor, order)
+    if not actor.can("orders.dealer", dealer=order.dealer):
+        raise Forbidden("forbidden")
+    update = DeliveryUpdate.objects.create(order=order, text=text.strip()[:200], by_label=actor.label)
+    audit.record(actor=actor, action="order.delivery_update", obj=order, after={"text": update.text})
+    return update
+
+
+@transaction.atomic
+def order_remind_receipt(*, actor: Actor, order: Order) -> None:
+    """The dealer reminds the buyer to confirm receipt online."""
+    order = _locked(actor, order)
+    if not actor.can("orders.dealer", dealer=order.dealer):
+        raise Forbidden("forbidden")
+    if order.status != OrderStatus.DELIVERED:
+        raise DomainError("order.receipt_early")
+    from autodcc.messaging.services import message_send
+
+    message_send(event=Event.RECEIPT_REMINDER, to_phone=order.customer.phone, dealer=order.dealer, related=order,
+                 context={"name": order.buyer_name, "order_no": order.number, "dealer": str(order.dealer)})
+    audit.record(actor=actor, action="order.receipt_reminder", obj=order, after={"status": order.status})
+
+
+@transaction.atomic
+def order_confirm_receipt(*, token: str) -> Order:
+    """The buyer confirms receipt: the edition's rewards are issued and the deposit becomes due
+    to the dealer. Confirming twice changes nothing."""
+    order = Order.objects.select_for_update(of=("self",)).select_related("edition").filter(token=token).first()
+    if order is None:
+        raise NotFound("not_found")
+    if order.status == OrderStatus.RECEIVED:
+        return order
+    if order.status != OrderStatus.DELIVERED:
+        raise DomainError("order.receipt_early")
+    order.status, order.received_at, order.deposit_due_to_dealer = OrderStatus.RECEIVED, timezone.now(), True
+    order.save()
+    if order.edition_id and order.edition.rewards:
+        for kind, value in ((RewardKind.VOUCHER, Decimal("2000.00")), (RewardKind.FUEL_CARD, Decimal("1000.00"))):
+            Reward.objects.get_or_create(order=order, kind=kind,
+                                         defaults={"code": f"{kind[:2].upper()}{secrets.token_hex(6).upper()}",
+                                                   "value": value})
+    audit.record(actor=SYSTEM, action="order.received", obj=order,
+                 after={"status": order.status, "rewards": order.rewards.count()})
+    return order
+
+
+@transaction.atomic
+def accessory_order_place(*, actor: Actor, order: Order, promised_on: dt.date) -> AccessoryOrder:
+    """ORD-6: after the contract the dealer orders the edition's package by part number; the
+    promised date respects the package's lead time."""
+    order = _locked(actor, order)
+    if not actor.can("orders.dealer", dealer=order.dealer):
+        raise Forbidden("forbidden")
+    if not order.edition_id:
+        raise DomainError("order.no_package")
+    if order.status not in (OrderStatus.CONTRACTED, OrderStatus.DELIVERED):
+        raise DomainError("order.not_contracted")
+    existing = AccessoryOrder.objects.filter(order=order).first()
+    if existing is not None:
+        return existing
+    package = order.edition.package
+    earliest = timezone.localdate() + dt.timedelta(days=package.lead_time_days)
+    if promised_on < earliest:
+        raise DomainError("order.promise_too_early", field="promised_on", days=package.lead_time_days,
+                          date=earliest.isoformat())
+    parts = [{"part_no": p.part_no, "name": p.name, "quantity": p.quantity} for p in package.parts.all()]
+    accessory = AccessoryOrder.objects.create(order=order, package=package, parts=parts, promised_on=promised_on)
+    audit.record(actor=actor, action="order.accessories", obj=order,
+                 after={"package": package.code, "parts": [p["part_no"] for p in parts],
+                        "promised_on": promised_on.isoformat()})
+    return accessory

@@ -1,0 +1,183 @@
+"""Deposit orders and their payments (ORD-1, ORD-2)."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from autodcc.catalog.models import Edition, Trim
+from autodcc.core import audit
+from autodcc.core.actors import SYSTEM, Actor
+from autodcc.core.errors import DomainError
+from autodcc.leads.services import LeadInput, lead_capture
+from autodcc.messaging.models import Event
+from autodcc.orders import providers
+from autodcc.orders.models import (
+    NotificationOutcome,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentNotification,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+
+log = logging.getLogger(__name__)
+
+
+def deposit_cap() -> Decimal:
+    return Decimal(settings.AUTODCC_DEPOSIT_CAP)
+
+
+def _number(prefix: str, model: type, field: str) -> str:
+    today = timezone.localdate()
+    base = f"{prefix}{today:%y%m%d}"
+    count = model.objects.filter(**{f"{field}__startswith": base}).count()
+    return f"{base}{count + 1:05d}"
+
+
+def order_create(*, actor: Actor, trim: Trim, buyer: LeadInput, edition: Edition | None = None,
+                 wants_loan: bool = False, colour: str = "") -> Order:
+    """A deposit order for a trim or a special edition; the buyer becomes (or joins) a lead at the
+    chosen dealer, else the allocated one. Payment follows with ``payment_start``."""
+    if not trim.is_active or (edition is not None and (not edition.is_active or edition.trim_id != trim.pk)):
+        raise DomainError("order.not_for_sale", field="trim")
+    deposit = edition.deposit if edition else trim.deposit
+    if deposit > deposit_cap():
+        raise DomainError("order.deposit_above_cap", field="trim", value=deposit, cap=deposit_cap())
+    buyer.model_interest = str(edition or trim)
+    buyer.message = (buyer.message + " 意向金订单").strip()
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                lead = lead_capture(actor=actor, data=buyer).lead
+                order = Order.objects.create(
+                    number=_number("DO", Order, "number"), trim=trim, edition=edition, deposit=deposit,
+                    dealer=lead.dealer, customer=lead.customer, lead=lead, buyer_name=buyer.name.strip()[:60],
+                    wants_loan=wants_loan, colour=colour[:30])
+                audit.record(actor=actor, action="order.create", obj=order,
+                             after={"number": order.number, "deposit": deposit, "trim": trim.code,
+                                    "edition": edition.code if edition else None, "lead": lead.pk})
+                return order
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def payment_start(*, order: Order, provider: str, return_url: str) -> tuple[Payment, providers.Checkout]:
+    """Open (or reuse) a payment for the order's deposit and say where the buyer pays;
+    ``return_url`` is where the buyer comes back to (the order page)."""
+    if provider not in providers.names():
+        raise DomainError("order.provider_unknown", field="provider", value=provider)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        raise DomainError("order.not_payable", status=order.get_status_display())
+    payment = order.payments.filter(provider=provider, status=PaymentStatus.PENDING).first()
+    if payment is None:
+        payment = Payment.objects.create(order=order, provider=provider, amount=order.deposit,
+                                         out_trade_no=f"{order.number}P{order.payments.count() + 1}",
+                                         return_url=return_url[:300])
+    base = settings.SITE_URL.rstrip("/")
+    checkout = providers.get(provider).checkout(
+        out_trade_no=payment.out_trade_no, amount=payment.amount, subject=f"{order.trim} 意向金",
+        return_url=return_url if "://" in return_url else base + return_url,
+        notify_url=base + reverse("payment_notify", args=[provider]))
+    return payment, checkout
+
+
+def _log(provider: str, kind: str, out_no: str, body: bytes, verified: bool, outcome: str, reason: str = "") -> None:
+    PaymentNotification.objects.create(provider=provider, kind=kind, out_trade_no=out_no[:40],
+                                       body=body.decode("utf-8", "replace")[:10000], verified=verified,
+                                       outcome=outcome, reason=reason[:200])
+    if outcome == NotificationOutcome.REJECTED:
+        log.warning("payment notification from %s rejected: %s (%s)", provider, reason, out_no)
+
+
+def notification_receive(provider: str, body: bytes, headers: dict[str, str]) -> str:
+    """Verify and apply a provider's asynchronous notification. Idempotent: a replay changes
+    nothing. Returns the outcome (applied, replay, rejected); every call is logged."""
+    try:
+        client = providers.get(provider)
+        notified = client.parse_notification(body, headers)
+    except (providers.NotificationRejected, DomainError, ValueError, KeyError) as exc:
+        _log(provider, "payment", "", body, False, NotificationOutcome.REJECTED, str(exc) or type(exc).__name__)
+        return NotificationOutcome.REJECTED
+    if notified.kind == "refund":
+        from autodcc.orders.services.refunds import refund_notification
+
+        outcome, reason = refund_notification(provider, notified)
+    else:
+        outcome, reason = _apply_payment(provider, notified)
+    _log(provider, notified.kind, notified.out_trade_no, body, True, outcome, reason)
+    return outcome
+
+
+def _apply_payment(provider: str, n: providers.Notified) -> tuple[str, str]:
+    with transaction.atomic():
+        payment = (Payment.objects.select_for_update().select_related("order")
+                   .filter(provider=provider, out_trade_no=n.out_trade_no).first())
+        if payment is None:
+            return NotificationOutcome.REJECTED, "unknown order"
+        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        if payment.status == PaymentStatus.SUCCEEDED:
+            if payment.trade_no == n.trade_no or not n.trade_no:
+                return NotificationOutcome.REPLAY, ""
+            return NotificationOutcome.REJECTED, "second trade for a paid payment"
+        if not n.succeeded:
+            return NotificationOutcome.REJECTED, "not a successful payment"
+        if n.amount != payment.amount:
+            return NotificationOutcome.REJECTED, f"amount {n.amount} differs from {payment.amount}"
+        if order.status in (OrderStatus.REFUNDED, OrderStatus.CLOSED) or order.refunds.exists():
+            return NotificationOutcome.REJECTED, f"order is {order.status}"
+        if order.status != OrderStatus.AWAITING_PAYMENT:
+            return NotificationOutcome.REJECTED, "order already paid by another payment"
+        now = timezone.now()
+        payment.status, payment.trade_no, payment.paid_at = PaymentStatus.SUCCEEDED, n.trade_no, now
+        payment.save(update_fields=["status", "trade_no", "paid_at"])
+        before = audit.snapshot(order, ["status"])
+        order.status, order.paid_at = OrderStatus.PAID, now
+        order.save(update_fields=["status", "paid_at", "updated_at"])
+        order.payments.filter(status=PaymentStatus.PENDING).update(status=PaymentStatus.CLOSED)
+        audit.record(actor=SYSTEM, action="order.paid", obj=order, before=before,
+                     after={"status": order.status, "provider": provider, "trade_no": n.trade_no, "amount": n.amount})
+        _confirm(order)
+    return NotificationOutcome.APPLIED, ""
+
+
+def _confirm(order: Order) -> None:
+    from autodcc.messaging.services import message_send
+
+    message_send(event=Event.ORDER_CONFIRMATION, to_phone=order.customer.phone, dealer=order.dealer, related=order,
+                 context={"name": order.buyer_name, "order_no": order.number, "model": str(order.edition or order.trim),
+                          "amount": f"{order.deposit:.2f}", "dealer": str(order.dealer)})
+
+
+def paid_amount(order: Order) -> Decimal:
+    """What the buyer paid less what was refunded (derived from the rows, never stored)."""
+    paid = sum((p.amount for p in order.payments.filter(status=PaymentStatus.SUCCEEDED)), Decimal("0.00"))
+    refunded = sum((r.amount for r in order.refunds.filter(status=RefundStatus.SUCCEEDED)), Decimal("0.00"))
+    return paid - refunded
+
+
+@transaction.atomic
+def sandbox_pay(*, out_trade_no: str) -> None:
+    """The sandbox checkout's 'pay' button: the sandbox sends its signed notification after commit."""
+    from autodcc.core import outbox
+
+    payment = Payment.objects.filter(provider="sandbox", out_trade_no=out_trade_no).first()
+    if payment is None:
+        raise DomainError("not_found")
+    outbox.enqueue("orders.sandbox_notify", {"kind": "payment", "out_trade_no": out_trade_no,
+                                             "amount": str(payment.amount)})
+
+
+__all__ = ["Any", "Refund", "notification_receive", "order_create", "paid_amount", "payment_start", "sandbox_pay"]

@@ -1,0 +1,240 @@
+"""Monthly reconciliation and settlement (ORD-8).
+
+A provider's statement (CSV or Excel, in Alipay's, WeChat Pay's or the sandbox's bill layout)
+is matched line by line to our payments and refunds; the report lists unmatched lines, amount
+differences, duplicate lines, and our payments/refunds of the month that the statement lacks.
+Each dealer's transfer list is the deposits of orders whose receipt was confirmed that month,
+matched in a statement and never settled before; settling is once per order, enforced by the
+database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from autodcc.core import audit, tabular
+from autodcc.core.actors import Actor
+from autodcc.core.errors import DomainError, Forbidden
+from autodcc.network.models import Dealer
+from autodcc.orders.models import (
+    LineMatch,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    Settlement,
+    SettlementLine,
+    Statement,
+    StatementLine,
+)
+
+# provider → canonical column → accepted headers
+LAYOUTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "alipay": {"provider_no": ("支付宝交易号",), "out_no": ("商户订单号",), "kind": ("业务类型",),
+               "amount": ("订单金额（元）", "订单金额(元)"), "refund_amount": ("退款金额（元）", "退款金额(元)"),
+               "refund_no": ("退款批次号/请求号", "退款请求号"), "at": ("完成时间",)},
+    "wechat": {"provider_no": ("微信订单号",), "out_no": ("商户订单号",), "kind": ("交易状态",),
+               "amount": ("应结订单金额", "订单金额"), "refund_amount": ("退款金额",), "refund_no": ("商户退款单号",),
+               "at": ("交易时间",)},
+    "sandbox": {"provider_no": ("trade_no",), "out_no": ("out_trade_no",), "kind": ("type",), "amount": ("amount",),
+                "refund_amount": ("refund_amount",), "refund_no": ("out_refund_no",), "at": ("time",)},
+}
+REFUND_WORDS = {"退款", "refund", "REFUND"}
+
+
+@dataclass
+class ParsedLine:
+    row: int
+    kind: str
+    out_no: str
+    provider_no: str
+    amount: Decimal
+    at: dt.datetime | None
+
+
+def _require(actor: Actor) -> None:
+    if not actor.can("orders.finance"):
+        raise Forbidden("forbidden")
+
+
+def month_start(value: str | dt.date) -> dt.date:
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    try:
+        year, month = (int(x) for x in str(value).split("-")[:2])
+        return dt.date(year, month, 1)
+    except ValueError:
+        raise DomainError("statement.month_invalid", field="month") from None
+
+
+def parse_statement(provider: str, upload: BinaryIO, filename: str) -> list[ParsedLine]:
+    layout = LAYOUTS.get(provider)
+    if layout is None:
+        raise DomainError("order.provider_unknown", field="provider", value=provider)
+    aliases = {alias.lstrip("`"): key for key, names in layout.items() for alias in names}
+    rows = tabular.read_rows(upload, filename, aliases, ("out_no", "kind", "amount"))
+    lines: list[ParsedLine] = []
+    for row in rows:
+        values = {k: ("" if v is None else str(v).strip().lstrip("`")) for k, v in row.values.items()}
+        is_refund = values.get("kind", "") in REFUND_WORDS
+        try:
+            amount = Decimal(values.get("refund_amount") if is_refund and values.get("refund_amount")
+                             else values["amount"]).quantize(Decimal("0.01"))
+        except (InvalidOperation, KeyError):
+            raise DomainError("statement.bad_row", row=row.number, message=values.get("amount", "")) from None
+        at = None
+        if values.get("at"):
+            try:
+                at = timezone.make_aware(dt.datetime.fromisoformat(values["at"].replace("/", "-")))
+            except ValueError:
+                at = None
+        out_no = values.get("refund_no") if is_refund and values.get("refund_no") else values["out_no"]
+        lines.append(ParsedLine(row.number, "refund" if is_refund else "payment", out_no,
+                                values.get("provider_no", ""), amount, at))
+    return lines
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
+    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return start, timezone.make_aware(dt.datetime.combine(nxt, dt.time.min))
+
+
+@transaction.atomic
+def statement_import(*, actor: Actor, provider: str, month: str | dt.date, upload: BinaryIO,
+                     filename: str) -> Statement:
+    _require(actor)
+    month = month_start(month)
+    parsed = parse_statement(provider, upload, filename)
+    statement = Statement.objects.create(provider=provider, month=month, filename=filename[:200],
+                                         imported_by_label=actor.label)
+    seen: Counter[tuple[str, str]] = Counter()
+    payments = {p.out_trade_no: p for p in Payment.objects.filter(provider=provider,
+                                                                   out_trade_no__in=[x.out_no for x in parsed])}
+    refunds = {r.out_refund_no: r for r in Refund.objects.filter(payment__provider=provider,
+                                                                  out_refund_no__in=[x.out_no for x in parsed])}
+    rows: list[StatementLine] = []
+    for line in parsed:
+        key = (line.kind, line.out_no)
+        seen[key] += 1
+        target = payments.get(line.out_no) if line.kind == "payment" else refunds.get(line.out_no)
+        succeeded = target is not None and target.status == (PaymentStatus.SUCCEEDED if line.kind == "payment"
+                                                             else RefundStatus.SUCCEEDED)
+        if seen[key] > 1:
+            match = LineMatch.DUPLICATE
+        elif not succeeded:
+            match = LineMatch.UNMATCHED
+        elif target.amount != line.amount:
+            match = LineMatch.AMOUNT_MISMATCH
+        else:
+            match = LineMatch.MATCHED
+        rows.append(StatementLine(
+            statement=statement, row=line.row, kind=line.kind, out_no=line.out_no[:40],
+            provider_no=line.provider_no[:64], amount=line.amount, occurred_at=line.at, match=match,
+            payment=target if line.kind == "payment" and succeeded else None,
+            refund=target if line.kind == "refund" and succeeded else None))
+    StatementLine.objects.bulk_create(rows)
+    start, end = _month_bounds(month)
+    listed_payments = {x.out_no for x in parsed if x.kind == "payment"}
+    listed_refunds = {x.out_no for x in parsed if x.kind == "refund"}
+    missing_payments = list(Payment.objects.filter(provider=provider, status=PaymentStatus.SUCCEEDED,
+                                                   paid_at__gte=start, paid_at__lt=end)
+                            .exclude(out_trade_no__in=listed_payments).values_list("out_trade_no", flat=True))
+    missing_refunds = list(Refund.objects.filter(payment__provider=provider, status=RefundStatus.SUCCEEDED,
+                                                 refunded_at__gte=start, refunded_at__lt=end)
+                           .exclude(out_refund_no__in=listed_refunds).values_list("out_refund_no", flat=True))
+    counts = Counter(r.match for r in rows)
+    statement.report = {
+        "lines": len(rows), "matched": counts[LineMatch.MATCHED],
+        "unmatched": [_line(r) for r in rows if r.match == LineMatch.UNMATCHED],
+        "amount_mismatch": [{**_line(r), "ours": str((r.payment or r.refund or _find(payments, refunds, r)).amount)
+                             if _find(payments, refunds, r) else None}
+                            for r in rows if r.match == LineMatch.AMOUNT_MISMATCH],
+        "duplicates": [_line(r) for r in rows if r.match == LineMatch.DUPLICATE],
+        "missing_from_statement": {"payments": missing_payments, "refunds": missing_refunds},
+    }
+    statement.save(update_fields=["report"])
+    audit.record(actor=actor, action="statement.import", obj=statement,
+                 after={"provider": provider, "month": month.isoformat(), "lines": len(rows),
+                        "matched": counts[LineMatch.MATCHED]})
+    return statement
+
+
+def _find(payments: dict[str, Payment], refunds: dict[str, Refund], line: StatementLine) -> Any:
+    return payments.get(line.out_no) if line.kind == "payment" else refunds.get(line.out_no)
+
+
+def _line(r: StatementLine) -> dict[str, Any]:
+    return {"row": r.row, "kind": r.kind, "out_no": r.out_no, "amount": str(r.amount)}
+
+
+def settlement_candidates(month: dt.date) -> dict[int, list[Order]]:
+    """Per dealer: orders received in ``month`` whose deposit was matched in a statement and that
+    were never settled."""
+    start, end = _month_bounds(month_start(month))
+    matched = StatementLine.objects.filter(match=LineMatch.MATCHED, kind="payment").values("payment__order_id")
+    orders = (Order.objects.filter(status=OrderStatus.RECEIVED, deposit_due_to_dealer=True, received_at__gte=start,
+                                   received_at__lt=end, pk__in=matched)
+              .exclude(pk__in=SettlementLine.objects.values("order_id")).select_related("dealer").order_by("number"))
+    by_dealer: dict[int, list[Order]] = {}
+    for order in orders:
+        by_dealer.setdefault(order.dealer_id, []).append(order)
+    return by_dealer
+
+
+@transaction.atomic
+def settlement_run(*, actor: Actor, month: str | dt.date) -> list[Settlement]:
+    """Create and mark settled each dealer's transfer list for the month. Running it again
+    settles nothing twice: orders already settled are excluded, and the database refuses a
+    second line for an order or a second settlement per dealer and month."""
+    _require(actor)
+    month = month_start(month)
+    settled: list[Settlement] = []
+    for dealer_id, orders in settlement_candidates(month).items():
+        if Settlement.objects.filter(dealer_id=dealer_id, month=month).exists():
+            continue  # a later statement's extra orders go to the next run's month, never twice
+        total = sum((o.deposit for o in orders), Decimal("0.00"))
+        try:
+            with transaction.atomic():
+                settlement = Settlement.objects.create(dealer_id=dealer_id, month=month, total=total,
+                                                       settled_at=timezone.now(), settled_by_label=actor.label)
+                SettlementLine.objects.bulk_create([SettlementLine(settlement=settlement, order=o, amount=o.deposit)
+                                                    for o in orders])
+        except IntegrityError:
+            continue
+        audit.record(actor=actor, action="settlement.settle", obj=settlement, dealer_id=dealer_id,
+                     after={"month": month.isoformat(), "orders": [o.number for o in orders], "total": total})
+        settled.append(settlement)
+    return settled
+
+
+def transfer_list_xlsx(month: dt.date) -> bytes:
+    """Each dealer's credited deposits for the month (one row per order)."""
+    lines = (SettlementLine.objects.filter(settlement__month=month_start(month))
+             .select_related("settlement__dealer", "order").order_by("settlement__dealer__code", "order__number"))
+    return tabular.xlsx_bytes(
+        f"{month_start(month):%Y-%m}",
+        ["经销商代码", "经销商", "订单号", "意向金", "确认收车时间", "结算时间"],
+        ([line.settlement.dealer.code, line.settlement.dealer.name, line.order.number, line.amount,
+          timezone.localtime(line.order.received_at).strftime("%Y-%m-%d %H:%M"),
+          timezone.localtime(line.settlement.settled_at).strftime("%Y-%m-%d %H:%M")] for line in lines))
+
+
+def settlement_totals(month: dt.date) -> dict[str, Decimal]:
+    return {code: total for code, total in
+            Settlement.objects.filter(month=month_start(month)).values_list("dealer__code")
+            .annotate(t=Sum("total")).values_list("dealer__code", "t")}
+
+
+__all__ = ["Dealer", "parse_statement", "settlement_candidates", "settlement_run", "settlement_totals",
+           "statement_import", "transfer_list_xlsx"]

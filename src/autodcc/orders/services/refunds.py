@@ -1,0 +1,157 @@
+"""Refunds (ORD-5): the buyer asks, the dealer confirms, customer service sends it through the
+provider. Never more than was paid; one refund in flight per order, even under concurrency."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from autodcc.core import audit, outbox
+from autodcc.core.actors import SYSTEM, Actor
+from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
+from autodcc.orders import providers
+from autodcc.orders.models import (
+    NotificationOutcome,
+    CancelledBy,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+from autodcc.orders.services.ordering import paid_amount
+
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.VISITED, OrderStatus.CONTRACTED)
+REFUND_TOPIC = "orders.refund"
+
+
+def refund_request(*, token: str, reason: str = "") -> Refund:
+    """The buyer asks for the deposit back (from the order page)."""
+    try:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().filter(token=token).first()
+            if order is None:
+                raise NotFound("not_found")
+            if order.status not in REFUNDABLE:
+                raise DomainError("order.refund_not_allowed", status=order.get_status_display())
+            if order.refunds.filter(status__in=(RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED,
+                                                RefundStatus.PROCESSING)).exists():
+                raise Conflict("order.refund_exists")
+            payment = order.payments.filter(status=PaymentStatus.SUCCEEDED).first()
+            if payment is None:
+                raise DomainError("order.not_paid")
+            amount = paid_amount(order)
+            if amount <= 0:
+                raise DomainError("order.refund_too_much", paid=amount)
+            with transaction.atomic():
+                refund = Refund.objects.create(order=order, payment=payment, amount=amount, reason=reason.strip()[:200],
+                                               out_refund_no=f"{order.number}R{order.refunds.count() + 1}")
+            audit.record(actor=SYSTEM, action="refund.request", obj=order,
+                         after={"refund": refund.out_refund_no, "amount": amount, "reason": refund.reason})
+            return refund
+    except IntegrityError:  # a concurrent request won the partial unique index
+        raise Conflict("order.refund_exists") from None
+
+
+def _locked_refund(actor: Actor, refund: Refund) -> tuple[Order, Refund]:
+    order = (Order.objects.visible_to(actor).select_for_update(of=("self",)).select_related("dealer")
+             .filter(pk=refund.order_id).first())
+    if order is None:
+        raise NotFound("not_found")
+    return order, Refund.objects.select_for_update().get(pk=refund.pk)
+
+
+@transaction.atomic
+def refund_dealer_decide(*, actor: Actor, refund: Refund, approve: bool, note: str = "",
+                         cancelled_by: str = CancelledBy.CONSUMER) -> Refund:
+    """The dealer confirms the deal is off (or declines, saying why)."""
+    order, refund = _locked_refund(actor, refund)
+    if not actor.can("orders.refund_confirm", dealer=order.dealer) or actor.is_hq:
+        raise Forbidden("forbidden")
+    target = RefundStatus.DEALER_CONFIRMED if approve else RefundStatus.REJECTED
+    if refund.status == target:
+        return refund
+    if refund.status != RefundStatus.REQUESTED:
+        raise DomainError("order.refund_wrong_state", status=refund.get_status_display())
+    if not approve and not note.strip():
+        raise DomainError("lead.note_required", field="note")
+    refund.status, refund.dealer_note = target, note.strip()[:200]
+    refund.dealer_confirmed_at, refund.dealer_confirmed_by_id = timezone.now(), actor.staff_id
+    refund.save()
+    if approve:
+        order.cancelled_by = cancelled_by
+        order.save(update_fields=["cancelled_by", "updated_at"])
+    audit.record(actor=actor, action="refund.dealer_confirm" if approve else "refund.dealer_decline", obj=order,
+                 after={"refund": refund.out_refund_no, "status": refund.status, "note": refund.dealer_note})
+    return refund
+
+
+@transaction.atomic
+def refund_execute(*, actor: Actor, refund: Refund) -> Refund:
+    """Customer service sends the confirmed refund through the provider (after commit, retried)."""
+    order, refund = _locked_refund(actor, refund)
+    if not actor.can("orders.refund_execute"):
+        raise Forbidden("forbidden")
+    if refund.status in (RefundStatus.PROCESSING, RefundStatus.SUCCEEDED):
+        return refund
+    if refund.status not in (RefundStatus.DEALER_CONFIRMED, RefundStatus.FAILED):
+        raise DomainError("order.refund_wrong_state", status=refund.get_status_display())
+    if refund.amount > paid_amount(order):
+        raise DomainError("order.refund_too_much", paid=paid_amount(order))
+    refund.status, refund.failure = RefundStatus.PROCESSING, ""
+    refund.save(update_fields=["status", "failure"])
+    audit.record(actor=actor, action="refund.execute", obj=order, after={"refund": refund.out_refund_no})
+    outbox.enqueue(REFUND_TOPIC, {"refund_id": refund.pk})
+    return refund
+
+
+def send_refund(refund_id: int) -> None:
+    """Outbox handler: call the provider (idempotent on our refund number)."""
+    refund = Refund.objects.select_for_update().select_related("payment", "order").get(pk=refund_id)
+    if refund.status != RefundStatus.PROCESSING:
+        return
+    payment: Payment = refund.payment
+    done, refund_no = providers.get(payment.provider).refund(
+        out_trade_no=payment.out_trade_no, trade_no=payment.trade_no, out_refund_no=refund.out_refund_no,
+        amount=refund.amount, total=payment.amount)
+    refund.refund_no = refund_no or refund.refund_no
+    refund.save(update_fields=["refund_no"])
+    if done:
+        _succeed(refund)
+
+
+def refund_failed(refund_id: int, error: str) -> None:
+    Refund.objects.filter(pk=refund_id, status=RefundStatus.PROCESSING).update(status=RefundStatus.FAILED,
+                                                                               failure=error[:200])
+
+
+def _succeed(refund: Refund) -> None:
+    order = Order.objects.select_for_update().get(pk=refund.order_id)
+    refund.status, refund.refunded_at = RefundStatus.SUCCEEDED, timezone.now()
+    refund.save(update_fields=["status", "refunded_at"])
+    if paid_amount(order) <= Decimal("0.00"):
+        order.status, order.refunded_at = OrderStatus.REFUNDED, refund.refunded_at
+        order.save(update_fields=["status", "refunded_at", "updated_at"])
+    audit.record(actor=SYSTEM, action="refund.succeeded", obj=order,
+                 after={"refund": refund.out_refund_no, "amount": refund.amount, "status": order.status})
+
+
+def refund_notification(provider: str, n: providers.Notified) -> tuple[str, str]:
+    """A provider's asynchronous refund result (WeChat Pay sends one when a refund completes)."""
+    with transaction.atomic():
+        refund = (Refund.objects.select_for_update().select_related("payment")
+                  .filter(out_refund_no=n.out_refund_no, payment__provider=provider).first())
+        if refund is None:
+            return NotificationOutcome.REJECTED, "unknown refund"
+        if refund.status == RefundStatus.SUCCEEDED:
+            return NotificationOutcome.REPLAY, ""
+        if n.amount != refund.amount:
+            return NotificationOutcome.REJECTED, f"amount {n.amount} differs from {refund.amount}"
+        if refund.status != RefundStatus.PROCESSING or not n.succeeded:
+            return NotificationOutcome.REJECTED, f"refund is {refund.status}"
+        refund.refund_no = n.refund_no or refund.refund_no
+        _succeed(refund)
+    return NotificationOutcome.APPLIED, ""

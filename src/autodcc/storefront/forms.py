@@ -1,0 +1,228 @@
+"""The store's forms. Field names follow the services' field names, so that
+:func:`autodcc.core.errors.add_to_form` puts a refused input's message on the right field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from autodcc.catalog.finance import TERMS
+from autodcc.core import phone as phones
+from autodcc.core.errors import DomainError, Invalid
+
+CONSENT_VERSION = "store-2026-01"
+PRICE_DAYS_AHEAD = 730  # the calculator prices invoices up to two years ahead
+
+USES = [
+    ("", _("Any use")),
+    ("commute", _("Daily commute")),
+    ("family", _("Family")),
+    ("long_trip", _("Long trips")),
+    ("business", _("Business")),
+]
+ENERGIES = [
+    ("any", _("Any energy type")),
+    ("nev", _("New energy (electric or plug-in)")),
+    ("bev", _("Battery electric (BEV)")),
+    ("phev", _("Plug-in hybrid (PHEV)")),
+    ("erev", _("Range extender (EREV)")),
+    ("ice", _("Petrol")),
+]
+SEATS = [("", _("Any")), ("5", _("5 or more")), ("6", _("6 or more")), ("7", _("7"))]
+RATINGS = [(n, str(n)) for n in range(1, 6)]
+
+
+def add_errors(form: forms.Form, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
+    """Like ``add_to_form``, after renaming the services' field names to this form's."""
+    from autodcc.core.errors import add_to_form
+
+    errors = exc.errors if isinstance(exc, Invalid) else [exc]
+    for error in errors:
+        if aliases and error.field in aliases:
+            error.field = aliases[error.field]
+    add_to_form(form, exc)
+
+
+class ContactForm(forms.Form):
+    """Name, mobile and the PIPL consents: processing (with the notice's version) and, separately,
+    sharing with the dealer (art. 23); marketing is optional."""
+
+    name = forms.CharField(label=_("Your name"), max_length=60,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    phone = forms.CharField(label=_("Mobile number"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel",
+                                                          "placeholder": "138 0000 0000"}))
+    consent_privacy = forms.BooleanField(required=False)
+    consent_share_with_dealer = forms.BooleanField(required=False)
+    consent_marketing = forms.BooleanField(required=False)
+
+    ALIASES = {"consent_version": "consent_privacy"}
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data["phone"].strip()
+        try:
+            phones.normalize_mobile(raw, field="phone")
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return raw
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("consent_privacy"):
+            self.add_error("consent_privacy", _("Please agree to the privacy notice to continue."))
+        if not data.get("consent_share_with_dealer"):
+            self.add_error("consent_share_with_dealer",
+                           _("Please agree that your details are shared with the dealer, so that it can contact you."))
+        return data
+
+    def lead_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "name": data["name"], "phone": data["phone"], "channel": "storefront",
+            "consent_version": CONSENT_VERSION if data.get("consent_privacy") else "",
+            "consent_share_with_dealer": bool(data.get("consent_share_with_dealer")),
+            "consent_marketing": bool(data.get("consent_marketing")),
+        }
+
+
+class BookingForm(ContactForm):
+    """Step 4 of the booking: the chosen car, dealer and time travel as hidden fields."""
+
+    trim = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    dealer = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    starts_at = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    city = forms.CharField(widget=forms.HiddenInput, required=False, max_length=30)
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    field_order = ["name", "phone", "consent_privacy", "consent_share_with_dealer", "consent_marketing"]
+
+    def clean_starts_at(self) -> dt.datetime:
+        raw = self.cleaned_data["starts_at"].strip()
+        try:
+            naive = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            raise forms.ValidationError(_("Choose a time for the test drive.")) from None
+        if naive.tzinfo is not None:
+            return naive
+        return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+class EnquiryForm(ContactForm):
+    trim = forms.ChoiceField(label=_("Car"))
+    city = forms.CharField(label=_("Your city"), max_length=30,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. 上海"), "list": "store-cities"}))
+    message = forms.CharField(label=_("Anything we should know? (optional)"), required=False, max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    field_order = ["trim", "city", "name", "phone", "message", "consent_privacy", "consent_share_with_dealer",
+                   "consent_marketing"]
+
+    def __init__(self, *args: Any, trims: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.trims = {t.slug: t for t in trims}
+        self.fields["trim"].choices = [("", _("Choose a car"))] + [(t.slug, str(t)) for t in trims]
+
+    def clean_city(self) -> str:
+        return self.cleaned_data["city"].strip()
+
+
+class PriceForm(forms.Form):
+    trim = forms.ChoiceField(label=_("Car"))
+    colour = forms.ChoiceField(label=_("Colour"), required=False)
+    edition = forms.ChoiceField(label=_("Special edition"), required=False)
+    day = forms.DateField(label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
+    commercial_insurance = forms.DecimalField(
+        label=_("Commercial insurance (optional)"), required=False, min_value=0, max_value=Decimal("1000000"),
+        max_digits=11, decimal_places=2, widget=forms.NumberInput(attrs={"step": "100", "inputmode": "decimal"}))
+    accessories = forms.DecimalField(
+        label=_("Accessories (optional)"), required=False, min_value=0, max_value=Decimal("1000000"),
+        max_digits=11, decimal_places=2, widget=forms.NumberInput(attrs={"step": "100", "inputmode": "decimal"}))
+
+    def __init__(self, *args: Any, trims: list[Any], trim: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trim"].choices = [(t.slug, str(t)) for t in trims]
+        if trim is not None:
+            self.fields["colour"].choices = [("", _("Standard colour"))] + [
+                (str(c.pk), c.name if not c.extra_price else f"{c.name} (+{c.extra_price:,.0f})")
+                for c in trim.colours.all()]
+            self.fields["edition"].choices = [("", _("No special edition"))] + [
+                (e.slug, e.name) for e in trim.on_sale_editions]
+
+    def clean_day(self) -> dt.date:
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        last = today + dt.timedelta(days=PRICE_DAYS_AHEAD)
+        if not today <= day <= last:
+            raise forms.ValidationError(
+                _("Choose an invoice date from %(first)s to %(last)s.") % {"first": today, "last": last})
+        return day
+
+
+class LoanForm(forms.Form):
+    RATE, FEE = "rate", "fee"
+
+    down_payment = forms.DecimalField(
+        label=_("Down payment"), max_digits=12, decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "1000", "inputmode": "decimal"}))
+    months = forms.TypedChoiceField(label=_("Term"), coerce=int,
+                                    choices=[(m, _("%(n)s months") % {"n": m}) for m in TERMS])
+    offer = forms.ChoiceField(label=_("Loan offer"), widget=forms.RadioSelect, choices=[
+        (RATE, _("Interest at an annual rate")), (FEE, _("“0% interest” with a fee"))])
+    annual_rate = forms.DecimalField(
+        label=_("Annual interest rate (%)"), required=False, max_digits=5, decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}))
+    fee = forms.DecimalField(
+        label=_("Fee for the 0% offer"), required=False, max_digits=11, decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "100", "inputmode": "decimal"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("offer") == self.RATE and data.get("annual_rate") is None and "annual_rate" not in self.errors:
+            self.add_error("annual_rate", _("Give the annual interest rate."))
+        if data.get("offer") == self.FEE and data.get("fee") is None and "fee" not in self.errors:
+            self.add_error("fee", _("Give the fee of the 0% offer (0 if there is none)."))
+        return data
+
+    @property
+    def rate(self) -> Decimal:
+        data = self.cleaned_data
+        return Decimal(0) if data["offer"] == self.FEE else data["annual_rate"] / 100
+
+    @property
+    def fee_amount(self) -> Decimal:
+        data = self.cleaned_data
+        return (data.get("fee") or Decimal(0)) if data["offer"] == self.FEE else Decimal(0)
+
+
+class RecommendForm(forms.Form):
+    budget = forms.DecimalField(
+        label=_("Budget (CNY, up to)"), required=False, min_value=0, max_digits=11, decimal_places=0,
+        widget=forms.NumberInput(attrs={"step": "10000", "inputmode": "numeric", "placeholder": "250000"}))
+    use = forms.ChoiceField(label=_("Mainly for"), required=False, choices=USES)
+    seats = forms.TypedChoiceField(label=_("Seats"), required=False, coerce=int, empty_value=None, choices=SEATS)
+    energy = forms.ChoiceField(label=_("Energy type"), required=False, choices=ENERGIES)
+    must_have = forms.MultipleChoiceField(label=_("Must have"), required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, features: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["must_have"].choices = [(f.code, f.name) for f in features]
+
+
+class ReportForm(forms.Form):
+    overall = forms.TypedChoiceField(label=_("Overall"), coerce=int, choices=RATINGS, widget=forms.RadioSelect)
+    driving = forms.TypedChoiceField(label=_("Driving feel"), coerce=int, choices=RATINGS, widget=forms.RadioSelect)
+    comfort = forms.TypedChoiceField(label=_("Comfort"), coerce=int, choices=RATINGS, widget=forms.RadioSelect)
+    service = forms.TypedChoiceField(label=_("Dealer service"), coerce=int, choices=RATINGS,
+                                     widget=forms.RadioSelect)
+    likely_to_buy = forms.BooleanField(label=_("I am likely to buy this car"), required=False)
+    comments = forms.CharField(label=_("Comments (optional)"), required=False, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 3}))

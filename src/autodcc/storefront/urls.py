@@ -1,0 +1,22 @@
+from django.urls import path
+
+from autodcc.storefront.views import calculator, catalogue, enquiry, recommend, testdrive
+
+app_name = "store"
+
+urlpatterns = [
+    path("", catalogue.home, name="home"),
+    path("series/<slug:slug>/", catalogue.series_detail, name="series"),
+    path("trims/<slug:slug>/", catalogue.trim_detail, name="trim"),
+    path("compare/", catalogue.compare_trims, name="compare"),
+    path("calculator/", calculator.calculator, name="calculator"),
+    path("recommend/", recommend.recommend, name="recommend"),
+    path("testdrive/", testdrive.booking, name="booking"),
+    path("testdrive/<str:token>/", testdrive.status, name="booking_status"),
+    path("testdrive/<str:token>/cancel/", testdrive.cancel, name="booking_cancel"),
+    path("testdrive/<str:token>/report/", testdrive.report, name="booking_report"),
+    path("enquiry/", enquiry.enquiry, name="enquiry"),
+    path("enquiry/thanks/", enquiry.thanks, name="enquiry_thanks"),
+    path("privacy/", catalogue.privacy, name="privacy"),
+    path("pictures/<path:name>", catalogue.picture, name="picture"),
+]

@@ -1,0 +1,1 @@
+"""The store's views: catalogue pages, calculator, recommendation, test-drive booking, enquiry."""

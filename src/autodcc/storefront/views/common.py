@@ -1,0 +1,54 @@
+"""What every store view shares: rendering with the brand, rate limits, public catalogue reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from autodcc.catalog.models import Edition, Trim
+
+# Public POST forms: per client address, counted on POST only; over the limit the form is not
+# processed and the person gets a friendly message (block=False).
+POST_RATE = "20/m"
+RATE_LIMITED = _("Too many attempts from your network in a short time. Please wait a minute and try again.")
+
+
+def post_rate(group: str, request: HttpRequest) -> str:
+    return getattr(settings, "STORE_POST_RATE", POST_RATE)
+
+
+RATE = "autodcc.storefront.views.common.post_rate"
+
+
+def limited(request: HttpRequest) -> bool:
+    return bool(getattr(request, "limited", False))
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    context.setdefault("brand", settings.AUTODCC_BRAND)
+    return render(request, f"storefront/{template}", context, status=status)
+
+
+def editions_on_sale(day: dt.date | None = None) -> Q:
+    day = day or timezone.localdate()
+    return Q(is_active=True, starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+def on_sale_editions(trim: Trim) -> list[Edition]:
+    """The trim's prefetched editions that are on sale today (the selector checks the flag only)."""
+    today = timezone.localdate()
+    return [e for e in trim.editions.all()
+            if e.is_active and e.starts_on <= today and (e.ends_on is None or e.ends_on >= today)]
+
+
+def trim_choices() -> QuerySet[Trim]:
+    """Trims on sale for a select or a checkbox list: names only, one query."""
+    return (Trim.objects.filter(is_active=True, model__series__is_active=True)
+            .select_related("model__series").order_by("model__series__sort", "model__sort", "sort", "code"))
