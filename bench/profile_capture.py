@@ -91,13 +91,14 @@ class SqlStats:
 class Payloads:
     def __init__(self, seed: str) -> None:
         self.rng = random.Random(seed)
-        self.n = 0
+        # 147 + 8 digits: a prefix the other benchmarks never use; the start differs per run (--keep-db)
+        self.n = int(time.time() * 10) % 50_000_000
 
     def next(self, city: str | None = None) -> tuple[str, dict[str, str]]:
         self.n += 1
         body = {
             "name": "王伟",
-            "phone": f"13{90_000_000 + self.n:09d}",
+            "phone": f"147{self.n:08d}",
             "channel": "autohome",
             "city": city or self.rng.choices(CITIES, CITY_WEIGHTS)[0],
             "source_ref": f"prof-{self.n}",
@@ -154,10 +155,16 @@ def main() -> int:
     )
     parser.add_argument("--requests", type=int, default=200, help="captures timed and profiled (200)")
     parser.add_argument("--top", type=int, default=18, help="functions listed by own time (18)")
+    parser.add_argument(
+        "--keep-db",
+        action="store_true",
+        help="profile on the existing autodcc_bench data (e.g. after import_bulk.py)",
+    )
     args = parser.parse_args()
 
-    print(f"setup: fresh database, migrate, demo network, API token ({harness.env_summary()})", flush=True)
-    info = harness.setup_django(fresh=True, token=True)
+    what = "existing database" if args.keep_db else "fresh database"
+    print(f"setup: {what}, migrate, demo network, API token ({harness.env_summary()})", flush=True)
+    info = harness.setup_django(fresh=not args.keep_db, token=True)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -210,15 +217,15 @@ def main() -> int:
     counts["API, replayed Idempotency-Key (200)"] = (len(statements(ctx)), transactions(ctx))
     data = LeadInput(
         name="李娜",
-        phone=f"13{95_000_000:09d}",
+        phone=f"147{payloads.n + 60_000_000:08d}",
         channel="import",
         city="杭州",
-        source_ref="imp-1",
+        source_ref=f"imp-{payloads.n}",
         consent_version="2026-01",
         consent_share_with_dealer=True,
     )
     with CaptureQueriesContext(connection) as ctx:
-        lead_capture(actor=SYSTEM, data=data, idempotency_key="import:import:imp-1")
+        lead_capture(actor=SYSTEM, data=data, idempotency_key=f"import:import:imp-{payloads.n}")
     counts["lead_capture() alone, as an import row (杭州)"] = (len(statements(ctx)), transactions(ctx))
     print("queries per capture (BEGIN/COMMIT not counted):")
     for label, (c, t) in counts.items():

@@ -30,6 +30,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("dealers", _("Dealers"), "console:dealer_list", "network.view_dealers"),
     NavEntry("staff", _("Staff"), "console:staff_list", "network.view_staff"),
     NavEntry("regions", _("Regions"), "console:region_list", "network.view_regions"),
+    NavEntry("testdrives", _("Test drives"), "console:booking_list", "testdrives.view"),
+    NavEntry("catalog", _("Catalogue"), "console:catalog", "catalog.edit"),
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox"),
     NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates"),
     NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts"),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from autodcc.console.views import customers, leads, messaging, network
+from autodcc.console.views import catalog, customers, leads, messaging, network
 
 app_name = "console"
 
@@ -67,4 +67,12 @@ urlpatterns = [
     path("groups/new/", customers.group_create, name="group_create"),
     path("groups/preview/", customers.group_preview, name="group_preview"),
     path("groups/<int:pk>/", customers.group_detail, name="group_detail"),
+    path("catalog/", catalog.catalog, name="catalog"),
+    path("catalog/trims/<int:pk>/", catalog.trim_edit, name="trim_edit"),
+    path("catalog/trims/<int:pk>/photos/", catalog.trim_photo, name="trim_photo"),
+    path("testdrives/", catalog.booking_list, name="booking_list"),
+    path("testdrives/fleet/", catalog.fleet, name="fleet"),
+    path("testdrives/fleet/<int:pk>/toggle/", catalog.fleet_toggle, name="fleet_toggle"),
+    path("testdrives/<int:pk>/", catalog.booking_detail, name="booking_detail"),
+    path("testdrives/<int:pk>/action/", catalog.booking_action, name="booking_action"),
 ]

@@ -260,3 +260,29 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
             _notify(booking, Event.TESTDRIVE_REMINDER)
             count += 1
     return count
+
+
+@transaction.atomic
+def vehicle_add(*, actor: Actor, dealer: Dealer, trim: Trim, colour: str = "", plate: str = "") -> Vehicle:
+    """A dealer puts a car into its test-drive fleet."""
+    if not actor.can("testdrives.manage", dealer=dealer) or not actor.sees_dealer(dealer):
+        raise Forbidden("forbidden")
+    vehicle = Vehicle.objects.create(dealer=dealer, trim=trim, colour=colour.strip()[:30], plate=plate.strip()[:10])
+    audit.record(actor=actor, action="testdrive.vehicle_add", obj=vehicle, after=audit.snapshot(vehicle))
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_set_active(*, actor: Actor, vehicle: Vehicle, active: bool) -> Vehicle:
+    vehicle = Vehicle.objects.visible_to(actor).select_for_update().filter(pk=vehicle.pk).first()
+    if vehicle is None:
+        raise NotFound("not_found")
+    if not actor.can("testdrives.manage", dealer=vehicle.dealer):
+        raise Forbidden("forbidden")
+    if vehicle.is_active != active:
+        before = audit.snapshot(vehicle, ["is_active"])
+        vehicle.is_active = active
+        vehicle.save(update_fields=["is_active"])
+        audit.record(actor=actor, action="testdrive.vehicle_active", obj=vehicle, before=before,
+                     after=audit.snapshot(vehicle, ["is_active"]))
+    return vehicle

@@ -84,6 +84,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
     fee_offer = getattr(loan_form, "cleaned_data", {}).get("offer") == LoanForm.FEE
     loan_amount = instalments.principal if instalments else None
     context = {
+        "nav": "calculator",
         "trim": trim, "price_form": price_form, "loan_form": loan_form, "landed": landed, "edition": edition,
         "colour": colour, "invoice": invoice, "instalments": instalments, "principal": principal,
         "loan_amount": loan_amount, "fee_offer": fee_offer,

@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
     editions = list(Edition.objects.filter(editions_on_sale(), trim__is_active=True,
                                            trim__model__series__is_active=True)
                     .select_related("trim").order_by("offer_price"))
-    return page(request, "home.html", {"series_list": list(_series_on_sale()), "editions": editions})
+    return page(request, "home.html", {"nav": "models", "series_list": list(_series_on_sale()), "editions": editions})
 
 
 @require_GET
@@ -54,6 +54,7 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for trim in trims:
         models.setdefault(trim.model_id, (trim.model, []))[1].append(trim)
     return page(request, "series.html", {
+        "nav": "models",
         "series": series, "trims": trims, "models": list(models.values()),
         "from_price": min(t.offer_price for t in trims), "guide_from": min(t.guide_price for t in trims),
     })
@@ -80,6 +81,7 @@ def trim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     landed = landed_price_for(trim, day=timezone.localdate())
     photos = list(trim.photos.all())
     return page(request, "trim.html", {
+        "nav": "models",
         "trim": trim, "series": trim.model.series, "photos": photos, "colours": list(trim.colours.all()),
         "spec_groups": _spec_groups(list(trim.specs.all())), "features": list(trim.features.all()),
         "editions": editions, "landed": landed, "today": timezone.localdate(),
@@ -125,6 +127,7 @@ def compare_trims(request: HttpRequest) -> HttpResponse:
     for trim in choices:
         series_choices.setdefault(trim.model.series_id, (trim.model.series, []))[1].append(trim)
     return page(request, "compare.html", {
+        "nav": "compare",
         "choices": list(series_choices.values()), "selected": selected, "wanted": wanted, "groups": groups,
         "diff_only": diff_only, "hidden": hidden, "problem": problem,
         "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX,

@@ -178,7 +178,7 @@ def _first_photos() -> Any:
 
 def _context(w: Wizard, form: BookingForm | None) -> dict[str, Any]:
     steps = [(1, _("Car")), (2, _("Dealer")), (3, _("Time")), (4, _("Contact"))]
-    return {"w": w, "form": form, "steps": steps, "free_slots": [s for s in w.slots if s.free]}
+    return {"nav": "booking", "w": w, "form": form, "steps": steps, "free_slots": [s for s in w.slots if s.free]}
 
 
 def _consumer(raw_phone: str) -> Any:

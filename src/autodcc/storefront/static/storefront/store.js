@@ -1,0 +1,19 @@
+// The comparison's "differences only" switch without a page load. Without this script the same
+// link loads ?diff=1, where the server leaves the equal rows out.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-toggle-diff]") : null;
+    var table = document.getElementById("compare-table");
+    if (!link || !table || table.getAttribute("data-all-rows") !== "1") { return; }
+    event.preventDefault();
+    var on = table.classList.toggle("diff-only");
+    link.textContent = on ? link.getAttribute("data-label-all") : link.getAttribute("data-label-diff");
+    link.setAttribute("aria-pressed", on ? "true" : "false");
+    var url = new URL(window.location.href);
+    if (on) { url.searchParams.set("diff", "1"); } else { url.searchParams.delete("diff"); }
+    window.history.replaceState(null, "", url.toString());
+    var box = document.querySelector("input[name=diff]");
+    if (box) { box.checked = on; }
+  });
+})();
