@@ -142,6 +142,7 @@ AUTODCC_SCHEDULE = {
     "dispatch-outbox": {"task": "autodcc.core.tasks.dispatch_outbox", "seconds": 15},
     "lead-sweeps": {"task": "autodcc.leads.tasks.sweep_leads", "seconds": 60},
     "testdrive-reminders": {"task": "autodcc.testdrives.tasks.send_reminders", "seconds": 300},
+    "daily-reports": {"task": "autodcc.insights.tasks.send_daily_reports", "seconds": 3600},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["seconds"])} for name, entry in AUTODCC_SCHEDULE.items()
@@ -185,6 +186,7 @@ INSTALLED_APPS = [
     "autodcc.testdrives",
     "autodcc.storefront",
     "autodcc.orders",
+    "autodcc.insights",
     "autodcc.console",
     "autodcc.api",
 ]

@@ -92,4 +92,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "orders.refund_confirm": DEALER_MANAGERS,
     "orders.refund_execute": frozenset({Role.HQ_SERVICE}),
     "orders.finance": frozenset({Role.HQ_FINANCE}),
+    "insights.view": ALL_ROLES - {Role.SERVICE_ADVISOR},
+    "insights.export": HQ_ROLES | DEALER_MANAGERS | {Role.REGIONAL_MANAGER, Role.DCC_SUPERVISOR},
+    "insights.scores": frozenset({Role.HQ_MARKETING, Role.REGIONAL_MANAGER}),
+    "insights.targets": DEALER_MANAGERS | {Role.HQ_MARKETING},
 }

@@ -34,6 +34,7 @@ register(
         "defeat.revisit_past": _("The revisit date must be in the future."),
         "target.invalid": _("The daily target must be between 0 and 500."),
         "settings.invalid_interval": _("The revisit interval for grade %(value)s must be between 1 and 90 days."),
+        "insights.score_invalid": _("A platform score is between 0 and 100."),
         "token.invalid": _("Invalid or revoked API token."),
     }
 )

@@ -182,6 +182,8 @@ class Lead(models.Model):
             models.Index(fields=["dealer", "created_at"]),
             models.Index(fields=["agent", "status"]),
             models.Index(fields=["consultant", "status"]),
+            # the funnel's activity counts read each stage by its own date
+            *[models.Index(fields=[f"{m}_at"], name=f"lead_{m}_at_idx") for m in MILESTONES if m != "presented"],
         ]
 
     def __str__(self) -> str:

@@ -270,6 +270,8 @@ def booking(request: HttpRequest) -> HttpResponse:
             local = timezone.localtime(starts)
             params |= {"day": local.date().isoformat(), "time": local.strftime("%H:%M")}
         w = wizard(params, check_time=False)
+        if "starts_at" in form.errors:
+            w.problems = []  # the form says what is wrong with the time
         return page(request, "booking.html", _context(w, form), status=status)
     w = wizard(request.GET.dict())
     form = None
@@ -336,6 +338,9 @@ def report(request: HttpRequest, token: str) -> HttpResponse:
         try:
             td.report_submit(token=token, **form.cleaned_data)
         except DomainError as exc:
+            if Report.objects.filter(booking=found).exists():  # sent twice: the first one counts
+                messages.info(request, exc.message)
+                return redirect("store:booking_status", token=token)
             add_errors(form, exc)
         else:
             messages.success(request, _("Thank you for your test-drive report!"))

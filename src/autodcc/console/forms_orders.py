@@ -1,0 +1,150 @@
+"""Forms of the order and finance pages. They only parse input; the order services decide, and
+what they refuse comes back through ``add_to_form``. No form here carries an HQ-visible field for
+the dealer's deal: the contract value and the balance are entered by the dealer's staff only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from autodcc.console.forms import FilterForm, ImportForm
+from autodcc.console.forms_leads import date_input
+from autodcc.core.actors import Actor
+from autodcc.network.models import Dealer
+from autodcc.orders.models import MONEY, CancelledBy, DeliveryMode, OrderStatus
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_INPUT = {"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"}
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    """``YYYY-MM`` → the first day of that month; anything else → None."""
+    value = (value or "").strip()
+    if not MONTH_RE.match(value):
+        return None
+    year, month = value.split("-")
+    return dt.date(int(year), int(month), 1)
+
+
+class MonthField(forms.CharField):
+    """A month as ``YYYY-MM`` (the browser's month input sends exactly that)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault("widget", forms.TextInput(attrs=MONTH_INPUT))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        month = parse_month(text)
+        if month is None:
+            raise forms.ValidationError(_("Give the month as YYYY-MM."), code="invalid")
+        return month
+
+
+# --- the order list ----------------------------------------------------------------------------
+
+
+class OrderFilterForm(FilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=60,
+                        widget=forms.TextInput(attrs={"placeholder": _("Order number or buyer"), "type": "search"}))
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *OrderStatus.choices], required=False)
+    dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=Dealer.objects.none(), required=False,
+                                    empty_label=_("All dealers"))
+    month = MonthField(label=_("Ordered in"), required=False)
+    attention = forms.BooleanField(label=_("Needs attention"), required=False,
+                                   help_text=_("Refunds waiting, or delivered more than 7 days ago without the "
+                                               "buyer's receipt."))
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if actor.is_hq or actor.region_ids or len(actor.dealer_ids) > 1:
+            self.fields["dealer"].queryset = Dealer.objects.visible_to(actor).order_by("code")
+        else:
+            del self.fields["dealer"]
+
+
+# --- the dealer's actions on an order -----------------------------------------------------------
+
+
+STEP_CHOICES = [("visited", _("Visited the store")), ("contracted", _("Contract signed")),
+                ("delivered", _("Car delivered"))]
+
+
+class OrderStepForm(forms.Form):
+    """One milestone: the store visit, the contract (with the dealer's own figures) or the
+    delivery (with how the car reaches the buyer). The names match the service's fields."""
+
+    step = forms.ChoiceField(choices=STEP_CHOICES, widget=forms.HiddenInput)
+    contract_value = forms.DecimalField(label=_("Contract value (CNY)"), required=False, min_value=0,
+                                        max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"],
+                                        help_text=_("Deposit plus balance. Only your dealership sees it."))
+    balance_paid = forms.DecimalField(label=_("Balance paid to the dealer (CNY)"), required=False, min_value=0,
+                                      max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"],
+                                      help_text=_("Paid outside the platform. Only your dealership sees it."))
+    delivery_mode = forms.ChoiceField(label=_("Delivery"), choices=DeliveryMode.choices, required=False)
+
+    FIELDS = {"visited": (), "contracted": ("contract_value", "balance_paid"), "delivered": ("delivery_mode",)}
+
+    def __init__(self, *args: Any, step: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        step = step or (self.data.get("step") if self.is_bound else None) or "visited"
+        if step not in self.FIELDS:
+            step = "visited"
+        self.step_key = step
+        if not self.is_bound:
+            self.fields["step"].initial = step
+        for name in ("contract_value", "balance_paid", "delivery_mode"):
+            if name not in self.FIELDS[step]:
+                del self.fields[name]
+
+
+class DeliveryUpdateForm(forms.Form):
+    text = forms.CharField(label=_("Update for the buyer"), max_length=200,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. The car has arrived at the store")}))
+
+
+class EmptyForm(forms.Form):
+    """An action without input (the receipt reminder, a refund's execution): its errors show here."""
+
+
+class AccessoryForm(forms.Form):
+    promised_on = forms.DateField(label=_("Promised delivery date"), widget=date_input())
+
+    def __init__(self, *args: Any, lead_time_days: int = 10, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["promised_on"].initial = timezone.localdate() + dt.timedelta(days=lead_time_days)
+        self.fields["promised_on"].help_text = _("The package needs %(days)s days.") % {"days": lead_time_days}
+
+
+class RefundDecideForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve the refund")), ("decline", _("Decline"))],
+                                 widget=forms.HiddenInput)
+    cancelled_by = forms.ChoiceField(label=_("Who cancelled the deal"), choices=CancelledBy.choices,
+                                     initial=CancelledBy.CONSUMER, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False,
+                           help_text=_("Required when you decline."))
+
+
+# --- finance -----------------------------------------------------------------------------------
+
+
+PROVIDER_CHOICES = [("sandbox", _("Sandbox")), ("alipay", _("Alipay")), ("wechat", _("WeChat Pay"))]
+
+
+class StatementImportForm(ImportForm):
+    provider = forms.ChoiceField(label=_("Payment provider"), choices=PROVIDER_CHOICES)
+    month = MonthField(label=_("Month (YYYY-MM)"))
+
+    field_order = ["provider", "month", "file"]
+
+
+class MonthForm(forms.Form):
+    month = MonthField(label=_("Month"), required=False)

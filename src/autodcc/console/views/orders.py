@@ -1,0 +1,442 @@
+"""Console pages of deposit orders (ORD-1..9) and of finance (ORD-8).
+
+The order list is HQ customer service's queue and each dealer's list of its own orders; the order
+page is built from ``policy.order_view`` (the contract value and the balance exist there only for
+the order's dealer staff) plus the order's payments, refunds, delivery updates, accessories and
+rewards, never from ``DealerDeal``. Every action posts to its own URL, finds its object through
+the actor's scope (404 for another dealer's), calls one service and re-renders the page's body for
+htmx (or redirects); what a service refuses shows on the action's form.
+
+Finance (HQ finance only): provider statements imported and reconciled, the month's settlement
+run once per dealer, and the transfer list as Excel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from autodcc.console.forms_orders import (
+    AccessoryForm,
+    DeliveryUpdateForm,
+    EmptyForm,
+    MonthForm,
+    OrderFilterForm,
+    OrderStepForm,
+    RefundDecideForm,
+    StatementImportForm,
+    parse_month,
+)
+from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
+from autodcc.core.actors import Actor
+from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
+from autodcc.core.tenancy import get_for_actor
+from autodcc.network.models import Dealer
+from autodcc.orders import policy
+from autodcc.orders.models import (
+    AccessoryOrder,
+    CancelledBy,
+    Order,
+    OrderStatus,
+    Refund,
+    RefundStatus,
+    Settlement,
+    SettlementLine,
+    Statement,
+)
+from autodcc.orders.services import (
+    accessory_order_place,
+    order_delivery_update,
+    order_record_step,
+    order_remind_receipt,
+    refund_dealer_decide,
+    refund_execute,
+)
+from autodcc.orders.services.reconciliation import (
+    settlement_candidates,
+    settlement_run,
+    statement_import,
+    transfer_list_xlsx,
+)
+
+ORDER_RELATED = ("trim__model", "edition__package", "dealer", "customer")
+# refunds HQ customer service has to act on (or chase the dealer about)
+WAITING_REFUNDS = (RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED, RefundStatus.FAILED)
+RECEIPT_OVERDUE_DAYS = 7
+# the milestone dates of the list, in order
+LIST_DATES = ("paid", "visited", "contracted", "delivered", "received")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]
+
+
+def _shows_dealer(actor: Actor) -> bool:
+    return actor.is_hq or bool(actor.region_ids) or len(actor.dealer_ids) > 1
+
+
+def _call(form: forms.Form, service: Callable[[], Any]) -> bool:
+    """Run a service; a refusal lands on ``form`` (False), not-found is 404, forbidden 403."""
+    try:
+        service()
+    except NotFound:
+        raise Http404 from None
+    except Forbidden:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        add_to_form(form, exc)
+        return False
+    return True
+
+
+def _order_for(request: HttpRequest, pk: int) -> Order:
+    """The order if the actor's dealers include its dealer (or HQ / the region), else 404."""
+    return get_for_actor(Order.objects.select_related(*ORDER_RELATED), request.actor, pk=pk)
+
+
+def _refund_for(request: HttpRequest, pk: int) -> Refund:
+    return get_for_actor(Refund.objects.select_related("order"), request.actor, pk=pk)
+
+
+def _receipt_overdue_before() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=RECEIPT_OVERDUE_DAYS)
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return (timezone.make_aware(dt.datetime.combine(month, dt.time.min)),
+            timezone.make_aware(dt.datetime.combine(nxt, dt.time.min)))
+
+
+def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- the order list --------------------------------------------------------------------------
+
+
+def _order_list(actor: Actor, filters: dict[str, Any]) -> QuerySet[Order]:
+    latest_refund = Refund.objects.filter(order=OuterRef("pk")).order_by("-requested_at", "-id")
+    qs = (Order.objects.visible_to(actor).select_related("trim__model", "edition", "dealer", "customer")
+          .annotate(refund_status=Subquery(latest_refund.values("status")[:1])))
+    if q := (filters.get("q") or "").strip():
+        qs = qs.filter(Q(number__icontains=q) | Q(buyer_name__icontains=q))
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("dealer"):
+        qs = qs.filter(dealer=filters["dealer"])
+    if filters.get("month"):
+        start, end = _month_bounds(filters["month"])
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    if filters.get("attention"):
+        waiting = Refund.objects.filter(status__in=WAITING_REFUNDS).values("order_id")
+        qs = qs.filter((Q(pk__in=waiting) & ~Q(status=OrderStatus.REFUNDED))
+                       | Q(status=OrderStatus.DELIVERED, delivered_at__lt=_receipt_overdue_before()))
+    return qs
+
+
+def _attention(order: Order, overdue_before: dt.datetime) -> str:
+    refund = getattr(order, "refund_status", None)
+    if order.status != OrderStatus.REFUNDED:
+        if refund == RefundStatus.REQUESTED:
+            return _("Refund requested: waiting for the dealer")
+        if refund == RefundStatus.DEALER_CONFIRMED:
+            return _("Refund confirmed by the dealer: execute it")
+        if refund == RefundStatus.FAILED:
+            return _("Refund failed: try again")
+    if order.status == OrderStatus.DELIVERED and order.delivered_at and order.delivered_at < overdue_before:
+        return _("Delivered more than %(days)s days ago; receipt not confirmed") % {"days": RECEIPT_OVERDUE_DAYS}
+    return ""
+
+
+@staff_view("orders.view")
+def order_list(request: HttpRequest) -> HttpResponse:
+    actor: Actor = request.actor
+    form = OrderFilterForm(request.GET or None, actor=actor)
+    page = paginate(request, _order_list(actor, form.filters()))
+    overdue_before = _receipt_overdue_before()
+    refund_labels = dict(RefundStatus.choices)
+    for order in page:
+        order.refund_label = refund_labels.get(order.refund_status, "")  # type: ignore[attr-defined]
+        order.attention = _attention(order, overdue_before)  # type: ignore[attr-defined]
+        order.dates = [getattr(order, f"{name}_at") for name in LIST_DATES]  # type: ignore[attr-defined]
+    return render_list(request, "console/orders/list.html", {
+        "form": form, "page": page, "qs": querystring_without_page(request), "show_dealer": _shows_dealer(actor),
+    })
+
+
+# --- the order page --------------------------------------------------------------------------
+
+
+def _dealer_side(actor: Actor, order: Order) -> bool:
+    """The order's dealer staff who record its milestones (never HQ)."""
+    return actor.can("orders.dealer", dealer=order.dealer) and not actor.is_hq
+
+
+def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.Form] | None = None,
+                   notice: str = "") -> dict[str, Any]:
+    """What the order page shows. The order itself is read through ``policy.order_view`` only;
+    ``failed`` holds a bound form with errors to show in place of the fresh one."""
+    actor: Actor = request.actor
+    failed = failed or {}
+    view = policy.order_view(actor, order)
+    status = order.status
+    dealer_side = _dealer_side(actor, order)
+    refunds = list(order.refunds.select_related("dealer_confirmed_by"))
+    requested = next((r for r in refunds if r.status == RefundStatus.REQUESTED), None)
+    accessory = AccessoryOrder.objects.filter(order=order).first()
+
+    def pick(key: str, build: Callable[[], forms.Form]) -> forms.Form:
+        return failed.get(key) or build()
+
+    steps: list[dict[str, Any]] = []
+    if dealer_side:
+        allowed = {
+            "visited": status == OrderStatus.PAID,
+            "contracted": status in (OrderStatus.PAID, OrderStatus.VISITED, OrderStatus.CONTRACTED),
+            "delivered": status == OrderStatus.CONTRACTED,
+        }
+        initial = {
+            "contracted": {"contract_value": view.get("contract_value"), "balance_paid": view.get("balance_paid")},
+            "delivered": {"delivery_mode": view["delivery_mode"]},
+        }
+        for step, ok in allowed.items():
+            key = f"step:{step}"
+            if ok or key in failed:
+                steps.append({"key": step, "form": pick(key, lambda s=step: OrderStepForm(
+                    step=s, initial=initial.get(s), auto_id=f"st-{s}-%s"))})
+    may_execute = actor.can("orders.refund_execute") and status != OrderStatus.REFUNDED
+    refund_rows = [
+        {"r": r, "execute_form": pick(f"execute:{r.pk}", lambda: EmptyForm(auto_id=f"ex{r.pk}-%s"))
+         if may_execute and r.status in (RefundStatus.DEALER_CONFIRMED, RefundStatus.FAILED) else None}
+        for r in refunds]
+    context: dict[str, Any] = {
+        "o": view, "order_pk": order.pk, "notice": notice, "dealer_side": dealer_side,
+        "sees_deal": "contract_value" in view,
+        "show_dealer": _shows_dealer(actor),
+        "payments": list(order.payments.all()),
+        "refunds": refund_rows,
+        "requested": requested,
+        "delivery_updates": list(order.delivery_updates.all()),
+        "accessory": accessory,
+        "rewards": list(order.rewards.all()),
+        "steps": steps,
+        "step_labels": {"visited": _("Visited the store"), "contracted": _("Contract signed"),
+                        "delivered": _("Car delivered")},
+    }
+    active = status in (OrderStatus.PAID, OrderStatus.VISITED, OrderStatus.CONTRACTED, OrderStatus.DELIVERED)
+    if dealer_side and (active or "delivery_update" in failed):
+        context["delivery_update_form"] = pick("delivery_update", lambda: DeliveryUpdateForm(auto_id="du-%s"))
+    if dealer_side and (status == OrderStatus.DELIVERED or "remind" in failed):
+        context["remind_form"] = pick("remind", lambda: EmptyForm(auto_id="rm-%s"))
+    if dealer_side and order.edition_id and accessory is None and (
+            status in (OrderStatus.CONTRACTED, OrderStatus.DELIVERED) or "accessories" in failed):
+        days = order.edition.package.lead_time_days
+        context["accessory_form"] = pick("accessories", lambda: AccessoryForm(lead_time_days=days, auto_id="acc-%s"))
+        context["accessory_package"] = order.edition.package
+    if requested is not None and dealer_side and actor.can("orders.refund_confirm", dealer=order.dealer):
+        context["decide_form"] = pick("decide", lambda: RefundDecideForm(
+            initial={"cancelled_by": CancelledBy.CONSUMER}, auto_id="rd-%s"))
+    return context
+
+
+@staff_view("orders.view")
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order_for(request, pk)
+    context = _order_context(request, order)
+    if _htmx(request):
+        return render(request, "console/orders/detail.html#body", context)
+    return render(request, "console/orders/detail.html", context)
+
+
+def _respond(request: HttpRequest, order_pk: int, *, key: str, form: forms.Form, done: bool,
+             notice: str) -> HttpResponse:
+    """After an action: the page's body for htmx, a redirect (or the page with the form's errors)."""
+    if done and not _htmx(request):
+        messages.success(request, notice)
+        return redirect("console:order_detail", pk=order_pk)
+    order = _order_for(request, order_pk)  # fresh, after the service's changes
+    context = _order_context(request, order, failed=None if done else {key: form}, notice=notice if done else "")
+    if _htmx(request):
+        return render(request, "console/orders/detail.html#body", context)
+    return render(request, "console/orders/detail.html", context)
+
+
+def _order_action(request: HttpRequest, pk: int, *, key: str, form: forms.Form,
+                  run: Callable[[Order, dict[str, Any]], Any], notice: str) -> HttpResponse:
+    order = _order_for(request, pk)
+    done = form.is_valid() and _call(form, lambda: run(order, form.cleaned_data))
+    return _respond(request, order.pk, key=key, form=form, done=done, notice=notice)
+
+
+@require_POST
+@staff_view("orders.dealer")
+def order_step(request: HttpRequest, pk: int) -> HttpResponse:
+    step = request.POST.get("step", "")
+    form = OrderStepForm(request.POST, step=step if step in OrderStepForm.FIELDS else None,
+                         auto_id=f"st-{step if step in OrderStepForm.FIELDS else 'visited'}-%s")
+
+    def run(order: Order, d: dict[str, Any]) -> Any:
+        return order_record_step(actor=request.actor, order=order, step=d["step"],
+                                 contract_value=d.get("contract_value"), balance_paid=d.get("balance_paid"),
+                                 delivery_mode=d.get("delivery_mode") or None)
+
+    return _order_action(request, pk, key=f"step:{form.step_key}", form=form, run=run, notice=_("Step recorded."))
+
+
+@require_POST
+@staff_view("orders.dealer")
+def order_delivery_update_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_action(request, pk, key="delivery_update", form=DeliveryUpdateForm(request.POST, auto_id="du-%s"),
+                         run=lambda order, d: order_delivery_update(actor=request.actor, order=order, text=d["text"]),
+                         notice=_("Update added: the buyer sees it on the order page."))
+
+
+@require_POST
+@staff_view("orders.dealer")
+def order_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_action(request, pk, key="remind", form=EmptyForm(request.POST, auto_id="rm-%s"),
+                         run=lambda order, d: order_remind_receipt(actor=request.actor, order=order),
+                         notice=_("Reminder sent to the buyer."))
+
+
+@require_POST
+@staff_view("orders.dealer")
+def order_accessories(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_action(request, pk, key="accessories", form=AccessoryForm(request.POST, auto_id="acc-%s"),
+                         run=lambda order, d: accessory_order_place(actor=request.actor, order=order,
+                                                                    promised_on=d["promised_on"]),
+                         notice=_("Accessory package ordered."))
+
+
+@require_POST
+@staff_view("orders.refund_confirm")
+def refund_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    refund = _refund_for(request, pk)
+    form = RefundDecideForm(request.POST, auto_id="rd-%s")
+    done = False
+    approve = request.POST.get("decision") == "approve"
+    if form.is_valid():
+        d = form.cleaned_data
+        done = _call(form, lambda: refund_dealer_decide(
+            actor=request.actor, refund=refund, approve=d["decision"] == "approve", note=d["note"],
+            cancelled_by=d["cancelled_by"] or CancelledBy.CONSUMER))
+    notice = (_("Refund approved: customer service sends it to the buyer.") if approve
+              else _("Refund declined."))
+    return _respond(request, refund.order_id, key="decide", form=form, done=done, notice=notice)
+
+
+@require_POST
+@staff_view("orders.refund_execute")
+def refund_run(request: HttpRequest, pk: int) -> HttpResponse:
+    refund = _refund_for(request, pk)
+    form = EmptyForm(request.POST, auto_id=f"ex{pk}-%s")
+    done = form.is_valid() and _call(form, lambda: refund_execute(actor=request.actor, refund=refund))
+    return _respond(request, refund.order_id, key=f"execute:{refund.pk}", form=form, done=done,
+                    notice=_("Refund sent to the payment provider."))
+
+
+# --- finance (HQ finance) --------------------------------------------------------------------
+
+
+def _current_month() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+def _settlement_section(month: dt.date, actor: Actor) -> dict[str, Any]:
+    candidates = settlement_candidates(month)
+    dealers = Dealer.objects.in_bulk(list(candidates))
+    pending = [{"dealer": dealers[dealer_id], "orders": orders, "total": sum(o.deposit for o in orders)}
+               for dealer_id, orders in sorted(candidates.items(), key=lambda kv: dealers[kv[0]].code)]
+    settled = list(Settlement.objects.visible_to(actor).filter(month=month).select_related("dealer")
+                   .prefetch_related(Prefetch("lines", SettlementLine.objects.select_related("order")
+                                              .order_by("order__number")))
+                   .order_by("dealer__code"))
+    return {"month": month, "month_value": f"{month:%Y-%m}", "pending": pending, "settled": settled,
+            "pending_total": sum((p["total"] for p in pending), 0),
+            "settled_total": sum((s.total for s in settled), 0)}
+
+
+@staff_view("orders.finance")
+def finance(request: HttpRequest) -> HttpResponse:
+    actor: Actor = request.actor
+    month = parse_month(request.GET.get("month")) or _current_month()
+    form = StatementImportForm(request.POST or None, request.FILES or None,
+                               initial={"provider": "sandbox", "month": f"{month:%Y-%m}"})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        statement: list[Statement] = []
+
+        def run() -> None:
+            statement.append(statement_import(actor=actor, provider=d["provider"], month=d["month"],
+                                              upload=d["file"], filename=d["file"].name))
+
+        if _call(form, run):
+            messages.success(request, _("Statement imported."))
+            return redirect("console:statement_detail", pk=statement[0].pk)
+    return render(request, "console/finance/index.html", {
+        "form": form, "month_form": MonthForm(initial={"month": f"{month:%Y-%m}"}, auto_id="m-%s"),
+        "statements": Statement.objects.all()[:20],
+        **_settlement_section(month, actor),
+    })
+
+
+@staff_view("orders.finance")
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_object_or_404(Statement, pk=pk)
+    report = statement.report or {}
+    missing = report.get("missing_from_statement") or {}
+    return render(request, "console/finance/statement.html", {
+        "statement": statement, "report": report,
+        "unmatched": report.get("unmatched") or [], "mismatched": report.get("amount_mismatch") or [],
+        "duplicates": report.get("duplicates") or [],
+        "missing_payments": missing.get("payments") or [], "missing_refunds": missing.get("refunds") or [],
+        "month_value": f"{statement.month:%Y-%m}",
+    })
+
+
+@require_POST
+@staff_view("orders.finance")
+def settlement_settle(request: HttpRequest) -> HttpResponse:
+    month = parse_month(request.POST.get("month"))
+    if month is None:
+        messages.error(request, _("Give the month as YYYY-MM."))
+        return redirect("console:finance")
+    try:
+        settled = settlement_run(actor=request.actor, month=month)
+    except Forbidden:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if settled:
+            messages.success(request, _("%(n)s transfer lists settled, %(total)s CNY in all.") % {
+                "n": len(settled), "total": f"{sum(s.total for s in settled):.2f}"})
+        else:
+            messages.info(request, _("Nothing left to settle for this month."))
+    return redirect(f"{reverse('console:finance')}?month={month:%Y-%m}")
+
+
+@staff_view("orders.finance")
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    month = parse_month(request.GET.get("month"))
+    if month is None:
+        return HttpResponseBadRequest(_("Give the month as YYYY-MM."))
+    return _xlsx_response(transfer_list_xlsx(month), f"transfer-list-{month:%Y-%m}.xlsx")

@@ -1,0 +1,171 @@
+"""A scenario with known answers: every figure and rate equals the hand-computed table."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from autodcc.customers.models import Customer
+from autodcc.insights import exports, kpi
+from autodcc.insights.queries import Filters, funnel, defeat_pareto
+from autodcc.insights.reports import compare_dealers, daily_reports
+from autodcc.leads.models import Capture, DefeatRequest, DefeatStatus, Lead, Status
+
+SEP, OCT = (dt.date(2026, 9, 1), dt.date(2026, 9, 30)), (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+
+
+def at(day: str, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour)))
+
+
+def lead(dealer, n, channel, created, status=Status.FOLLOWING, **stamps):
+    customer = Customer.objects.create(name=f"客户{n}", phone=f"+86137000{n:05d}")
+    values = {k: at(v) for k, v in stamps.items()}
+    return Lead.objects.create(dealer=dealer, customer=customer, channel=channel, created_at=at(created), status=status,
+                               allocation_reason="city", next_follow_up_on=None if status in (
+                                   Status.DEFEATED, Status.INVALID, Status.DELIVERED) else dt.date(2026, 12, 1),
+                               **values)
+
+
+@pytest.fixture
+def scenario(net):
+    a, b = net.dealer_a, net.dealer_b
+    L = {}
+    # dealer A, September: 4 from Autohome, 2 from Yiche
+    L[1] = lead(a, 1, "autohome", "2026-09-02", Status.ORDERED, contacted_at="2026-09-02", invited_at="2026-09-03",
+                arrived_at="2026-09-05", ordered_at="2026-09-06")
+    L[2] = lead(a, 2, "autohome", "2026-09-10", Status.ARRIVED, contacted_at="2026-09-10", invited_at="2026-09-11",
+                arrived_at="2026-09-12")
+    L[3] = lead(a, 3, "autohome", "2026-09-28", Status.INVITED, contacted_at="2026-09-28", invited_at="2026-10-02")
+    L[4] = lead(a, 4, "autohome", "2026-09-15", Status.DEFEATED, contacted_at="2026-09-15", defeated_at="2026-09-20")
+    L[5] = lead(a, 5, "yiche", "2026-09-16", Status.INVALID, contacted_at="2026-09-16")
+    L[6] = lead(a, 6, "yiche", "2026-09-17")
+    # dealer A, October: 2 from Autohome
+    L[7] = lead(a, 7, "autohome", "2026-10-03", Status.DELIVERED, contacted_at="2026-10-03", invited_at="2026-10-04",
+                arrived_at="2026-10-06", test_driven_at="2026-10-06", ordered_at="2026-10-08", delivered_at="2026-10-20")
+    L[8] = lead(a, 8, "autohome", "2026-10-09")
+    # dealer B, September: 3 from Dongchedi; October: 1 from Autohome
+    L[9] = lead(b, 9, "dongchedi", "2026-09-04", Status.ARRIVED, contacted_at="2026-09-04", invited_at="2026-09-05",
+                arrived_at="2026-09-08")
+    L[10] = lead(b, 10, "dongchedi", "2026-09-05", Status.INVITED, contacted_at="2026-09-05", invited_at="2026-09-06")
+    L[11] = lead(b, 11, "dongchedi", "2026-09-07", Status.DEFEATED, contacted_at="2026-09-07", defeated_at="2026-09-25")
+    L[12] = lead(b, 12, "autohome", "2026-10-11", Status.ORDERED, contacted_at="2026-10-11", invited_at="2026-10-12",
+                 arrived_at="2026-10-14", ordered_at="2026-10-15")
+    # repeat enquiries: two for L1 (Autohome), one for L9 (Dongchedi), in September
+    for target, channel, day in ((L[1], "autohome", "2026-09-08"), (L[1], "yiche", "2026-09-09"),
+                                 (L[9], "dongchedi", "2026-09-09")):
+        Capture.objects.create(lead=target, channel=channel, duplicate=True, by_label="t", at=at(day))
+    for target, reason, day in ((L[4], "price", "2026-09-20"), (L[11], "competitor", "2026-09-25")):
+        DefeatRequest.objects.create(lead=target, kind="defeat", reason=reason, status=DefeatStatus.APPROVED,
+                                     decided_at=at(day))
+    return L
+
+
+# the hand-computed table: (dealer, month) → cohort counts
+EXPECTED = {
+    ("SH-001", "2026-09"): {"leads": 6, "invalid": 1, "valid": 5, "contacted": 5, "invited": 3, "arrived": 2,
+                            "ordered": 1, "delivered": 0, "defeated": 1, "repeats": 2},
+    ("SH-001", "2026-10"): {"leads": 2, "invalid": 0, "valid": 2, "contacted": 1, "invited": 1, "arrived": 1,
+                            "test_driven": 1, "ordered": 1, "delivered": 1, "defeated": 0, "repeats": 0},
+    ("HZ-001", "2026-09"): {"leads": 3, "invalid": 0, "valid": 3, "contacted": 3, "invited": 2, "arrived": 1,
+                            "ordered": 0, "delivered": 0, "defeated": 1, "repeats": 1},
+    ("HZ-001", "2026-10"): {"leads": 1, "invalid": 0, "valid": 1, "contacted": 1, "invited": 1, "arrived": 1,
+                            "ordered": 1, "delivered": 0, "defeated": 0, "repeats": 0},
+}
+# rates of dealer A in September: invited÷valid, arrived÷invited, ordered÷arrived, ordered÷valid, defeated÷valid
+A_SEPT_RATES = {"invite_rate": Decimal("60.0"), "arrival_rate": Decimal("66.7"), "close_rate": Decimal("50.0"),
+                "lead_close_rate": Decimal("20.0"), "defeat_rate": Decimal("20.0"),
+                "valid_rate": Decimal("62.5")}  # 5 valid ÷ (6 leads + 2 repeats)
+
+
+def test_every_cohort_figure_matches_the_table(scenario, net):
+    for (code, month), expected in EXPECTED.items():
+        start, end = SEP if month == "2026-09" else OCT
+        dealer = net.dealer_a if code == "SH-001" else net.dealer_b
+        row = funnel(actor=net.hq_marketer.actor, filters=Filters(start, end, dealer_ids=[dealer.pk]))[0]
+        for metric, n in expected.items():
+            assert row.counts[metric] == n, (code, month, metric)
+    a_sept = funnel(actor=net.a_manager.actor, filters=Filters(*SEP))[0]
+    for code, value in A_SEPT_RATES.items():
+        assert a_sept.rates[code] == value, code
+
+
+def test_grouping_by_channel_and_dealer(scenario, net):
+    by_channel = {r.key: r.counts for r in funnel(actor=net.a_manager.actor, filters=Filters(*SEP), group="channel")}
+    assert by_channel["autohome"]["leads"] == 4 and by_channel["autohome"]["invited"] == 3
+    assert by_channel["autohome"]["repeats"] == 2  # both repeats were on the Autohome lead L1
+    assert by_channel["yiche"]["leads"] == 2 and by_channel["yiche"]["valid"] == 1
+    by_dealer = {r.label.split()[0]: r.counts["leads"] for r in funnel(actor=net.hq_service.actor,
+                                                                        filters=Filters(SEP[0], OCT[1]), group="dealer")}
+    assert by_dealer == {"SH-001": 8, "HZ-001": 4}
+    months = [(r.label, r.counts["leads"]) for r in funnel(actor=net.regional_manager.actor,
+                                                            filters=Filters(SEP[0], OCT[1]), group="month")]
+    assert months == [("2026-09", 9), ("2026-10", 3)]
+
+
+def test_activity_counts_events_in_their_own_month(scenario, net):
+    sept = funnel(actor=net.a_manager.actor, filters=Filters(*SEP, basis="activity"))[0].counts
+    octo = funnel(actor=net.a_manager.actor, filters=Filters(*OCT, basis="activity"))[0].counts
+    assert (sept["invited"], octo["invited"]) == (2, 2)  # L3 created in September, invited on 2 October
+    assert (sept["ordered"], octo["ordered"], octo["delivered"]) == (1, 1, 1)
+
+
+def test_scope_dealer_staff_see_only_their_dealer(scenario, net):
+    assert funnel(actor=net.b_manager.actor, filters=Filters(*SEP))[0].counts["leads"] == 3
+    L = scenario
+    Lead.objects.filter(pk=L[1].pk).update(consultant=net.a_consultant.staff)
+    assert funnel(actor=net.a_consultant.actor, filters=Filters(*SEP))[0].counts["leads"] == 1
+
+
+def test_defeat_pareto_and_comparisons(scenario, net):
+    pareto = defeat_pareto(actor=net.hq_marketer.actor, filters=Filters(*SEP))
+    assert [(r["reason"], r["n"], r["cumulative"]) for r in pareto] == [("competitor", 1, Decimal("50.0")),
+                                                                        ("price", 1, Decimal("100.0"))]
+    assert [r["reason"] for r in defeat_pareto(actor=net.a_manager.actor, filters=Filters(*SEP))] == ["price"]
+    comparison = {c.dealer.code: c for c in compare_dealers(actor=net.hq_marketer.actor, month=SEP[0],
+                                                            dealers=[net.dealer_a, net.dealer_b])}
+    # national average over the 3 active dealers: (6 + 3 + 0) / 3 leads
+    assert comparison["SH-001"].national["leads"] == Decimal("3.0")
+    assert comparison["HZ-001"].region["leads"] == Decimal("4.5")  # SH-001 and HZ-001 are both EAST
+    assert comparison["HZ-001"].weakest is None  # 3 valid leads: too few to judge a step
+    assert comparison["HZ-001"].below_national == ["ordered"]  # 0 orders against a national 0.3
+
+
+def test_the_excel_export_has_the_same_figures_and_is_audited(scenario, net):
+    from autodcc.core.models import AuditLog
+
+    rows = funnel(actor=net.hq_marketer.actor, filters=Filters(*SEP), group="dealer")
+    data = exports.funnel_xlsx(actor=net.hq_marketer.actor, rows=rows, dimension="经销商", filters={"month": "2026-09"})
+    sheet = load_workbook(io.BytesIO(data)).active
+    header = [c.value for c in sheet[1]]
+    table = {r[0]: dict(zip(header, r, strict=False)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    a = next(v for k, v in table.items() if k.startswith("SH-001"))
+    assert a[kpi.label_of("leads")] == 6 and a[kpi.label_of("invited")] == 3 and a[kpi.label_of("repeats")] == 2
+    invite_header = next(h for h in header if h.startswith(str(kpi.DEFAULT_RATES[3].label)))
+    assert Decimal(str(a[invite_header])) == Decimal("60.0")
+    assert AuditLog.objects.filter(action="insights.export").exists()
+    from autodcc.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        exports.funnel_xlsx(actor=net.a_agent.actor, rows=rows, dimension="x", filters={})
+
+
+def test_daily_reports_for_every_dealer(scenario, net):
+    reports = {r.dealer.code: r for r in daily_reports(day=dt.date(2026, 10, 6))}
+    a = reports["SH-001"]
+    assert a.yesterday["arrived"] == 1 and a.yesterday["test_driven"] == 1  # L7 on 6 October
+    assert a.month_to_date["invited"] == 2 and a.month_to_date["leads"] == 1  # L3's and L7's invitations; L7 new
+    assert "到店1" in a.summary()
+    assert reports["BJ-001"].yesterday["leads"] == 0
+
+
+def test_the_weakest_step_is_the_largest_shortfall_against_the_benchmark():
+    brand = {"valid": 1000, "contacted": 950, "invited": 500, "arrived": 300, "test_driven": 200, "ordered": 90,
+             "delivered": 80}
+    dealer = {"valid": 100, "contacted": 96, "invited": 50, "arrived": 15, "test_driven": 12, "ordered": 6,
+              "delivered": 6}
+    assert kpi.weakest_stage(dealer, brand) == "invited>arrived"  # 30 % against the brand's 60 %
+    assert kpi.weakest_stage(brand, brand) is None
