@@ -165,6 +165,16 @@ def login(client: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_memo() -> Any:
+    """Each test starts with an empty per-process memo (tests change rows the memo keeps)."""
+    from autodcc.core import memo
+
+    memo.clear()
+    yield
+    memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Any:
     """Each test starts in the default language, whatever a previous request activated."""
     from django.utils import translation

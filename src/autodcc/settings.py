@@ -141,6 +141,7 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 AUTODCC_SCHEDULE = {
     "dispatch-outbox": {"task": "autodcc.core.tasks.dispatch_outbox", "seconds": 15},
     "lead-sweeps": {"task": "autodcc.leads.tasks.sweep_leads", "seconds": 60},
+    "lead-intakes": {"task": "autodcc.leads.tasks.process_pending_intakes", "seconds": 10},
     "testdrive-reminders": {"task": "autodcc.testdrives.tasks.send_reminders", "seconds": 300},
     "daily-reports": {"task": "autodcc.insights.tasks.send_daily_reports", "seconds": 3600},
 }

@@ -11,8 +11,10 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
+from autodcc.catalog import demo as catalog_demo
+from autodcc.catalog.models import Trim
 from autodcc.core import workhours
-from autodcc.core.actors import SYSTEM
+from autodcc.core.actors import SYSTEM, consumer
 from autodcc.core.models import ImportJob
 from autodcc.customers import services as customers
 from autodcc.leads import services as leads
@@ -20,10 +22,14 @@ from autodcc.leads.models import CareTask
 from autodcc.messaging import services as messaging
 from autodcc.messaging.models import Event
 from autodcc.network import services
+from autodcc.orders import handlers as order_handlers
+from autodcc.orders import services as orders
 
 NOT_DEALER_SCOPED = {
     # HQ-only objects, refused by capability (403) before any lookup
     "import_detail", "template_edit", "optout_remove",
+    # HQ finance's statements (not a dealer's): 403 to everyone else
+    "statement_detail",
 }
 
 
@@ -36,11 +42,12 @@ def foreign_objects(net):
                                               "consultant": "李"})
     dealer, staff = net.dealer_b.pk, net.b_agent.staff.pk
     lead_objects = _lead_objects(net, "HZ-001", net.b_agent, net.b_manager)
+    order_objects = _order_objects("HZ-001")
     return {
         "dealer_detail": dealer, "dealer_edit": dealer, "dealer_key_flag": dealer,
         "staff_detail": staff, "staff_edit": staff, "staff_duty": staff, "staff_leave_add": staff,
         "leave_cancel": leave.pk, "message_detail": message.pk,
-        **lead_objects,
+        **lead_objects, **order_objects,
     }
 
 
@@ -80,6 +87,23 @@ def _lead_objects(net, dealer_code, agent, manager):
         "appointment_confirm": appointment.pk, "defeat_approve": defeat.pk, "defeat_reject": defeat.pk,
         "care_task_done": care.pk, "group_detail": group.pk, "lead_import_detail": job.pk,
     }
+
+
+ORDER_PAGES = ("order_detail", "order_step", "order_delivery_update", "order_remind_receipt", "order_accessories")
+REFUND_PAGES = ("refund_decide", "refund_execute")
+
+
+def _order_objects(dealer_code):
+    """A paid deposit order of the dealer with a refund requested, keyed by URL name."""
+    catalog_demo.build()
+    buyer = leads.LeadInput(name="买家", phone=f"1375555{next(_phones):04d}", channel="tmall", dealer=dealer_code,
+                            consent_version="2026-01", consent_share_with_dealer=True)
+    order = orders.order_create(actor=consumer("tmall"), trim=Trim.objects.get(code="S7-LR"), buyer=buyer)
+    payment, _checkout = orders.payment_start(order=order, provider="sandbox", return_url="/")
+    order_handlers.sandbox_notify({"kind": "payment", "out_trade_no": payment.out_trade_no,
+                                   "amount": str(payment.amount)})  # the sandbox's signed notification, inline
+    refund = orders.refund_request(token=order.token, reason="计划有变")
+    return {**{name: order.pk for name in ORDER_PAGES}, **{name: refund.pk for name in REFUND_PAGES}}
 
 
 def console_patterns_with_arguments():
@@ -122,6 +146,8 @@ def _own_equivalent(net, name):
             "appointment_confirm", "defeat_approve", "defeat_reject", "care_task_done", "group_detail",
             "lead_import_detail"}:
         return _lead_objects(net, "SH-001", net.a_agent, net.a_manager)[name]
+    if name in ORDER_PAGES or name in REFUND_PAGES:
+        return _order_objects("SH-001")[name]
     if name == "message_detail":
         return messaging.message_send(event=Event.VISIT_CONFIRMATION, to_phone="13812340001", dealer=net.dealer_a,
                                       context={"name": "客户", "dealer": "上海", "address": "x", "time": "明天",

@@ -7,16 +7,19 @@ from autodcc.console.navigation import NAV
 
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
-                    "templates", "optouts", "audit"},
+                    "templates", "optouts", "audit", "orders"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit"},
-    "regional_manager": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit"},
-    "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit"},
+                   "audit", "orders"},
+    "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
+                   "optouts", "audit", "orders", "finance"},
+    "regional_manager": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders"},
+    "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
+             "orders"},
     "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
-                  "audit"},
-    "a_supervisor": {"home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff"},
+                  "audit", "orders"},
+    "a_supervisor": {"home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders"},
     "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers"},
-    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers"},
+    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders"},
 }
 
 

@@ -79,3 +79,24 @@ def test_the_openapi_document_describes_the_capture(client):
     doc = client.get("/api/openapi.json").json()
     assert "/api/leads" in doc["paths"] and "post" in doc["paths"]["/api/leads"]
     assert any(p["name"] == "Idempotency-Key" for p in doc["paths"]["/api/leads"]["post"]["parameters"])
+
+
+def test_with_a_worker_the_capture_is_accepted_at_once_and_processed_after(client, partner, settings):
+    """With a broker the request only writes the intake (202); the worker — here the sweep that
+    also catches lost tasks — captures it, once."""
+    from autodcc.celery import app
+    from autodcc.leads.models import Intake
+    from autodcc.leads.services.intake import process_pending
+
+    app.conf.task_always_eager = False  # the in-memory broker keeps the task: nobody runs it
+    try:
+        response = post(client, BODY, partner, key="req-async")
+    finally:
+        app.conf.task_always_eager = True
+    assert response.status_code == 202 and response.json()["status"] == "pending"
+    assert not Lead.objects.exists() and Intake.objects.get().status == "pending"
+    assert process_pending(older_than_seconds=0) == 1
+    assert process_pending(older_than_seconds=0) == 0
+    followed = client.get(f"/api/intakes/{response.json()['intake']}", **partner).json()
+    assert followed["status"] == "processed" and followed["lead"]["dealer_code"] == "HZ-001"
+    assert Lead.objects.count() == 1

@@ -182,6 +182,32 @@ def test_parallel_bookings_of_one_slot_one_wins(live_net):
     assert Booking.objects.filter(starts_at=local(day, 14)).count() == 1 and Lead.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_sent_twice_at_once_makes_one_booking(live_net):
+    build_catalogue()
+    Vehicle.objects.create(dealer=live_net.dealer_a, trim=Trim.objects.get(slug="s7-long-range"))  # a second car
+    day = next_open_day()
+    data = post_data(day, 15, submission="c" * 32)
+    barrier = threading.Barrier(2)
+    locations: list[str] = []
+
+    def submit() -> None:
+        try:
+            client = Client()
+            barrier.wait(timeout=10)
+            locations.append(client.post(URL, data)["Location"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    booking = Booking.objects.get()
+    assert locations == [f"/store/testdrive/{booking.token}/"] * 2 and Lead.objects.count() == 1
+
+
 def test_the_consumer_cancels_while_booked(shop, client):
     client.post(URL, post_data(next_open_day()))
     booking = Booking.objects.get()

@@ -2,6 +2,7 @@
 
 
 import datetime as dt
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -10,8 +11,9 @@ from ninja.pagination import PageNumberPagination, paginate
 from autodcc.api.auth import TOKEN_OR_SESSION
 from autodcc.core.errors import Forbidden
 from autodcc.leads import selectors
-from autodcc.leads.models import Lead
-from autodcc.leads.services import LeadInput, lead_capture
+from autodcc.leads.models import Intake, IntakeStatus, Lead
+from autodcc.leads.services import LeadInput
+from autodcc.leads.services.intake import intake_accept
 
 router = Router(tags=["leads"])
 
@@ -60,24 +62,54 @@ class LeadOut(Schema):
 
 
 class CaptureOut(Schema):
+    intake: int = Field(..., description="The accepted capture's id (GET /api/intakes/{id} follows it)")
+    status: str = Field(..., description="processed, pending (accepted, a worker is on it) or rejected")
     created: bool = Field(..., description="False when it joined the customer's open lead")
     replay: bool = Field(..., description="True when the Idempotency-Key was seen before: nothing changed")
-    lead: LeadOut
+    lead: LeadOut | None = None
+    errors: list[dict[str, Any]] | None = None
 
 
-@router.post("/leads", response={200: CaptureOut, 201: CaptureOut}, auth=TOKEN_OR_SESSION)
+@router.post("/leads", response={200: CaptureOut, 201: CaptureOut, 202: CaptureOut, 422: CaptureOut},
+             auth=TOKEN_OR_SESSION)
 def capture(request: HttpRequest, payload: LeadIn,
             idempotency_key: str = Header("", alias="Idempotency-Key")) -> Status:
-    """Capture a lead. Send an `Idempotency-Key`: a retry with the same key returns the first
-    result and creates nothing."""
+    """Capture a lead. The lead is accepted durably in one write and processed at once (inline, or
+    by a worker within seconds when one is configured: then the answer is 202 and
+    `GET /api/intakes/{id}` follows it). Send an `Idempotency-Key`: a retry with the same key
+    returns the first result and creates nothing."""
     token = getattr(request, "api_token", None)
     data = LeadInput(**payload.dict())
     if token is not None and token.channel and data.channel == "own_site":
         data.channel = token.channel
     key = f"api:{token.pk if token else 'staff'}:{idempotency_key}" if idempotency_key else ""
-    result = lead_capture(actor=request.actor, data=data, idempotency_key=key, api_token=token)
-    lead = Lead.objects.select_related("dealer", "customer").get(pk=result.lead.pk)
-    return Status(201 if result.created else 200, {"created": result.created, "replay": result.replay, "lead": lead})
+    accepted = intake_accept(actor=request.actor, data=data, key=key, api_token=token)
+    return _intake_response(accepted.intake, replay=accepted.replay, fresh=False)
+
+
+def _intake_response(intake: Intake, *, replay: bool, fresh: bool) -> Status:
+    if fresh or replay:
+        intake = Intake.objects.select_related("lead__dealer", "lead__customer").get(pk=intake.pk)
+    body = {"intake": intake.pk, "status": intake.status, "created": intake.created and not replay,
+            "replay": replay, "lead": intake.lead, "errors": intake.error}
+    if intake.status == IntakeStatus.PENDING:
+        return Status(202, body)
+    if intake.status == IntakeStatus.REJECTED:
+        return Status(422, body)
+    return Status(201 if body["created"] else 200, body)
+
+
+@router.get("/intakes/{intake_id}", response={200: CaptureOut, 201: CaptureOut, 202: CaptureOut, 422: CaptureOut},
+            auth=TOKEN_OR_SESSION)
+def intake_status(request: HttpRequest, intake_id: int) -> Status:
+    """Follow an accepted capture (only the caller that sent it may read it)."""
+    token = getattr(request, "api_token", None)
+    found = Intake.objects.filter(pk=intake_id)
+    found = found.filter(api_token=token) if token is not None else found.filter(user_id=request.user.pk)
+    intake = found.first()
+    if intake is None:
+        raise Http404
+    return _intake_response(intake, replay=True, fresh=True)
 
 
 def _readable(request: HttpRequest) -> object:

@@ -31,17 +31,17 @@ def parse_month(value: str | None) -> dt.date | None:
     return dt.date(int(year), int(month), 1)
 
 
-class MonthField(forms.CharField):
-    """A month as ``YYYY-MM`` (the browser's month input sends exactly that)."""
+class MonthField(forms.Field):
+    """A month as ``YYYY-MM`` (the browser's month input sends exactly that); cleans to its first day."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 7)
-        kwargs.setdefault("widget", forms.TextInput(attrs=MONTH_INPUT))
-        super().__init__(**kwargs)
+    widget = forms.TextInput
 
-    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if text in self.empty_values:
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), **MONTH_INPUT, "maxlength": "7"}
+
+    def to_python(self, value: Any) -> dt.date | None:
+        text = str(value or "").strip()
+        if not text:
             return None
         month = parse_month(text)
         if month is None:

@@ -32,6 +32,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("regions", _("Regions"), "console:region_list", "network.view_regions"),
     NavEntry("testdrives", _("Test drives"), "console:booking_list", "testdrives.view"),
     NavEntry("catalog", _("Catalogue"), "console:catalog", "catalog.edit"),
+    NavEntry("orders", _("Deposit orders"), "console:order_list", "orders.view"),
+    NavEntry("finance", _("Finance"), "console:finance", "orders.finance"),
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox"),
     NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates"),
     NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts"),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from autodcc.console.views import catalog, customers, leads, messaging, network
+from autodcc.console.views import catalog, customers, leads, messaging, network, orders
 
 app_name = "console"
 
@@ -75,4 +75,17 @@ urlpatterns = [
     path("testdrives/fleet/<int:pk>/toggle/", catalog.fleet_toggle, name="fleet_toggle"),
     path("testdrives/<int:pk>/", catalog.booking_detail, name="booking_detail"),
     path("testdrives/<int:pk>/action/", catalog.booking_action, name="booking_action"),
+    # orders and finance
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
+    path("orders/<int:pk>/step/", orders.order_step, name="order_step"),
+    path("orders/<int:pk>/delivery-updates/", orders.order_delivery_update_add, name="order_delivery_update"),
+    path("orders/<int:pk>/remind/", orders.order_remind, name="order_remind_receipt"),
+    path("orders/<int:pk>/accessories/", orders.order_accessories, name="order_accessories"),
+    path("refunds/<int:pk>/decide/", orders.refund_decide, name="refund_decide"),
+    path("refunds/<int:pk>/execute/", orders.refund_run, name="refund_execute"),
+    path("finance/", orders.finance, name="finance"),
+    path("finance/statements/<int:pk>/", orders.statement_detail, name="statement_detail"),
+    path("finance/settle/", orders.settlement_settle, name="settlement_run"),
+    path("finance/transfer-list.xlsx", orders.transfer_list, name="transfer_list"),
 ]

@@ -521,3 +521,31 @@ class LeaveCoverage(models.Model):
     leave = models.OneToOneField("network.LeavePeriod", on_delete=models.CASCADE, related_name="+")
     moved = models.PositiveIntegerField(default=0)
     at = models.DateTimeField(default=timezone.now)
+
+
+class IntakeStatus(models.TextChoices):
+    PENDING = "pending", _("Accepted, being processed")
+    PROCESSED = "processed", _("Processed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Intake(models.Model):
+    """A lead accepted over the API: written in one insert and answered at once; a worker then
+    runs it through ``lead_capture`` (allocation, assignment, notifications) within seconds.
+    Durable from the moment it is accepted; processing it twice captures once."""
+
+    key = models.CharField(max_length=140, unique=True, null=True, blank=True)
+    payload = models.JSONField()
+    api_token = models.ForeignKey("network.ApiToken", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    user_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=IntakeStatus.choices, default=IntakeStatus.PENDING)
+    lead = models.ForeignKey(Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created = models.BooleanField(default=False)
+    error = models.JSONField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["received_at"], name="intake_pending_idx",
+                                condition=Q(status="pending"))]

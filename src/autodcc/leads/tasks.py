@@ -16,3 +16,17 @@ def import_leads(job_id: int, skip_bad_rows: bool) -> None:
     from autodcc.leads import importing
 
     importing.run_job(job_id, skip_bad_rows=skip_bad_rows)
+
+
+@shared_task(name="autodcc.leads.tasks.process_intake", ignore_result=True, acks_late=True)
+def process_intake(intake_id: int) -> None:
+    from autodcc.leads.services.intake import intake_process
+
+    intake_process(intake_id)
+
+
+@shared_task(name="autodcc.leads.tasks.process_pending_intakes", ignore_result=True)
+def process_pending_intakes() -> int:
+    from autodcc.leads.services.intake import process_pending
+
+    return process_pending()

@@ -8,13 +8,18 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from autodcc.core import audit, outbox, phone
+from autodcc.core import audit, memo, outbox, phone
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, Forbidden
 from autodcc.messaging import rendering
 from autodcc.messaging.models import Channel, Message, MessageStatus, MessageTemplate, OptOut, OptOutScope
 
 DELIVER = "messaging.deliver"
+
+
+def _active_template(event: str, channel: str) -> MessageTemplate:
+    found = MessageTemplate.objects.filter(event=event, channel=channel, is_active=True).first()
+    return found or _default_template(event, channel)
 
 
 def _default_template(event: str, channel: str) -> MessageTemplate:
@@ -47,9 +52,7 @@ def message_send(
 ) -> Message:
     """Render the event's active template and queue the message; an opted-out number gets a
     row marked 'not sent' and nothing else. Delivery happens after commit, with retries."""
-    template = MessageTemplate.objects.filter(event=event, channel=channel, is_active=True).first()
-    if template is None:
-        template = _default_template(event, channel)
+    template = memo.remember(("template", event, channel), 30, lambda: _active_template(event, channel))
     to_phone = phone.normalize_mobile(to_phone) if to_phone else ""
     if channel == Channel.SMS and not to_phone:
         raise DomainError("message.no_address", channel=Channel(channel).label)
@@ -63,7 +66,7 @@ def message_send(
         related_type=related._meta.label_lower if related is not None else "",
         related_id=str(related.pk) if related is not None else "",
     )
-    opt_out = optout_for(to_phone)
+    opt_out = optout_for(to_phone) if to_staff_id is None else None  # staff notices are work, not marketing
     if opt_out is not None and opt_out.blocks(event):
         message.status = MessageStatus.SUPPRESSED
         message.last_error = f"opt-out ({opt_out.scope})"
@@ -96,6 +99,7 @@ def template_save(
     template.event, template.channel, template.body = event, channel, body.strip()
     template.wechat_template_id, template.is_active = wechat_template_id.strip(), is_active
     template.save()
+    memo.forget(("template", event, channel))
     audit.record(actor=actor, action="template.create" if before is None else "template.update", obj=template,
                  before=before, after=audit.snapshot(template))
     return template

@@ -27,7 +27,7 @@ USES = [
 ]
 ENERGIES = [
     ("any", _("Any energy type")),
-    ("nev", _("New energy (electric or plug-in)")),
+    ("nev", _("New energy")),
     ("bev", _("Battery electric (BEV)")),
     ("phev", _("Plug-in hybrid (PHEV)")),
     ("erev", _("Range extender (EREV)")),

@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from autodcc.console.forms_orders import (
@@ -77,6 +78,8 @@ WAITING_REFUNDS = (RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED, Refund
 RECEIPT_OVERDUE_DAYS = 7
 # the milestone dates of the list, in order
 LIST_DATES = ("paid", "visited", "contracted", "delivered", "received")
+STEP_LABELS = {"visited": gettext_lazy("Record the store visit"), "contracted": gettext_lazy("Record the contract"),
+               "delivered": gettext_lazy("Record the delivery")}
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -220,12 +223,13 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
         for step, ok in allowed.items():
             key = f"step:{step}"
             if ok or key in failed:
-                steps.append({"key": step, "form": pick(key, lambda s=step: OrderStepForm(
+                steps.append({"key": step, "label": STEP_LABELS[step], "form": pick(key, lambda s=step: OrderStepForm(
                     step=s, initial=initial.get(s), auto_id=f"st-{s}-%s"))})
     may_execute = actor.can("orders.refund_execute") and status != OrderStatus.REFUNDED
     refund_rows = [
         {"r": r, "execute_form": pick(f"execute:{r.pk}", lambda: EmptyForm(auto_id=f"ex{r.pk}-%s"))
-         if may_execute and r.status in (RefundStatus.DEALER_CONFIRMED, RefundStatus.FAILED) else None}
+         if (may_execute and r.status in (RefundStatus.DEALER_CONFIRMED, RefundStatus.FAILED))
+         or f"execute:{r.pk}" in failed else None}
         for r in refunds]
     context: dict[str, Any] = {
         "o": view, "order_pk": order.pk, "notice": notice, "dealer_side": dealer_side,
@@ -238,8 +242,6 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
         "accessory": accessory,
         "rewards": list(order.rewards.all()),
         "steps": steps,
-        "step_labels": {"visited": _("Visited the store"), "contracted": _("Contract signed"),
-                        "delivered": _("Car delivered")},
     }
     active = status in (OrderStatus.PAID, OrderStatus.VISITED, OrderStatus.CONTRACTED, OrderStatus.DELIVERED)
     if dealer_side and (active or "delivery_update" in failed):
@@ -408,6 +410,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unmatched": report.get("unmatched") or [], "mismatched": report.get("amount_mismatch") or [],
         "duplicates": report.get("duplicates") or [],
         "missing_payments": missing.get("payments") or [], "missing_refunds": missing.get("refunds") or [],
+        "missing_count": len(missing.get("payments") or []) + len(missing.get("refunds") or []),
         "month_value": f"{statement.month:%Y-%m}",
     })
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Min
+from django.db.models import F
 
 from autodcc.core.errors import DomainError
 from autodcc.leads import rules
@@ -42,7 +42,7 @@ def allocate(*, city: City | None, chosen: Dealer | None = None) -> Allocated:
         return Allocated(chosen, AllocationReason.CHOSEN)
     if city is None:
         raise DomainError("lead.city_required", field="city")
-    local = list(Dealer.objects.filter(city=city, is_active=True))
+    local = list(Dealer.objects.filter(city=city, is_active=True).order_by("pk"))
     if local:
         return Allocated(take_from_ledger(city, local), AllocationReason.CITY)
     active = Dealer.objects.filter(is_active=True).select_related("city")
@@ -58,15 +58,17 @@ def take_from_ledger(city: City, dealers: list[Dealer]) -> Dealer:
     """Give the lead to the dealer with the fewest leads of this city so far and count it. A dealer
     new to the ledger starts level with the least-served one, not at zero."""
     ids = sorted(d.pk for d in dealers)
-    rows = CityLedger.objects.filter(city=city, dealer_id__in=ids)
-    known = set(rows.values_list("dealer_id", flat=True))
-    if len(known) < len(ids):
-        floor = rows.aggregate(m=Min("count"))["m"] or 0
-        CityLedger.objects.bulk_create(
-            [CityLedger(city=city, dealer_id=pk, count=floor) for pk in ids if pk not in known], ignore_conflicts=True
-        )
-    locked = {r.dealer_id: r.count for r in CityLedger.objects.select_for_update().filter(city=city, dealer_id__in=ids)
-              .order_by("dealer_id")}
+    locked = _lock_rows(city, ids)
+    if len(locked) < len(ids):
+        floor = min(locked.values(), default=0)
+        CityLedger.objects.bulk_create([CityLedger(city=city, dealer_id=pk, count=floor) for pk in ids
+                                        if pk not in locked], ignore_conflicts=True)
+        locked = _lock_rows(city, ids)
     pick = rules.choose_even(locked)
     CityLedger.objects.filter(city=city, dealer_id=pick).update(count=F("count") + 1)
     return next(d for d in dealers if d.pk == pick)
+
+
+def _lock_rows(city: City, ids: list[int]) -> dict[int, int]:
+    rows = CityLedger.objects.select_for_update().filter(city=city, dealer_id__in=ids).order_by("dealer_id")
+    return dict(rows.values_list("dealer_id", "count"))

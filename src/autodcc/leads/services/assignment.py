@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from autodcc.core import audit
@@ -26,9 +26,11 @@ def agents_of(dealer: Dealer) -> list[Staff]:
 
 
 def available_agents(dealer: Dealer, at: dt.datetime, *, exclude: set[int] | None = None) -> list[Staff]:
-    """On duty, not on leave at ``at``, below their open-lead capacity."""
-    on_leave = set(LeavePeriod.objects.filter(starts_at__lte=at, ends_at__gt=at).values_list("staff_id", flat=True))
-    agents = [a for a in agents_of(dealer) if a.on_duty and a.pk not in on_leave and a.pk not in (exclude or set())]
+    """On duty, not on leave at ``at``, below their open-lead capacity (one query, two when capped)."""
+    on_leave = LeavePeriod.objects.filter(starts_at__lte=at, ends_at__gt=at).values("staff_id")
+    agents = [a for a in Staff.objects.filter(grants__dealer=dealer, grants__role=Role.DCC_AGENT, user__is_active=True,
+                                              on_duty=True).exclude(pk__in=on_leave).distinct().order_by("pk")
+              if a.pk not in (exclude or set())]
     capped = [a.pk for a in agents if a.capacity]
     if capped:
         load = dict(Lead.objects.filter(agent_id__in=capped, status__in=OPEN_STATUSES).values_list("agent_id")
@@ -39,19 +41,37 @@ def available_agents(dealer: Dealer, at: dt.datetime, *, exclude: set[int] | Non
 
 def _take(dealer: Dealer, agents: list[Staff], at: dt.datetime) -> Staff:
     ids = [a.pk for a in agents]
-    rows = AgentLedger.objects.filter(dealer=dealer, staff_id__in=ids)
-    known = set(rows.values_list("staff_id", flat=True))
-    if len(known) < len(ids):
-        floor = rows.aggregate(m=Min("count"))["m"] or 0
-        AgentLedger.objects.bulk_create(
-            [AgentLedger(dealer=dealer, staff_id=pk, count=floor) for pk in ids if pk not in known],
-            ignore_conflicts=True,
-        )
-    locked = list(AgentLedger.objects.select_for_update().filter(dealer=dealer, staff_id__in=ids).order_by("staff_id"))
+    locked = _lock_rows(dealer, ids)
+    if len(locked) < len(ids):
+        floor = min((r.count for r in locked), default=0)
+        known = {r.staff_id for r in locked}
+        AgentLedger.objects.bulk_create([AgentLedger(dealer=dealer, staff_id=pk, count=floor) for pk in ids
+                                         if pk not in known], ignore_conflicts=True)
+        locked = _lock_rows(dealer, ids)
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     pick = min(locked, key=lambda r: (r.count, r.last_assigned_at or epoch, r.staff_id))
     AgentLedger.objects.filter(pk=pick.pk).update(count=F("count") + 1, last_assigned_at=at)
     return next(a for a in agents if a.pk == pick.staff_id)
+
+
+def _lock_rows(dealer: Dealer, ids: list[int]) -> list[AgentLedger]:
+    return list(AgentLedger.objects.select_for_update().filter(dealer=dealer, staff_id__in=ids).order_by("staff_id"))
+
+
+def pick_agent(dealer: Dealer, at: dt.datetime) -> Staff | None:
+    """The next available agent (counted in the ledger), or None: the lead waits in the pool."""
+    agents = available_agents(dealer, at)
+    return _take(dealer, agents, at) if agents else None
+
+
+def record_assignment(lead: Lead, agent: Staff | None, *, actor: Actor) -> None:
+    """The history of a new lead's first assignment: the assignment and the marketing → DCC handover."""
+    if agent is None:
+        Assignment.objects.create(lead=lead, staff=None, kind=AssignmentKind.POOL, by_label=actor.label)
+        return
+    Assignment.objects.create(lead=lead, staff=agent, kind=AssignmentKind.AUTO, by_label=actor.label)
+    Handover.objects.create(lead=lead, from_stage=Stage.MARKETING, to_stage=Stage.DCC, to_staff=agent,
+                            by_label=actor.label)
 
 
 def assign(lead: Lead, *, actor: Actor, kind: str = AssignmentKind.AUTO, exclude: set[int] | None = None,

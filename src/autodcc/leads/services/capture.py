@@ -126,9 +126,11 @@ def lead_capture(*, actor: Actor, data: LeadInput, idempotency_key: str = "", ap
 def _capture(actor: Actor, data: LeadInput, clean: dict[str, Any], key: str, api_token: Any) -> CaptureResult:
     now = timezone.now()
     city = city_for(clean["city"].adcode) if clean["city"] else None
-    customer, _created = Customer.objects.get_or_create(phone=clean["phone"],
-                                                        defaults={"name": clean["name"], "city": city})
-    if city is not None and customer.city_id is None:
+    customer = Customer.objects.filter(phone=clean["phone"]).first()
+    is_new_customer = customer is None
+    if customer is None:
+        customer = Customer.objects.create(phone=clean["phone"], name=clean["name"], city=city)
+    elif city is not None and customer.city_id is None:
         customer.city = city
         customer.save(update_fields=["city", "updated_at"])
     consent = Consent.objects.create(
@@ -139,8 +141,10 @@ def _capture(actor: Actor, data: LeadInput, clean: dict[str, Any], key: str, api
     if api_token is not None and getattr(api_token, "dealer_id", None) and chosen is None:
         chosen = api_token.dealer
 
-    open_leads = Lead.objects.select_for_update(of=("self",)).filter(customer=customer, status__in=OPEN_STATUSES)
-    existing = (open_leads.filter(dealer=chosen) if chosen else open_leads).order_by("-created_at").first()
+    existing = None
+    if not is_new_customer:  # a first-time phone has no open lead to join
+        open_leads = Lead.objects.select_for_update(of=("self",)).filter(customer=customer, status__in=OPEN_STATUSES)
+        existing = (open_leads.filter(dealer=chosen) if chosen else open_leads).order_by("-created_at").first()
     if existing is not None:
         lead = existing
         before = common.snapshot(lead)
@@ -152,36 +156,45 @@ def _capture(actor: Actor, data: LeadInput, clean: dict[str, Any], key: str, api
         common.record(actor, "lead.capture_repeat", lead, before, extra={"channel": data.channel})
         created = False
     else:
-        if actor.is_staff and chosen is None and actor.dealer_ids and not actor.is_hq:
-            # a dealer's own staff entering a walk-in or a hotline call keep the lead at their dealer
-            chosen = Dealer.objects.get(pk=min(actor.dealer_ids))
-        allocated = allocation.allocate(city=city, chosen=chosen)
-        reason = allocated.reason
-        if reason == AllocationReason.CHOSEN and actor.is_staff and not actor.is_hq and not clean["dealer"]:
-            reason = AllocationReason.STAFF
-        settings = common.settings_for(allocated.dealer)
-        due = workhours.add_open_minutes(now, settings.sla_minutes, workhours.OpeningHours.of(allocated.dealer))
-        lead = Lead(
-            dealer=allocated.dealer, customer=customer, consent=consent, channel=data.channel,
-            campaign=data.campaign[:80], source_ref=data.source_ref[:80], model_interest=data.model_interest[:80],
-            city=city, message=data.message[:2000], allocation_reason=reason, status=Status.NEW, stage=Stage.MARKETING,
-            next_follow_up_on=timezone.localdate(), first_response_due_at=due, expected_purchase_on=data.expected_purchase_on,
-            api_token=api_token if getattr(api_token, "pk", None) else None, created_at=now,
-        )
-        with transaction.atomic():
-            lead.save()
-        Allocation.objects.create(lead=lead, dealer=allocated.dealer, reason=reason, distance_km=allocated.distance_km,
-                                  by_label=actor.label)
-        Capture.objects.create(lead=lead, channel=data.channel, campaign=data.campaign[:80],
-                               source_ref=data.source_ref[:80], duplicate=False, by_label=actor.label)
-        assignment.assign(lead, actor=actor)
-        lead.save()
-        common.record(actor, "lead.capture", lead, None,
-                      extra={"channel": data.channel, "allocation": reason, "customer_id": customer.pk})
+        lead = _new_lead(actor, data, clean, customer, consent, city, chosen, api_token, now)
         created = True
     if key:
         IdempotencyKey.objects.create(key=key, lead=lead)
     return CaptureResult(lead, created=created)
+
+
+def _new_lead(actor: Actor, data: LeadInput, clean: dict[str, Any], customer: Customer, consent: Consent,
+              city: Any, chosen: Dealer | None, api_token: Any, now: Any) -> Lead:
+    """Allocate, pick the agent, then write the lead once with its history rows."""
+    if actor.is_staff and chosen is None and actor.dealer_ids and not actor.is_hq:
+        # a dealer's own staff entering a walk-in or a hotline call keep the lead at their dealer
+        chosen = Dealer.objects.get(pk=min(actor.dealer_ids))
+    allocated = allocation.allocate(city=city, chosen=chosen)
+    reason = allocated.reason
+    if reason == AllocationReason.CHOSEN and actor.is_staff and not actor.is_hq and not clean["dealer"]:
+        reason = AllocationReason.STAFF
+    dealer = allocated.dealer
+    due = workhours.add_open_minutes(now, common.settings_for(dealer).sla_minutes, workhours.OpeningHours.of(dealer))
+    agent = assignment.pick_agent(dealer, now)
+    lead = Lead.objects.create(
+        dealer=dealer, customer=customer, consent=consent, channel=data.channel, campaign=data.campaign[:80],
+        source_ref=data.source_ref[:80], model_interest=data.model_interest[:80], city=city,
+        message=data.message[:2000], allocation_reason=reason, status=Status.NEW,
+        stage=Stage.DCC if agent else Stage.MARKETING, agent=agent, assigned_at=now if agent else None,
+        next_follow_up_on=timezone.localdate(), first_response_due_at=due,
+        expected_purchase_on=data.expected_purchase_on,
+        api_token=api_token if getattr(api_token, "pk", None) else None, created_at=now,
+    )
+    Allocation.objects.create(lead=lead, dealer=dealer, reason=reason, distance_km=allocated.distance_km,
+                              by_label=actor.label)
+    Capture.objects.create(lead=lead, channel=data.channel, campaign=data.campaign[:80],
+                           source_ref=data.source_ref[:80], duplicate=False, by_label=actor.label)
+    assignment.record_assignment(lead, agent, actor=actor)
+    common.record(actor, "lead.capture", lead, None,
+                  extra={"channel": data.channel, "allocation": reason, "customer_id": customer.pk})
+    if agent is not None:
+        assignment.notify_agent(lead, agent)
+    return lead
 
 
 CAPTURE_LABELS = {"name": _("Name"), "phone": _("Mobile"), "city": _("City"), "channel": _("Channel")}

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.core import audit
+from autodcc.core import audit, memo
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, Forbidden, NotFound
 from autodcc.leads import rules
@@ -87,6 +87,11 @@ def today() -> dt.date:
 
 
 def settings_for(dealer: Dealer) -> DealerLeadSettings:
+    """The dealer's lead rules (kept for 30 s per process: read on every capture)."""
+    return memo.remember(("lead-settings", dealer.pk), 30, lambda: _load_settings(dealer))
+
+
+def _load_settings(dealer: Dealer) -> DealerLeadSettings:
     found = DealerLeadSettings.objects.filter(dealer=dealer).first()
     return found or DealerLeadSettings(
         dealer=dealer, sla_minutes=rules.DEFAULT_SLA_MINUTES, grade_intervals=dict(rules.DEFAULT_GRADE_INTERVALS),

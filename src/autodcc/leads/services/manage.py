@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from autodcc.core import audit, workhours
+from autodcc.core import audit, memo, workhours
 from autodcc.core.actors import Actor
 from autodcc.core.errors import Conflict, DomainError, Forbidden
 from autodcc.leads import rules
@@ -74,6 +74,7 @@ def dealer_lead_settings_save(*, actor: Actor, dealer: Dealer, sla_minutes: int,
     settings.post_delivery_days = sorted({int(d) for d in post_delivery_days if int(d) > 0}) or list(
         rules.DEFAULT_POST_DELIVERY_DAYS)
     settings.save()
+    memo.forget(("lead-settings", dealer.pk))
     audit.record(actor=actor, action="lead_settings.save", obj=settings, before=before, after=audit.snapshot(settings),
                  dealer_id=dealer.pk)
     return settings

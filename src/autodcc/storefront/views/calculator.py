@@ -88,7 +88,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
         "trim": trim, "price_form": price_form, "loan_form": loan_form, "landed": landed, "edition": edition,
         "colour": colour, "invoice": invoice, "instalments": instalments, "principal": principal,
         "loan_amount": loan_amount, "fee_offer": fee_offer,
-        "upfront": (landed.total - loan_amount) if landed and loan_amount is not None else None,
+        "upfront": (landed.total - loan_amount + instalments.fee) if landed and instalments else None,
         "schedules": [s for s in (instalments, principal) if s is not None],
         "today": today,
     }

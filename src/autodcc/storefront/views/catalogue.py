@@ -105,7 +105,7 @@ def compare_trims(request: HttpRequest) -> HttpResponse:
         problem = _("Choose at least %(n)s trims to compare.") % {"n": COMPARE_MIN}
     diff_only = request.GET.get("diff") == "1"
     selected = [by_slug[s] for s in wanted]
-    groups: list[tuple[str, list[CompareRow]]] = []
+    groups: list[tuple[str, list[CompareRow], bool]] = []
     hidden = 0
     if len(selected) >= COMPARE_MIN:
         from django.db.models import prefetch_related_objects
@@ -122,7 +122,7 @@ def compare_trims(request: HttpRequest) -> HttpResponse:
         grouped: OrderedDict[str, list[CompareRow]] = OrderedDict()
         for row in shown:
             grouped.setdefault(row.group, []).append(row)
-        groups = list(grouped.items())
+        groups = [(name, group_rows, any(r.differs for r in group_rows)) for name, group_rows in grouped.items()]
     series_choices: OrderedDict[int, tuple[Series, list[Trim]]] = OrderedDict()
     for trim in choices:
         series_choices.setdefault(trim.model.series_id, (trim.model.series, []))[1].append(trim)

@@ -133,8 +133,11 @@ def wizard(params: dict[str, str], *, check_time: bool = True) -> Wizard:
         else:
             for dealer in td.suggest_dealers(city=w.city, trim=w.trim):
                 if dealer.pk in with_car:
-                    km = geo.haversine_km(float(w.city.lat), float(w.city.lng), float(dealer.lat), float(dealer.lng))
-                    w.suggestions.append(Suggestion(dealer, round(km)))
+                    km = None  # a dealer in another city: say how far it is
+                    if dealer.city_id != w.city.pk:
+                        km = round(geo.haversine_km(float(w.city.lat), float(w.city.lng), float(dealer.lat),
+                                                    float(dealer.lng)))
+                    w.suggestions.append(Suggestion(dealer, km))
     if w.dealer is None:
         w.cities = list(Dealer.objects.filter(is_active=True, pk__in=with_car).order_by("city__name")
                         .values_list("city__name", flat=True).distinct())
@@ -221,9 +224,13 @@ def _submit(request: HttpRequest, form: BookingForm) -> HttpResponse | None:
         return None
     key = f"storefront:booking:{data['submission']}" if data.get("submission") else ""
     if key and not cache.add(key, PENDING, 300):
+        # the same form is being submitted twice at once: the second waits for the first
         token = _twin_result(key)
         if token:
             return redirect("store:booking_status", token=token)
+        if not cache.add(key, PENDING, 300):
+            form.add_error(None, _("We are still saving your booking. Please wait a moment and reload this page."))
+            return None
     existing = _existing(dealer, data["starts_at"], data["phone"])
     if existing is not None:
         if key:
