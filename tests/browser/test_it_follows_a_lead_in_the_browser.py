@@ -36,11 +36,12 @@ def audit_rows(lead_id: int) -> list[tuple[str, str]]:
 
 
 def visit_day() -> dt.date:
-    """The first open day from tomorrow on (dealer A opens every weekday; holidays close it)."""
+    """The first open day from tomorrow on: dealer A opens every weekday, so tomorrow unless a public
+    holiday closes it (then a few days later; only a Golden Week puts it more than 5 days out). Its
+    day-before confirmation call is due today, so the visit shows on today's confirmation list."""
     day = timezone.localdate() + dt.timedelta(days=1)
     while not workhours.is_open_day(day, "1234567"):
         day += dt.timedelta(days=1)
-    assert (day - timezone.localdate()).days <= 5, day
     return day
 
 

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from store_helpers import build_catalogue, local, next_open_day
 
 from autodcc.catalog.models import Trim
 from autodcc.leads.models import Lead
@@ -21,7 +22,6 @@ from autodcc.leads.selectors import work_list
 from autodcc.messaging.models import Event, Message
 from autodcc.testdrives import services as td
 from autodcc.testdrives.models import Booking, BookingStatus, Report, Vehicle
-from store_helpers import build_catalogue, local, next_open_day
 
 pytestmark = pytest.mark.django_db
 

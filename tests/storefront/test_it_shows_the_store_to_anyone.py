@@ -12,13 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
+from store_helpers import local, next_open_day
 
 from autodcc.catalog.models import AccessoryPackage, Series, Trim
 from autodcc.core.actors import consumer
 from autodcc.leads.services import LeadInput
 from autodcc.testdrives import services as td
 from autodcc.testdrives.models import Booking
-from store_helpers import local, next_open_day
 
 pytestmark = pytest.mark.django_db
 

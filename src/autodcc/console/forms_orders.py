@@ -19,7 +19,11 @@ from autodcc.network.models import Dealer
 from autodcc.orders.models import MONEY, CancelledBy, DeliveryMode, OrderStatus
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-MONTH_INPUT = {"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"}
+MONTH_INPUT = {"placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"}
+
+
+class MonthInput(forms.TextInput):
+    input_type = "month"
 
 
 def parse_month(value: str | None) -> dt.date | None:
@@ -34,7 +38,7 @@ def parse_month(value: str | None) -> dt.date | None:
 class MonthField(forms.Field):
     """A month as ``YYYY-MM`` (the browser's month input sends exactly that); cleans to its first day."""
 
-    widget = forms.TextInput
+    widget = MonthInput
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         return {**super().widget_attrs(widget), **MONTH_INPUT, "maxlength": "7"}

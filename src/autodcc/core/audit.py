@@ -72,6 +72,25 @@ def record(
     note: str = "",
 ) -> Any:
     """Write one audit row. Call it inside the service's transaction."""
+    entry = build(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id, before=before,
+                  after=after, dealer_id=dealer_id, note=note)
+    entry.save()
+    return entry
+
+
+def build(
+    *,
+    actor: Actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    dealer_id: int | None = None,
+    note: str = "",
+) -> Any:
+    """An unsaved audit row (``AuditLog.objects.bulk_create`` writes many at once)."""
     from autodcc.core.models import AuditLog
 
     if obj is not None:
@@ -79,7 +98,7 @@ def record(
         object_id = obj.pk if object_id is None else object_id
         if dealer_id is None:
             dealer_id = _dealer_id_of(obj)
-    return AuditLog.objects.create(
+    return AuditLog(
         actor_kind=actor.kind,
         actor_label=actor.label[:150],
         actor_user_id=actor.user_id,

@@ -20,9 +20,10 @@ def import_leads(job_id: int, skip_bad_rows: bool) -> None:
 
 @shared_task(name="autodcc.leads.tasks.process_intake", ignore_result=True, acks_late=True)
 def process_intake(intake_id: int) -> None:
-    from autodcc.leads.services.intake import intake_process
+    """Process the waiting intakes in a batch (this one among them, unless already done)."""
+    from autodcc.leads.services.intake import process_batch
 
-    intake_process(intake_id)
+    process_batch()
 
 
 @shared_task(name="autodcc.leads.tasks.process_pending_intakes", ignore_result=True)

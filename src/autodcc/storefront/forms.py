@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
@@ -61,7 +61,7 @@ class ContactForm(forms.Form):
     consent_share_with_dealer = forms.BooleanField(required=False)
     consent_marketing = forms.BooleanField(required=False)
 
-    ALIASES = {"consent_version": "consent_privacy"}
+    ALIASES: ClassVar[dict[str, str]] = {"consent_version": "consent_privacy"}
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
@@ -80,7 +80,8 @@ class ContactForm(forms.Form):
             self.add_error("consent_privacy", _("Please agree to the privacy notice to continue."))
         if not data.get("consent_share_with_dealer"):
             self.add_error("consent_share_with_dealer",
-                           _("Please agree that your details are shared with the dealer, so that it can contact you."))
+                           _("Please agree that your details are shared with the dealer, so that it can "
+                             "contact you."))
         return data
 
     def lead_values(self) -> dict[str, Any]:
@@ -102,7 +103,8 @@ class BookingForm(ContactForm):
     city = forms.CharField(widget=forms.HiddenInput, required=False, max_length=30)
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    field_order = ["name", "phone", "consent_privacy", "consent_share_with_dealer", "consent_marketing"]
+    field_order: ClassVar[list[str]] = ["name", "phone", "consent_privacy", "consent_share_with_dealer",
+                                        "consent_marketing"]
 
     def clean_starts_at(self) -> dt.datetime:
         raw = self.cleaned_data["starts_at"].strip()
@@ -117,13 +119,13 @@ class BookingForm(ContactForm):
 
 class EnquiryForm(ContactForm):
     trim = forms.ChoiceField(label=_("Car"))
-    city = forms.CharField(label=_("Your city"), max_length=30,
-                           widget=forms.TextInput(attrs={"placeholder": _("e.g. 上海"), "list": "store-cities"}))
+    city = forms.CharField(label=_("Your city"), max_length=30, widget=forms.TextInput(
+        attrs={"placeholder": _("e.g. 上海"), "list": "store-cities"}))
     message = forms.CharField(label=_("Anything we should know? (optional)"), required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
-    field_order = ["trim", "city", "name", "phone", "message", "consent_privacy", "consent_share_with_dealer",
-                   "consent_marketing"]
+    field_order: ClassVar[list[str]] = ["trim", "city", "name", "phone", "message", "consent_privacy",
+                                        "consent_share_with_dealer", "consent_marketing"]
 
     def __init__(self, *args: Any, trims: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,17 +136,21 @@ class EnquiryForm(ContactForm):
         return self.cleaned_data["city"].strip()
 
 
+MAX_EXTRA = Decimal("1000000")
+AMOUNT_ATTRS = {"step": "100", "inputmode": "decimal"}
+
+
 class PriceForm(forms.Form):
     trim = forms.ChoiceField(label=_("Car"))
     colour = forms.ChoiceField(label=_("Colour"), required=False)
     edition = forms.ChoiceField(label=_("Special edition"), required=False)
     day = forms.DateField(label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
     commercial_insurance = forms.DecimalField(
-        label=_("Commercial insurance (optional)"), required=False, min_value=0, max_value=Decimal("1000000"),
-        max_digits=11, decimal_places=2, widget=forms.NumberInput(attrs={"step": "100", "inputmode": "decimal"}))
+        label=_("Commercial insurance (optional)"), required=False, min_value=0, max_value=MAX_EXTRA,
+        max_digits=11, decimal_places=2, widget=forms.NumberInput(attrs=AMOUNT_ATTRS))
     accessories = forms.DecimalField(
-        label=_("Accessories (optional)"), required=False, min_value=0, max_value=Decimal("1000000"),
-        max_digits=11, decimal_places=2, widget=forms.NumberInput(attrs={"step": "100", "inputmode": "decimal"}))
+        label=_("Accessories (optional)"), required=False, min_value=0, max_value=MAX_EXTRA,
+        max_digits=11, decimal_places=2, widget=forms.NumberInput(attrs=AMOUNT_ATTRS))
 
     def __init__(self, *args: Any, trims: list[Any], trim: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -161,8 +167,8 @@ class PriceForm(forms.Form):
         today = timezone.localdate()
         last = today + dt.timedelta(days=PRICE_DAYS_AHEAD)
         if not today <= day <= last:
-            raise forms.ValidationError(
-                _("Choose an invoice date from %(first)s to %(last)s.") % {"first": today, "last": last})
+            message = _("Choose an invoice date from %(first)s to %(last)s.")
+            raise forms.ValidationError(message % {"first": today, "last": last})
         return day
 
 
@@ -185,9 +191,10 @@ class LoanForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("offer") == self.RATE and data.get("annual_rate") is None and "annual_rate" not in self.errors:
+        offer = data.get("offer")
+        if offer == self.RATE and data.get("annual_rate") is None and "annual_rate" not in self.errors:
             self.add_error("annual_rate", _("Give the annual interest rate."))
-        if data.get("offer") == self.FEE and data.get("fee") is None and "fee" not in self.errors:
+        if offer == self.FEE and data.get("fee") is None and "fee" not in self.errors:
             self.add_error("fee", _("Give the fee of the 0% offer (0 if there is none)."))
         return data
 
@@ -205,9 +212,11 @@ class LoanForm(forms.Form):
 class RecommendForm(forms.Form):
     budget = forms.DecimalField(
         label=_("Budget (CNY, up to)"), required=False, min_value=0, max_digits=11, decimal_places=0,
-        widget=forms.NumberInput(attrs={"step": "10000", "inputmode": "numeric", "placeholder": "250000"}))
+        widget=forms.NumberInput(attrs={"step": "10000", "inputmode": "numeric", "placeholder": "250000"}),
+    )
     use = forms.ChoiceField(label=_("Mainly for"), required=False, choices=USES)
-    seats = forms.TypedChoiceField(label=_("Seats"), required=False, coerce=int, empty_value=None, choices=SEATS)
+    seats = forms.TypedChoiceField(label=_("Seats"), required=False, coerce=int, empty_value=None,
+                                   choices=SEATS)
     energy = forms.ChoiceField(label=_("Energy type"), required=False, choices=ENERGIES)
     must_have = forms.MultipleChoiceField(label=_("Must have"), required=False,
                                           widget=forms.CheckboxSelectMultiple)
@@ -217,12 +226,15 @@ class RecommendForm(forms.Form):
         self.fields["must_have"].choices = [(f.code, f.name) for f in features]
 
 
+def rating(label: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, coerce=int, choices=RATINGS, widget=forms.RadioSelect)
+
+
 class ReportForm(forms.Form):
-    overall = forms.TypedChoiceField(label=_("Overall"), coerce=int, choices=RATINGS, widget=forms.RadioSelect)
-    driving = forms.TypedChoiceField(label=_("Driving feel"), coerce=int, choices=RATINGS, widget=forms.RadioSelect)
-    comfort = forms.TypedChoiceField(label=_("Comfort"), coerce=int, choices=RATINGS, widget=forms.RadioSelect)
-    service = forms.TypedChoiceField(label=_("Dealer service"), coerce=int, choices=RATINGS,
-                                     widget=forms.RadioSelect)
+    overall = rating(_("Overall"))
+    driving = rating(_("Driving feel"))
+    comfort = rating(_("Comfort"))
+    service = rating(_("Dealer service"))
     likely_to_buy = forms.BooleanField(label=_("I am likely to buy this car"), required=False)
     comments = forms.CharField(label=_("Comments (optional)"), required=False, max_length=2000,
                                widget=forms.Textarea(attrs={"rows": 3}))

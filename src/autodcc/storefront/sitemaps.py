@@ -27,7 +27,8 @@ class SeriesPages(Sitemap):
     priority = 0.8
 
     def items(self) -> Any:
-        return Series.objects.filter(is_active=True, models__trims__is_active=True).distinct().order_by("sort", "code")
+        return (Series.objects.filter(is_active=True, models__trims__is_active=True).distinct()
+                .order_by("sort", "code"))
 
     def location(self, item: Series) -> str:
         return reverse("store:series", args=[item.slug])

@@ -46,8 +46,9 @@ def calculator(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("trim") or (trims[0].slug if trims else "")
     trim = by_slug.get(slug)
     if trim is not None:
-        prefetch_related_objects([trim], Prefetch("colours", queryset=Colour.objects.order_by("extra_price", "name")),
-                                 Prefetch("editions", queryset=Edition.objects.filter(editions_on_sale())))
+        prefetch_related_objects(
+            [trim], Prefetch("colours", queryset=Colour.objects.order_by("extra_price", "name")),
+            Prefetch("editions", queryset=Edition.objects.filter(editions_on_sale())))
         trim.on_sale_editions = list(trim.editions.all())
     today = timezone.localdate()
     price_form = PriceForm(_bound(PriceForm, request, {"trim": slug, "day": today.isoformat()}),
@@ -63,8 +64,8 @@ def calculator(request: HttpRequest) -> HttpResponse:
                                       accessories=data["accessories"])
         except DomainError as exc:
             add_errors(price_form, exc, {"invoice_price": "trim"})
-        except LookupError:  # no dated rate for that day (the pricing module does not say it as a DomainError)
-            price_form.add_error("day", _("There are no tax rates for this date; choose another invoice date."))
+        except LookupError:  # no dated rate for that day (pricing raises LookupError, not a DomainError)
+            price_form.add_error("day", _("There are no tax rates for this date; choose another date."))
     invoice = landed.amount("invoice") if landed else None
     base_price = invoice if invoice is not None else (trim.offer_price if trim else Decimal(0))
     loan_form = LoanForm(_bound(LoanForm, request, {

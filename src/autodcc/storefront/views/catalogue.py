@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
-from django.db.models import Min, Prefetch, Q
+from django.db.models import Min, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -39,7 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
     editions = list(Edition.objects.filter(editions_on_sale(), trim__is_active=True,
                                            trim__model__series__is_active=True)
                     .select_related("trim").order_by("offer_price"))
-    return page(request, "home.html", {"nav": "models", "series_list": list(_series_on_sale()), "editions": editions})
+    return page(request, "home.html",
+                {"nav": "models", "series_list": list(_series_on_sale()), "editions": editions})
 
 
 @require_GET
@@ -75,8 +76,6 @@ def trim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     editions = on_sale_editions(trim)
     if editions:
         # the parts are public (numbered, named); the package's internal price never leaves the server
-        from django.db.models import prefetch_related_objects
-
         prefetch_related_objects(editions, "package__parts")
     landed = landed_price_for(trim, day=timezone.localdate())
     photos = list(trim.photos.all())
@@ -99,7 +98,8 @@ def compare_trims(request: HttpRequest) -> HttpResponse:
             wanted.append(slug)
     problem = ""
     if len(wanted) > COMPARE_MAX:
-        problem = _("You can compare up to %(n)s trims at once; the first %(n)s are shown.") % {"n": COMPARE_MAX}
+        problem = _("You can compare up to %(n)s trims at once; the first %(n)s are shown.") % {
+            "n": COMPARE_MAX}
         wanted = wanted[:COMPARE_MAX]
     elif request.GET.getlist("trims") and len(wanted) < COMPARE_MIN:
         problem = _("Choose at least %(n)s trims to compare.") % {"n": COMPARE_MIN}
@@ -108,9 +108,8 @@ def compare_trims(request: HttpRequest) -> HttpResponse:
     groups: list[tuple[str, list[CompareRow], bool]] = []
     hidden = 0
     if len(selected) >= COMPARE_MIN:
-        from django.db.models import prefetch_related_objects
-
-        prefetch_related_objects(selected, Prefetch("specs", queryset=SpecValue.objects.order_by("sort", "id")))
+        prefetch_related_objects(selected,
+                                 Prefetch("specs", queryset=SpecValue.objects.order_by("sort", "id")))
         price_group = _("Price")
         rows = [
             CompareRow(price_group, _("Offer price"), [yuan(t.offer_price) for t in selected]),
@@ -122,7 +121,8 @@ def compare_trims(request: HttpRequest) -> HttpResponse:
         grouped: OrderedDict[str, list[CompareRow]] = OrderedDict()
         for row in shown:
             grouped.setdefault(row.group, []).append(row)
-        groups = [(name, group_rows, any(r.differs for r in group_rows)) for name, group_rows in grouped.items()]
+        groups = [(name, group_rows, any(r.differs for r in group_rows))
+                  for name, group_rows in grouped.items()]
     series_choices: OrderedDict[int, tuple[Series, list[Trim]]] = OrderedDict()
     for trim in choices:
         series_choices.setdefault(trim.model.series_id, (trim.model.series, []))[1].append(trim)

@@ -13,6 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from autodcc.catalog.models import Edition, Trim
+from autodcc.core import phone as phones
+from autodcc.core.actors import Actor, consumer
+from autodcc.core.errors import DomainError
 
 # Public POST forms: per client address, counted on POST only; over the limit the form is not
 # processed and the person gets a friendly message (block=False).
@@ -25,6 +28,14 @@ def post_rate(group: str, request: HttpRequest) -> str:
 
 
 RATE = "autodcc.storefront.views.common.post_rate"
+
+
+def store_consumer(raw_phone: str) -> Actor:
+    """The consumer acting, labelled with the masked mobile (what audit trails and captures keep)."""
+    try:
+        return consumer(f"storefront {phones.mask(phones.normalize_mobile(raw_phone))}")
+    except DomainError:
+        return consumer("storefront")
 
 
 def limited(request: HttpRequest) -> bool:

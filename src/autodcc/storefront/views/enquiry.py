@@ -8,21 +8,26 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from autodcc.core import phone as phones
-from autodcc.core.actors import consumer
 from autodcc.core.errors import DomainError
 from autodcc.leads.services import LeadInput, lead_capture
 from autodcc.network.models import Dealer
 from autodcc.storefront.forms import EnquiryForm, add_errors
-from autodcc.storefront.views.common import RATE_LIMITED, limited, page, post_rate, trim_choices
+from autodcc.storefront.views.common import (
+    RATE_LIMITED,
+    limited,
+    page,
+    post_rate,
+    store_consumer,
+    trim_choices,
+)
 
 SESSION_KEY = "store_enquiry_dealer"
 
 
 def dealer_cities() -> list[str]:
     """The names of the cities that have a dealer (public), for the city field's suggestions."""
-    return list(Dealer.objects.filter(is_active=True).order_by("city__name").values_list("city__name", flat=True)
-                .distinct())
+    return list(Dealer.objects.filter(is_active=True).order_by("city__name")
+                .values_list("city__name", flat=True).distinct())
 
 
 @ratelimit(key="ip", rate=post_rate, method="POST", block=False)
@@ -41,8 +46,7 @@ def enquiry(request: HttpRequest) -> HttpResponse:
                              message=data["message"])
             try:
                 with transaction.atomic():
-                    result = lead_capture(actor=consumer(f"storefront {phones.mask(phones.normalize_mobile(lead.phone))}"),
-                                          data=lead)
+                    result = lead_capture(actor=store_consumer(lead.phone), data=lead)
             except DomainError as exc:
                 add_errors(form, exc, form.ALIASES)
             else:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -30,7 +30,14 @@ from autodcc.leads.services import LeadInput
 from autodcc.network.models import City, Dealer
 from autodcc.network.services import city_for
 from autodcc.storefront.forms import BookingForm, ReportForm, add_errors
-from autodcc.storefront.views.common import RATE_LIMITED, limited, page, post_rate, trim_choices
+from autodcc.storefront.views.common import (
+    RATE_LIMITED,
+    limited,
+    page,
+    post_rate,
+    store_consumer,
+    trim_choices,
+)
 from autodcc.testdrives import services as td
 from autodcc.testdrives.models import Booking, BookingStatus, Report, Vehicle
 
@@ -103,7 +110,8 @@ def _parse_day(raw: str) -> dt.date | None:
 
 def wizard(params: dict[str, str], *, check_time: bool = True) -> Wizard:
     """Work out the step from the choices in ``params`` (trim, city, dealer, day, time)."""
-    keep = {k: params[k].strip() for k in ("trim", "city", "dealer", "day", "time") if params.get(k, "").strip()}
+    keep = {k: params[k].strip() for k in ("trim", "city", "dealer", "day", "time")
+            if params.get(k, "").strip()}
     w = Wizard(params=keep)
     slug = keep.get("trim", "")
     if slug:
@@ -121,7 +129,7 @@ def wizard(params: dict[str, str], *, check_time: bool = True) -> Wizard:
     if code:
         w.dealer = Dealer.objects.select_related("city").filter(code=code, is_active=True).first()
         if w.dealer is None or w.dealer.pk not in with_car:
-            w.problems.append(_("This dealer has no test-drive car of this model; please choose another dealer."))
+            w.problems.append(_("This dealer has no test-drive car of this model; please choose another."))
             w.dealer = None
             w.params.pop("dealer")
     w.city_text = keep.get("city", "")
@@ -173,22 +181,14 @@ def wizard(params: dict[str, str], *, check_time: bool = True) -> Wizard:
     return w
 
 
-def _first_photos() -> Any:
-    from django.db.models import Prefetch
-
+def _first_photos() -> Prefetch:
     return Prefetch("photos", queryset=Photo.objects.order_by("sort", "id"))
 
 
 def _context(w: Wizard, form: BookingForm | None) -> dict[str, Any]:
     steps = [(1, _("Car")), (2, _("Dealer")), (3, _("Time")), (4, _("Contact"))]
-    return {"nav": "booking", "w": w, "form": form, "steps": steps, "free_slots": [s for s in w.slots if s.free]}
-
-
-def _consumer(raw_phone: str) -> Any:
-    try:
-        return consumer(f"storefront {phones.mask(phones.normalize_mobile(raw_phone))}")
-    except DomainError:
-        return consumer("storefront")
+    return {"nav": "booking", "w": w, "form": form, "steps": steps,
+            "free_slots": [s for s in w.slots if s.free]}
 
 
 def _existing(dealer: Dealer, starts_at: dt.datetime, raw_phone: str) -> Booking | None:
@@ -229,7 +229,7 @@ def _submit(request: HttpRequest, form: BookingForm) -> HttpResponse | None:
         if token:
             return redirect("store:booking_status", token=token)
         if not cache.add(key, PENDING, 300):
-            form.add_error(None, _("We are still saving your booking. Please wait a moment and reload this page."))
+            form.add_error(None, _("We are still saving your booking. Please wait a moment and reload."))
             return None
     existing = _existing(dealer, data["starts_at"], data["phone"])
     if existing is not None:
@@ -238,7 +238,7 @@ def _submit(request: HttpRequest, form: BookingForm) -> HttpResponse | None:
         return redirect("store:booking_status", token=existing.token)
     lead = LeadInput(**form.lead_values(), city=data["city"].strip())
     try:
-        booking = td.booking_create(actor=_consumer(data["phone"]), trim=trim, dealer=dealer,
+        booking = td.booking_create(actor=store_consumer(data["phone"]), trim=trim, dealer=dealer,
                                     starts_at=data["starts_at"], lead=lead)
     except DomainError as exc:
         if key:
@@ -265,14 +265,10 @@ def booking(request: HttpRequest) -> HttpResponse:
             response = _submit(request, form)
             if response is not None:
                 return response
-        starts = form.cleaned_data.get("starts_at") if hasattr(form, "cleaned_data") else None
+        # show the form again on the step it belongs to, with what was chosen
+        starts = form.cleaned_data.get("starts_at")
         params = {"trim": request.POST.get("trim", ""), "dealer": request.POST.get("dealer", ""),
                   "city": request.POST.get("city", "")}
-        if starts is None and request.POST.get("starts_at"):
-            try:
-                starts = timezone.make_aware(dt.datetime.fromisoformat(request.POST["starts_at"]))
-            except (ValueError, TypeError):
-                starts = None
         if isinstance(starts, dt.datetime):
             local = timezone.localtime(starts)
             params |= {"day": local.date().isoformat(), "time": local.strftime("%H:%M")}
