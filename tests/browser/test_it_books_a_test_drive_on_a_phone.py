@@ -112,7 +112,8 @@ def test_a_consumer_books_a_test_drive_on_a_phone(store, live_server, page: Page
 
     booking = Booking.objects.select_related("lead__customer").get()
     assert booking.number == number.inner_text()
-    assert timezone.localtime(booking.starts_at).strftime("%Y-%m-%d %H:%M") == f"{day.isoformat()} {chosen_time}"
+    starts = timezone.localtime(booking.starts_at)
+    assert starts.strftime("%Y-%m-%d %H:%M") == f"{day.isoformat()} {chosen_time}"
     lead = booking.lead
     assert booking.dealer == net.dealer_a and lead.dealer == net.dealer_a and lead.channel == "storefront"
     assert lead.customer.phone == "+8613912345678"

@@ -30,7 +30,8 @@ URL = "/store/testdrive/"
 
 def post_data(day: dt.date, hour: int = 10, minute: int = 30, **overrides: Any) -> dict[str, Any]:
     data = {
-        "trim": "s7-long-range", "dealer": "SH-001", "starts_at": f"{day.isoformat()}T{hour:02d}:{minute:02d}",
+        "trim": "s7-long-range", "dealer": "SH-001",
+        "starts_at": f"{day.isoformat()}T{hour:02d}:{minute:02d}",
         "city": "", "name": "王芳", "phone": "13912340001", "consent_privacy": "on",
         "consent_share_with_dealer": "on",
     }
@@ -52,7 +53,8 @@ def test_the_steps_lead_from_car_to_contact_form(shop, client):
     day = next_open_day()
     html = client.get(URL + f"?trim=s7-long-range&city=上海&dealer=SH-001&day={day}").content.decode()
     assert len(re.findall(r'class="day[ "]', html)) == 14 and 'data-time="10:30"' in html
-    html = client.get(URL + f"?trim=s7-long-range&city=上海&dealer=SH-001&day={day}&time=10:30").content.decode()
+    step4 = f"?trim=s7-long-range&city=上海&dealer=SH-001&day={day}&time=10:30"
+    html = client.get(URL + step4).content.decode()
     assert 'name="consent_privacy"' in html and 'name="consent_share_with_dealer"' in html
     assert "store-2026-01" in html and f'value="{day}T10:30"' in html and 'name="csrfmiddlewaretoken"' in html
 
@@ -124,8 +126,8 @@ def test_the_domain_messages_reach_the_form(shop, client):
     day = next_open_day()
     response = client.post(URL, post_data(day, 19))
     with translation.override("zh-hans"):
-        expected = gettext("The dealer is open %(opens)s–%(closes)s; please choose a time within opening hours.") % {
-            "opens": "08:30", "closes": "18:00"}
+        message = "The dealer is open %(opens)s–%(closes)s; please choose a time within opening hours."
+        expected = gettext(message) % {"opens": "08:30", "closes": "18:00"}
     assert response.context["form"].errors["starts_at"] == [expected]
 
 
@@ -185,7 +187,8 @@ def test_parallel_bookings_of_one_slot_one_wins(live_net):
 @pytest.mark.django_db(transaction=True)
 def test_the_same_form_sent_twice_at_once_makes_one_booking(live_net):
     build_catalogue()
-    Vehicle.objects.create(dealer=live_net.dealer_a, trim=Trim.objects.get(slug="s7-long-range"))  # a second car
+    s7 = Trim.objects.get(slug="s7-long-range")
+    Vehicle.objects.create(dealer=live_net.dealer_a, trim=s7)  # a second car: the slot stays free
     day = next_open_day()
     data = post_data(day, 15, submission="c" * 32)
     barrier = threading.Barrier(2)
@@ -229,16 +232,18 @@ def test_after_the_drive_the_consumer_reports(shop, client):
     assert 'id="report"' not in client.get(status_url).content.decode()  # not before the drive
     td.booking_complete(actor=shop.a_consultant.actor, booking=booking)
     assert 'id="report"' in client.get(status_url).content.decode()
-    bad = client.post(status_url + "report/", {"overall": "9", "driving": "5", "comfort": "4", "service": "5"})
-    assert "选择一个有效的选项" in bad.context["report_form"].errors["overall"][0] and not Report.objects.exists()
-    good = client.post(status_url + "report/", {"overall": "5", "driving": "4", "comfort": "4", "service": "5",
-                                                "likely_to_buy": "on", "comments": "动力很好"})
+    ratings = {"overall": "5", "driving": "4", "comfort": "4", "service": "5"}
+    bad = client.post(status_url + "report/", {**ratings, "overall": "9"})
+    assert "选择一个有效的选项" in bad.context["report_form"].errors["overall"][0]
+    assert not Report.objects.exists()
+    good = client.post(status_url + "report/", {**ratings, "likely_to_buy": "on", "comments": "动力很好"})
     assert good.status_code == 302
     report = Report.objects.get()
-    assert report.booking == booking and report.overall == 5 and report.likely_to_buy and report.comments == "动力很好"
+    assert report.booking == booking and report.overall == 5 and report.likely_to_buy
+    assert report.comments == "动力很好"
     html = client.get(status_url).content.decode()
     assert 'id="report"' not in html
-    again = client.post(status_url + "report/", {"overall": "5", "driving": "4", "comfort": "4", "service": "5"})
+    again = client.post(status_url + "report/", ratings)
     assert again.status_code == 302 and Report.objects.count() == 1
 
 

@@ -19,8 +19,9 @@ URL = "/store/enquiry/"
 
 
 def enquiry_data(**overrides):
-    data = {"trim": "x9-phev-pro", "city": "杭州", "name": "陈静", "phone": "13712345678", "message": "想了解优惠",
-            "consent_privacy": "on", "consent_share_with_dealer": "on", "consent_marketing": "on"}
+    data = {"trim": "x9-phev-pro", "city": "杭州", "name": "陈静", "phone": "13712345678",
+            "message": "想了解优惠", "consent_privacy": "on", "consent_share_with_dealer": "on",
+            "consent_marketing": "on"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
@@ -95,7 +95,8 @@ class OrderStepForm(forms.Form):
                                       help_text=_("Paid outside the platform. Only your dealership sees it."))
     delivery_mode = forms.ChoiceField(label=_("Delivery"), choices=DeliveryMode.choices, required=False)
 
-    FIELDS = {"visited": (), "contracted": ("contract_value", "balance_paid"), "delivered": ("delivery_mode",)}
+    FIELDS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "visited": (), "contracted": ("contract_value", "balance_paid"), "delivered": ("delivery_mode",)}
 
     def __init__(self, *args: Any, step: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,7 +148,7 @@ class StatementImportForm(ImportForm):
     provider = forms.ChoiceField(label=_("Payment provider"), choices=PROVIDER_CHOICES)
     month = MonthField(label=_("Month (YYYY-MM)"))
 
-    field_order = ["provider", "month", "file"]
+    field_order: ClassVar[list[str]] = ["provider", "month", "file"]
 
 
 class MonthForm(forms.Form):

@@ -227,7 +227,7 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
                     step=s, initial=initial.get(s), auto_id=f"st-{s}-%s"))})
     may_execute = actor.can("orders.refund_execute") and status != OrderStatus.REFUNDED
     refund_rows = [
-        {"r": r, "execute_form": pick(f"execute:{r.pk}", lambda: EmptyForm(auto_id=f"ex{r.pk}-%s"))
+        {"r": r, "execute_form": pick(f"execute:{r.pk}", lambda r=r: EmptyForm(auto_id=f"ex{r.pk}-%s"))
          if (may_execute and r.status in (RefundStatus.DEALER_CONFIRMED, RefundStatus.FAILED))
          or f"execute:{r.pk}" in failed else None}
         for r in refunds]
