@@ -1,14 +1,24 @@
-"""HTTP benchmark: lead capture (POST /api/leads) against two baselines on the same server.
+"""HTTP benchmark: lead capture (POST /api/leads) against two baselines, inline and with a worker.
 
-Run: .venv/bin/python bench/capture_http.py [--duration 20] [--warmup 3] [--concurrency 8]
+Run: .venv/bin/python bench/capture_http.py [--mode both|inline|worker] [--duration 20] [--warmup 3]
+                                            [--concurrency 8] [--workers 2] [--drain-timeout 120]
 
-Fresh PostgreSQL database (autodcc_bench), migrated, demo network, one channel API token; gunicorn
-with 2 sync workers and persistent connections; a closed-loop load generator on the same machine
-(one process per connection, http.client) drives, one after the other:
+Each mode (default: both, inline first) starts from a fresh PostgreSQL database (autodcc_bench),
+migrated, demo network, one channel API token, and its own gunicorn (2 sync workers, persistent
+connections). A closed-loop load generator on the same machine (one process per connection,
+http.client) drives, one after the other:
   json     GET  /bench/json/    trivial JsonResponse (full middleware stack)
   insert   POST /bench/insert/  one BenchRow INSERT
-  capture  POST /api/leads      lead_capture with a unique mobile and Idempotency-Key per request
-and prints throughput, latency percentiles, errors, the ratios and the lost/duplicate check.
+  capture  POST /api/leads      a unique mobile and Idempotency-Key per request
+
+inline  no broker: the request writes the Intake and captures the lead in the same request (201).
+worker  CELERY_BROKER_URL=redis://127.0.0.1:6379/13 for gunicorn, and one Celery worker
+        (-P solo, concurrency 1) running during the capture phase: the request validates and writes
+        one Intake (202); the worker captures the waiting intakes in batches (capture_many). After
+        the load, the script waits (--drain-timeout) until no intake is pending.
+
+Per mode: throughput, latency percentiles, errors, CPU per process, the ratios, the
+lost/duplicate check; in worker mode also the processing throughput and receipt → lead latency.
 """
 
 from __future__ import annotations
@@ -21,8 +31,10 @@ import os
 import random
 import resource
 import sys
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +51,7 @@ GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "
 
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 50.0
+POLL_S = 0.1  # worker mode: how often the observer looks for newly committed batches
 
 
 @dataclass
@@ -61,11 +74,11 @@ class Result:
     latencies_ms: list[float] = field(default_factory=list)  # measured window only
     measured_errors: int = 0
     all_status: Counter[int] = field(default_factory=Counter)  # warm-up + measured, 0 = no response
+    accepted: list[tuple[int, str, str]] = field(default_factory=list)  # capture 2xx: (intake, key, phone)
     client_cpu_s: float = 0.0
     duration_s: float = 0.0
-    lead_phones_sent: int = 0
-    server_cores: float = 0.0  # gunicorn master + workers, CPU seconds per second of the phase
-    postgres_cores: float = 0.0
+    wall_s: float = 0.0
+    cores: dict[str, float] = field(default_factory=dict)  # CPU seconds per second of the phase, by process
 
     @property
     def rps(self) -> float:
@@ -90,6 +103,7 @@ def _worker(
     latencies: list[float] = []
     errors = 0
     status_all: Counter[int] = Counter()
+    accepted: list[tuple[int, str, str]] = []
     n = 0
     headers_base = {"Content-Type": "application/json"}
     if phase.name == "capture":
@@ -100,6 +114,7 @@ def _worker(
             break
         body: bytes | None = None
         headers = dict(headers_base)
+        mobile = key = ""
         if phase.name == "capture":
             mobile = _phone(index, n)
             if not phonenumbers.is_valid_number(phonenumbers.parse(mobile, "CN")):
@@ -117,22 +132,26 @@ def _worker(
                 },
                 ensure_ascii=False,
             ).encode()
-            headers["Idempotency-Key"] = f"bench-{run}-{index}-{n}"
+            key = f"bench-{run}-{index}-{n}"
+            headers["Idempotency-Key"] = key
         elif phase.method == "POST":
             body = b"{}"
         n += 1
         measured = now >= t_warm_end
         t0 = time.perf_counter()
+        content = b""
         try:
             conn.request(phase.method, phase.path, body=body, headers=headers)
             resp = conn.getresponse()
-            resp.read()
+            content = resp.read()
             status = resp.status
         except (OSError, http.client.HTTPException):
             status = 0
             conn.close()
         elapsed_ms = (time.perf_counter() - t0) * 1000
         status_all[status] += 1
+        if phase.name == "capture" and 200 <= status < 300:
+            accepted.append((int(json.loads(content)["intake"]), key, mobile))
         if measured:
             if 200 <= status < 300:
                 latencies.append(elapsed_ms)
@@ -140,11 +159,19 @@ def _worker(
                 errors += 1
     conn.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    out.put((index, latencies, errors, dict(status_all), usage.ru_utime + usage.ru_stime, n))
+    out.put((index, latencies, errors, dict(status_all), accepted, usage.ru_utime + usage.ru_stime))
 
 
 def run_phase(
-    phase: Phase, *, port: int, token: str, run: str, concurrency: int, warmup: float, duration: float
+    phase: Phase,
+    *,
+    port: int,
+    token: str,
+    run: str,
+    concurrency: int,
+    warmup: float,
+    duration: float,
+    started: Callable[[], None] | None = None,
 ) -> Result:
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
@@ -156,83 +183,160 @@ def run_phase(
     ]
     for p in procs:
         p.start()
+    if started is not None:
+        started()  # after the forks: a thread started here is never copied into the load processes
     result = Result(phase.name, duration_s=duration)
     for _ in procs:
-        _index, latencies, errors, status_all, cpu, sent = queue.get(timeout=warmup + duration + 120)
+        _index, latencies, errors, status_all, accepted, cpu = queue.get(timeout=warmup + duration + 120)
         result.latencies_ms.extend(latencies)
         result.measured_errors += errors
         result.all_status.update(status_all)
+        result.accepted.extend(accepted)
         result.client_cpu_s += cpu
-        result.lead_phones_sent += sent
     for p in procs:
         p.join()
     return result
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per phase (20)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per phase (3)")
-    parser.add_argument("--concurrency", type=int, default=8, help="connections, one process each (8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
-    args = parser.parse_args()
+class CommitObserver:
+    """Worker mode: polls the Intake table every POLL_S and notes when each batch became visible.
 
-    print(f"setup: fresh database, migrate, demo network … ({harness.env_summary()})", flush=True)
-    info = harness.setup_django(fresh=True, token=True)
+    All intakes of one ``process_batch`` share one ``processed_at`` (stamped when the batch starts);
+    the first poll that sees a ``processed_at`` value is (within POLL_S) when that batch committed,
+    i.e. when its leads exist for everyone else."""
+
+    def __init__(self, table: str) -> None:
+        self.sql = f'SELECT processed_at, count(*) FROM "{table}" WHERE processed_at IS NOT NULL GROUP BY 1'
+        self.seen: dict[Any, float] = {}  # processed_at → wall clock (time.time()) of first sight
+        self.sizes: dict[Any, int] = {}
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.polls = 0
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(harness.DATABASE_URL, autocommit=True) as conn:
+            while True:
+                rows = conn.execute(self.sql).fetchall()
+                now = time.time()
+                self.polls += 1
+                for processed_at, count in rows:
+                    if processed_at not in self.seen:
+                        self.seen[processed_at] = now
+                    self.sizes[processed_at] = count
+                if self.stop_event.wait(POLL_S):
+                    break
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join()
+
+
+def _ms(values: list[float], q: float) -> float:
+    return harness.percentile(values, q)
+
+
+def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
+    broker = harness.BROKER_URL if mode == "worker" else ""
+    env = harness.bench_env(broker=broker)
+    print(f"\n==== mode {mode} ====", flush=True)
+    if mode == "worker":
+        how = harness.ensure_redis()
+        redis = harness.redis_client()
+        redis.flushdb()
+        print(f"redis: {how}; {harness.BROKER_URL} flushed", flush=True)
+    from django.apps import apps
     from django.db import connections
 
-    from autodcc.leads.models import Lead
+    if apps.ready:
+        connections.close_all()  # the previous mode's connection (its database is dropped now)
+    print(f"setup: fresh database, migrate, demo network … ({harness.env_summary(broker=broker)})", flush=True)
+    info = harness.setup_django(fresh=True, token=True)
+    from django.db.models import Count
+
+    from autodcc.leads.models import Intake, IntakeStatus, Lead
+    from autodcc.network.models import ApiToken
     from bench.benchapp.models import BenchRow
 
+    token_pk = ApiToken.objects.get(name="bench").pk
+    worker_note = (
+        "; 1 Celery worker (-P solo, concurrency 1) started for the capture phase" if mode == "worker" else ""
+    )
     print(
         f"setup: {info['dealers']} dealers, {info['staff']} staff in {info['setup_s']:.1f} s; "
-        f"gunicorn {args.workers} sync workers; load: {args.concurrency} connections, "
+        f"gunicorn {args.workers} sync workers{worker_note}; load: {args.concurrency} connections, "
         f"{args.warmup:g} s warm-up + {args.duration:g} s per phase, "
         f"on this machine ({os.cpu_count()} cores)",
         flush=True,
     )
-    run = f"{int(time.time())}"
+    run = f"{int(time.time())}{mode[0]}"
     results: dict[str, Result] = {}
     counts: dict[str, tuple[int, int]] = {}
-    with harness.Gunicorn(workers=args.workers) as server:
+    drain: dict[str, Any] = {}
+    observer: CommitObserver | None = None
+    with harness.Gunicorn(workers=args.workers, env=env) as server:
         for phase in PHASES:
-            before = (Lead.objects.count(), BenchRow.objects.count())
-            connections.close_all()  # nothing shared with the forked load processes
-            cpu0, t0 = (
-                (harness.cpu_seconds(server.pids()), harness.cpu_seconds(harness.postgres_pids())),
-                time.monotonic(),
-            )
-            result = run_phase(
-                phase,
-                port=server.port,
-                token=info["token"],
-                run=run,
-                concurrency=args.concurrency,
-                warmup=args.warmup,
-                duration=args.duration,
-            )
-            wall = time.monotonic() - t0
-            web, pg = harness.cpu_seconds(server.pids()), harness.cpu_seconds(harness.postgres_pids())
-            result.server_cores = harness.cpu_used(cpu0[0], web) / wall
-            result.postgres_cores = harness.cpu_used(cpu0[1], pg) / wall
-            results[phase.name] = result
-            after = (Lead.objects.count(), BenchRow.objects.count())
-            counts[phase.name] = (after[0] - before[0], after[1] - before[1])
+            worker: harness.CeleryWorker | None = None
+            if phase.name == "capture" and mode == "worker":
+                worker = harness.CeleryWorker(env=env).__enter__()
+                print(f"celery worker ready after {worker.started_s:.1f} s (log: bench/.var/celery.log)", flush=True)
+                observer = CommitObserver(Intake._meta.db_table)
+            try:
+                before = (Lead.objects.count(), BenchRow.objects.count())
+                connections.close_all()  # nothing shared with the forked load processes
+
+                def groups(w: harness.CeleryWorker | None = worker) -> dict[str, list[int]]:
+                    g = {"gunicorn": server.pids(), "postgres": harness.postgres_pids()}
+                    if w is not None:
+                        g["worker"] = w.pids()
+                        g["redis"] = harness.redis_pids()
+                    return g
+
+                cpu0 = {name: harness.cpu_seconds(pids) for name, pids in groups().items()}
+                t0 = time.monotonic()
+                result = run_phase(
+                    phase,
+                    port=server.port,
+                    token=info["token"],
+                    run=run,
+                    concurrency=args.concurrency,
+                    warmup=args.warmup,
+                    duration=args.duration,
+                    started=observer.start if observer is not None else None,
+                )
+                result.wall_s = wall = time.monotonic() - t0
+                cpu1 = {name: harness.cpu_seconds(pids) for name, pids in groups().items()}
+                result.cores = {name: harness.cpu_used(cpu0[name], cpu1[name]) / wall for name in cpu1}
+                result.cores["load"] = result.client_cpu_s / wall
+                results[phase.name] = result
+                if phase.name == "capture":
+                    drain = wait_for_intakes(args.drain_timeout, worker, cpu1, mode == "worker")
+                after = (Lead.objects.count(), BenchRow.objects.count())
+                counts[phase.name] = (after[0] - before[0], after[1] - before[1])
+            finally:
+                if observer is not None and phase.name == "capture":
+                    observer.stop()
+                if worker is not None:
+                    worker.stop()
     print(f"gunicorn stopped (error log: {server.log.relative_to(harness.ROOT)})")
 
+    # ---- request figures ------------------------------------------------------------------------
     print()
+    names = ["gunicorn", "worker", "postgres", "redis", "load"] if mode == "worker" else [
+        "gunicorn", "postgres", "load"]
     print(
         f"{'phase':<9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'requests':>10}"
-        f"   CPU cores: gunicorn/postgres/load"
+        f"   CPU cores: {'/'.join(names)}"
     )
     for name, r in results.items():
+        cores = " / ".join(f"{r.cores[n]:.2f}" if n in r.cores else "-" for n in names)
         print(
             f"{name:<9}{r.rps:>9.1f}{r.pct(50):>9.2f}{r.pct(95):>9.2f}{r.pct(99):>9.2f}{r.measured_errors:>8}"
-            f"{len(r.latencies_ms) + r.measured_errors:>10}"
-            f"   {r.server_cores:.2f} / {r.postgres_cores:.2f} / "
-            f"{r.client_cpu_s / (args.warmup + args.duration):.2f}"
+            f"{len(r.latencies_ms) + r.measured_errors:>10}   {cores}"
         )
     for name, r in results.items():
         odd = {s: c for s, c in r.all_status.items() if not 200 <= s < 300}
@@ -244,33 +348,184 @@ def main() -> int:
     print()
     print(f"capture/insert throughput = {ratio_ins:.3f}    capture/json throughput = {ratio_json:.3f}")
 
-    created_201 = cap.all_status.get(201, 0)
+    # ---- the loss check ------------------------------------------------------------------------
+    statuses = ", ".join(f"{c} × {s}" for s, c in sorted(cap.all_status.items()))
+    answered_2xx = sum(c for s, c in cap.all_status.items() if 200 <= s < 300)
+    ids = [a[0] for a in cap.accepted]
+    keys = dict(Intake.objects.filter(pk__in=ids).values_list("pk", "key"))
+    matched = sum(keys.get(pk) == f"api:{token_pk}:{key}" for pk, key, _phone in cap.accepted)
+    intakes = Intake.objects.count()
+    by_status = {row["status"]: row["n"] for row in Intake.objects.values("status").annotate(n=Count("pk"))}
+    pending = by_status.get(IntakeStatus.PENDING, 0)
+    rejected = by_status.get(IntakeStatus.REJECTED, 0)
+    no_lead = Intake.objects.filter(status=IntakeStatus.PROCESSED, lead__isnull=True).count()
+    created_true = Intake.objects.filter(created=True).count()
+    shared_leads = (
+        Intake.objects.exclude(lead=None).values("lead").annotate(n=Count("pk")).filter(n__gt=1).count()
+    )
+    accepted_phones = len({a[2] for a in cap.accepted})
+    intake_phones = len(set(Intake.objects.values_list("payload__phone", flat=True)))
     new_leads = counts["capture"][0]
     leads_total = Lead.objects.count()
-    distinct_phones = Lead.objects.values("customer__phone").distinct().count()
-    other_2xx = sum(c for s, c in cap.all_status.items() if 200 <= s < 300 and s != 201)
-    unanswered = cap.all_status.get(0, 0)
-    inserts_201 = ins.all_status.get(201, 0)
-    lossless = created_201 == new_leads and distinct_phones == leads_total and other_2xx == 0
-    print(
-        f"capture: {created_201} × 201, {other_2xx} × other 2xx, {unanswered} unanswered; "
-        f"new Lead rows {new_leads}; leads {leads_total}, distinct phones {distinct_phones}"
+    distinct_lead_phones = Lead.objects.values("customer__phone").distinct().count()
+    unanswered_written = intakes - len(set(ids))
+    lossless = (
+        answered_2xx == len(ids) == len(set(ids)) == matched
+        and pending == 0
+        and rejected == 0
+        and no_lead == 0
+        and new_leads == accepted_phones + unanswered_written == intake_phones == created_true
+        and distinct_lead_phones == leads_total
+        and shared_leads == 0
     )
-    print(f"insert:  {inserts_201} × 201; new BenchRow rows {counts['insert'][1]}")
+    print(f"capture answers (warm-up + measured): {statuses}")
+    print(
+        f"intakes: {answered_2xx} 2xx answers → {len(set(ids))} distinct intake ids, {matched} found with their "
+        f"Idempotency-Key; {intakes} Intake rows ({unanswered_written} written without a 2xx answer); "
+        f"{by_status.get(IntakeStatus.PROCESSED, 0)} processed, {pending} pending, {rejected} rejected; "
+        f"{no_lead} processed without a lead"
+    )
+    print(
+        f"leads:   {new_leads} new Lead rows = {accepted_phones} accepted captures with distinct phones"
+        f" (+{unanswered_written} unanswered); intakes with created=True {created_true}; "
+        f"leads {leads_total}, distinct phones {distinct_lead_phones}; leads shared by 2+ intakes {shared_leads}"
+    )
+    print(f"insert:  {ins.all_status.get(201, 0)} × 201; new BenchRow rows {counts['insert'][1]}")
+
+    # ---- processing (receipt → lead) -----------------------------------------------------------
+    rows = list(Intake.objects.exclude(processed_at=None).values_list("received_at", "processed_at"))
+    to_stamp = sorted((p - r).total_seconds() * 1000 for r, p in rows)
+    summary: dict[str, Any] = {
+        "mode": mode, "rps": cap.rps, "p50": cap.pct(50), "p95": cap.pct(95), "p99": cap.pct(99),
+        "errors": cap.measured_errors, "ratio_ins": ratio_ins, "ratio_json": ratio_json, "lossless": lossless,
+        "insert_rps": ins.rps, "json_rps": js.rps,
+    }
+    print()
+    if mode == "inline":
+        print(
+            f"receipt → processed_at (inside the request): p50 {_ms(to_stamp, 50):.1f} ms, "
+            f"p95 {_ms(to_stamp, 95):.1f} ms, p99 {_ms(to_stamp, 99):.1f} ms over {len(to_stamp)} intakes"
+        )
+    else:
+        assert observer is not None
+        first_received = min(r for r, _p in rows)
+        last_stamp = max(p for _r, p in rows)
+        seen = observer.seen
+        visible = sorted(
+            (seen[p] - r.timestamp()) * 1000 for r, p in rows if p in seen
+        )
+        unseen = sum(1 for _r, p in rows if p not in seen)
+        last_visible = max(seen.values()) if seen else last_stamp.timestamp()
+        span = last_visible - first_received.timestamp()
+        leads_per_s = len(rows) / span
+        batch_sizes = sorted(observer.sizes.values())
+        lag = sorted((seen[p] - p.timestamp()) * 1000 for p in seen)
+        worker_cpu = cap.cores.get("worker", 0) * cap.wall_s + drain.get("worker_cpu_s", 0.0)
+        print(
+            f"processing: {len(rows)} intakes processed from first accept to last lead committed in {span:.1f} s "
+            f"= {leads_per_s:.1f} leads/s (to the last processed_at stamp: "
+            f"{len(rows) / (last_stamp - first_received).total_seconds():.1f} leads/s); "
+            f"load ran {cap.wall_s:.1f} s"
+        )
+        print(
+            f"  backlog when the load stopped: {drain['backlog']} intakes pending, "
+            f"{drain['queue_at_end']} tasks queued in Redis; all processed {drain['drained_s']:.1f} s after the "
+            f"load stopped; {drain['queue_after']} tasks still queued when the worker was stopped"
+        )
+        print(
+            f"  {len(batch_sizes)} batches (process_batch), size min {batch_sizes[0] if batch_sizes else 0} / "
+            f"median {_ms(batch_sizes, 50) if batch_sizes else 0} / max {batch_sizes[-1] if batch_sizes else 0}; "
+            f"batch start → commit seen p50 {_ms(lag, 50):.0f} ms, max {lag[-1] if lag else float('nan'):.0f} ms; "
+            f"worker CPU {worker_cpu:.1f} s = {worker_cpu / max(len(rows), 1) * 1000:.2f} ms per lead "
+            f"(incl. the outbox dispatch tasks and the no-op process_intake tasks)"
+        )
+        print(
+            f"receipt → processed_at (stamped when the batch starts): p50 {_ms(to_stamp, 50):.0f} ms, "
+            f"p95 {_ms(to_stamp, 95):.0f} ms, p99 {_ms(to_stamp, 99):.0f} ms over {len(to_stamp)} intakes"
+        )
+        print(
+            f"receipt → lead committed (batch commit seen by polling every {POLL_S:g} s): "
+            f"p50 {_ms(visible, 50):.0f} ms, p95 {_ms(visible, 95):.0f} ms, p99 {_ms(visible, 99):.0f} ms, "
+            f"max {visible[-1] if visible else float('nan'):.0f} ms over {len(visible)} intakes"
+            + (f" ({unseen} in batches the poller never saw)" if unseen else "")
+        )
+        summary.update(
+            leads_per_s=leads_per_s, e2e_p50=_ms(visible, 50), e2e_p95=_ms(visible, 95),
+            e2e_p99=_ms(visible, 99), stamp_p50=_ms(to_stamp, 50), stamp_p95=_ms(to_stamp, 95),
+            stamp_p99=_ms(to_stamp, 99),
+        )
     print()
     print(
-        f"{harness.verdict(ratio_ins >= TARGET_RATIO)}  capture ≥ {TARGET_RATIO} × insert throughput "
+        f"{harness.verdict(ratio_ins >= TARGET_RATIO)}  [{mode}] capture ≥ {TARGET_RATIO} × insert throughput "
         f"({cap.rps:.1f} vs {ins.rps:.1f} req/s = {ratio_ins:.3f})"
     )
     print(
-        f"{harness.verdict(cap.pct(99) <= TARGET_P99_MS)}  capture p99 ≤ {TARGET_P99_MS:g} ms "
+        f"{harness.verdict(cap.pct(99) <= TARGET_P99_MS)}  [{mode}] capture p99 ≤ {TARGET_P99_MS:g} ms "
         f"({cap.pct(99):.1f} ms at {args.concurrency} connections)"
     )
     print(
-        f"{harness.verdict(lossless)}  zero leads lost or duplicated "
-        f"(201s {created_201} = new leads {new_leads}; "
-        f"distinct phones {distinct_phones} = leads {leads_total})"
+        f"{harness.verdict(lossless)}  [{mode}] zero leads lost or duplicated "
+        f"({answered_2xx} 2xx = {matched} intakes; {pending} pending; new leads {new_leads} = "
+        f"accepted distinct phones {accepted_phones}; distinct phones {distinct_lead_phones} = leads {leads_total})"
     )
+    return summary
+
+
+def wait_for_intakes(
+    timeout: float,
+    worker: harness.CeleryWorker | None,
+    cpu_at_end: dict[str, dict[int, float]],
+    queued: bool,
+) -> dict[str, Any]:
+    """After the load: wait until no intake is pending (up to ``timeout``); the backlog and how long."""
+    from autodcc.leads.models import Intake, IntakeStatus
+
+    t_end = time.monotonic()
+    redis = harness.redis_client() if queued else None
+    queue_at_end = redis.llen("celery") if redis is not None else 0
+    backlog = Intake.objects.filter(status=IntakeStatus.PENDING).count()
+    pending = backlog
+    while pending and time.monotonic() - t_end < timeout:
+        time.sleep(0.2)
+        pending = Intake.objects.filter(status=IntakeStatus.PENDING).count()
+    drained_s = time.monotonic() - t_end
+    if queued:
+        time.sleep(2 * POLL_S)  # let the observer see the last commit
+    out = {"backlog": backlog, "drained_s": drained_s, "pending": pending, "queue_at_end": queue_at_end,
+           "queue_after": redis.llen("celery") if redis is not None else 0}
+    if worker is not None:
+        now = harness.cpu_seconds(worker.pids())
+        out["worker_cpu_s"] = harness.cpu_used(cpu_at_end.get("worker", {}), now)
+    if pending:
+        print(f"!! {pending} intakes still pending {timeout:g} s after the load stopped", flush=True)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--mode", choices=["both", "inline", "worker"], default="both",
+                        help="inline (no broker), worker (Redis + 1 Celery worker) or both, one after the other")
+    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per phase (20)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per phase (3)")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections, one process each (8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    parser.add_argument("--drain-timeout", type=float, default=120.0,
+                        help="seconds to wait after the load for pending intakes (120)")
+    args = parser.parse_args()
+
+    modes = ["inline", "worker"] if args.mode == "both" else [args.mode]
+    summaries = [run_mode(mode, args) for mode in modes]
+    if len(summaries) > 1:
+        print("\n==== summary (capture phase) ====")
+        print(f"{'mode':<8}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99 ms':>8}{'errors':>8}{'/insert':>9}{'/json':>7}"
+              f"   receipt → lead committed p50/p95/p99 ms, leads/s")
+        for s in summaries:
+            extra = (f"   {s['e2e_p50']:.0f} / {s['e2e_p95']:.0f} / {s['e2e_p99']:.0f}, {s['leads_per_s']:.1f}"
+                     if s["mode"] == "worker" else "   (in the request)")
+            print(f"{s['mode']:<8}{s['rps']:>8.1f}{s['p50']:>8.1f}{s['p95']:>8.1f}{s['p99']:>8.1f}{s['errors']:>8}"
+                  f"{s['ratio_ins']:>9.3f}{s['ratio_json']:>7.3f}{extra}")
     return 0
 
 

@@ -1,8 +1,10 @@
-"""Shared set-up for the benchmarks: one environment, a fresh PostgreSQL database, Django, gunicorn.
+"""Shared set-up for the benchmarks: one environment, a fresh PostgreSQL database, Django, gunicorn,
+and (capture_http.py's worker mode only) a local Redis broker and one Celery worker.
 
 Every benchmark runs with the same environment (``bench_env()``): PostgreSQL, persistent
 connections (DB_CONN_MAX_AGE=60), no broker and no Redis (autodcc's default: tasks and outbox
 dispatch run inline, after commit), logging at WARNING, files under bench/.var/.
+``bench_env(broker=BROKER_URL)`` is the same plus CELERY_BROKER_URL (the worker mode).
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "autodcc_bench")
 DATABASE_URL = f"{PG_SERVER}/{DB_NAME}"
 CONN_MAX_AGE = "60"
+# worker mode of capture_http.py: Redis on this machine, database 13 (flushed before each worker run)
+BROKER_URL = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
+REDIS_START = [
+    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
+    "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
+]
 
 # Settings that would change what is measured if inherited from the caller's shell.
 _DROP = (
@@ -43,7 +51,8 @@ _DROP = (
 )
 
 
-def bench_env() -> dict[str, str]:
+def bench_env(*, broker: str = "") -> dict[str, str]:
+    """The benchmarks' environment; with ``broker`` also CELERY_BROKER_URL (tasks go to a worker)."""
     env = {k: v for k, v in os.environ.items() if k not in _DROP}
     env.update(
         {
@@ -57,12 +66,15 @@ def bench_env() -> dict[str, str]:
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(SRC)]),
         }
     )
+    if broker:
+        env["CELERY_BROKER_URL"] = broker
     return env
 
 
-def env_summary() -> str:
+def env_summary(*, broker: str = "") -> str:
+    tasks = f"CELERY_BROKER_URL={broker} (tasks/outbox on a worker)" if broker else "no broker (tasks/outbox inline)"
     return (
-        f"PostgreSQL {DB_NAME}, DB_CONN_MAX_AGE={CONN_MAX_AGE}, no broker (tasks/outbox inline), "
+        f"PostgreSQL {DB_NAME}, DB_CONN_MAX_AGE={CONN_MAX_AGE}, {tasks}, "
         f"LOG_LEVEL=WARNING, settings bench.settings"
     )
 
@@ -128,9 +140,10 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving autodcc's WSGI app with bench.settings: sync workers, no access log."""
 
-    def __init__(self, *, workers: int = 2, port: int | None = None) -> None:
+    def __init__(self, *, workers: int = 2, port: int | None = None, env: dict[str, str] | None = None) -> None:
         self.workers = workers
         self.port = port or free_port()
+        self.env = env or bench_env()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = VAR / "gunicorn.log"
 
@@ -157,7 +170,7 @@ class Gunicorn:
         self.proc = subprocess.Popen(
             cmd,
             cwd=ROOT,
-            env=bench_env(),
+            env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
@@ -208,6 +221,85 @@ class Gunicorn:
         self.stop()
 
 
+def ensure_redis() -> str:
+    """Start the local Redis (no persistence) unless ``redis-cli ping`` answers; returns how it went."""
+
+    def ping() -> bool:
+        try:
+            out = subprocess.run(["redis-cli", "ping"], capture_output=True, text=True, timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return out.stdout.strip() == "PONG"
+
+    if ping():
+        return "already running"
+    subprocess.run(REDIS_START, check=True, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if ping():
+            return "started"
+        time.sleep(0.1)
+    raise RuntimeError("redis-server did not answer within 10 s")
+
+
+def redis_client(url: str = BROKER_URL) -> Any:
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+class CeleryWorker:
+    """One Celery worker (``celery -A autodcc worker -l WARNING --concurrency 1 -P solo``) with the
+    bench environment and a broker; returns from ``__enter__`` once it answers a control ping."""
+
+    def __init__(self, *, env: dict[str, str]) -> None:
+        self.env = env
+        self.broker = env["CELERY_BROKER_URL"]
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = VAR / "celery.log"
+        self.started_s = 0.0
+
+    def __enter__(self) -> CeleryWorker:
+        from celery import Celery
+
+        cmd = [str(PYTHON), "-m", "celery", "-A", "autodcc", "worker", "-l", "WARNING",
+               "--concurrency", "1", "-P", "solo"]
+        t0 = time.monotonic()
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT)
+        control = Celery("bench-ping", broker=self.broker)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"celery worker exited ({self.proc.returncode}); see {self.log}")
+                if control.control.ping(timeout=0.5):
+                    self.started_s = time.monotonic() - t0
+                    return self
+            self.stop()
+            raise RuntimeError(f"celery worker did not answer a ping within 60 s; see {self.log}")
+        finally:
+            control.close()
+
+    def pids(self) -> list[int]:
+        return [self.proc.pid] if self.proc is not None else []
+
+    def stop(self) -> None:
+        """Warm shutdown (SIGTERM: the running task finishes), SIGKILL after 30 s."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -228,16 +320,25 @@ def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
-def postgres_pids() -> list[int]:
+def pids_named(comm: str) -> list[int]:
+    """Every process whose /proc/<pid>/comm is ``comm``."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() == "postgres":
+                if (entry / "comm").read_text().strip() == comm:
                     pids.append(int(entry.name))
             except OSError:
                 continue
     return pids
+
+
+def postgres_pids() -> list[int]:
+    return pids_named("postgres")
+
+
+def redis_pids() -> list[int]:
+    return pids_named("redis-server")
 
 
 def percentile(sorted_values: list[float], q: float) -> float:

@@ -30,6 +30,8 @@ NOT_DEALER_SCOPED = {
     "import_detail", "template_edit", "optout_remove",
     # HQ finance's statements (not a dealer's): 403 to everyone else
     "statement_detail",
+    # the catalogue is the brand's: HQ marketing only
+    "trim_edit", "trim_photo",
 }
 
 
@@ -47,8 +49,25 @@ def foreign_objects(net):
         "dealer_detail": dealer, "dealer_edit": dealer, "dealer_key_flag": dealer,
         "staff_detail": staff, "staff_edit": staff, "staff_duty": staff, "staff_leave_add": staff,
         "leave_cancel": leave.pk, "message_detail": message.pk,
-        **lead_objects, **order_objects,
+        # a dealer's own reports (insights)
+        "insights_daily_dealer": dealer, "insights_monthly_dealer": dealer,
+        **lead_objects, **order_objects, **_testdrive_objects(net.dealer_b),
     }
+
+
+def _testdrive_objects(dealer):
+    """A test-drive car and a booking of ``dealer``."""
+    from autodcc.testdrives import services as td
+    from autodcc.testdrives.models import Vehicle
+
+    catalog_demo.build()
+    trim = Trim.objects.get(code="S7-LR")
+    car = Vehicle.objects.create(dealer=dealer, trim=trim)
+    slot = _visit_time() + dt.timedelta(minutes=30)  # slots start on the half hour (opening 08:30)
+    buyer = leads.LeadInput(name="试驾客户", phone=f"1361111{next(_phones):04d}", channel="storefront",
+                            consent_version="2026-01", consent_share_with_dealer=True)
+    booking = td.booking_create(actor=consumer("store"), trim=trim, dealer=dealer, starts_at=slot, lead=buyer)
+    return {"fleet_toggle": car.pk, "booking_detail": booking.pk, "booking_action": booking.pk}
 
 
 _phones = itertools.count(1)
@@ -148,6 +167,10 @@ def _own_equivalent(net, name):
         return _lead_objects(net, "SH-001", net.a_agent, net.a_manager)[name]
     if name in ORDER_PAGES or name in REFUND_PAGES:
         return _order_objects("SH-001")[name]
+    if name in {"fleet_toggle", "booking_detail", "booking_action"}:
+        return _testdrive_objects(net.dealer_a)[name]
+    if name.startswith("insights_"):
+        return net.dealer_a.pk
     if name == "message_detail":
         return messaging.message_send(event=Event.VISIT_CONFIRMATION, to_phone="13812340001", dealer=net.dealer_a,
                                       context={"name": "客户", "dealer": "上海", "address": "x", "time": "明天",

@@ -7,19 +7,19 @@ from autodcc.console.navigation import NAV
 
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
-                    "templates", "optouts", "audit", "orders"},
+                    "templates", "optouts", "audit", "orders", "testdrives", "catalog"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit", "orders"},
+                   "audit", "orders", "testdrives"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
                    "optouts", "audit", "orders", "finance"},
-    "regional_manager": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders"},
+    "regional_manager": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "testdrives"},
     "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
-             "orders"},
+             "orders", "testdrives"},
     "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
-                  "audit", "orders"},
-    "a_supervisor": {"home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders"},
-    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers"},
-    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders"},
+                  "audit", "orders", "testdrives"},
+    "a_supervisor": {"home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "testdrives"},
+    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "testdrives"},
+    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives"},
 }
 
 

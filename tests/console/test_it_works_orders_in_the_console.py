@@ -221,6 +221,13 @@ def test_the_reminder_before_delivery_is_refused_on_its_form(net, login, paid_or
     response = client.post(url("order_remind_receipt", order.pk), **HX)
     assert response.status_code == 200 and message("order.receipt_early") in html(response)
     assert "order.receipt_reminder" not in order_actions(order)
+    # in the user's language
+    client.post("/i18n/setlang/", {"language": "en", "next": url("order_detail", order.pk)})
+    response = client.post(url("order_step", order.pk), {"step": "delivered"})
+    with translation.override("en"):
+        english = escape(message_for("order.illegal_step", {"status": str(OrderStatus.PAID.label),
+                                                            "step": "delivered"}))
+    assert response.status_code == 200 and english in html(response)
 
 
 def test_people_who_only_follow_orders_cannot_record_steps(net, login, paid_order):
@@ -321,6 +328,10 @@ def test_a_refund_goes_from_the_buyer_to_the_dealer_to_customer_service(net, log
     order.refresh_from_db()
     assert refund.status == RefundStatus.DEALER_CONFIRMED and refund.dealer_confirmed_by_id == net.a_manager.staff.pk
     assert order.cancelled_by == "dealer" and refund.dealer_note == "库存车已售"
+    # deciding again after the decision: the refusal still shows, though the form is gone
+    response = manager.post(url("refund_decide", refund.pk), {"decision": "decline", "note": "改主意"})
+    assert response.status_code == 200 and 'id="order-errors"' in html(response)
+    assert message("order.refund_wrong_state", status=zh(RefundStatus.DEALER_CONFIRMED.label)) in html(response)
 
     # customer service executes; the provider call runs through the outbox after commit
     hq = login(net.hq_service)
@@ -444,6 +455,15 @@ def test_finance_imports_a_statement_and_settles_the_month_once(net, login, paid
     assert client.post(url("settlement_run"), {"month": this_month()}).status_code == 302
     assert Settlement.objects.count() == 2 and SettlementLine.objects.count() == 2
     assert AuditLog.objects.filter(action="settlement.settle").count() == 2
+
+    # a later statement matches a2: its dealer's month is already settled, so the page says the run
+    # leaves it alone (one settlement per dealer and month) and offers no button that does nothing
+    fixed = [f"{pay[a2.number].trade_no},{pay[a2.number].out_trade_no},payment,500.00,,,2026-11-22 10:00:00"]
+    client.post(url("finance"), {"provider": "sandbox", "month": this_month(), "file": statement_file(fixed)})
+    page = html(client.get(url("finance") + f"?month={this_month()}"))
+    candidates = page.split('id="candidates"')[1].split("</table>")[0]
+    assert a2.number in candidates and "data-blocked" in candidates and 'id="settle-form"' not in page
+    assert Settlement.objects.count() == 2 and SettlementLine.objects.count() == 2
 
     response = client.get(url("transfer_list") + f"?month={this_month()}")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]

@@ -127,3 +127,10 @@ def test_other_bad_inputs(shop, client):
         assert response.context[form].errors.get(field), (query, response.context[form].errors)
     assert "输入一个数字。" in client.get("/store/calculator/?trim=s5-entry&annual_rate=abc").content.decode()
     assert client.get("/store/calculator/?trim=nope").context["price_form"].errors["trim"]
+
+
+def test_switching_the_car_drops_the_old_cars_colour_and_edition(shop, client):
+    colour = Trim.objects.get(slug="s7-long-range").colours.get(name="湖光蓝")
+    response = client.get(f"/store/calculator/?trim=s5-entry&colour={colour.pk}&edition=s7-tmall-edition")
+    assert response.context["price_form"].is_valid() and response.context["landed"] is not None
+    assert response.context["landed"].amount("invoice") == Decimal("112900.00")

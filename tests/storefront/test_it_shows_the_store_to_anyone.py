@@ -172,3 +172,12 @@ def test_pages_stay_small_and_fast(shop, client):
         timings[url] = statistics.median(runs)
     print("\nserver time, median of 5 (ms):", {k: round(v, 1) for k, v in timings.items()})
     assert max(timings.values()) < 100, timings
+
+
+def test_the_footer_switches_the_language(shop, client):
+    html = client.get("/store/trims/s7-long-range/").content.decode()
+    assert 'action="/i18n/setlang/"' in html and 'value="en"' in html
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/store/trims/s7-long-range/"})
+    assert response.status_code == 302 and response["Location"] == "/store/trims/s7-long-range/"
+    html = client.get(response["Location"]).content.decode()
+    assert 'lang="en"' in html and "Book a test drive" in html

@@ -9,6 +9,7 @@ register(
         "loan.term_invalid": _("The term must be between 12 and 60 months (got %(value)s)."),
         "loan.rate_invalid": _("The annual rate must be between 0 and 36%%."),
         "loan.fee_invalid": _("The fee cannot be negative or more than the loan."),
+        "price.no_rate": _("No tax rates are on file for an invoice dated %(value)s."),
         "price.invalid": _("The price must be more than zero."),
         "price.seats_invalid": _("The number of seats must be between 2 and 9."),
         "catalog.code_taken": _("The code “%(value)s” is already used."),

@@ -38,7 +38,7 @@ def rate_on(table: str, day: dt.date, rates: dict[str, Any] | None = None) -> di
     entries = (rates or _rates())[table]
     valid = [e for e in entries if dt.date.fromisoformat(e["from"]) <= day]
     if not valid:
-        raise LookupError(f"no {table} rate for {day}")
+        raise DomainError("price.no_rate", field="invoice_date", value=day.isoformat())
     return valid[-1]
 
 
@@ -73,7 +73,7 @@ def purchase_tax(invoice: Decimal, *, day: dt.date, energy: str, relief_eligible
     exact_full = invoice / (1 + vat) * rate
     full = fen(exact_full)
     explanation = _("Invoice price ÷ %(vat)s (without VAT) × %(rate)s%%") % {
-        "vat": 1 + vat, "rate": (rate * 100).normalize()}
+        "vat": 1 + vat, "rate": f"{rate * 100:.0f}" if rate * 100 == int(rate * 100) else f"{rate * 100:.2f}"}
     if energy not in NEV_ENERGIES or not relief_eligible:
         return full, full, explanation
     relief_rule = rate_on("nev_purchase_tax_relief", day, rates)

@@ -6,15 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min, Prefetch, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from autodcc.catalog import pricing, recommend
 from autodcc.catalog.models import Colour, Edition, Photo, Series, SpecValue, Trim
 
 
 def series_on_sale() -> QuerySet[Series]:
-    return (Series.objects.filter(is_active=True)
-            .annotate(from_price=Min("models__trims__offer_price"), guide_from=Min("models__trims__guide_price"))
+    """Series with at least one trim on sale, with the lowest offer and guide price of those trims."""
+    on_sale = Q(models__trims__is_active=True)
+    return (Series.objects.filter(is_active=True).filter(on_sale).distinct()
+            .annotate(from_price=Min("models__trims__offer_price", filter=on_sale),
+                      guide_from=Min("models__trims__guide_price", filter=on_sale))
             .order_by("sort", "code"))
 
 
@@ -23,12 +27,17 @@ def trims_on_sale() -> QuerySet[Trim]:
             .select_related("model__series").prefetch_related("features"))
 
 
+def editions_on_sale(day: dt.date | None = None) -> QuerySet[Edition]:
+    day = day or timezone.localdate()
+    return Edition.objects.filter(is_active=True, starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
 def trim_page(slug: str) -> Trim | None:
     return (trims_on_sale().prefetch_related(
         Prefetch("photos", queryset=Photo.objects.order_by("sort")),
         Prefetch("colours", queryset=Colour.objects.order_by("extra_price")),
         Prefetch("specs", queryset=SpecValue.objects.order_by("sort")),
-        Prefetch("editions", queryset=Edition.objects.filter(is_active=True)),
+        Prefetch("editions", queryset=editions_on_sale()),
     ).filter(slug=slug).first())
 
 

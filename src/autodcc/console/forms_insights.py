@@ -147,16 +147,12 @@ class InsightFilterForm(forms.Form):
         return month_range(self._value("month") or this_month())
 
     @property
-    def group(self) -> str:
+    def group_by(self) -> str:
         return self._value("group") or ("channel" if "group" in self.fields else "")
 
     @property
     def group_label(self) -> str:
-        return str(GROUP_LABELS.get(self.group, _("Total")))
-
-    @property
-    def dealer(self) -> Dealer | None:
-        return self._value("dealer")
+        return str(GROUP_LABELS.get(self.group_by, _("Total")))
 
     def to_filters(self) -> Filters:
         start, end = self.period()
@@ -171,7 +167,7 @@ class InsightFilterForm(forms.Form):
         out: dict[str, Any] = {"date_from": f.date_from.isoformat(), "date_to": f.date_to.isoformat(),
                                "basis": f.basis}
         for name, value in (("channel", f.channel), ("campaign", f.campaign), ("dealer_ids", f.dealer_ids),
-                            ("region_id", f.region_id), ("group", self.group)):
+                            ("region_id", f.region_id), ("group", self.group_by)):
             if value:
                 out[name] = value
         return out

@@ -37,6 +37,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox"),
     NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates"),
     NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts"),
+    NavEntry("insights", _("Insights"), "console:insights", "insights.view"),
     NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
 )
 

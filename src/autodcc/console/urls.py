@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from autodcc.console.views import catalog, customers, leads, messaging, network, orders
+from autodcc.console.views import insights
 
 app_name = "console"
 
@@ -88,4 +89,14 @@ urlpatterns = [
     path("finance/statements/<int:pk>/", orders.statement_detail, name="statement_detail"),
     path("finance/settle/", orders.settlement_settle, name="settlement_run"),
     path("finance/transfer-list.xlsx", orders.transfer_list, name="transfer_list"),
+    # insights (KPI): the funnel dashboard, defeat analysis, comparisons, daily and monthly reports
+    path("insights/", insights.dashboard, name="insights"),
+    path("insights/export.xlsx", insights.dashboard_export, name="insights_export"),
+    path("insights/defeats/", insights.defeats, name="insights_defeats"),
+    path("insights/defeats/leads/", insights.defeat_leads, name="insights_defeat_leads"),
+    path("insights/compare/", insights.compare, name="insights_compare"),
+    path("insights/daily/", insights.daily, name="insights_daily"),
+    path("insights/daily/<int:pk>/", insights.daily, name="insights_daily_dealer"),
+    path("insights/monthly/", insights.monthly, name="insights_monthly"),
+    path("insights/monthly/<int:pk>/", insights.monthly, name="insights_monthly_dealer"),
 ]

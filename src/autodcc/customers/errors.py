@@ -4,7 +4,7 @@ from autodcc.core.errors import register
 
 register(
     {
-        "consent.missing": _("The customer's consent to process their details is required (PIPL)."),
+        "consent.missing": _("Consent to the processing of the personal details is required (PIPL)."),
         "consent.sharing_missing": _("Separate consent to share the details with the dealer is required (PIPL art. 23)."),
         "consent.version_missing": _("The consent text version is required."),
         "customer.name_missing": _("The customer's name is required."),

@@ -88,7 +88,8 @@ def timeline(lead: Lead) -> list[TimelineEntry]:
         entries.append(TimelineEntry(h.at, "handover", f"{h.get_from_stage_display()} → {h.get_to_stage_display()}",
                                      h.by_label, h.note, {"from": getattr(h.from_staff, "name", ""),
                                                           "to": getattr(h.to_staff, "name", "")}))
-    entries.sort(key=lambda e: (e.at, e.kind != "audit"))
+    # rows written in the same second by one operation: the audited act first, its details after
+    entries.sort(key=lambda e: (e.at.replace(microsecond=0), e.kind != "audit", e.at))
     return entries
 
 

@@ -290,6 +290,7 @@ class Statement(models.Model):
     provider = models.CharField(max_length=16)
     month = models.DateField(help_text="first day of the month")
     filename = models.CharField(max_length=200)
+    file_hash = models.CharField(max_length=64, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)
     imported_by_label = models.CharField(max_length=150)
     report = models.JSONField(default=dict)

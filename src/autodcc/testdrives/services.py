@@ -3,7 +3,9 @@ through ``lead_capture``, confirmation and reminder through the outbox, completi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -24,6 +26,7 @@ from autodcc.network.models import City, Dealer
 from autodcc.testdrives.models import SLOT_MINUTES, HOLDS_SLOT, Booking, BookingStatus, Report, Vehicle
 
 BOOKING_DAYS_AHEAD = 30
+NOTICE_MINUTES = 60  # the dealer needs an hour to get the car ready
 REMIND_HOURS_BEFORE = 3
 
 
@@ -79,13 +82,16 @@ def slots(*, dealer: Dealer, trim: Trim, day: dt.date, now: dt.datetime | None =
     starts = slot_starts(dealer, day)
     taken = dict(Booking.objects.filter(vehicle__in=cars, status__in=HOLDS_SLOT, starts_at__in=starts)
                  .values_list("starts_at").annotate(n=Count("pk")))
-    return [Slot(s, s > now and taken.get(s, 0) < len(cars)) for s in starts]
+    earliest = now + dt.timedelta(minutes=NOTICE_MINUTES)
+    return [Slot(s, s >= earliest and taken.get(s, 0) < len(cars)) for s in starts]
 
 
 def _check_time(dealer: Dealer, starts_at: dt.datetime) -> None:
     local = timezone.localtime(starts_at)
     if starts_at <= timezone.now():
         raise DomainError("slot.past", field="starts_at")
+    if starts_at < timezone.now() + dt.timedelta(minutes=NOTICE_MINUTES):
+        raise DomainError("slot.too_soon", field="starts_at", minutes=NOTICE_MINUTES)
     if (local.date() - timezone.localdate()).days > BOOKING_DAYS_AHEAD:
         raise DomainError("slot.too_far", field="starts_at", days=BOOKING_DAYS_AHEAD)
     if not workhours.is_open_day(local.date(), dealer.open_weekdays):
@@ -99,9 +105,8 @@ def _check_time(dealer: Dealer, starts_at: dt.datetime) -> None:
 
 
 def _number() -> str:
-    today = timezone.localdate()
-    count = Booking.objects.filter(created_at__date=today).count() + 1
-    return f"TD{today:%y%m%d}{count:04d}"
+    """TD + date + 6 random digits: no counter to race on; a clash is simply drawn again."""
+    return f"TD{timezone.localdate():%y%m%d}{secrets.randbelow(10**6):06d}"
 
 
 def booking_create(*, actor: Actor, trim: Trim, dealer: Dealer, starts_at: dt.datetime, lead: LeadInput) -> Booking:
@@ -109,9 +114,13 @@ def booking_create(*, actor: Actor, trim: Trim, dealer: Dealer, starts_at: dt.da
     was taken meanwhile the whole booking (lead included) is rolled back with a clear message."""
     if not dealer.is_active:
         raise DomainError("lead.dealer_inactive", field="dealer", value=dealer.code)
-    lead.dealer, lead.channel = dealer.code, lead.channel or "storefront"
-    lead.model_interest = str(trim)  # the car they booked is the interest
-    validate_lead(lead)
+    lead = dataclasses.replace(lead, dealer=dealer.code, channel=lead.channel or "storefront",
+                               model_interest=str(trim))  # the car they booked is the interest
+    clean = validate_lead(lead)
+    same = Booking.objects.filter(dealer=dealer, starts_at=starts_at, status=BookingStatus.BOOKED,
+                                  lead__customer__phone=clean["phone"]).first()
+    if same is not None:
+        return same  # the same person booking the same time again (a double submit) gets their booking
     _check_time(dealer, starts_at)
     cars = _vehicles(dealer, trim)
     if not cars:
@@ -130,9 +139,11 @@ def booking_create(*, actor: Actor, trim: Trim, dealer: Dealer, starts_at: dt.da
                         number=_number(), dealer=dealer, vehicle=free[0], lead=captured, starts_at=starts_at,
                         ends_at=starts_at + dt.timedelta(minutes=SLOT_MINUTES))
             except IntegrityError:
-                if attempt == 2:
+                slot_gone = Booking.objects.filter(vehicle=free[0], starts_at=starts_at,
+                                                   status__in=HOLDS_SLOT).exists()
+                if slot_gone or attempt == 2:
                     raise Conflict("slot.taken", field="starts_at") from None
-                transaction.set_rollback(True)
+                transaction.set_rollback(True)  # a booking number drawn twice: draw again
                 continue
             audit.record(actor=actor, action="testdrive.book", obj=booking, dealer_id=dealer.pk,
                          after={"number": booking.number, "starts_at": starts_at.isoformat(), "lead": captured.pk,
@@ -215,6 +226,8 @@ def booking_cancel(*, actor: Actor, booking: Booking, by_token: str = "") -> Boo
         return booking
     if booking.status != BookingStatus.BOOKED:
         raise DomainError("booking.not_open", status=booking.get_status_display())
+    if by_token and booking.starts_at <= timezone.now():
+        raise DomainError("booking.started")
     booking.status, booking.cancelled_at = BookingStatus.CANCELLED, timezone.now()
     booking.save(update_fields=["status", "cancelled_at"])
     audit.record(actor=actor, action="testdrive.cancel", obj=booking, dealer_id=booking.dealer_id,

@@ -206,7 +206,10 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
     requested = next((r for r in refunds if r.status == RefundStatus.REQUESTED), None)
     accessory = AccessoryOrder.objects.filter(order=order).first()
 
+    shown: set[str] = set()
+
     def pick(key: str, build: Callable[[], forms.Form]) -> forms.Form:
+        shown.add(key)
         return failed.get(key) or build()
 
     steps: list[dict[str, Any]] = []
@@ -256,6 +259,9 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
     if requested is not None and dealer_side and actor.can("orders.refund_confirm", dealer=order.dealer):
         context["decide_form"] = pick("decide", lambda: RefundDecideForm(
             initial={"cancelled_by": CancelledBy.CONSUMER}, auto_id="rd-%s"))
+    # a refusal whose form the page no longer shows (the refund was decided meanwhile, say)
+    context["orphan_errors"] = [str(e) for key, form in failed.items() if key not in shown
+                                for errors in form.errors.values() for e in errors]
     return context
 
 
@@ -365,14 +371,19 @@ def _current_month() -> dt.date:
 def _settlement_section(month: dt.date, actor: Actor) -> dict[str, Any]:
     candidates = settlement_candidates(month)
     dealers = Dealer.objects.in_bulk(list(candidates))
-    pending = [{"dealer": dealers[dealer_id], "orders": orders, "total": sum(o.deposit for o in orders)}
-               for dealer_id, orders in sorted(candidates.items(), key=lambda kv: dealers[kv[0]].code)]
     settled = list(Settlement.objects.visible_to(actor).filter(month=month).select_related("dealer")
                    .prefetch_related(Prefetch("lines", SettlementLine.objects.select_related("order")
                                               .order_by("order__number")))
                    .order_by("dealer__code"))
+    settled_dealers = {s.dealer_id for s in settled}
+    # a dealer whose month is already settled: the run leaves later-matched orders alone (one
+    # settlement per dealer and month), so say so instead of offering a button that does nothing
+    pending = [{"dealer": dealers[dealer_id], "orders": orders, "total": sum(o.deposit for o in orders),
+                "blocked": dealer_id in settled_dealers}
+               for dealer_id, orders in sorted(candidates.items(), key=lambda kv: dealers[kv[0]].code)]
     return {"month": month, "month_value": f"{month:%Y-%m}", "pending": pending, "settled": settled,
             "pending_total": sum((p["total"] for p in pending), 0),
+            "can_settle": any(not p["blocked"] for p in pending),
             "settled_total": sum((s.total for s in settled), 0)}
 
 

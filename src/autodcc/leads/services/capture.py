@@ -72,7 +72,7 @@ def validate(data: LeadInput, *, dealer_known: bool = False) -> dict[str, Any]:
         errors.append(DomainError("lead.channel_unknown", field="channel", value=data.channel))
     if not (data.consent_version or "").strip():
         errors.append(DomainError("consent.missing", field="consent_version"))
-    elif not data.consent_share_with_dealer:
+    if not data.consent_share_with_dealer:
         errors.append(DomainError("consent.sharing_missing", field="consent_share_with_dealer"))
     clean["city"] = None
     if (data.city or "").strip():

@@ -37,6 +37,12 @@ def _locked(actor: Actor, order: Order) -> Order:
     return found
 
 
+def _require_dealer(actor: Actor, order: Order) -> None:
+    """Only the order's dealer records its way to delivery (HQ follows, never writes)."""
+    if actor.is_hq or not actor.can("orders.dealer", dealer=order.dealer):
+        raise Forbidden("forbidden")
+
+
 def _move(order: Order, target: str, step: str) -> bool:
     if order.status == target:
         return False
@@ -52,8 +58,7 @@ def order_record_step(*, actor: Actor, order: Order, step: str, contract_value: 
     """The dealer records the store visit, the contract (with, for itself only, the contract value
     and the balance it received) or the delivery. A repeated step changes nothing."""
     order = _locked(actor, order)
-    if not actor.can("orders.dealer", dealer=order.dealer) or actor.is_hq:
-        raise Forbidden("forbidden")
+    _require_dealer(actor, order)
     if step not in STEPS:
         raise DomainError("order.illegal_step", field="step", status=order.get_status_display(), step=step)
     before = audit.snapshot(order, ["status", "delivery_mode"])
@@ -97,8 +102,11 @@ def _deal(actor: Actor, order: Order, contract_value: Decimal | None, balance_pa
 @transaction.atomic
 def order_delivery_update(*, actor: Actor, order: Order, text: str) -> DeliveryUpdate:
     order = _locked(actor, order)
-    if not actor.can("orders.dealer", dealer=order.dealer):
-        raise Forbidden("forbidden")
+    _require_dealer(actor, order)
+    if not text.strip():
+        raise DomainError("order.update_empty", field="text")
+    if order.status not in (OrderStatus.PAID, OrderStatus.VISITED, OrderStatus.CONTRACTED, OrderStatus.DELIVERED):
+        raise DomainError("order.update_closed", field="text", status=order.get_status_display())
     update = DeliveryUpdate.objects.create(order=order, text=text.strip()[:200], by_label=actor.label)
     audit.record(actor=actor, action="order.delivery_update", obj=order, after={"text": update.text})
     return update
@@ -108,8 +116,7 @@ def order_delivery_update(*, actor: Actor, order: Order, text: str) -> DeliveryU
 def order_remind_receipt(*, actor: Actor, order: Order) -> None:
     """The dealer reminds the buyer to confirm receipt online."""
     order = _locked(actor, order)
-    if not actor.can("orders.dealer", dealer=order.dealer):
-        raise Forbidden("forbidden")
+    _require_dealer(actor, order)
     if order.status != OrderStatus.DELIVERED:
         raise DomainError("order.receipt_early")
     from autodcc.messaging.services import message_send
@@ -147,8 +154,7 @@ def accessory_order_place(*, actor: Actor, order: Order, promised_on: dt.date) -
     """ORD-6: after the contract the dealer orders the edition's package by part number; the
     promised date respects the package's lead time."""
     order = _locked(actor, order)
-    if not actor.can("orders.dealer", dealer=order.dealer):
-        raise Forbidden("forbidden")
+    _require_dealer(actor, order)
     if not order.edition_id:
         raise DomainError("order.no_package")
     if order.status not in (OrderStatus.CONTRACTED, OrderStatus.DELIVERED):

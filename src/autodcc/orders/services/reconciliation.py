@@ -11,6 +11,8 @@ database.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,7 +24,7 @@ from django.utils import timezone
 
 from autodcc.core import audit, tabular
 from autodcc.core.actors import Actor
-from autodcc.core.errors import DomainError, Forbidden
+from autodcc.core.errors import Conflict, DomainError, Forbidden
 from autodcc.network.models import Dealer
 from autodcc.orders.models import (
     LineMatch,
@@ -115,9 +117,13 @@ def statement_import(*, actor: Actor, provider: str, month: str | dt.date, uploa
                      filename: str) -> Statement:
     _require(actor)
     month = month_start(month)
-    parsed = parse_statement(provider, upload, filename)
+    content = upload.read()
+    digest = hashlib.sha256(content).hexdigest()
+    if Statement.objects.filter(provider=provider, month=month, file_hash=digest).exists():
+        raise Conflict("statement.already_imported", field="file")
+    parsed = parse_statement(provider, io.BytesIO(content), filename)
     statement = Statement.objects.create(provider=provider, month=month, filename=filename[:200],
-                                         imported_by_label=actor.label)
+                                         imported_by_label=actor.label, file_hash=digest)
     seen: Counter[tuple[str, str]] = Counter()
     payments = {p.out_trade_no: p for p in Payment.objects.filter(provider=provider,
                                                                    out_trade_no__in=[x.out_no for x in parsed])}
@@ -179,12 +185,13 @@ def _line(r: StatementLine) -> dict[str, Any]:
 
 
 def settlement_candidates(month: dt.date) -> dict[int, list[Order]]:
-    """Per dealer: orders received in ``month`` whose deposit was matched in a statement and that
-    were never settled."""
-    start, end = _month_bounds(month_start(month))
+    """Per dealer: orders whose receipt was confirmed by the end of ``month``, whose deposit was
+    matched in a statement and that were never settled — an order matched late (in a later
+    month's statement) is credited in the first run after its match."""
+    _start, end = _month_bounds(month_start(month))
     matched = StatementLine.objects.filter(match=LineMatch.MATCHED, kind="payment").values("payment__order_id")
-    orders = (Order.objects.filter(status=OrderStatus.RECEIVED, deposit_due_to_dealer=True, received_at__gte=start,
-                                   received_at__lt=end, pk__in=matched)
+    orders = (Order.objects.filter(status=OrderStatus.RECEIVED, deposit_due_to_dealer=True, received_at__lt=end,
+                                   pk__in=matched)
               .exclude(pk__in=SettlementLine.objects.values("order_id")).select_related("dealer").order_by("number"))
     by_dealer: dict[int, list[Order]] = {}
     for order in orders:
@@ -202,7 +209,7 @@ def settlement_run(*, actor: Actor, month: str | dt.date) -> list[Settlement]:
     settled: list[Settlement] = []
     for dealer_id, orders in settlement_candidates(month).items():
         if Settlement.objects.filter(dealer_id=dealer_id, month=month).exists():
-            continue  # a later statement's extra orders go to the next run's month, never twice
+            continue  # this month is settled; orders matched later are credited in the next month's run
         total = sum((o.deposit for o in orders), Decimal("0.00"))
         try:
             with transaction.atomic():

@@ -78,6 +78,8 @@ def refund_dealer_decide(*, actor: Actor, refund: Refund, approve: bool, note: s
         raise DomainError("order.refund_wrong_state", status=refund.get_status_display())
     if not approve and not note.strip():
         raise DomainError("lead.note_required", field="note")
+    if cancelled_by not in CancelledBy.values:
+        raise DomainError("lead.value_unknown", field="cancelled_by", label="cancelled_by", value=cancelled_by)
     refund.status, refund.dealer_note = target, note.strip()[:200]
     refund.dealer_confirmed_at, refund.dealer_confirmed_by_id = timezone.now(), actor.staff_id
     refund.save()

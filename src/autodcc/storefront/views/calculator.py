@@ -51,8 +51,13 @@ def calculator(request: HttpRequest) -> HttpResponse:
             Prefetch("editions", queryset=Edition.objects.filter(editions_on_sale())))
         trim.on_sale_editions = list(trim.editions.all())
     today = timezone.localdate()
-    price_form = PriceForm(_bound(PriceForm, request, {"trim": slug, "day": today.isoformat()}),
-                           trims=trims, trim=trim)
+    price_data = _bound(PriceForm, request, {"trim": slug, "day": today.isoformat()})
+    if trim is not None:  # a colour or edition of the previously chosen car is simply dropped
+        if price_data.get("colour") not in {str(c.pk) for c in trim.colours.all()}:
+            price_data["colour"] = ""
+        if price_data.get("edition") not in {e.slug for e in trim.on_sale_editions}:
+            price_data["edition"] = ""
+    price_form = PriceForm(price_data, trims=trims, trim=trim)
     landed = edition = colour = None
     if price_form.is_valid() and trim is not None:
         data = price_form.cleaned_data
