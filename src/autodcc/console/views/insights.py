@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -84,7 +85,7 @@ def _export(request: HttpRequest, name: str, title: str, header: Sequence[Any], 
     if not actor.can("insights.export", dealer=dealer):
         raise PermissionDenied
     body = [list(r) for r in rows]
-    data = tabular.xlsx_bytes(title, [str(h) for h in header], body)
+    data = tabular.xlsx_bytes(re.sub(r"[\\/*?:\[\]]", "-", str(title)) or name, [str(h) for h in header], body)
     dealer_id = dealer.pk if dealer else (min(actor.dealer_ids) if actor.dealer_ids and not actor.is_hq else None)
     audit.record(actor=actor, action="insights.export", object_type=f"insights.{name}", object_id=name,
                  after={"filters": filters, "rows": len(body)}, dealer_id=dealer_id)
