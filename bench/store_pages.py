@@ -12,8 +12,8 @@ in the same run, and PASS/MISS against 100 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("BENCH_DB", "autodcc_bench_store")  # its own database: other benchmarks may be running
 
-from bench import harness  # noqa: E402
+from bench import harness
 
 TARGET_MS = 100.0
 
@@ -32,13 +32,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     harness.setup_django(fresh=True)
+    from django.core.management import call_command
     from django.test import Client
 
     from autodcc.catalog import demo as catalog_demo
     from autodcc.core import workhours
     from autodcc.testdrives import demo as testdrive_demo
-
-    from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)  # as a deployment serves them
     catalog_demo.build()
