@@ -7,19 +7,19 @@ from autodcc.console.navigation import NAV
 
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
-                    "templates", "optouts", "audit", "orders", "testdrives", "catalog"},
+                    "templates", "optouts", "audit", "orders", "testdrives", "catalog", "insights"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit", "orders", "testdrives"},
+                   "audit", "orders", "testdrives", "insights"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
-                   "optouts", "audit", "orders", "finance"},
-    "regional_manager": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "testdrives"},
+                   "optouts", "audit", "orders", "finance", "insights"},
+    "regional_manager": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "testdrives", "insights"},
     "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
-             "orders", "testdrives"},
+             "orders", "testdrives", "insights"},
     "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
-                  "audit", "orders", "testdrives"},
-    "a_supervisor": {"home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "testdrives"},
-    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "testdrives"},
-    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives"},
+                  "audit", "orders", "testdrives", "insights"},
+    "a_supervisor": {"home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "testdrives", "insights"},
+    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "testdrives", "insights"},
+    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights"},
 }
 
 

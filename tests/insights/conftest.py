@@ -47,7 +47,8 @@ def scenario(net):
     L[6] = lead(a, 6, "yiche", "2026-09-17")
     # dealer A, October: 2 from Autohome
     L[7] = lead(a, 7, "autohome", "2026-10-03", Status.DELIVERED, contacted_at="2026-10-03", invited_at="2026-10-04",
-                arrived_at="2026-10-06", test_driven_at="2026-10-06", ordered_at="2026-10-08", delivered_at="2026-10-20")
+                arrived_at="2026-10-06", test_driven_at="2026-10-06", ordered_at="2026-10-08",
+                delivered_at="2026-10-20")
     L[8] = lead(a, 8, "autohome", "2026-10-09")
     # dealer B, September: 3 from Dongchedi; October: 1 from Autohome
     L[9] = lead(b, 9, "dongchedi", "2026-09-04", Status.ARRIVED, contacted_at="2026-09-04", invited_at="2026-09-05",

@@ -279,6 +279,7 @@ def test_a_dealer_manager_compares_with_the_averages_only(scenario, net, login):
     assert 'data-dealer="SH-001"' in html and "HZ-001" not in html and "BJ-001" not in html
     assert re.search(r'<tr data-metric="leads"><th scope="row">[^<]*</th>\s*<td class="">6</td>\s*<td>3.0</td>\s*'
                      r'<td>4.5</td>\s*<td>6.0</td>', html)  # national 3.0, region 4.5, city 6.0
+    assert 'id="problem-stage" role="alert" data-step="contacted&gt;invited"' in html
 
 
 def test_platform_scores_are_entered_and_failing_ones_marked_red(scenario, net, login):

@@ -86,9 +86,8 @@ class InsightFilterForm(forms.Form):
     shows figures (this month, by cohort, grouped by channel)."""
 
     month = MonthField(label=_("Month"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=date_input(),
-                                help_text=_("From and to (both) take precedence over the month."))
-    date_to = forms.DateField(label=_("To"), required=False, widget=date_input())
+    date_from = forms.DateField(label=_("Start date"), required=False, widget=date_input())
+    date_to = forms.DateField(label=_("End date"), required=False, widget=date_input())
     basis = forms.ChoiceField(label=_("Count"), choices=BASES, required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("All channels")), *Channel.choices],
                                 required=False)
@@ -117,8 +116,9 @@ class InsightFilterForm(forms.Form):
             self.fields["region"].queryset = Region.objects.filter(is_active=True).order_by("code")
         else:
             del self.fields["region"]
-        if not with_group:
+        if not with_group:  # the defeat analysis: counted by the decision's date, neither grouped nor by cohort
             del self.fields["group"]
+            del self.fields["basis"]
         self.is_valid()
 
     def clean(self) -> dict[str, Any]:

@@ -1,8 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from autodcc.console.views import catalog, customers, leads, messaging, network, orders
-from autodcc.console.views import insights
+from autodcc.console.views import catalog, customers, insights, leads, messaging, network, orders
 
 app_name = "console"
 

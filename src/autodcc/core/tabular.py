@@ -112,13 +112,13 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]])
     """A one-sheet workbook with a bold, filled header row and a frozen header."""
     book = Workbook(write_only=False)
     sheet = book.active
-    sheet.title = title[:31]
+    sheet.title = "".join("_" if ch in '[]:*?/\\' else ch for ch in title)[:31] or "Sheet"
     sheet.append([str(h) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for row in rows:
-        sheet.append([str(v) if isinstance(v, Decimal) else v for v in row])
+        sheet.append(list(row))  # Decimals stay numbers (exact in the file; Excel sorts and sums them)
     sheet.freeze_panes = "A2"
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in column)

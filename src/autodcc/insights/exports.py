@@ -28,5 +28,5 @@ def funnel_xlsx(*, actor: Actor, rows: list[Row], dimension: str, filters: dict[
     data = tabular.xlsx_bytes(_("Funnel"), header, body)
     audit.record(actor=actor, action="insights.export", object_type="insights.funnel", object_id=dimension[:64],
                  after={"filters": filters, "rows": len(rows)},
-                 dealer_id=min(actor.dealer_ids) if actor.dealer_ids and not actor.is_hq else None)
+                 dealer_id=next(iter(actor.dealer_ids)) if len(actor.dealer_ids) == 1 and not actor.is_hq else None)
     return data

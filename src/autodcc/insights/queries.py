@@ -144,7 +144,10 @@ def _repeats(actor: Actor, f: Filters, group: str | None) -> dict[Any, int]:
 
 
 def rate_definitions() -> tuple[kpi.RateDef, ...]:
-    overrides = {r.code: r for r in RateDefinition.objects.all()}
+    """The rates with their numerators and denominators (overrides kept 30 s per process)."""
+    from autodcc.core import memo
+
+    overrides = memo.remember("rate-definitions", 30, lambda: {r.code: r for r in RateDefinition.objects.all()})
     return tuple(kpi.RateDef(d.code, d.label, overrides[d.code].numerator, overrides[d.code].denominator)
                  if d.code in overrides else d for d in kpi.DEFAULT_RATES)
 
@@ -175,6 +178,28 @@ def funnel(*, actor: Actor, filters: Filters, group: str | None = None, with_rep
         rows.append(Row(r["k"], labels.get(r["k"], str(r["k"]) if r["k"] is not None else "—"), counts,
                         Decimal(str(frt)).quantize(Decimal("0.1")) if frt is not None else None,
                         kpi.rates(counts, definitions)))
+    return rows
+
+
+@dataclass
+class PersonRow:
+    dealer_id: int
+    staff_id: int
+    role: str  # "agent" or "consultant"
+    counts: dict[str, int]
+
+
+def person_rows(*, actor: Actor, filters: Filters) -> list[PersonRow]:
+    """Each person's figures at each dealer, as DCC agent and as consultant (two rows when both)."""
+    where, aggs = _aggregates(filters)
+    aggs.pop("frt")
+    qs = _filtered(actor, filters).filter(where)
+    rows: list[PersonRow] = []
+    for role, column in (("agent", "agent_id"), ("consultant", "consultant_id")):
+        for r in qs.exclude(**{column: None}).values("dealer_id", column).annotate(**aggs).order_by():
+            counts = {m: int(r.get(m) or 0) for m in ("leads", "invalid", "in_sla", *STAMPS)}
+            counts["valid"] = counts["leads"] - counts["invalid"]
+            rows.append(PersonRow(r["dealer_id"], r[column], role, counts))
     return rows
 
 
@@ -235,18 +260,31 @@ def _labels(group: str | None, keys: list[Any]) -> dict[Any, str]:
     if group == "region":
         return {r.pk: r.name for r in Region.objects.filter(pk__in=[k for k in keys if k])}
     if group in PERIODS:
-        fmt = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "quarter": "%Y-%m", "year": "%Y"}[group]
-        return {k: timezone.localtime(k).strftime(fmt) if isinstance(k, dt.datetime) else str(k) for k in keys}
+        def label(k: Any) -> str:
+            if not isinstance(k, dt.datetime):
+                return str(k)
+            local = timezone.localtime(k)
+            if group == "quarter":
+                return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
+            return local.strftime({"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[group])
+
+        return {k: label(k) for k in keys}
     return {k: (k or "—") for k in keys}
 
 
-def defeat_pareto(*, actor: Actor, filters: Filters) -> list[dict[str, Any]]:
-    """Approved defeats by reason, most frequent first, with the cumulative share (KPI-4)."""
+def defeat_pareto(*, actor: Actor, filters: Filters, kind: str = "defeat") -> list[dict[str, Any]]:
+    """Leads whose defeat (or, with ``kind="invalid"``, invalidity) was approved, by reason, most
+    frequent first, with the cumulative share (KPI-4). Cohort basis: leads created in the period;
+    activity basis: approvals decided in the period."""
     start, end = filters.bounds()
-    leads = _filtered(actor, filters).values("pk")
-    rows = list(DefeatRequest.objects.filter(status=DefeatStatus.APPROVED, decided_at__gte=start, decided_at__lt=end,
-                                             lead__in=leads)
-                .values("reason", "kind").annotate(n=Count("pk")).order_by("-n", "reason"))
+    approved = DefeatRequest.objects.filter(status=DefeatStatus.APPROVED, kind=kind)
+    if filters.basis == "activity":
+        approved = approved.filter(decided_at__gte=start, decided_at__lt=end,
+                                   lead__in=_filtered(actor, filters).values("pk"))
+    else:
+        approved = approved.filter(lead__in=_filtered(actor, filters).filter(created_at__gte=start, created_at__lt=end)
+                                   .values("pk"))
+    rows = list(approved.values("reason", "kind").annotate(n=Count("lead_id", distinct=True)).order_by("-n", "reason"))
     total = sum(r["n"] for r in rows) or 1
     running = 0
     from autodcc.leads.models import DefeatReason

@@ -15,7 +15,7 @@ from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.roles import DEALER_MANAGERS, Role
 from autodcc.insights import kpi
 from autodcc.insights.models import DEFAULT_THRESHOLDS, MonthlyTarget, PlatformScore
-from autodcc.insights.queries import Filters, Row, funnel
+from autodcc.insights.queries import Filters, PersonRow, funnel, person_rows
 from autodcc.messaging.models import Event
 from autodcc.network.models import Dealer, Staff
 
@@ -34,14 +34,14 @@ class DailyReport:
     month_to_date: dict[str, int]
     target: dict[str, int]
     attainment: dict[str, Decimal | None]
-    people: list[Row] = field(default_factory=list)
+    people: list[PersonRow] = field(default_factory=list)
     weakest: str | None = None
     rates: dict[str, Decimal | None] = field(default_factory=dict)
 
     def summary(self) -> str:
         y = self.yesterday
         return (f"新增线索{y['leads']}，邀约{y['invited']}，到店{y['arrived']}，成交{y['ordered']}，交车{y['delivered']}；"
-                f"本月成交{self.month_to_date['ordered']}/{self.target.get('orders') or '-'}")
+                f"本月成交{self.month_to_date['ordered']}/{self.target.get('orders', '-')}")
 
 
 def _by_dealer(actor: Actor, f: Filters) -> dict[int, dict[str, int]]:
@@ -58,16 +58,13 @@ def daily_reports(*, day: dt.date, dealers: list[Dealer] | None = None, actor: A
     yesterday = _by_dealer(actor, Filters(day, day, basis="activity", dealer_ids=ids))
     mtd = _by_dealer(actor, Filters(start, day, basis="activity", dealer_ids=ids))
     cohort = _by_dealer(actor, Filters(start, day, basis="cohort", dealer_ids=ids))
-    national = _pooled(cohort.values())
+    # the benchmark is the whole brand's month so far, whoever the report is for
+    national = funnel(actor=SYSTEM, filters=Filters(start, day), with_repeats=False)[0].counts
     targets = {t.dealer_id: t for t in MonthlyTarget.objects.filter(dealer_id__in=ids, month=start, staff__isnull=True)}
-    people: dict[int, list[Row]] = {}
+    people: dict[int, list[PersonRow]] = {}
     if with_people:
-        for group in ("agent", "consultant"):
-            for row in funnel(actor=actor, filters=Filters(day, day, basis="activity", dealer_ids=ids), group=group,
-                              with_repeats=False):
-                if row.key is not None:
-                    people.setdefault(row.key, []).append(row)
-        staff_dealer = dict(Staff.objects.filter(pk__in=list(people)).values_list("pk", "grants__dealer_id"))
+        for row in person_rows(actor=actor, filters=Filters(day, day, basis="activity", dealer_ids=ids)):
+            people.setdefault(row.dealer_id, []).append(row)
     empty = {m: 0 for m in kpi.METRICS}
     reports = []
     for dealer in dealers:
@@ -81,8 +78,7 @@ def daily_reports(*, day: dt.date, dealers: list[Dealer] | None = None, actor: A
         reports.append(DailyReport(
             dealer=dealer, day=day, yesterday=yesterday.get(dealer.pk, dict(empty)), month_to_date=dict(month),
             target=target_counts, attainment=attainment,
-            people=[r for pk, rows in people.items() if staff_dealer.get(pk) == dealer.pk for r in rows]
-            if with_people else [],
+            people=people.get(dealer.pk, []),
             weakest=kpi.weakest_stage(mine, national), rates=kpi.rates(mine)))
     return reports
 
@@ -109,8 +105,11 @@ class Comparison:
 
 
 def compare_dealers(*, actor: Actor, month: dt.date, dealers: list[Dealer]) -> list[Comparison]:
-    """Each dealer against the brand's national average, its city's and its region's (counts per
-    dealer), with the weakest funnel step against the national conversion flagged."""
+    """Each dealer (of those the actor may see) against the brand's national average, its city's
+    and its region's (counts per dealer), with the weakest funnel step against the national
+    conversion flagged. Averages are brand figures: no other dealer's own numbers are shown."""
+    visible = set(Dealer.objects.visible_to(actor).filter(pk__in=[d.pk for d in dealers]).values_list("pk", flat=True))
+    dealers = [d for d in dealers if d.pk in visible]
     start, end = month_range(month)
     everyone = _by_dealer(SYSTEM, Filters(start, end))
     all_dealers = {d.pk: d for d in Dealer.objects.filter(is_active=True)}
@@ -118,11 +117,18 @@ def compare_dealers(*, actor: Actor, month: dt.date, dealers: list[Dealer]) -> l
     rows = {pk: everyone.get(pk, dict(empty)) for pk in all_dealers}
     national_avg = kpi.average(list(rows.values()))
     pooled = _pooled(rows.values())
+    by_city: dict[int, list[dict[str, int]]] = {}
+    by_region: dict[int, list[dict[str, int]]] = {}
+    for pk, counts_of in rows.items():
+        by_city.setdefault(all_dealers[pk].city_id, []).append(counts_of)
+        by_region.setdefault(all_dealers[pk].region_id, []).append(counts_of)
+    city_avg = {k: kpi.average(v) for k, v in by_city.items()}
+    region_avg = {k: kpi.average(v) for k, v in by_region.items()}
     out = []
     for dealer in dealers:
         counts = rows.get(dealer.pk, dict(empty))
-        city = kpi.average([c for pk, c in rows.items() if all_dealers[pk].city_id == dealer.city_id])
-        region = kpi.average([c for pk, c in rows.items() if all_dealers[pk].region_id == dealer.region_id])
+        city = city_avg.get(dealer.city_id, {})
+        region = region_avg.get(dealer.region_id, {})
         out.append(Comparison(dealer, counts, kpi.rates(counts), national_avg, city, region, kpi.rates(pooled),
                               kpi.weakest_stage(counts, pooled),
                               [m for m in ("leads", "invited", "arrived", "ordered")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from autodcc.storefront.views import calculator, catalogue, enquiry, recommend, testdrive
+from autodcc.storefront.views import calculator, catalogue, enquiry, orders, recommend, testdrive
 
 app_name = "store"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("testdrive/<str:token>/report/", testdrive.report, name="booking_report"),
     path("enquiry/", enquiry.enquiry, name="enquiry"),
     path("enquiry/thanks/", enquiry.thanks, name="enquiry_thanks"),
+    path("order/new/<slug:trim_slug>/", orders.order_start, name="order_start"),
+    path("order/<str:token>/", orders.order_page, name="order"),
+    path("order/<str:token>/pay/", orders.order_pay, name="order_pay"),
+    path("order/<str:token>/receipt/", orders.order_receipt, name="order_receipt"),
+    path("order/<str:token>/refund/", orders.order_refund, name="order_refund"),
     path("privacy/", catalogue.privacy, name="privacy"),
     path("pictures/<path:name>", catalogue.picture, name="picture"),
 ]

@@ -62,7 +62,8 @@ LOWER_IS_BETTER = frozenset({"defeat_rate"})
 COMPARED = ("leads", "invited", "arrived", "ordered")
 COMPARED_RATES = ("invite_rate", "arrival_rate", "close_rate", "lead_close_rate")
 PERSON_METRICS = ("leads", "contacted", "invited", "arrived", "test_driven", "ordered", "delivered")
-REPORT_METRICS = ("leads", "valid", "contacted", "invited", "arrived", "test_driven", "ordered", "delivered", "defeated")
+REPORT_METRICS = ("leads", "valid", "contacted", "invited", "arrived", "test_driven", "ordered", "delivered",
+                  "defeated")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -148,8 +149,11 @@ def _stages(counts: dict[str, int], benchmark: dict[str, int], weakest: str | No
 
 def _weakest(counts: dict[str, int], benchmark: dict[str, int]) -> dict[str, Any] | None:
     step = kpi.weakest_stage(counts, benchmark)
-    if step is None:
-        return None
+    return _step(step, counts, benchmark) if step else None
+
+
+def _step(step: str, counts: dict[str, int], benchmark: dict[str, int]) -> dict[str, Any]:
+    """One funnel step ('invited>arrived') with the unit's and the benchmark's conversion."""
     a, b = step.split(">")
     return {"code": step, "from": kpi.label_of(a), "to": kpi.label_of(b),
             "rate": kpi.stage_conversions(counts)[step], "brand": kpi.stage_conversions(benchmark)[step],
@@ -344,7 +348,8 @@ def defeat_leads(request: HttpRequest) -> HttpResponse:
         return _export(request, "defeat-leads", label,
                        [_("Number"), _("Customer"), _("Mobile"), _("Channel"), _("Dealer"), _("Reason"),
                         _("Competitor brand"), _("Approved"), _("DCC agent"), _("Sales consultant")],
-                       ([lead.number, lead.customer.name, phone.mask(lead.customer.phone) if lead.customer.phone else "",
+                       ([lead.number, lead.customer.name,
+                         phone.mask(lead.customer.phone) if lead.customer.phone else "",
                          lead.get_channel_display(), str(lead.dealer), label, lead.competitor or "",
                          timezone.localtime(lead.decided_at).strftime("%Y-%m-%d %H:%M") if lead.decided_at else "",
                          lead.agent.name if lead.agent else "", lead.consultant.name if lead.consultant else ""]
@@ -391,7 +396,7 @@ def _comparison_cells(c: Any, pooled: dict[str, int]) -> dict[str, Any]:
                     for m in COMPARED],
         "rates": [{"code": r, "value": c.rates.get(r), "national": c.national_rates.get(r),
                    "weak": _worse(r, c.rates.get(r), c.national_rates.get(r))} for r in COMPARED_RATES],
-        "weakest": _weakest(c.counts, pooled) if c.weakest else None,
+        "weakest": _step(c.weakest, c.counts, pooled) if c.weakest else None,  # as compare_dealers judged it
     }
 
 
@@ -467,7 +472,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         else:
             following = code if code == "code" else f"-{code}"  # figures: the largest first
         label = _("Dealer") if code == "code" else (kpi.label_of(code) if code in COMPARED else _rate_label(code))
-        columns.append({"code": code, "label": label, "url": f"?{urlencode({'month': f'{month:%Y-%m}', 'sort': following})}",
+        url = "?" + urlencode({"month": month.strftime("%Y-%m"), "sort": following})
+        columns.append({"code": code, "label": label, "url": url,
                         "active": code == sort_name, "desc": sort_desc})
     return render(request, "console/insights/compare.html", {
         "tab": "compare", "month_form": month_form, "month": month, "whole": whole,
@@ -652,7 +658,8 @@ def monthly(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "console/insights/monthly.html", {
         "tab": "monthly", "dealer": dealer, "month": month, "month_form": month_form, "total": total,
         "figures": [(m, kpi.label_of(m), kpi.value(total.counts, m)) for m in REPORT_METRICS],
-        "rates": rates, "weakest": weakest, "stages": _stages(total.counts, national.counts, weakest and weakest["code"]),
+        "rates": rates, "weakest": weakest,
+        "stages": _stages(total.counts, national.counts, weakest and weakest["code"]),
         "funnel_chart": _funnel_chart(total.counts, weakest), "top": top, "scores": scores, "query": query,
         "scope_label": str(dealer) if dealer else (_("Brand (all dealers)") if actor.is_hq else _("My region")),
         "can_export": actor.can("insights.export", dealer=dealer),

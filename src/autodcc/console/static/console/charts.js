@@ -3,7 +3,11 @@
 //   <div class="chart" data-chart-src="some-id"> + <script type="application/json" id="some-id">{...}</script>
 // Types: "funnel" (data: [{name, value, weak}]), "bar" (labels, series) and "pareto" (labels, bars, line).
 // No inline script or style anywhere (the CSP forbids them): specs are data, tooltips are drawn on
-// the canvas (richText). Charts re-render after htmx swaps and follow the window's size.
+// the canvas (richText). Charts re-render after htmx swaps and follow the window's size. Pages with
+// charts set hx-history="false": htmx's history snapshot would clone ECharts' styled elements (a CSP
+// violation) and could not restore a canvas anyway, so "back" reloads the page instead. Chart
+// elements carry no id (put it on a wrapper): while settling a swap, htmx copies an old element's
+// attributes, ECharts' inline style included, onto the new element with the same id.
 (function () {
   "use strict";
 
@@ -127,6 +131,7 @@
     renderAll();
   }
   document.addEventListener("htmx:afterSwap", renderAll);
+  document.addEventListener("htmx:historyRestore", renderAll);
   window.addEventListener("resize", resizeAll);
   window.addEventListener("beforeprint", resizeAll);
   window.addEventListener("afterprint", resizeAll);
