@@ -246,8 +246,8 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"\n==== mode {mode} ====", flush=True)
     if mode == "worker":
         how = harness.ensure_redis()
-        redis = harness.redis_client()
-        redis.flushdb()
+        with harness.redis_client() as redis:
+            redis.flushdb()
         print(f"redis: {how}; {harness.BROKER_URL} flushed", flush=True)
     from django.apps import apps
     from django.db import connections
@@ -297,7 +297,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
                     return g
 
                 cpu0 = {name: harness.cpu_seconds(pids) for name, pids in groups().items()}
-                t0 = time.monotonic()
+                busy0, t0 = harness.machine_busy_seconds(), time.monotonic()
                 result = run_phase(
                     phase,
                     port=server.port,
@@ -309,9 +309,13 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
                     started=observer.start if observer is not None else None,
                 )
                 result.wall_s = wall = time.monotonic() - t0
+                busy = (harness.machine_busy_seconds() - busy0) / wall
                 cpu1 = {name: harness.cpu_seconds(pids) for name, pids in groups().items()}
                 result.cores = {name: harness.cpu_used(cpu0[name], cpu1[name]) / wall for name in cpu1}
                 result.cores["load"] = result.client_cpu_s / wall
+                # everything else busy on the machine: this script's main process, other users' jobs
+                result.cores["other"] = busy - sum(result.cores.values())
+                result.cores["machine"] = busy
                 results[phase.name] = result
                 if phase.name == "capture":
                     drain = wait_for_intakes(args.drain_timeout, worker, cpu1, mode == "worker")
@@ -322,12 +326,16 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
                     observer.stop()
                 if worker is not None:
                     worker.stop()
-    print(f"gunicorn stopped (error log: {server.log.relative_to(harness.ROOT)})")
+    print(f"gunicorn stopped (error log: {server.log.relative_to(harness.ROOT)}, "
+          f"app output: {server.out.relative_to(harness.ROOT)})")
+    logs = [server.log, server.out] + ([harness.VAR / "celery.log"] if mode == "worker" else [])
+    for n, line in harness.exceptions_in(*logs):
+        print(f"!! {n} × {line}")
 
     # ---- request figures ------------------------------------------------------------------------
     print()
-    names = ["gunicorn", "worker", "postgres", "redis", "load"] if mode == "worker" else [
-        "gunicorn", "postgres", "load"]
+    names = ["gunicorn", "worker", "postgres", "redis", "load", "other", "machine"] if mode == "worker" else [
+        "gunicorn", "postgres", "load", "other", "machine"]
     print(
         f"{'phase':<9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'requests':>10}"
         f"   CPU cores: {'/'.join(names)}"
@@ -408,36 +416,38 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
         )
     else:
         assert observer is not None
-        first_received = min(r for r, _p in rows)
-        last_stamp = max(p for _r, p in rows)
+        nan = float("nan")
         seen = observer.seen
-        visible = sorted(
-            (seen[p] - r.timestamp()) * 1000 for r, p in rows if p in seen
-        )
+        visible = sorted((seen[p] - r.timestamp()) * 1000 for r, p in rows if p in seen)
         unseen = sum(1 for _r, p in rows if p not in seen)
-        last_visible = max(seen.values()) if seen else last_stamp.timestamp()
-        span = last_visible - first_received.timestamp()
-        leads_per_s = len(rows) / span
-        batch_sizes = sorted(observer.sizes.values())
+        leads_per_s = nan
+        if rows:
+            first_received = min(r for r, _p in rows).timestamp()
+            last_stamp = max(p for _r, p in rows).timestamp()
+            last_visible = max(seen.values()) if seen else last_stamp
+            leads_per_s = len(rows) / (last_visible - first_received)
+            print(
+                f"processing: {len(rows)} intakes processed from first accept to last lead committed in "
+                f"{last_visible - first_received:.1f} s = {leads_per_s:.1f} leads/s (to the last processed_at "
+                f"stamp: {len(rows) / (last_stamp - first_received):.1f} leads/s); the load ran {cap.wall_s:.1f} s"
+            )
+        else:
+            print("processing: no intake was processed")
+        done = (f"all processed {drain['drained_s']:.1f} s after the load stopped" if not drain["pending"]
+                else f"{drain['pending']} still pending {drain['drained_s']:.0f} s after the load stopped")
+        print(
+            f"  backlog when the load stopped: {drain['backlog']} intakes pending, {drain['queue_at_end']} tasks "
+            f"queued in Redis; {done}; {drain['queue_after']} tasks still queued when the worker was stopped"
+        )
+        sizes = sorted(observer.sizes.values())
         lag = sorted((seen[p] - p.timestamp()) * 1000 for p in seen)
         worker_cpu = cap.cores.get("worker", 0) * cap.wall_s + drain.get("worker_cpu_s", 0.0)
+        per_lead = f"{worker_cpu / len(rows) * 1000:.2f} ms per processed intake" if rows else "no intake processed"
         print(
-            f"processing: {len(rows)} intakes processed from first accept to last lead committed in {span:.1f} s "
-            f"= {leads_per_s:.1f} leads/s (to the last processed_at stamp: "
-            f"{len(rows) / (last_stamp - first_received).total_seconds():.1f} leads/s); "
-            f"load ran {cap.wall_s:.1f} s"
-        )
-        print(
-            f"  backlog when the load stopped: {drain['backlog']} intakes pending, "
-            f"{drain['queue_at_end']} tasks queued in Redis; all processed {drain['drained_s']:.1f} s after the "
-            f"load stopped; {drain['queue_after']} tasks still queued when the worker was stopped"
-        )
-        print(
-            f"  {len(batch_sizes)} batches (process_batch), size min {batch_sizes[0] if batch_sizes else 0} / "
-            f"median {_ms(batch_sizes, 50) if batch_sizes else 0} / max {batch_sizes[-1] if batch_sizes else 0}; "
-            f"batch start → commit seen p50 {_ms(lag, 50):.0f} ms, max {lag[-1] if lag else float('nan'):.0f} ms; "
-            f"worker CPU {worker_cpu:.1f} s = {worker_cpu / max(len(rows), 1) * 1000:.2f} ms per lead "
-            f"(incl. the outbox dispatch tasks and the no-op process_intake tasks)"
+            f"  {len(sizes)} batches (process_batch), size min {sizes[0] if sizes else 0} / median "
+            f"{_ms(sizes, 50) if sizes else 0} / max {sizes[-1] if sizes else 0}; batch start → commit seen "
+            f"p50 {_ms(lag, 50):.0f} ms, max {lag[-1] if lag else nan:.0f} ms; worker CPU {worker_cpu:.1f} s "
+            f"(load + drain) = {per_lead} (incl. its outbox dispatch and no-op process_intake tasks)"
         )
         print(
             f"receipt → processed_at (stamped when the batch starts): p50 {_ms(to_stamp, 50):.0f} ms, "
@@ -446,7 +456,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
         print(
             f"receipt → lead committed (batch commit seen by polling every {POLL_S:g} s): "
             f"p50 {_ms(visible, 50):.0f} ms, p95 {_ms(visible, 95):.0f} ms, p99 {_ms(visible, 99):.0f} ms, "
-            f"max {visible[-1] if visible else float('nan'):.0f} ms over {len(visible)} intakes"
+            f"max {visible[-1] if visible else nan:.0f} ms over {len(visible)} intakes"
             + (f" ({unseen} in batches the poller never saw)" if unseen else "")
         )
         summary.update(
@@ -481,8 +491,13 @@ def wait_for_intakes(
     from autodcc.leads.models import Intake, IntakeStatus
 
     t_end = time.monotonic()
-    redis = harness.redis_client() if queued else None
-    queue_at_end = redis.llen("celery") if redis is not None else 0
+    def queue_length() -> int:
+        if not queued:
+            return 0
+        with harness.redis_client() as redis:
+            return int(redis.llen("celery"))
+
+    queue_at_end = queue_length()
     backlog = Intake.objects.filter(status=IntakeStatus.PENDING).count()
     pending = backlog
     while pending and time.monotonic() - t_end < timeout:
@@ -492,7 +507,7 @@ def wait_for_intakes(
     if queued:
         time.sleep(2 * POLL_S)  # let the observer see the last commit
     out = {"backlog": backlog, "drained_s": drained_s, "pending": pending, "queue_at_end": queue_at_end,
-           "queue_after": redis.llen("celery") if redis is not None else 0}
+           "queue_after": queue_length()}
     if worker is not None:
         now = harness.cpu_seconds(worker.pids())
         out["worker_cpu_s"] = harness.cpu_used(cpu_at_end.get("worker", {}), now)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +148,7 @@ class Gunicorn:
         self.env = env or bench_env()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = VAR / "gunicorn.log"
+        self.out = VAR / "gunicorn.out"  # the app's own stderr (Django's error log lines, tracebacks)
 
     def __enter__(self) -> Gunicorn:
         self.log.write_text("")
@@ -167,14 +170,15 @@ class Gunicorn:
             "--log-level",
             "warning",
         ]
-        self.proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
+        with self.out.open("wb") as out:
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -243,6 +247,7 @@ def ensure_redis() -> str:
 
 
 def redis_client(url: str = BROKER_URL) -> Any:
+    """A redis-py client; use it as a context manager (no connection may outlive it into a fork)."""
     import redis
 
     return redis.Redis.from_url(url)
@@ -260,27 +265,26 @@ class CeleryWorker:
         self.started_s = 0.0
 
     def __enter__(self) -> CeleryWorker:
-        from celery import Celery
-
         cmd = [str(PYTHON), "-m", "celery", "-A", "autodcc", "worker", "-l", "WARNING",
                "--concurrency", "1", "-P", "solo"]
         t0 = time.monotonic()
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT)
-        control = Celery("bench-ping", broker=self.broker)
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"celery worker exited ({self.proc.returncode}); see {self.log}")
-                if control.control.ping(timeout=0.5):
-                    self.started_s = time.monotonic() - t0
-                    return self
-            self.stop()
-            raise RuntimeError(f"celery worker did not answer a ping within 60 s; see {self.log}")
-        finally:
-            control.close()
+        # The ping runs in a child process: a broker connection held by this process would be
+        # inherited by the forked load generators (and kombu's after-fork clean-up blocks on it).
+        ping = ("import sys; from celery import Celery; app = Celery('bench-ping', broker=sys.argv[1]); "
+                "sys.exit(0 if app.control.ping(timeout=1.0) else 1)")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited ({self.proc.returncode}); see {self.log}")
+            if subprocess.run([str(PYTHON), "-c", ping, self.broker], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0:
+                self.started_s = time.monotonic() - t0
+                return self
+        self.stop()
+        raise RuntimeError(f"celery worker did not answer a ping within 60 s; see {self.log}")
 
     def pids(self) -> list[int]:
         return [self.proc.pid] if self.proc is not None else []
@@ -320,6 +324,31 @@ def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores of this machine have spent not idle so far (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / _TICK
+
+
+_EXC = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Timeout)): (.*)$")
+
+
+def exceptions_in(*paths: Path, top: int = 3) -> list[tuple[int, str]]:
+    """The most frequent exception lines (``module.SomeError: message``) in these log files."""
+    found: Counter[str] = Counter()
+    for path in paths:
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            m = _EXC.match(line.strip())
+            if m:
+                found[f"{m.group(1)}: {m.group(2)[:160]}"] += 1
+    return [(n, line) for line, n in found.most_common(top)]
+
+
 def pids_named(comm: str) -> list[int]:
     """Every process whose /proc/<pid>/comm is ``comm``."""
     pids = []
@@ -333,8 +362,33 @@ def pids_named(comm: str) -> list[int]:
     return pids
 
 
-def postgres_pids() -> list[int]:
-    return pids_named("postgres")
+_BACKEND = re.compile(r"^postgres: (?:\S+: )?(\S+) (\S+) (\S+\(\d+\)|\[local\])")
+_PARALLEL = re.compile(r"parallel worker for PID (\d+)")
+
+
+def postgres_pids(database: str | None = DB_NAME) -> list[int]:
+    """The PostgreSQL server's processes: its auxiliary processes and the backends (and their
+    parallel workers) of ``database`` — not the backends other databases' clients keep busy on
+    the same server (``database=None``: every postgres process)."""
+    pids = pids_named("postgres")
+    if database is None:
+        return pids
+    owner: dict[int, str | None] = {}
+    leaders: dict[int, int] = {}
+    for pid in pids:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").strip()
+        except OSError:
+            continue
+        if m := _BACKEND.match(cmdline):
+            owner[pid] = m.group(2)
+        elif m := _PARALLEL.search(cmdline):
+            leaders[pid] = int(m.group(1))
+        else:
+            owner[pid] = None  # postmaster, checkpointer, walwriter, …: shared by all
+    for pid, leader in leaders.items():
+        owner[pid] = owner.get(leader, "?")
+    return [pid for pid, db in owner.items() if db is None or db == database]
 
 
 def redis_pids() -> list[int]:

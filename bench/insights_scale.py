@@ -27,7 +27,6 @@ Run: .venv/bin/python bench/insights_scale.py [--leads 10000000] [--dealers 500]
 from __future__ import annotations
 
 import argparse
-import bisect
 import datetime as dt
 import heapq
 import os
@@ -40,7 +39,7 @@ from pathlib import Path
 os.environ.setdefault("BENCH_DB", "autodcc_bench_insights")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness  # noqa: E402
+from bench import harness
 
 if harness.DB_NAME == "autodcc_bench":
     sys.exit("insights_scale.py must not use autodcc_bench (the other benchmarks' database); set BENCH_DB")
@@ -48,7 +47,9 @@ if harness.DB_NAME == "autodcc_bench":
 TARGET_A_P95_MS = 50.0
 TARGET_B_S = 1.0
 TARGET_C_S = 60.0
-OTHER_BENCHES = ("capture_http.py", "import_bulk.py", "profile_capture.py")
+# other work that shares the 2 cores and the PostgreSQL server: wait for it before a heavy phase
+OTHER_BENCHES = ("capture_http.py", "import_bulk.py", "profile_capture.py", "pytest")
+MEASURED = ("src/autodcc/insights/queries.py", "src/autodcc/insights/reports.py", "src/autodcc/leads/models.py")
 LEAD_TABLES = ("customers_customer", "leads_lead", "leads_capture")
 
 # ---------------------------------------------------------------------------------------------
@@ -123,6 +124,32 @@ def wait_quiet(phase: str, max_minutes: float) -> None:
         log(f"  … {phase}: the machine is free again")
 
 
+class CpuWatch:
+    """CPU used by everything else on the machine (not this process, not PostgreSQL) during a phase."""
+
+    def __init__(self) -> None:
+        self.t0 = time.monotonic()
+        self.busy0 = self._busy()
+        self.own0 = self._own()
+
+    @staticmethod
+    def _busy() -> float:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _own() -> float:
+        mine = sum(harness.cpu_seconds([os.getpid()]).values())
+        return mine + sum(harness.cpu_seconds(harness.postgres_pids()).values())
+
+    def others(self) -> float:
+        """Average number of cores busy with other processes since the start."""
+        el = time.monotonic() - self.t0
+        other = (self._busy() - self.busy0) - (self._own() - self.own0)
+        return max(0.0, other / el) if el > 0 else 0.0
+
+
 def month_starts(last_month_start: dt.date, months: int) -> list[dt.date]:
     out = [last_month_start]
     while len(out) < months:
@@ -142,16 +169,16 @@ def pct(values: list[float], q: float) -> float:
 # ---------------------------------------------------------------------------------------------
 # database plumbing (psycopg directly, for the COPY and the DDL)
 
-def pg_connect():  # noqa: ANN201
+def pg_connect():
     import psycopg
 
     return psycopg.connect(harness.DATABASE_URL, autocommit=True)
 
 
-def meta_get(conn) -> dict[str, str]:  # noqa: ANN001
+def meta_get(conn) -> dict[str, str]:
     try:
         return dict(conn.execute("SELECT k, v FROM bench_insights_meta").fetchall())
-    except Exception:  # noqa: BLE001 — no table: no finished generation
+    except Exception:
         return {}
 
 
@@ -162,7 +189,7 @@ def database_exists() -> bool:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [harness.DB_NAME]).fetchone() is not None
 
 
-def drop_secondary(conn, table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:  # noqa: ANN001
+def drop_secondary(conn, table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Drop a table's foreign keys, unique constraints and non-primary indexes; return their definitions."""
     cons = conn.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
@@ -509,7 +536,7 @@ def generate(args: argparse.Namespace) -> dict:
         cap_id += 1
         buf_k.append(f"{cap_id}\t{rch}\t\t\tt\t{ch_label[rch]}\t{ts(at)}\t{lid}\n")
     cp_cap.write("".join(buf_k))
-    for cp, ctx in zip((cp_cust, cp_lead, cp_cap), copies.values(), strict=True):
+    for ctx in copies.values():
         ctx.__exit__(None, None, None)
     for c in conns.values():
         c.close()
@@ -559,7 +586,7 @@ def generate(args: argparse.Namespace) -> dict:
     return summary
 
 
-def _cum(weights: list[float]):  # noqa: ANN202
+def _cum(weights: list[float]):
     total = 0.0
     for w in weights:
         total += w
@@ -623,8 +650,12 @@ class Bench:
         self.sample = [(self.rng.choice(self.dealer_ids), self.rng.choice(self.months)) for _ in range(n)]
         self.count_ms = float("nan")
 
-    def beside(self) -> str:
-        return f"[count(*) {self.count_ms:.0f} ms]"
+    def beside(self, watch: CpuWatch | None = None) -> str:
+        extra = ""
+        if watch is not None:
+            busy = watch.others()
+            extra = f", other processes {busy:.2f} cores" + (" — DISTURBED" if busy > 0.25 else "")
+        return f"[count(*) {self.count_ms:.0f} ms{extra}]"
 
     # the measured calls -------------------------------------------------------------------------
     def dealer_month(self, dealer_id: int, month: dt.date, basis: str = "cohort") -> None:
@@ -680,33 +711,37 @@ class Bench:
         log(f"\n== {label} ==")
         log(f"  SELECT count(*) FROM leads_lead: median of 5 = {self.count_ms:.0f} ms")
         if only is None or "a" in only:
+            w = CpuWatch()
             r = self.a("cohort")
             out["a"] = r
             log(f"  a. dealer month funnel, cohort, {len(self.sample)} dealer-months as the dealer's GM: "
                 f"p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms "
                 f"(first call p50 {r['first_p50']:.1f}, p95 {r['first_p95']:.1f})  target p95 ≤ {TARGET_A_P95_MS:g} ms: "
-                f"{harness.verdict(r['p95'] <= TARGET_A_P95_MS)}  {self.beside()}")
+                f"{harness.verdict(r['p95'] <= TARGET_A_P95_MS)}  {self.beside(w)}")
         if only is None or "b" in only:
+            w = CpuWatch()
             med, times = self.b()
             out["b"] = med
             log(f"  b. national month by dealer ({self.last_month:%Y-%m}, HQ): median {med:.3f} s "
                 f"(runs {', '.join(f'{t:.3f}' for t in times)})  target ≤ {TARGET_B_S:g} s: "
-                f"{harness.verdict(med <= TARGET_B_S)}  {self.beside()}")
+                f"{harness.verdict(med <= TARGET_B_S)}  {self.beside(w)}")
         if only is None or "c" in only:
+            w = CpuWatch()
             med, times, n = self.c()
             out["c"] = med
             log(f"  c. daily_reports(day={self.report_day}, with_people=True), {n} dealers: median {med:.2f} s "
                 f"(runs {', '.join(f'{t:.2f}' for t in times)})  target ≤ {TARGET_C_S:g} s: "
-                f"{harness.verdict(max(times) <= TARGET_C_S)}  {self.beside()}")
+                f"{harness.verdict(max(times) <= TARGET_C_S)}  {self.beside(w)}")
         if only is None or "d" in only:
+            w = CpuWatch()
             r = self.a("activity")
             out["d"] = r
             log(f"  d. (information) dealer month funnel, activity basis: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
-                f"p99 {r['p99']:.1f} ms (first call p95 {r['first_p95']:.1f})  {self.beside()}")
+                f"p99 {r['p99']:.1f} ms (first call p95 {r['first_p95']:.1f})  {self.beside(w)}")
         return out
 
     # 3. EXPLAIN ------------------------------------------------------------------------------------
-    def explain(self, label: str, call, min_ms: float = 5.0, max_plans: int = 4) -> None:  # noqa: ANN001
+    def explain(self, label: str, call, min_ms: float = 5.0, max_plans: int = 4) -> None:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
@@ -746,16 +781,20 @@ def main() -> None:
     args = p.parse_args()
 
     harness.use_bench_env()
+    import hashlib
+
+    hashes = ", ".join(f"{Path(f).name} {hashlib.sha256((harness.ROOT / f).read_bytes()).hexdigest()[:12]}" for f in MEASURED)
     log(f"insights_scale: {args.leads:,} leads, {args.dealers} dealers, {args.months} months, seed {args.seed}; "
         f"{harness.env_summary()}")
+    log(f"  measured code: {hashes} (sha256 prefixes)")
     want = {"leads": str(args.leads), "dealers": str(args.dealers), "months": str(args.months), "seed": str(args.seed)}
     meta: dict[str, str] = {}
     if args.reuse and database_exists():
         with pg_connect() as conn:
             meta = meta_get(conn)
         if any(meta.get(k) != v for k, v in want.items()):
-            log(f"  --reuse: {harness.DB_NAME} holds {({k: meta.get(k) for k in want}) if meta else 'no finished generation'}"
-                f", generating afresh")
+            held = {k: meta.get(k) for k in want} if meta else "no finished generation"
+            log(f"  --reuse: {harness.DB_NAME} holds {held}, generating afresh")
             meta = {}
     import shutil
 
@@ -789,7 +828,8 @@ def main() -> None:
         log("\n== 3. EXPLAIN (ANALYZE, BUFFERS) of the statements each call sends ==")
         d, m = bench.sample[0]
         bench.explain(f"a. dealer {d} month {m:%Y-%m} cohort", lambda: bench.dealer_month(d, m), min_ms=1.0)
-        bench.explain(f"d. dealer {d} month {m:%Y-%m} activity", lambda: bench.dealer_month(d, m, "activity"), min_ms=1.0)
+        bench.explain(f"d. dealer {d} month {m:%Y-%m} activity", lambda: bench.dealer_month(d, m, "activity"),
+                      min_ms=1.0)
         bench.explain("b. national month by dealer", bench.national_by_dealer, min_ms=20.0)
         bench.explain("c. daily reports", bench.reports, min_ms=200.0, max_plans=6)
 

@@ -48,7 +48,11 @@ def csp_violations(page: Page) -> list[str]:
 def fits_the_screen(page: Page) -> None:
     """Nothing pushes the page sideways at phone size."""
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"page is {width}px wide at {page.url}"
+    wide = [] if width <= PHONE["width"] else page.evaluate(
+        """(limit) => Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > limit)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)""", PHONE["width"])
+    assert width <= PHONE["width"], f"page is {width}px wide at {page.url}: {wide}"
 
 
 def submit(page: Page, button: Any, path: str) -> Response:

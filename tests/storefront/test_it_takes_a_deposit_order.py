@@ -106,7 +106,7 @@ def test_the_trim_page_leads_to_the_order_form_for_the_trim_and_the_edition(shop
     page = html(client.get(f"/store/trims/{TRIM}/"))
     assert f'href="{START}"' in page and f'href="{START}?edition={EDITION}"' in page
     trim_form = html(client.get(START))
-    assert "¥500" in trim_form and "意向金" in trim_form and "refundable intention deposit" in trim_form
+    assert 'id="deposit-terms"' in trim_form and "¥500" in trim_form and "意向金" in trim_form
     assert 'id="city-form"' in trim_form and 'id="order-form"' not in trim_form  # the city comes first
     assert "上海" in trim_form  # the cities with a dealer
     edition_form = html(client.get(f"{START}?edition={EDITION}&city=上海"))
@@ -135,9 +135,18 @@ def test_an_unknown_city_is_refused_in_chinese(shop, client):
 
 
 def test_a_city_without_a_dealer_suggests_the_nearest(shop, client):
-    page = html(client.get(f"{START}?city=苏州"))
+    response = client.get(f"{START}?city=苏州")
+    page = html(response)
     assert page.index('data-dealer="SH-001"') < page.index('data-dealer="HZ-001"')
-    assert "km" in page
+    assert all(s.distance_km for s in response.context["place"].suggestions)  # how far each one is
+
+
+def test_the_deposit_is_called_a_refundable_intention_deposit(shop, client):
+    """DOMAIN.md §6: a refundable 意向金/订金, credited at delivery — not a 定金 with its penalties."""
+    client.post("/i18n/setlang/", {"language": "en", "next": START})
+    page = html(client.get(f"{START}?city=上海"))
+    assert "refundable intention deposit" in page and "意向金" in page and "not a 定金" in page
+    assert "credited against the price" in page and 'lang="en"' in page
 
 
 # --- refused input -----------------------------------------------------------------------------------

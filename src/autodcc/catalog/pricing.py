@@ -150,7 +150,7 @@ def landed_price(
     ex_vat = invoice_price / Decimal("1.13")
     if surtax and ex_vat >= Decimal(surtax["threshold_ex_vat"]):
         lines.append(Line("luxury_surtax", _("Luxury car consumption tax"), fen(ex_vat * Decimal(surtax["rate"])),
-                          _("10% of the price without VAT for cars from 900,000 without VAT")))
+                          _("10 percent of the price without VAT, for cars from 900,000 without VAT")))
     if plate_service_fee:
         lines.append(Line("plate_service", _("Dealer registration service"), fen(plate_service_fee),
                           _("Optional; must be on the dealer's price list"), optional=True))

@@ -117,7 +117,7 @@ class StaffForm(forms.Form):
     username = forms.CharField(label=_("Login name"), max_length=150)
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, required=False,
                                help_text=_("At least 8 characters; blank: the person cannot log in yet."))
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Full name"), max_length=60)
     mobile = forms.CharField(label=_("Mobile"), max_length=30, required=False)
     employee_no = forms.CharField(label=_("Employee number"), max_length=30, required=False)
     capacity = forms.IntegerField(label=_("Open-lead capacity"), min_value=1, required=False)

@@ -274,7 +274,7 @@ class LeadSettingsForm(forms.Form):
 
 
 class CustomerProfileForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    name = forms.CharField(label=_("Full name"), max_length=60, required=False)
     kind = forms.ChoiceField(label=_("Customer type"), choices=CustomerKind.choices)
     gender = forms.ChoiceField(label=_("Gender"), required=False,
                                choices=[("", "—"), ("m", _("Male")), ("f", _("Female"))])

@@ -48,7 +48,7 @@ class CustomerQuerySet(models.QuerySet):
 class Customer(models.Model):
     """A person, known by their mobile number, across dealers."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("full name"), max_length=60)
     phone = models.CharField(_("mobile"), max_length=20, unique=True)
     kind = models.CharField(_("customer type"), max_length=16, choices=CustomerKind.choices,
                             default=CustomerKind.PROSPECT)

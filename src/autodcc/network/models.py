@@ -137,7 +137,7 @@ class Staff(models.Model):
     """A person who works in the console, with one or more role grants."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff")
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("full name"), max_length=60)
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
     employee_no = models.CharField(_("employee number"), max_length=30, blank=True)
     on_duty = models.BooleanField(_("on duty"), default=True)

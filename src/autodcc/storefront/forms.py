@@ -181,12 +181,12 @@ class LoanForm(forms.Form):
     months = forms.TypedChoiceField(label=_("Term"), coerce=int,
                                     choices=[(m, _("%(n)s months") % {"n": m}) for m in TERMS])
     offer = forms.ChoiceField(label=_("Loan offer"), widget=forms.RadioSelect, choices=[
-        (RATE, _("Interest at an annual rate")), (FEE, _("“0% interest” with a fee"))])
+        (RATE, _("Interest at an annual rate")), (FEE, _("“Zero interest” with a fee"))])
     annual_rate = forms.DecimalField(
         label=_("Annual interest rate (%)"), required=False, max_digits=5, decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}))
     fee = forms.DecimalField(
-        label=_("Fee for the 0% offer"), required=False, max_digits=11, decimal_places=2,
+        label=_("Fee for the zero-interest offer"), required=False, max_digits=11, decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "100", "inputmode": "decimal"}))
 
     def clean(self) -> dict[str, Any]:
@@ -195,7 +195,7 @@ class LoanForm(forms.Form):
         if offer == self.RATE and data.get("annual_rate") is None and "annual_rate" not in self.errors:
             self.add_error("annual_rate", _("Give the annual interest rate."))
         if offer == self.FEE and data.get("fee") is None and "fee" not in self.errors:
-            self.add_error("fee", _("Give the fee of the 0% offer (0 if there is none)."))
+            self.add_error("fee", _("Give the fee of the zero-interest offer (0 if there is none)."))
         return data
 
     @property

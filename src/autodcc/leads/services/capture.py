@@ -197,4 +197,4 @@ def _new_lead(actor: Actor, data: LeadInput, clean: dict[str, Any], customer: Cu
     return lead
 
 
-CAPTURE_LABELS = {"name": _("Name"), "phone": _("Mobile"), "city": _("City"), "channel": _("Channel")}
+CAPTURE_LABELS = {"name": _("Full name"), "phone": _("Mobile"), "city": _("City"), "channel": _("Channel")}
