@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.html import escape
 from store_helpers import build_catalogue
@@ -455,6 +456,25 @@ def test_the_pages_have_a_title_and_a_description_and_are_not_cached(shop, clien
         assert description and len(description.group(1)) > 10, url
         assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     assert 'name="robots" content="noindex"' in html(client.get(order_url(order)))
+
+
+def test_a_closed_order_says_so(shop, client, place_order):
+    order, _response = place_order()
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.CLOSED)
+    page = html(client.get(order_url(order)))
+    assert 'id="closed-notice"' in page and 'id="pay-now"' not in page and 'id="ask-refund"' not in page
+    response = client.post(f"{order_url(order)}pay/", {"provider": "sandbox"}, follow=True)
+    assert zh_message("order.not_payable", status=OrderStatus.CLOSED.label) in html(response)
+
+
+def test_the_pages_make_few_queries(shop, client, paid):
+    order = paid()
+    budget = {START: 6, f"{START}?edition={EDITION}&city=上海": 10, f"{START}?city=苏州": 10, order_url(order): 6}
+    for url, most in budget.items():
+        client.get(url)  # warm up
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) <= most, (url, len(queries), [q["sql"] for q in queries])
 
 
 # --- protection ----------------------------------------------------------------------------------------

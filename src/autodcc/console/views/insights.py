@@ -593,7 +593,7 @@ def daily(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if _wants_xlsx(request):
         if request.GET.get("table") == "people":
             return _export(request, "daily-people", _("Per person"),
-                           [_("Role"), _("Name"), *[f"{_('Yesterday')}: {kpi.label_of(m)}" for m in PERSON_METRICS],
+                           [_("Role"), _("Full name"), *[f"{_('Yesterday')}: {kpi.label_of(m)}" for m in PERSON_METRICS],
                             *[f"{_('Month to date')}: {kpi.label_of(m)}" for m in PERSON_METRICS]],
                            ([p["role"], p["name"], *p["yesterday"], *p["month"]] for p in people), filters, dealer)
         return _export(request, "daily", _("Daily report"),

@@ -298,8 +298,8 @@ def _timeline(view: dict[str, Any], status: str) -> list[dict[str, Any]]:
         last = n == len(view["timeline"]) - 1  # "Refunded": only when it happened
         if last and at is None:
             continue
-        if status == OrderStatus.REFUNDED and at is None:
-            continue
+        if status in (OrderStatus.REFUNDED, OrderStatus.CLOSED) and at is None:
+            continue  # the order ended: only what happened
         rows.append({"label": label, "at": at, "done": at is not None, "refunded": last})
     for row in rows:  # the next step to come
         if not row["done"]:
