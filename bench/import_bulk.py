@@ -4,13 +4,16 @@ Run: .venv/bin/python bench/import_bulk.py [--rows auto|N] [--seed 42] [--max-mi
 
 Fresh PostgreSQL database (autodcc_bench), migrated, demo network. A seeded CSV of N leads with
 unique mobiles (the headers importing.py reads: 姓名,手机,城市,渠道,平台线索号,授权版本,同意共享经销商,
-意向车型) is imported as an ImportJob run by ``importing.run_job`` (what the import task runs; every
-row goes through ``lead_capture``, including the inline after-commit outbox dispatch). In the same
-run 100,000 BenchRow objects are built and saved with ``bulk_create(batch_size=1000)``.
+意向车型) is imported as an ImportJob run by ``importing.run_job`` (what the import task runs: read and
+check every row, then capture them set-based, ``importing.BATCH`` (500) rows per ``capture_many``
+transaction, each followed by its inline after-commit outbox dispatch: one "new leads" message per
+agent per batch). In the same run 100,000 BenchRow objects are built and saved with
+``bulk_create(batch_size=1000)``. CPU seconds are measured per process (this one, PostgreSQL).
 
 ``--rows auto`` (the default) first imports a 2,000-row pilot into a fresh database; if 100,000
-rows would take longer than --max-minutes at the pilot's pace, the measured import is 20,000 rows
-(and says so). The pilot only chooses the size: no figure is extrapolated.
+rows would take longer than --max-minutes at the pilot's pace, the measured import is the largest
+multiple of 10,000 rows (at least 10,000) that would not (and says so). The pilot only chooses the
+size: no figure is extrapolated.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import csv
 import io
 import random
+import resource
 import sys
 import threading
 import time
@@ -29,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import harness
 
 TARGET_RATIO = 0.25
-FULL_ROWS, FALLBACK_ROWS, PILOT_ROWS = 100_000, 20_000, 2_000
+FULL_ROWS, STEP_ROWS, PILOT_ROWS = 100_000, 10_000, 2_000
 BULK_ROWS, BULK_BATCH = 100_000, 1000
 
 HEADER = ["姓名", "手机", "城市", "渠道", "平台线索号", "授权版本", "同意共享经销商", "意向车型"]
@@ -182,6 +186,27 @@ def validate_pass(data: bytes, filename: str) -> float:
     return time.perf_counter() - t0
 
 
+class CpuMeter:
+    """CPU used from now on by this process, by PostgreSQL (this database's backends) and the machine."""
+
+    def __init__(self) -> None:
+        self.pg_pids = harness.postgres_pids()
+        self.pg0 = harness.cpu_seconds(self.pg_pids)
+        self.self0 = self._self()
+        self.busy0 = harness.machine_busy_seconds()
+
+    @staticmethod
+    def _self() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def read(self, wall: float) -> dict[str, float]:
+        pg = harness.cpu_used(self.pg0, harness.cpu_seconds(harness.postgres_pids())) / wall
+        py = (self._self() - self.self0) / wall
+        machine = (harness.machine_busy_seconds() - self.busy0) / wall
+        return {"python": py, "postgres": pg, "machine": machine, "other": machine - py - pg}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -208,15 +233,16 @@ def main() -> int:
         pilot = make_csv(PILOT_ROWS, args.seed + 1)
         elapsed, _job = run_import(pilot, f"pilot-{PILOT_ROWS}.csv", progress=False)
         projected = FULL_ROWS / (PILOT_ROWS / elapsed) / 60
-        rows = FULL_ROWS if projected <= args.max_minutes else FALLBACK_ROWS
+        fits = int(args.max_minutes * 60 * PILOT_ROWS / elapsed)
+        rows = FULL_ROWS if projected <= args.max_minutes else max(STEP_ROWS, fits // STEP_ROWS * STEP_ROWS)
         print(
             f"pilot: {PILOT_ROWS:,} rows imported in {elapsed:.1f} s; "
             f"at that pace {FULL_ROWS:,} rows would take "
-            f"~{projected:.0f} min (limit {args.max_minutes:g}) → measuring {rows:,} rows",
+            f"~{projected:.1f} min (limit {args.max_minutes:g}) → measuring {rows:,} rows",
             flush=True,
         )
         if rows != FULL_ROWS:
-            note = f"20,000 rows, not 100,000 (100,000 would take over ~{args.max_minutes:g} min here)"
+            note = f"{rows:,} rows, not 100,000 (100,000 would take over ~{args.max_minutes:g} min here)"
         connection.close()
         info = harness.setup_django(fresh=True)  # the measured run starts from a fresh database again
     else:
@@ -236,16 +262,25 @@ def main() -> int:
 
     # bulk_create baseline (building the objects is timed too)
     before = BenchRow.objects.count()
+    cpu = CpuMeter()
     t0 = time.perf_counter()
     BenchRow.objects.bulk_create([BenchRow(n=i) for i in range(BULK_ROWS)], batch_size=BULK_BATCH)
     bulk_s = time.perf_counter() - t0
+    bulk_cpu = cpu.read(bulk_s)
     assert BenchRow.objects.count() - before == BULK_ROWS
     bulk_rps = BULK_ROWS / bulk_s
 
     check_s = validate_pass(data, filename)
     leads_before = Lead.objects.count()
-    print(f"import: running {rows:,} rows through importing.run_job …", flush=True)
+    from autodcc.leads import importing
+
+    print(
+        f"import: running {rows:,} rows through importing.run_job (capture_many, {importing.BATCH} rows per batch) …",
+        flush=True,
+    )
+    cpu = CpuMeter()
     import_s, job = run_import(data, filename, progress=True)
+    import_cpu = cpu.read(import_s)
     new_leads = Lead.objects.count() - leads_before
     import_rps = rows / import_s
     ratio = import_rps / bulk_rps
@@ -258,6 +293,9 @@ def main() -> int:
         f"{'  of which the read + validate pass (alone)':<44}{rows:>9,}"
         f"{check_s:>10.1f}{rows / check_s:>10.0f}"
     )
+    print(f"{'CPU cores (CPU s / wall s)':<36}{'python (this process)':>22}{'postgres':>10}{'other':>8}{'machine':>9}")
+    for label, c in (("bulk_create", bulk_cpu), ("lead import (run_job)", import_cpu)):
+        print(f"  {label:<34}{c['python']:>22.2f}{c['postgres']:>10.2f}{c['other']:>8.2f}{c['machine']:>9.2f}")
     print(
         f"job: status {job.status}, created {job.created_count:,}, updated {job.updated_count:,}, "
         f"errors {len(job.errors)}; new Lead rows {new_leads:,}"

@@ -526,7 +526,7 @@ def generate(args: argparse.Namespace) -> dict:
             cp_cust.write("".join(buf_c))
             cp_cap.write("".join(buf_k))
             buf_l.clear(), buf_c.clear(), buf_k.clear()
-        if d.day == month_end(d).day:
+        if (d + dt.timedelta(days=1)).day == 1:
             month_idx += 1
             el = time.perf_counter() - t_copy
             log(f"    {d:%Y-%m}: {lead_id:>10,} leads, {cust_id:>10,} customers, {cap_id:>10,} captures "

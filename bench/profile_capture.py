@@ -1,14 +1,21 @@
 """Where a lead capture spends its time: SQL queries per capture, SQL time by table, a cProfile.
 
-Run: .venv/bin/python bench/profile_capture.py [--requests 200]
+Run: .venv/bin/python bench/profile_capture.py [--requests 200] [--batch 200] [--batches 3]
 
 Same environment as the other benchmarks (fresh autodcc_bench database, demo network, one
 channel API token, no broker). Requests go through Django's test client in this process (the
-whole stack: middleware, django-ninja, token auth, lead_capture, the inline outbox dispatch,
-the response), with the same payloads as capture_http.py. Prints:
+whole stack: middleware, django-ninja, token auth, intake_accept → intake_process (inline, as
+without a broker) → lead_capture, the inline outbox dispatch, the response), with the same
+payloads as capture_http.py. Prints:
   1. the SQL statements of one API capture (a city with dealers) and the counts for other cases,
+     including ``lead_capture()`` alone (the single path);
+  1b. ``capture_many`` (the set-based path of imports and the intake worker) on --batches batches
+     of --batch new leads, then one batch of repeats (joins) and one replayed batch: statements
+     per batch and per lead, by kind;
   2. SQL time and count per statement kind and table over --requests captures, commits, wall time,
   3. a cProfile of --requests captures: a breakdown by step and the top functions by own time.
+If the API capture fails (an exception in the request), the error is printed and sections 2 and 3
+profile ``lead_capture()`` called directly instead, and say so.
 """
 
 from __future__ import annotations
@@ -113,6 +120,8 @@ class Payloads:
 STEPS = [
     ("django/core/handlers/base.py", "get_response", "whole request (handler)"),
     ("autodcc/api/auth.py", "authenticate", "  token auth (api_token_authenticate)"),
+    ("autodcc/leads/services/intake.py", "intake_accept", "  intake_accept (validate, INSERT Intake)"),
+    ("autodcc/leads/services/intake.py", "intake_process", "  intake_process (inline: lock, capture, UPDATE)"),
     ("autodcc/leads/services/capture.py", "lead_capture", "  lead_capture"),
     ("autodcc/leads/services/capture.py", "validate", "    validate (phone, city lookup)"),
     ("autodcc/leads/services/capture.py", "_capture", "    _capture (in the transaction)"),
@@ -149,12 +158,67 @@ def breakdown(stats: pstats.Stats, n: int) -> list[tuple[str, float, float]]:
     return rows
 
 
+def profile_capture_many(
+    size: int,
+    batches: int,
+    lead_input: Callable[..., tuple[Any, str]],
+    statements: Callable[[Any], list[str]],
+    transactions: Callable[[Any], int],
+) -> None:
+    """Statements per lead of ``capture_many`` (SYSTEM actor, import channel): new leads, repeats, replays."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from autodcc.core.actors import SYSTEM
+    from autodcc.leads.services.bulk import capture_many
+
+    print(f"\n== 1b. capture_many, batches of {size} (the set-based path: imports, the intake worker) ==")
+    rows: list[tuple[str, int, int, int, float, Counter[str]]] = []
+    last: list[tuple[Any, str]] = []
+
+    def run(label: str, items: list[tuple[Any, str]], expect: str) -> None:
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            outcomes = capture_many(actor=SYSTEM, items=items)
+            wall = time.perf_counter() - t0
+        bad = [o for o in outcomes if o.errors]
+        got = {"new": sum(o.created for o in outcomes), "join": sum(not o.created and not o.replay for o in outcomes),
+               "replay": sum(o.replay for o in outcomes)}
+        if bad or got[expect] != len(items):
+            raise SystemExit(f"capture_many {label}: {got}, {len(bad)} with errors: {bad[:1]}")
+        kinds = Counter(classify(q) for q in statements(ctx))
+        rows.append((label, len(items), len(statements(ctx)), transactions(ctx), wall, kinds))
+
+    for b in range(batches):
+        items = []
+        for _ in range(size):
+            data, key = lead_input(channel="import")
+            items.append((data, f"import:import:{key}"))
+        run(f"new leads, batch {b + 1} (mixed cities)", items, "new")
+        last = items
+    repeats = []
+    for data, key in last:
+        again = type(data)(**{**data.__dict__, "source_ref": data.source_ref + "-again"})
+        repeats.append((again, key + "-again"))
+    run("known phones, new keys (join open leads)", repeats, "join")
+    run("replayed keys", last, "replay")
+    print(f"{'batch':<44}{'leads':>6}{'statements':>12}{'per lead':>10}{'COMMIT':>8}{'ms/lead':>9}")
+    for label, n, c, t, wall, _kinds in rows:
+        print(f"{label:<44}{n:>6}{c:>12}{c / n:>10.3f}{t:>8}{wall / n * 1000:>9.2f}")
+    label, n, c, _t, _wall, kinds = rows[batches - 1]
+    print(f"statements of '{label}' by kind ({c} in all, {c / n:.3f} per lead):")
+    for kind, k in kinds.most_common():
+        print(f"  {kind:<40}{k:>6}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--requests", type=int, default=200, help="captures timed and profiled (200)")
     parser.add_argument("--top", type=int, default=18, help="functions listed by own time (18)")
+    parser.add_argument("--batch", type=int, default=200, help="leads per capture_many batch (200)")
+    parser.add_argument("--batches", type=int, default=3, help="capture_many batches of new leads (3)")
     parser.add_argument(
         "--keep-db",
         action="store_true",
@@ -182,11 +246,31 @@ def main() -> int:
             raise SystemExit(f"capture failed: {resp.status_code} {resp.content[:300]!r}")
         return resp.status_code
 
-    for _ in range(60):  # warm caches, ledgers, templates, imports
-        post()
+    def lead_input(city: str | None = None, channel: str = "autohome") -> tuple[LeadInput, str]:
+        body, headers = payloads.next(city)
+        values = json.loads(body)
+        values["channel"] = channel
+        return LeadInput(**values), headers["Idempotency-Key"]
 
-    # 1. the statements of one capture --------------------------------------------------------
-    print("\n== 1. SQL statements of one POST /api/leads (city 上海, 3 dealers there) ==")
+    def direct(city: str | None = None) -> int:
+        data, key = lead_input(city)
+        lead_capture(actor=SYSTEM, data=data, idempotency_key=f"direct:{key}")
+        return 201
+
+    api_error = ""
+    try:
+        post()
+    except Exception as exc:  # the API path is broken: say so, profile lead_capture() directly
+        api_error = f"{type(exc).__module__}.{type(exc).__name__}: {exc}"
+        from django.db import connection as conn
+
+        if conn.needs_rollback or conn.in_atomic_block:
+            conn.close()
+    capture = post if not api_error else direct
+    what_n = "API captures" if not api_error else "lead_capture() calls (API path fails)"
+
+    for _ in range(60):  # warm caches, ledgers, templates, imports
+        capture()
 
     def statements(ctx: CaptureQueriesContext) -> list[str]:
         """Real statements only: Django also lists the BEGIN/COMMIT of each transaction."""
@@ -195,41 +279,60 @@ def main() -> int:
     def transactions(ctx: CaptureQueriesContext) -> int:
         return sum(q["sql"] == "COMMIT" for q in ctx.captured_queries)
 
+    # 1. the statements of one capture --------------------------------------------------------
+    counts: dict[str, tuple[int, int]] = {}
+    if api_error:
+        print("\n== 1. POST /api/leads FAILS in this environment (PostgreSQL, no broker) ==")
+        print(f"  {api_error}")
+        print("  (sections 2 and 3 below profile lead_capture() called directly instead)")
+    else:
+        print("\n== 1. SQL statements of one POST /api/leads (city 上海, 3 dealers there) ==")
+        with CaptureQueriesContext(connection) as ctx:
+            post("上海")
+        i = 0
+        for q in ctx.captured_queries:
+            sql = " ".join(q["sql"].split())
+            if sql in {"BEGIN", "COMMIT"}:
+                print(f"    --- {sql}")
+                continue
+            i += 1
+            print(f"{i:>3} {classify(sql):<36} {sql[:100]}")
+        counts["API, 上海 (city with dealers)"] = (len(statements(ctx)), transactions(ctx))
+        with CaptureQueriesContext(connection) as ctx:
+            post("昆明")
+        counts["API, 昆明 (no dealer there: nearest)"] = (len(statements(ctx)), transactions(ctx))
+        body, headers = payloads.next("上海")
+        client.post("/api/leads", data=body, content_type="application/json", headers=headers)
+        with CaptureQueriesContext(connection) as ctx:
+            resp = client.post("/api/leads", data=body, content_type="application/json", headers=headers)
+        assert resp.status_code == 200 and resp.json()["replay"], resp.content
+        counts["API, replayed Idempotency-Key (200)"] = (len(statements(ctx)), transactions(ctx))
+    print("\n== 1a. lead_capture() alone, the single path (SYSTEM actor, as an import row) ==")
+    single: dict[str, list[str]] = {}
+    for label, city in (("杭州 (city with dealers)", "杭州"), ("昆明 (nearest)", "昆明")):
+        data, _key = lead_input(city, channel="import")
+        with CaptureQueriesContext(connection) as ctx:
+            lead_capture(actor=SYSTEM, data=data, idempotency_key=f"import:import:{data.source_ref}")
+        counts[f"lead_capture() alone, {label}"] = (len(statements(ctx)), transactions(ctx))
+        single[label] = statements(ctx)
     with CaptureQueriesContext(connection) as ctx:
-        post("上海")
-    i = 0
-    for q in ctx.captured_queries:
-        sql = " ".join(q["sql"].split())
-        if sql in {"BEGIN", "COMMIT"}:
-            print(f"    --- {sql}")
-            continue
-        i += 1
+        lead_capture(actor=SYSTEM, data=data, idempotency_key=f"import:import:{data.source_ref}")
+    counts["lead_capture() alone, replayed key"] = (len(statements(ctx)), transactions(ctx))
+    data.source_ref += "-again"  # the same phone again, a new key: joins the open lead
+    with CaptureQueriesContext(connection) as ctx:
+        lead_capture(actor=SYSTEM, data=data, idempotency_key=f"import:import:{data.source_ref}")
+    counts["lead_capture() alone, known phone (joins)"] = (len(statements(ctx)), transactions(ctx))
+    first = next(iter(single))
+    print(f"statements of lead_capture(), {first}:")
+    for i, sql in enumerate(single[first], 1):
+        sql = " ".join(sql.split())
         print(f"{i:>3} {classify(sql):<36} {sql[:100]}")
-    counts = {"API, 上海 (city with dealers)": (len(statements(ctx)), transactions(ctx))}
-    with CaptureQueriesContext(connection) as ctx:
-        post("昆明")
-    counts["API, 昆明 (no dealer there: nearest)"] = (len(statements(ctx)), transactions(ctx))
-    body, headers = payloads.next("上海")
-    client.post("/api/leads", data=body, content_type="application/json", headers=headers)
-    with CaptureQueriesContext(connection) as ctx:
-        resp = client.post("/api/leads", data=body, content_type="application/json", headers=headers)
-    assert resp.status_code == 200 and resp.json()["replay"], resp.content
-    counts["API, replayed Idempotency-Key (200)"] = (len(statements(ctx)), transactions(ctx))
-    data = LeadInput(
-        name="李娜",
-        phone=f"147{payloads.n + 60_000_000:08d}",
-        channel="import",
-        city="杭州",
-        source_ref=f"imp-{payloads.n}",
-        consent_version="2026-01",
-        consent_share_with_dealer=True,
-    )
-    with CaptureQueriesContext(connection) as ctx:
-        lead_capture(actor=SYSTEM, data=data, idempotency_key=f"import:import:imp-{payloads.n}")
-    counts["lead_capture() alone, as an import row (杭州)"] = (len(statements(ctx)), transactions(ctx))
-    print("queries per capture (BEGIN/COMMIT not counted):")
+    print("queries per capture (BEGIN/COMMIT not counted; after-commit outbox dispatch included):")
     for label, (c, t) in counts.items():
         print(f"  {label:<46} {c:>4} statements, {t} explicit transactions (COMMIT)")
+
+    # 1b. capture_many ------------------------------------------------------------------------
+    profile_capture_many(args.batch, args.batches, lead_input, statements, transactions)
 
     # 2. SQL time by statement kind ------------------------------------------------------------
     n = args.requests
@@ -237,12 +340,12 @@ def main() -> int:
     with sql.installed():
         t0 = time.perf_counter()
         for _ in range(n):
-            post()
+            capture()
         wall = time.perf_counter() - t0
     total_sql = sum(sql.seconds.values())
     total_q = sum(sql.count.values())
     print(
-        f"\n== 2. {n} sequential API captures in-process (mixed cities): {wall / n * 1000:.1f} ms wall each "
+        f"\n== 2. {n} sequential {what_n} in-process (mixed cities): {wall / n * 1000:.1f} ms wall each "
         f"({n / wall:.0f}/s on one core) =="
     )
     print(
@@ -259,14 +362,16 @@ def main() -> int:
     prof = cProfile.Profile()
     prof.enable()
     for _ in range(n):
-        post()
+        capture()
     prof.disable()
     stats = pstats.Stats(prof)
     total = stats.total_tt  # type: ignore[attr-defined]
-    print(f"\n== 3. cProfile of {n} API captures ({total / n * 1000:.1f} ms each under the profiler) ==")
+    print(f"\n== 3. cProfile of {n} {what_n} ({total / n * 1000:.1f} ms each under the profiler) ==")
     print(f"{'step':<52}{'calls':>7}{'cum ms':>9}{'share':>7}")
-    whole = None
+    whole = 0.0
     for label, calls, ms in breakdown(stats, n):
+        if not calls:
+            continue  # a step this path does not take (e.g. the request, when lead_capture is called directly)
         whole = whole or ms
         print(f"{label:<52}{calls:>7.1f}{ms:>9.2f}{ms / whole:>7.0%}")
     print(f"\ntop {args.top} functions by own time (per capture):")

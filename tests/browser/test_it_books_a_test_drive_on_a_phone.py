@@ -101,7 +101,7 @@ def test_a_consumer_books_a_test_drive_on_a_phone(store, live_server, page: Page
 
     # the booking's own page
     number = page.locator("#booking-number")
-    expect(number).to_have_text(re.compile(r"^TD\d{10}$"))
+    expect(number).to_have_text(re.compile(r"^TD\d{12}$"))
     expect(page.locator(".booking-card")).to_contain_text("021")
     _fits_the_screen(page)
     shot(page, "store-booking-status")

@@ -273,17 +273,12 @@ def _labels(group: str | None, keys: list[Any]) -> dict[Any, str]:
 
 
 def defeat_pareto(*, actor: Actor, filters: Filters, kind: str = "defeat") -> list[dict[str, Any]]:
-    """Leads whose defeat (or, with ``kind="invalid"``, invalidity) was approved, by reason, most
-    frequent first, with the cumulative share (KPI-4). Cohort basis: leads created in the period;
-    activity basis: approvals decided in the period."""
+    """Leads whose defeat (or, with ``kind="invalid"``, invalidity) was approved in the period, by
+    reason, most frequent first, with the cumulative share (KPI-4): what the manager decided this
+    month, whenever the lead arrived."""
     start, end = filters.bounds()
-    approved = DefeatRequest.objects.filter(status=DefeatStatus.APPROVED, kind=kind)
-    if filters.basis == "activity":
-        approved = approved.filter(decided_at__gte=start, decided_at__lt=end,
-                                   lead__in=_filtered(actor, filters).values("pk"))
-    else:
-        approved = approved.filter(lead__in=_filtered(actor, filters).filter(created_at__gte=start, created_at__lt=end)
-                                   .values("pk"))
+    approved = DefeatRequest.objects.filter(status=DefeatStatus.APPROVED, kind=kind, decided_at__gte=start,
+                                            decided_at__lt=end, lead__in=_filtered(actor, filters).values("pk"))
     rows = list(approved.values("reason", "kind").annotate(n=Count("lead_id", distinct=True)).order_by("-n", "reason"))
     total = sum(r["n"] for r in rows) or 1
     running = 0

@@ -86,7 +86,7 @@ def _actor_for(intake: Intake) -> Actor:
 
 def intake_process(intake_id: int) -> Intake:
     with transaction.atomic():
-        intake = (Intake.objects.select_for_update(skip_locked=True).select_related("api_token__dealer")
+        intake = (Intake.objects.select_for_update(skip_locked=True, of=("self",)).select_related("api_token__dealer")
                   .filter(pk=intake_id, status=IntakeStatus.PENDING).first())
         if intake is None:
             return Intake.objects.get(pk=intake_id)
@@ -114,8 +114,8 @@ def process_batch(*, limit: int = 200, older_than: dt.datetime | None = None) ->
     from autodcc.leads.services.bulk import capture_many
 
     with transaction.atomic():
-        pending = Intake.objects.select_for_update(skip_locked=True).select_related("api_token__dealer").filter(
-            status=IntakeStatus.PENDING)
+        pending = (Intake.objects.select_for_update(skip_locked=True, of=("self",))
+                   .select_related("api_token__dealer").filter(status=IntakeStatus.PENDING))
         if older_than is not None:
             pending = pending.filter(received_at__lt=older_than)
         intakes = list(pending.order_by("received_at", "pk")[:limit])
