@@ -140,8 +140,20 @@ class CpuWatch:
 
     @staticmethod
     def _own() -> float:
-        mine = sum(harness.cpu_seconds([os.getpid()]).values())
-        return mine + sum(harness.cpu_seconds(harness.postgres_pids()).values())
+        """This process + every PostgreSQL process, and the postmaster's reaped children (parallel
+        query workers exit before the phase ends: their CPU shows up there)."""
+        total = sum(harness.cpu_seconds([os.getpid()]).values())
+        pg = set(harness.postgres_pids())
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in pg:
+            try:
+                f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(f[11]) + int(f[12])) / tick
+            if int(f[1]) not in pg:  # the postmaster
+                total += (int(f[13]) + int(f[14])) / tick
+        return total
 
     def others(self) -> float:
         """Average number of cores busy with other processes since the start."""
@@ -244,8 +256,9 @@ def build_network(rng: random.Random, n_dealers: int, report_month: dt.date) -> 
                 phone=f"400-8{n:03d}-{1000 + n:04d}", is_key=n % 7 == 0, is_active=True,
                 opens_at=dt.time(8, 30), closes_at=dt.time(18, 0), open_weekdays="1234567"))
         dealers = Dealer.objects.bulk_create(dealers)
-        roles = [("gm", Role.DEALER_GM), ("dccs", Role.DCC_SUPERVISOR)] + \
-                [(f"dcc{i}", Role.DCC_AGENT) for i in range(1, 5)] + [(f"sc{i}", Role.SALES_CONSULTANT) for i in range(1, 5)]
+        roles = [("gm", Role.DEALER_GM), ("dccs", Role.DCC_SUPERVISOR),
+                 *[(f"dcc{i}", Role.DCC_AGENT) for i in range(1, 5)],
+                 *[(f"sc{i}", Role.SALES_CONSULTANT) for i in range(1, 5)]]
         users = [User(username="hq-marketing", password="!")]
         users += [User(username=f"{d.code.lower()}-{suffix}", password="!") for d in dealers for suffix, _ in roles]
         users = User.objects.bulk_create(users)
@@ -267,10 +280,10 @@ def set_targets(dealer_weights: dict[int, float], leads_per_month: float, month:
     from autodcc.insights.models import MonthlyTarget
 
     total = sum(dealer_weights.values())
+    share = {pk: leads_per_month * w / total for pk, w in dealer_weights.items()}
     MonthlyTarget.objects.bulk_create([
-        MonthlyTarget(dealer_id=pk, month=month, leads=round(leads_per_month * w / total),
-                      arrivals=round(leads_per_month * w / total * 0.2), orders=round(leads_per_month * w / total * 0.05))
-        for pk, w in dealer_weights.items()])
+        MonthlyTarget(dealer_id=pk, month=month, leads=round(n), arrivals=round(n * 0.2), orders=round(n * 0.05))
+        for pk, n in share.items()])
 
 
 def generate(args: argparse.Namespace) -> dict:
@@ -455,7 +468,8 @@ def generate(args: argparse.Namespace) -> dict:
             status_n[status] = status_n.get(status, 0) + 1
             consultant = dl["consultants"][randrange(4)] if arrived or (invited and R() < 0.3) else None
             stage = "showroom" if consultant else "dcc" if agent else "marketing"
-            updated = closed or delivered or ordered or nego or test or presented or arrived or invited or contacted or c
+            updated = (closed or delivered or ordered or nego or test or presented or arrived or invited
+                       or contacted or c)
             if closed is None:
                 follow = day_txt[updated // DAY + 1 + randrange(14)]
                 grade = grades_open[randrange(12)] if contacted else "N"
@@ -488,7 +502,8 @@ def generate(args: argparse.Namespace) -> dict:
             model = choices(model_names, cum_weights=model_cum)[0]
             msg = MESSAGES[randrange(len(MESSAGES))] if R() < 0.1 else ""
             city = dl["city"] if R() < 0.95 else city_ids[randrange(len(city_ids))]
-            reason = "staff" if ch in STAFF_CHANNELS else ("city" if R() < 0.7 else "chosen" if R() < 0.85 else "nearest")
+            reason = ("staff" if ch in STAFF_CHANNELS else
+                      "city" if R() < 0.7 else "chosen" if R() < 0.85 else "nearest")
             a = NULL if agent is None else agent
             cs = NULL if consultant is None else consultant
             buf_l.append(
@@ -574,7 +589,8 @@ def generate(args: argparse.Namespace) -> dict:
     summary = {
         "leads": str(args.leads), "dealers": str(args.dealers), "months": str(args.months), "seed": str(args.seed),
         "first_month": months[0].isoformat(), "last_month": months[-1].isoformat(),
-        "customers": str(cust_id), "captures": str(cap_id), "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "customers": str(cust_id), "captures": str(cap_id),
+        "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
         "t_total": f"{total:.0f}", "t_copy": f"{t_copy:.0f}", "t_indexes": f"{t_idx:.0f}", "t_fks": f"{t_fk:.0f}",
         "t_vacuum": f"{t_vac:.0f}",
         "mix": ", ".join(f"{k} {v / lead_id:.1%}" for k, v in sorted(status_n.items(), key=lambda kv: -kv[1])),
@@ -629,6 +645,8 @@ def count_star_ms(runs: int = 5) -> float:
 
 class Bench:
     def __init__(self, args: argparse.Namespace, meta: dict[str, str]) -> None:
+        from django.db import connection
+
         from autodcc.network.actors import actor_for_staff
         from autodcc.network.models import Dealer, Staff
 
@@ -649,6 +667,10 @@ class Bench:
         n = args.samples
         self.sample = [(self.rng.choice(self.dealer_ids), self.rng.choice(self.months)) for _ in range(n)]
         self.count_ms = float("nan")
+        with connection.cursor() as c:  # leads per dealer (to find the biggest one for EXPLAIN)
+            c.execute("SELECT dealer_id, count(*) FROM leads_lead WHERE created_at >= %s GROUP BY 1",
+                      [dt.datetime.combine(self.last_month, dt.time.min, dt.timezone(dt.timedelta(hours=8)))])
+            self.size = dict(c.fetchall())
 
     def beside(self, watch: CpuWatch | None = None) -> str:
         extra = ""
@@ -708,6 +730,7 @@ class Bench:
     def measure(self, label: str, only: set[str] | None = None) -> dict:
         out: dict = {}
         self.count_ms = count_star_ms()
+        out["count_ms"] = self.count_ms
         log(f"\n== {label} ==")
         log(f"  SELECT count(*) FROM leads_lead: median of 5 = {self.count_ms:.0f} ms")
         if only is None or "a" in only:
@@ -716,7 +739,8 @@ class Bench:
             out["a"] = r
             log(f"  a. dealer month funnel, cohort, {len(self.sample)} dealer-months as the dealer's GM: "
                 f"p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms "
-                f"(first call p50 {r['first_p50']:.1f}, p95 {r['first_p95']:.1f})  target p95 ≤ {TARGET_A_P95_MS:g} ms: "
+                f"(first call p50 {r['first_p50']:.1f}, p95 {r['first_p95']:.1f})  "
+                f"target p95 ≤ {TARGET_A_P95_MS:g} ms: "
                 f"{harness.verdict(r['p95'] <= TARGET_A_P95_MS)}  {self.beside(w)}")
         if only is None or "b" in only:
             w = CpuWatch()
@@ -736,9 +760,21 @@ class Bench:
             w = CpuWatch()
             r = self.a("activity")
             out["d"] = r
-            log(f"  d. (information) dealer month funnel, activity basis: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
+            log(f"  d. (information) dealer month funnel, activity basis: p50 {r['p50']:.1f} ms, "
+                f"p95 {r['p95']:.1f} ms, "
                 f"p99 {r['p99']:.1f} ms (first call p95 {r['first_p95']:.1f})  {self.beside(w)}")
         return out
+
+    def explain_all(self, suffix: str) -> None:
+        d, m = self.sample[0]
+        big = max(self.dealer_ids, key=lambda pk: self.size.get(pk, 0))
+        self.explain(f"a. dealer {d} month {m:%Y-%m} cohort{suffix}", lambda: self.dealer_month(d, m), min_ms=1.0)
+        self.explain(f"a. biggest dealer {big} month {self.last_month:%Y-%m} cohort{suffix}",
+                     lambda: self.dealer_month(big, self.last_month), min_ms=1.0, max_plans=1)
+        self.explain(f"d. dealer {d} month {m:%Y-%m} activity{suffix}", lambda: self.dealer_month(d, m, "activity"),
+                     min_ms=1.0)
+        self.explain(f"b. national month by dealer{suffix}", self.national_by_dealer, min_ms=20.0)
+        self.explain(f"c. daily reports{suffix}", self.reports, min_ms=100.0, max_plans=3)
 
     # 3. EXPLAIN ------------------------------------------------------------------------------------
     def explain(self, label: str, call, min_ms: float = 5.0, max_plans: int = 4) -> None:
@@ -761,9 +797,42 @@ class Bench:
                     log(f"     {line}")
 
 
-# candidate indexes: (name, DDL, which figures they are meant for, why)
+# candidate indexes, created in SQL in the bench database only: (name, DDL, why)
+STAGE_COLUMNS = ("contacted", "invited", "arrived", "test_driven", "ordered", "delivered", "defeated")
 CANDIDATES = [
+    ("bench_capture_repeat_at", "CREATE INDEX bench_capture_repeat_at ON leads_capture (at) INCLUDE (lead_id) "
+     "WHERE duplicate", "a, b, d: the repeat enquiries of a period without reading every capture"),
+    # ---- the first one alone is measured as well (a, b, d), then all of them ----
+    ("bench_lead_dealer_id", "CREATE INDEX bench_lead_dealer_id ON leads_lead (dealer_id, id)",
+     "a, d: a dealer's lead ids from the index alone (could replace the FK index on dealer_id)"),
+    *[(f"bench_lead_{m}_at_dealer", f"CREATE INDEX bench_lead_{m}_at_dealer ON leads_lead ({m}_at, dealer_id) "
+       f"WHERE {m}_at IS NOT NULL", "d, c: a stage's dates with the dealer in the index, NULLs left out "
+       "(could replace lead_<stage>_at_idx)") for m in STAGE_COLUMNS],
 ]
+
+
+def set_jit(on: bool) -> None:
+    """Session setting on Django's (persistent) connection: the server default is jit = on."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SET jit = on" if on else "SET jit = off")
+
+
+def summary_table(passes: list[tuple[str, dict]]) -> None:
+    def f(r: dict, key: str, sub: str | None, fmt: str) -> str:
+        if key not in r:
+            return "—"
+        v = r[key][sub] if sub else r[key]
+        return format(v, fmt)
+
+    log("\n== summary (median of 5 count(*); a., d. in ms over the dealer-months; b. median of 5, c. of 3, in s) ==")
+    log(f"  {'':<44} {'count(*)':>9} {'a. p50':>7} {'a. p95':>7} {'a. p99':>7} {'b.':>7} {'c.':>7} {'d. p95':>7}")
+    for label, r in passes:
+        log(f"  {label:<44} {r['count_ms']:>6.0f} ms {f(r, 'a', 'p50', '.1f'):>7} {f(r, 'a', 'p95', '.1f'):>7} "
+            f"{f(r, 'a', 'p99', '.1f'):>7} {f(r, 'b', None, '.3f'):>7} {f(r, 'c', None, '.2f'):>7} "
+            f"{f(r, 'd', 'p95', '.1f'):>7}")
+    log(f"  targets: a. p95 ≤ {TARGET_A_P95_MS:g} ms, b. ≤ {TARGET_B_S:g} s, c. ≤ {TARGET_C_S:g} s (d. information)")
 
 
 def main() -> None:
@@ -783,7 +852,8 @@ def main() -> None:
     harness.use_bench_env()
     import hashlib
 
-    hashes = ", ".join(f"{Path(f).name} {hashlib.sha256((harness.ROOT / f).read_bytes()).hexdigest()[:12]}" for f in MEASURED)
+    hashes = ", ".join(f"{Path(f).name} {hashlib.sha256((harness.ROOT / f).read_bytes()).hexdigest()[:12]}"
+                       for f in MEASURED)
     log(f"insights_scale: {args.leads:,} leads, {args.dealers} dealers, {args.months} months, seed {args.seed}; "
         f"{harness.env_summary()}")
     log(f"  measured code: {hashes} (sha256 prefixes)")
@@ -822,54 +892,58 @@ def main() -> None:
 
     wait_quiet("measurement", args.max_wait_minutes)
     bench = Bench(args, meta)
-    first = bench.measure("2. measurement (app schema)")
+    passes = [("app schema, jit on (server default)", bench.measure("2. measurement (app schema, jit on)"))]
 
     if not args.no_explain:
         log("\n== 3. EXPLAIN (ANALYZE, BUFFERS) of the statements each call sends ==")
-        d, m = bench.sample[0]
-        bench.explain(f"a. dealer {d} month {m:%Y-%m} cohort", lambda: bench.dealer_month(d, m), min_ms=1.0)
-        bench.explain(f"d. dealer {d} month {m:%Y-%m} activity", lambda: bench.dealer_month(d, m, "activity"),
-                      min_ms=1.0)
-        bench.explain("b. national month by dealer", bench.national_by_dealer, min_ms=20.0)
-        bench.explain("c. daily reports", bench.reports, min_ms=200.0, max_plans=6)
+        bench.explain_all("")
 
-    if CANDIDATES and not args.no_candidates:
+    from django.db import connection
+
+    set_jit(False)
+    passes.append(("app schema, jit off", bench.measure("2'. measurement (app schema, SET jit = off)")))
+    set_jit(True)
+
+    if not args.no_candidates:
         wait_quiet("candidates", args.max_wait_minutes)
         log("\n== 4. candidate indexes (SQL in this database only; src/ unchanged) ==")
-        from django.db import connection
 
-        with connection.cursor() as c:
-            c.execute("SET maintenance_work_mem = '1GB'")
-            for name, ddl, _for, why in CANDIDATES:
-                t0 = time.perf_counter()
-                c.execute(f"DROP INDEX IF EXISTS {name}")
-                c.execute(ddl)
-                c.execute("SELECT pg_relation_size(%s::regclass)", [name])
-                size = c.fetchone()[0]
-                log(f"  {ddl}  -- {time.perf_counter() - t0:.0f} s, {size / 1024 ** 2:.0f} MiB; {why}")
-            c.execute("ANALYZE leads_lead")
-            c.execute("ANALYZE leads_capture")
-            c.execute("RESET maintenance_work_mem")
-        second = bench.measure("5. measurement with the candidate indexes")
-        log("\n== before → after ==")
-        if "a" in first:
-            log(f"  a. p95 {first['a']['p95']:.1f} → {second['a']['p95']:.1f} ms")
-        if "b" in first:
-            log(f"  b. {first['b']:.3f} → {second['b']:.3f} s")
-        if "c" in first:
-            log(f"  c. {first['c']:.2f} → {second['c']:.2f} s")
-        if "d" in first:
-            log(f"  d. p95 {first['d']['p95']:.1f} → {second['d']['p95']:.1f} ms")
+        def create(candidates: list[tuple[str, str, str]]) -> None:
+            with connection.cursor() as c:
+                c.execute("SET maintenance_work_mem = '1GB'")
+                for name, ddl, why in candidates:
+                    t0 = time.perf_counter()
+                    c.execute(f"DROP INDEX IF EXISTS {name}")
+                    c.execute(ddl)
+                    c.execute("SELECT pg_relation_size(%s::regclass)", [name])
+                    size = c.fetchone()[0]
+                    log(f"  {ddl}  -- {time.perf_counter() - t0:.0f} s, {size / 1024 ** 2:.0f} MiB; {why}")
+                c.execute("ANALYZE leads_lead")
+                c.execute("ANALYZE leads_capture")
+                c.execute("RESET maintenance_work_mem")
+
+        create(CANDIDATES[:1])
+        passes.append((f"{CANDIDATES[0][0]} only, jit on",
+                       bench.measure(f"4'. measurement with {CANDIDATES[0][0]} only, jit on", only={"a", "b", "d"})))
         if not args.no_explain:
             d, m = bench.sample[0]
-            bench.explain(f"a. dealer {d} month {m:%Y-%m} cohort, with candidates", lambda: bench.dealer_month(d, m),
-                          min_ms=1.0)
-            bench.explain("b. national month by dealer, with candidates", bench.national_by_dealer, min_ms=20.0)
+            bench.explain(f"a. dealer {d} month {m:%Y-%m} cohort, {CANDIDATES[0][0]} only",
+                          lambda: bench.dealer_month(d, m), min_ms=3.0, max_plans=1)
+        create(CANDIDATES[1:])
+        passes.append(("candidate indexes, jit on", bench.measure("5. measurement with the candidate indexes, jit on")))
+        set_jit(False)
+        passes.append(("candidate indexes, jit off",
+                       bench.measure("5'. measurement with the candidate indexes, SET jit = off")))
+        if not args.no_explain:
+            log("\n== 6. EXPLAIN with the candidate indexes, jit off ==")
+            bench.explain_all(", candidates, jit off")
+        set_jit(True)
         if not args.keep_candidates:
             with connection.cursor() as c:
                 for name, *_ in CANDIDATES:
                     c.execute(f"DROP INDEX IF EXISTS {name}")
             log("  candidate indexes dropped again (--keep-candidates keeps them)")
+    summary_table(passes)
 
 
 if __name__ == "__main__":

@@ -117,6 +117,7 @@ def build(*, brand_dealers: list[tuple[str, str, str, str, str]] | None = None) 
 
     person("hq-marketing", Role.HQ_MARKETING, label="市场部 王敏")
     person("hq-service", Role.HQ_SERVICE, label="客服中心 李娜")
+    person("hq-finance", Role.HQ_FINANCE, label="财务部 赵强")
     for code, _name in REGIONS:
         person(f"rm-{code.lower()}", Role.REGIONAL_MANAGER, region=regions[code])
 
@@ -153,6 +154,7 @@ def build(*, brand_dealers: list[tuple[str, str, str, str, str]] | None = None) 
         ("admin", "superuser (Django admin)"),
         ("hq-marketing", "HQ marketing"),
         ("hq-service", "HQ customer service"),
+        ("hq-finance", "HQ finance"),
         ("rm-east", "regional manager, 华东大区"),
         ("sh-001-gm", "dealer GM, 上海浦东店"),
         ("sh-001-sm", "sales manager, 上海浦东店"),
