@@ -129,7 +129,7 @@ else:
 
 BROKER_CONFIGURED = bool(env_url("CELERY_BROKER_URL", {"redis", "rediss", "amqp", "pyamqp"}))
 # no broker: tasks run in-process, as pretix does ("memory://" is never used then, it only keeps kombu quiet)
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not BROKER_CONFIGURED
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from autodcc.catalog import demo as catalog_demo
 from autodcc.leads import demo as lead_demo
 from autodcc.network import demo
+from autodcc.orders import demo as order_demo
 from autodcc.testdrives import demo as testdrive_demo
 
 
@@ -16,9 +17,11 @@ class Command(BaseCommand):
         trims = catalog_demo.build()
         cars = testdrive_demo.build()
         leads = lead_demo.build()
+        orders = order_demo.build()
         self.stdout.write(
             f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff, "
-            f"+{trims} trims, +{cars} test-drive cars, +{leads} leads (nothing is added twice)"
+            f"+{trims} trims, +{cars} test-drive cars, +{leads} leads, +{orders} deposit orders "
+            f"(nothing is added twice)"
         )
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for login, what in result.logins:

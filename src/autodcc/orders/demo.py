@@ -1,0 +1,69 @@
+"""Demo deposit orders at every stage, paid through the sandbox provider. Re-runnable: buyers
+are keyed by phone."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from autodcc.catalog.models import Edition, Trim
+from autodcc.core.actors import consumer
+from autodcc.leads.services import LeadInput
+from autodcc.network.actors import actor_for_staff
+from autodcc.network.demo import person_name
+from autodcc.network.models import Staff
+from autodcc.orders.models import Order
+from autodcc.orders.providers.sandbox import SandboxProvider
+from autodcc.orders.services import (
+    notification_receive,
+    order_confirm_receipt,
+    order_create,
+    order_record_step,
+    payment_start,
+    refund_request,
+)
+
+# (dealer, edition?, how far)
+PLAN = [("SH-001", True, "received"), ("SH-001", True, "delivered"), ("SH-001", False, "contracted"),
+        ("SH-001", False, "visited"), ("SH-001", False, "paid"), ("SH-001", False, "refund"),
+        ("GZ-001", True, "received"), ("GZ-001", False, "paid"), ("BJ-001", True, "contracted"),
+        ("BJ-001", False, "awaiting")]
+
+
+def build() -> int:
+    trim = Trim.objects.filter(code="S7-LR").first()
+    edition = Edition.objects.filter(code="S7-TMALL").first()
+    if trim is None or edition is None:
+        return 0
+    made = 0
+    for n, (dealer, special, stage) in enumerate(PLAN):
+        phone = f"185{n:08d}"
+        if Order.objects.filter(customer__phone=f"+86{phone}").exists():
+            continue
+        buyer = LeadInput(name=person_name(900 + n), phone=phone, channel="tmall", dealer=dealer,
+                          consent_version="store-2026-01", consent_share_with_dealer=True)
+        order = order_create(actor=consumer("demo"), trim=trim, edition=edition if special else None, buyer=buyer,
+                             wants_loan=n % 2 == 0, colour="湖光蓝")
+        made += 1
+        if stage == "awaiting":
+            continue
+        payment, _checkout = payment_start(order=order, provider="sandbox", return_url=f"/store/order/{order.token}/")
+        body, headers = SandboxProvider().notification(kind="payment", out_trade_no=payment.out_trade_no,
+                                                       amount=payment.amount)
+        notification_receive("sandbox", body, headers)
+        if stage == "refund":
+            refund_request(token=order.token, reason="家人意见不一致，暂不购买")
+            continue
+        staff = Staff.objects.filter(grants__dealer__code=dealer, grants__role="sales_manager").first()
+        if staff is None:
+            continue
+        actor = actor_for_staff(staff)
+        steps = {"visited": ["visited"], "contracted": ["visited", "contracted"],
+                 "delivered": ["visited", "contracted", "delivered"],
+                 "received": ["visited", "contracted", "delivered"]}.get(stage, [])
+        for step in steps:
+            order_record_step(actor=actor, order=order, step=step,
+                              contract_value=Decimal("214900.00") if step == "contracted" else None,
+                              balance_paid=Decimal("214400.00") if step == "contracted" else None)
+        if stage == "received":
+            order_confirm_receipt(token=order.token)
+    return made
