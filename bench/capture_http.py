@@ -78,6 +78,8 @@ class Result:
     client_cpu_s: float = 0.0
     duration_s: float = 0.0
     wall_s: float = 0.0
+    started_wall: float = 0.0  # time.time() when the warm-up began
+    measured_wall: float = 0.0  # time.time() when the measured window began
     cores: dict[str, float] = field(default_factory=dict)  # CPU seconds per second of the phase, by process
 
     @property
@@ -186,6 +188,8 @@ def run_phase(
     if started is not None:
         started()  # after the forks: a thread started here is never copied into the load processes
     result = Result(phase.name, duration_s=duration)
+    result.started_wall = time.time() + (start - time.monotonic())
+    result.measured_wall = result.started_wall + warmup
     for _ in procs:
         _index, latencies, errors, status_all, accepted, cpu = queue.get(timeout=warmup + duration + 120)
         result.latencies_ms.extend(latencies)
@@ -234,6 +238,11 @@ class CommitObserver:
     def stop(self) -> None:
         self.stop_event.set()
         self.thread.join()
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _ms(values: list[float], q: float) -> float:
@@ -297,7 +306,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
                     return g
 
                 cpu0 = {name: harness.cpu_seconds(pids) for name, pids in groups().items()}
-                busy0, t0 = harness.machine_busy_seconds(), time.monotonic()
+                busy0, self0, t0 = harness.machine_busy_seconds(), own_cpu(), time.monotonic()
                 result = run_phase(
                     phase,
                     port=server.port,
@@ -312,17 +321,22 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
                 busy = (harness.machine_busy_seconds() - busy0) / wall
                 cpu1 = {name: harness.cpu_seconds(pids) for name, pids in groups().items()}
                 result.cores = {name: harness.cpu_used(cpu0[name], cpu1[name]) / wall for name in cpu1}
-                result.cores["load"] = result.client_cpu_s / wall
+                # the load generator's processes and this script (its commit observer thread in worker mode)
+                result.cores["load"] = (result.client_cpu_s + own_cpu() - self0) / wall
                 # everything else busy on the machine: this script's main process, other users' jobs
                 result.cores["other"] = busy - sum(result.cores.values())
                 result.cores["machine"] = busy
                 results[phase.name] = result
                 if phase.name == "capture":
                     drain = wait_for_intakes(args.drain_timeout, worker, cpu1, mode == "worker")
+                    if observer is not None:
+                        observer.stop()
+                    if worker is not None:
+                        drain["queue"] = drain_queue(args.drain_timeout, worker, result.started_wall)
                 after = (Lead.objects.count(), BenchRow.objects.count())
                 counts[phase.name] = (after[0] - before[0], after[1] - before[1])
             finally:
-                if observer is not None and phase.name == "capture":
+                if observer is not None and phase.name == "capture" and observer.thread.is_alive():
                     observer.stop()
                 if worker is not None:
                     worker.stop()
@@ -419,6 +433,8 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
         nan = float("nan")
         seen = observer.seen
         visible = sorted((seen[p] - r.timestamp()) * 1000 for r, p in rows if p in seen)
+        visible_measured = sorted((seen[p] - r.timestamp()) * 1000 for r, p in rows
+                                  if p in seen and r.timestamp() >= cap.measured_wall)
         unseen = sum(1 for _r, p in rows if p not in seen)
         leads_per_s = nan
         if rows:
@@ -459,6 +475,27 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
             f"max {visible[-1] if visible else nan:.0f} ms over {len(visible)} intakes"
             + (f" ({unseen} in batches the poller never saw)" if unseen else "")
         )
+        print(
+            f"  the same for the intakes received in the measured window only: p50 {_ms(visible_measured, 50):.0f} ms, "
+            f"p95 {_ms(visible_measured, 95):.0f} ms, p99 {_ms(visible_measured, 99):.0f} ms "
+            f"over {len(visible_measured)} intakes"
+        )
+        q = drain["queue"]
+        rate = f"{q['tasks'] / q['seconds']:.0f} tasks/s, " if q["seconds"] and q["tasks"] else ""
+        per_task = f"{q['cpu_s'] / q['tasks'] * 1000:.2f} ms worker CPU per task" if q["tasks"] else "no task"
+        emptied = "emptied" if not q["left"] else f"{q['left']} tasks left"
+        print(
+            f"task queue after the intakes: {q['tasks']} tasks still queued (the no-op process_intake tasks, one per "
+            f"request, and the outbox dispatches queued behind them), {q['outbox_before']} outbox events pending; "
+            f"{emptied} after "
+            f"{q['seconds']:.1f} s ({rate}{per_task}); outbox events pending then: {q['outbox_left']}"
+        )
+        d = q["delays"]
+        print(
+            f"  outbox events created since the capture phase began: {q['events']}, delivered: {len(d)}; "
+            f"created → done p50 {_ms(d, 50) / 1000:.1f} s, p95 {_ms(d, 95) / 1000:.1f} s, "
+            f"max {d[-1] / 1000 if d else float('nan'):.1f} s (the agents' \"new leads\" messages)"
+        )
         summary.update(
             leads_per_s=leads_per_s, e2e_p50=_ms(visible, 50), e2e_p95=_ms(visible, 95),
             e2e_p99=_ms(visible, 99), stamp_p50=_ms(to_stamp, 50), stamp_p95=_ms(to_stamp, 95),
@@ -481,6 +518,36 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
     return summary
 
 
+def celery_queue_length() -> int:
+    with harness.redis_client() as redis:
+        return int(redis.llen("celery"))
+
+
+def drain_queue(timeout: float, worker: harness.CeleryWorker, since: float) -> dict[str, Any]:
+    """Worker mode, once no intake is pending: the tasks still queued in Redis (one process_intake
+    per request, mostly no-ops now, and the outbox dispatches queued behind them). Wait (up to
+    ``timeout``) until the queue is empty and the outbox has nothing pending; how long, what CPU."""
+    import datetime as dt
+
+    from autodcc.core.models import OutboxEvent, OutboxStatus
+
+    t0, cpu0 = time.monotonic(), harness.cpu_seconds(worker.pids())
+    tasks = celery_queue_length()
+    outbox_before = OutboxEvent.objects.filter(status=OutboxStatus.PENDING).count()
+    left, outbox_left = tasks, outbox_before
+    while (left or outbox_left) and time.monotonic() - t0 < timeout:
+        time.sleep(0.5)
+        left = celery_queue_length()
+        outbox_left = OutboxEvent.objects.filter(status=OutboxStatus.PENDING).count()
+    seconds = time.monotonic() - t0
+    cpu = harness.cpu_used(cpu0, harness.cpu_seconds(worker.pids()))
+    events = OutboxEvent.objects.filter(created_at__gte=dt.datetime.fromtimestamp(since, dt.UTC))
+    delays = sorted((d - c).total_seconds() * 1000 for c, d in events.exclude(done_at=None).values_list(
+        "created_at", "done_at"))
+    return {"tasks": tasks, "seconds": seconds, "cpu_s": cpu, "left": left, "outbox_before": outbox_before,
+            "outbox_left": outbox_left, "events": events.count(), "delays": delays}
+
+
 def wait_for_intakes(
     timeout: float,
     worker: harness.CeleryWorker | None,
@@ -491,11 +558,9 @@ def wait_for_intakes(
     from autodcc.leads.models import Intake, IntakeStatus
 
     t_end = time.monotonic()
+
     def queue_length() -> int:
-        if not queued:
-            return 0
-        with harness.redis_client() as redis:
-            return int(redis.llen("celery"))
+        return celery_queue_length() if queued else 0
 
     queue_at_end = queue_length()
     backlog = Intake.objects.filter(status=IntakeStatus.PENDING).count()

@@ -200,7 +200,7 @@ def _tasks_inline_unless_celery(request: pytest.FixtureRequest) -> Any:
 _phones = itertools.count(1)
 
 
-def lead_input(**overrides: Any) -> LeadInput:
+def lead_input(**overrides: Any) -> Any:
     """A valid consumer enquiry; each call gets a fresh mobile number unless one is given."""
     values: dict[str, Any] = {
         "name": "张伟", "phone": f"1390000{next(_phones):04d}", "channel": "autohome", "city": "上海",

@@ -54,7 +54,7 @@ def test_search_by_name_phone_last_four_plate_and_vin(net, customers):
 
 
 def test_criteria_extraction_is_saved_as_a_group(net, customers):
-    a, b = customers
+    a, _b = customers
     Customer.objects.filter(pk=a.pk).update(age_band=AgeBand.A25_34, kind=CustomerKind.PROSPECT)
     found = criteria.extract(actor=net.hq_marketer.actor, criteria={"lead_channel": ["autohome"],
                                                                      "age_band": AgeBand.A25_34})

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from autodcc.insights import exports, kpi
-from autodcc.insights.queries import Filters, funnel, defeat_pareto
+from autodcc.insights.queries import Filters, defeat_pareto, funnel
 from autodcc.insights.reports import compare_dealers, daily_reports
 from autodcc.leads.models import Lead
 

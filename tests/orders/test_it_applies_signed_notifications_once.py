@@ -3,6 +3,7 @@
 and logged."""
 
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -18,7 +19,6 @@ from autodcc.orders.models import (
     Refund,
 )
 from autodcc.orders.services import notification_receive, payment_start
-from decimal import Decimal
 
 DEPOSIT = Decimal("500.00")
 

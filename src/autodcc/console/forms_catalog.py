@@ -6,9 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from autodcc.catalog.models import Trim
-from autodcc.console.forms import FilterForm, tri_state, YES_NO
+from autodcc.console.forms import YES_NO, FilterForm, tri_state
 from autodcc.testdrives.models import BookingStatus
-
 
 TRIM_FIELDS = ["name", "guide_price", "offer_price", "deposit", "seats", "displacement_l", "range_km", "power_kw",
                "relief_eligible", "uses", "highlights", "is_active"]

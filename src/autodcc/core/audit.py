@@ -12,7 +12,6 @@ from django.db import models
 
 from autodcc.core.actors import Actor
 
-
 # object types whose audit rows only the owning dealer's staff may read (e.g. the dealer's deal
 # price, which HQ never sees); apps register theirs at start-up
 DEALER_ONLY_TYPES: set[str] = set()

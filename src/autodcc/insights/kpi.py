@@ -6,6 +6,7 @@ defaults follow one dealer CRM and each can be redefined (``RateDefinition`` row
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -80,7 +81,7 @@ def label_of(metric: str) -> str:
 
 def stage_conversions(counts: Mapping[str, int]) -> dict[str, Decimal | None]:
     """Conversion from each stage to the next ('invited→arrived': arrived ÷ invited)."""
-    return {f"{a}>{b}": rate(value(counts, b), value(counts, a)) for a, b in zip(STAGES, STAGES[1:], strict=False)}
+    return {f"{a}>{b}": rate(value(counts, b), value(counts, a)) for a, b in itertools.pairwise(STAGES)}
 
 
 def weakest_stage(counts: Mapping[str, int], benchmark: Mapping[str, int], *, min_base: int = 5) -> str | None:

@@ -54,7 +54,7 @@ def daily_reports(*, day: dt.date, dealers: list[Dealer] | None = None, actor: A
     dealer, computed with a handful of grouped queries however many dealers there are."""
     dealers = dealers if dealers is not None else list(Dealer.objects.filter(is_active=True).order_by("code"))
     ids = [d.pk for d in dealers]
-    start, end = month_range(day)
+    start, _end = month_range(day)
     yesterday = _by_dealer(actor, Filters(day, day, basis="activity", dealer_ids=ids))
     mtd = _by_dealer(actor, Filters(start, day, basis="activity", dealer_ids=ids))
     cohort = _by_dealer(actor, Filters(start, day, basis="cohort", dealer_ids=ids))

@@ -16,8 +16,8 @@ from autodcc.core.errors import DomainError
 from autodcc.leads import services as s
 from autodcc.leads.models import ContactKind, ContactResult, DefeatKind, DefeatReason, Lead
 from autodcc.network.actors import actor_for_staff
-from autodcc.network.models import Staff
 from autodcc.network.demo import person_name
+from autodcc.network.models import Staff
 
 CITIES = ["上海", "上海", "杭州", "南京", "苏州", "广州", "广州", "深圳", "北京", "北京", "武汉", "成都", "昆明", "郑州",
           "长沙", "西安", "青岛", "厦门", "天津"]

@@ -12,18 +12,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from autodcc.catalog.models import Trim
 from autodcc.core import audit, workhours
 from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
 from autodcc.core.roles import Role
-from autodcc.catalog.models import Trim
 from autodcc.leads import rules as lead_rules
 from autodcc.leads.models import CityLedger
 from autodcc.leads.services import LeadInput, lead_capture
 from autodcc.leads.services.capture import validate as validate_lead
 from autodcc.messaging.models import Event
 from autodcc.network.models import City, Dealer
-from autodcc.testdrives.models import SLOT_MINUTES, HOLDS_SLOT, Booking, BookingStatus, Report, Vehicle
+from autodcc.testdrives.models import HOLDS_SLOT, SLOT_MINUTES, Booking, BookingStatus, Report, Vehicle
 
 BOOKING_DAYS_AHEAD = 30
 NOTICE_MINUTES = 60  # the dealer needs an hour to get the car ready

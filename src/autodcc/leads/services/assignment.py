@@ -14,7 +14,16 @@ from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import DomainError
 from autodcc.core.roles import Role
 from autodcc.leads import rules
-from autodcc.leads.models import OPEN_STATUSES, AgentLedger, Assignment, AssignmentKind, Handover, Lead, LeaveCoverage, Stage
+from autodcc.leads.models import (
+    OPEN_STATUSES,
+    AgentLedger,
+    Assignment,
+    AssignmentKind,
+    Handover,
+    Lead,
+    LeaveCoverage,
+    Stage,
+)
 from autodcc.leads.services import common
 from autodcc.messaging.models import Event
 from autodcc.network.models import Dealer, LeavePeriod, Staff

@@ -13,8 +13,8 @@ from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
 from autodcc.orders import providers
 from autodcc.orders.models import (
-    NotificationOutcome,
     CancelledBy,
+    NotificationOutcome,
     Order,
     OrderStatus,
     Payment,
