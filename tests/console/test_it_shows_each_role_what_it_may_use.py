@@ -12,12 +12,14 @@ EXPECTED_NAV = {
                    "audit", "orders", "testdrives", "insights"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
                    "optouts", "audit", "orders", "finance", "insights"},
-    "regional_manager": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "testdrives", "insights"},
+    "regional_manager": {
+        "home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "testdrives", "insights"},
     "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
              "orders", "testdrives", "insights"},
     "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
                   "audit", "orders", "testdrives", "insights"},
-    "a_supervisor": {"home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "testdrives", "insights"},
+    "a_supervisor": {
+        "home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "testdrives", "insights"},
     "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "testdrives", "insights"},
     "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights"},
 }
