@@ -451,6 +451,9 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
             print("processing: no intake was processed")
         done = (f"all processed {drain['drained_s']:.1f} s after the load stopped" if not drain["pending"]
                 else f"{drain['pending']} still pending {drain['drained_s']:.0f} s after the load stopped")
+        if drain["backlog"] > drain["pending"] and drain["drained_s"] >= 1:
+            done += (f" ({(drain['backlog'] - drain['pending']) / drain['drained_s']:.0f} leads/s while draining "
+                     f"without load)")
         print(
             f"  backlog when the load stopped: {drain['backlog']} intakes pending, {drain['queue_at_end']} tasks "
             f"queued in Redis; {done}; {drain['queue_after']} tasks still queued when the worker was stopped"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
 from autodcc.orders import providers
 from autodcc.orders.models import NotificationOutcome
@@ -22,6 +23,7 @@ def notify(request: HttpRequest, provider: str) -> HttpResponse:
     return HttpResponse(client.ack_body, content_type=client.ack_content_type)
 
 
+@require_http_methods(["GET", "POST"])
 def sandbox_checkout(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     """The sandbox payment company's checkout page: pay (its signed notification follows
     asynchronously) or go back. Only used with the sandbox provider."""
@@ -35,5 +37,6 @@ def sandbox_checkout(request: HttpRequest, out_trade_no: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "pay" and payment.status == PaymentStatus.PENDING:
             sandbox_pay(out_trade_no=out_trade_no)
-        return redirect(payment.return_url or "/")
+        back = payment.return_url if url_has_allowed_host_and_scheme(payment.return_url, allowed_hosts=None) else "/"
+        return redirect(back or "/")
     return render(request, "payments/sandbox_checkout.html", {"payment": payment})

@@ -150,5 +150,6 @@ def build() -> int:
         "trim": Trim.objects.get(code="S7-LR"), "slug": "s7-tmall-edition", "name": "澜川 S7 天猫特别版",
         "guide_price": D("229900"), "offer_price": D("214900"), "package": package,
         "rewards": "交车后赠送 2000 元充电券 + 1000 元加油卡",
+        "voucher_value": D("2000.00"), "fuel_card_value": D("1000.00"),
     })
     return created_count

@@ -113,7 +113,7 @@ class Trim(models.Model):
             models.CheckConstraint(condition=Q(offer_price__gt=0) & Q(offer_price__lte=models.F("guide_price")),
                                    name="trim_offer_within_guide"),
             models.CheckConstraint(condition=Q(seats__gte=2, seats__lte=9), name="trim_seats_range"),
-            models.CheckConstraint(condition=Q(deposit__gte=0), name="trim_deposit_positive"),
+            models.CheckConstraint(condition=Q(deposit__gt=0), name="trim_deposit_positive"),
         ]
 
     def __str__(self) -> str:
@@ -222,6 +222,8 @@ class Edition(models.Model):
                                 verbose_name=_("accessory package"))
     deposit = models.DecimalField(_("online deposit"), default=Decimal("500.00"), **MONEY)
     rewards = models.CharField(_("rewards after delivery"), max_length=200, blank=True)
+    voucher_value = models.DecimalField(_("charging voucher after receipt"), default=Decimal("0.00"), **MONEY)
+    fuel_card_value = models.DecimalField(_("fuel card after receipt"), default=Decimal("0.00"), **MONEY)
     starts_on = models.DateField(_("on sale from"), default=timezone.localdate)
     ends_on = models.DateField(_("on sale until"), null=True, blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
@@ -232,6 +234,7 @@ class Edition(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(offer_price__gt=0) & Q(offer_price__lte=models.F("guide_price")),
                                    name="edition_offer_within_guide"),
+            models.CheckConstraint(condition=Q(deposit__gt=0), name="edition_deposit_positive"),
         ]
 
     def __str__(self) -> str:

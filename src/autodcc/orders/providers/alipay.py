@@ -49,7 +49,7 @@ class AlipayProvider:
         return cls(client, settings.ALIPAY_APP_ID)
 
     def checkout(self, *, out_trade_no: str, amount: Decimal, subject: str, return_url: str,
-                 notify_url: str) -> Checkout:
+                 notify_url: str, client_ip: str = "127.0.0.1") -> Checkout:
         query = self.client.api_alipay_trade_wap_pay(subject=subject, out_trade_no=out_trade_no,
                                                      total_amount=str(yuan(amount)), return_url=return_url,
                                                      notify_url=notify_url)

@@ -34,7 +34,7 @@ class SandboxProvider:
         return cls()
 
     def checkout(self, *, out_trade_no: str, amount: Decimal, subject: str, return_url: str,
-                 notify_url: str) -> Checkout:
+                 notify_url: str, client_ip: str = "127.0.0.1") -> Checkout:
         return Checkout(reverse("sandbox_checkout", args=[out_trade_no]))
 
     def notification(self, *, kind: str, out_trade_no: str, amount: Decimal, out_refund_no: str = "") -> tuple[bytes, dict[str, str]]:

@@ -89,11 +89,11 @@ class WeChatPayProvider:
             raise ProviderError(f"wechat pay unreachable: {exc}") from None
 
     def checkout(self, *, out_trade_no: str, amount: Decimal, subject: str, return_url: str,
-                 notify_url: str) -> Checkout:
+                 notify_url: str, client_ip: str = "127.0.0.1") -> Checkout:
         data = self._post("/v3/pay/transactions/h5", {
             "appid": self.app_id, "mchid": self.mch_id, "description": subject[:127], "out_trade_no": out_trade_no,
             "notify_url": notify_url, "amount": {"total": fen(amount), "currency": "CNY"},
-            "scene_info": {"payer_client_ip": "127.0.0.1", "h5_info": {"type": "Wap"}},
+            "scene_info": {"payer_client_ip": client_ip, "h5_info": {"type": "Wap"}},
         })
         if "h5_url" not in data:
             raise ProviderError(f"wechat pay: no h5_url in {data}")

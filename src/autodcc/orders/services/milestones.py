@@ -139,8 +139,11 @@ def order_confirm_receipt(*, token: str) -> Order:
         raise DomainError("order.receipt_early")
     order.status, order.received_at, order.deposit_due_to_dealer = OrderStatus.RECEIVED, timezone.now(), True
     order.save()
-    if order.edition_id and order.edition.rewards:
-        for kind, value in ((RewardKind.VOUCHER, Decimal("2000.00")), (RewardKind.FUEL_CARD, Decimal("1000.00"))):
+    if order.edition_id:
+        for kind, value in ((RewardKind.VOUCHER, order.edition.voucher_value),
+                            (RewardKind.FUEL_CARD, order.edition.fuel_card_value)):
+            if value <= 0:
+                continue
             Reward.objects.get_or_create(order=order, kind=kind,
                                          defaults={"code": f"{kind[:2].upper()}{secrets.token_hex(6).upper()}",
                                                    "value": value})

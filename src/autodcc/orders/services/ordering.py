@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -32,24 +33,30 @@ from autodcc.orders.models import (
 log = logging.getLogger(__name__)
 
 
+def _on_sale(edition: Edition) -> bool:
+    from autodcc.catalog.selectors import editions_on_sale
+
+    return editions_on_sale().filter(pk=edition.pk).exists()
+
+
 def deposit_cap() -> Decimal:
     return Decimal(settings.AUTODCC_DEPOSIT_CAP)
 
 
-def _number(prefix: str, model: type, field: str) -> str:
-    today = timezone.localdate()
-    base = f"{prefix}{today:%y%m%d}"
-    count = model.objects.filter(**{f"{field}__startswith": base}).count()
-    return f"{base}{count + 1:05d}"
+def _number(prefix: str) -> str:
+    """Prefix + date + 6 random digits: no counter to race on; a clash is drawn again (retry below)."""
+    return f"{prefix}{timezone.localdate():%y%m%d}{secrets.randbelow(10**6):06d}"
 
 
 def order_create(*, actor: Actor, trim: Trim, buyer: LeadInput, edition: Edition | None = None,
                  wants_loan: bool = False, colour: str = "") -> Order:
     """A deposit order for a trim or a special edition; the buyer becomes (or joins) a lead at the
     chosen dealer, else the allocated one. Payment follows with ``payment_start``."""
-    if not trim.is_active or (edition is not None and (not edition.is_active or edition.trim_id != trim.pk)):
+    if not trim.is_active or (edition is not None and (edition.trim_id != trim.pk or not _on_sale(edition))):
         raise DomainError("order.not_for_sale", field="trim")
     deposit = edition.deposit if edition else trim.deposit
+    if deposit <= 0:
+        raise DomainError("order.not_for_sale", field="trim")
     if deposit > deposit_cap():
         raise DomainError("order.deposit_above_cap", field="trim", value=deposit, cap=deposit_cap())
     buyer.model_interest = str(edition or trim)
@@ -59,7 +66,7 @@ def order_create(*, actor: Actor, trim: Trim, buyer: LeadInput, edition: Edition
             with transaction.atomic():
                 lead = lead_capture(actor=actor, data=buyer).lead
                 order = Order.objects.create(
-                    number=_number("DO", Order, "number"), trim=trim, edition=edition, deposit=deposit,
+                    number=_number("DO"), trim=trim, edition=edition, deposit=deposit,
                     dealer=lead.dealer, customer=lead.customer, lead=lead, buyer_name=buyer.name.strip()[:60],
                     wants_loan=wants_loan, colour=colour[:30])
                 audit.record(actor=actor, action="order.create", obj=order,
@@ -72,25 +79,29 @@ def order_create(*, actor: Actor, trim: Trim, buyer: LeadInput, edition: Edition
     raise AssertionError("unreachable")
 
 
-@transaction.atomic
-def payment_start(*, order: Order, provider: str, return_url: str) -> tuple[Payment, providers.Checkout]:
+def payment_start(*, order: Order, provider: str, return_url: str,
+                  client_ip: str = "") -> tuple[Payment, providers.Checkout]:
     """Open (or reuse) a payment for the order's deposit and say where the buyer pays;
-    ``return_url`` is where the buyer comes back to (the order page)."""
+    ``return_url`` is where the buyer comes back to (a path on this site: the order page).
+    The provider is called after the payment row is committed, not while the order is locked."""
     if provider not in providers.names():
         raise DomainError("order.provider_unknown", field="provider", value=provider)
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status != OrderStatus.AWAITING_PAYMENT:
-        raise DomainError("order.not_payable", status=order.get_status_display())
-    payment = order.payments.filter(provider=provider, status=PaymentStatus.PENDING).first()
-    if payment is None:
-        payment = Payment.objects.create(order=order, provider=provider, amount=order.deposit,
-                                         out_trade_no=f"{order.number}P{order.payments.count() + 1}",
-                                         return_url=return_url[:300])
+    if "://" in return_url or not return_url.startswith("/"):
+        raise DomainError("order.not_payable", status=return_url[:40])
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status != OrderStatus.AWAITING_PAYMENT:
+            raise DomainError("order.not_payable", status=order.get_status_display())
+        payment = order.payments.filter(provider=provider, status=PaymentStatus.PENDING).first()
+        if payment is None:
+            payment = Payment.objects.create(order=order, provider=provider, amount=order.deposit,
+                                             out_trade_no=f"{order.number}P{order.payments.count() + 1}",
+                                             return_url=return_url[:300])
     base = settings.SITE_URL.rstrip("/")
     checkout = providers.get(provider).checkout(
         out_trade_no=payment.out_trade_no, amount=payment.amount, subject=f"{order.trim} 意向金",
-        return_url=return_url if "://" in return_url else base + return_url,
-        notify_url=base + reverse("payment_notify", args=[provider]))
+        return_url=base + return_url, notify_url=base + reverse("payment_notify", args=[provider]),
+        client_ip=client_ip or "127.0.0.1")
     return payment, checkout
 
 

@@ -179,7 +179,8 @@ def _provider_choices() -> list[tuple[str, Any]]:
 def _checkout(request: HttpRequest, order: Order, provider: str) -> HttpResponse:
     """Open the payment and send the buyer to the payment company (back to the order page on a refusal)."""
     try:
-        _payment, checkout = payment_start(order=order, provider=provider, return_url=_order_url(order))
+        _payment, checkout = payment_start(order=order, provider=provider, return_url=_order_url(order),
+                                           client_ip=request.META.get("REMOTE_ADDR", ""))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(_order_url(order))
