@@ -299,7 +299,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
                 connections.close_all()  # nothing shared with the forked load processes
 
                 def groups(w: harness.CeleryWorker | None = worker) -> dict[str, list[int]]:
-                    g = {"gunicorn": server.pids(), "postgres": harness.postgres_pids()}
+                    g = {"gunicorn": server.pids(), "postgres": harness.postgres_pids(harness.DB_NAME)}
                     if w is not None:
                         g["worker"] = w.pids()
                         g["redis"] = harness.redis_pids()

@@ -366,10 +366,10 @@ _BACKEND = re.compile(r"^postgres: (?:\S+: )?(\S+) (\S+) (\S+\(\d+\)|\[local\])"
 _PARALLEL = re.compile(r"parallel worker for PID (\d+)")
 
 
-def postgres_pids(database: str | None = DB_NAME) -> list[int]:
-    """The PostgreSQL server's processes: its auxiliary processes and the backends (and their
-    parallel workers) of ``database`` — not the backends other databases' clients keep busy on
-    the same server (``database=None``: every postgres process)."""
+def postgres_pids(database: str | None = None) -> list[int]:
+    """The PostgreSQL server's processes (default: every one). With ``database``: its auxiliary
+    processes and the backends (and their parallel workers) of that database only — not the
+    backends other databases' clients keep busy on the same server."""
     pids = pids_named("postgres")
     if database is None:
         return pids

@@ -190,7 +190,7 @@ class CpuMeter:
     """CPU used from now on by this process, by PostgreSQL (this database's backends) and the machine."""
 
     def __init__(self) -> None:
-        self.pg_pids = harness.postgres_pids()
+        self.pg_pids = harness.postgres_pids(harness.DB_NAME)
         self.pg0 = harness.cpu_seconds(self.pg_pids)
         self.self0 = self._self()
         self.busy0 = harness.machine_busy_seconds()
@@ -201,7 +201,7 @@ class CpuMeter:
         return usage.ru_utime + usage.ru_stime
 
     def read(self, wall: float) -> dict[str, float]:
-        pg = harness.cpu_used(self.pg0, harness.cpu_seconds(harness.postgres_pids())) / wall
+        pg = harness.cpu_used(self.pg0, harness.cpu_seconds(harness.postgres_pids(harness.DB_NAME))) / wall
         py = (self._self() - self.self0) / wall
         machine = (harness.machine_busy_seconds() - self.busy0) / wall
         return {"python": py, "postgres": pg, "machine": machine, "other": machine - py - pg}

@@ -132,9 +132,11 @@ STEPS = [
     ("autodcc/leads/services/common.py", "settings_for", "      common.settings_for"),
     ("autodcc/core/workhours.py", "add_open_minutes", "      workhours.add_open_minutes"),
     ("autodcc/leads/services/assignment.py", "assign", "      assignment.assign"),
+    ("autodcc/leads/services/assignment.py", "pick_agent", "      assignment.pick_agent"),
     ("autodcc/leads/services/assignment.py", "available_agents", "        available_agents"),
     ("autodcc/leads/services/assignment.py", "_take", "        _take (agent ledger)"),
-    ("autodcc/leads/services/assignment.py", "notify_agent", "        notify_agent → message_send"),
+    ("autodcc/leads/services/assignment.py", "record_assignment", "      assignment.record_assignment"),
+    ("autodcc/leads/services/assignment.py", "notify_agent", "      notify_agent → message_send"),
     ("autodcc/leads/services/common.py", "record", "      common.record (audit)"),
     ("django/db/backends/base/base.py", "run_and_clear_commit_hooks", "  after-commit hooks"),
     ("autodcc/core/outbox.py", "dispatch_due", "    outbox.dispatch_due (inline SMS delivery)"),
@@ -206,6 +208,12 @@ def profile_capture_many(
     for label, n, c, t, wall, _kinds in rows:
         print(f"{label:<44}{n:>6}{c:>12}{c / n:>10.3f}{t:>8}{wall / n * 1000:>9.2f}")
     label, n, c, _t, _wall, kinds = rows[batches - 1]
+    messaging = sum(k for kind, k in kinds.items()
+                    if "messaging_" in kind or "core_outboxevent" in kind or "(savepoint)" in kind)
+    messages = kinds.get("INSERT messaging_message", 0)
+    print(f"  of the {c} statements of '{label}': {messaging} are the agents' messages ({messages} messages, one per "
+          f"agent per batch) and their inline after-commit outbox dispatch, {c - messaging} the capture itself "
+          f"({(c - messaging) / n:.3f} per lead)")
     print(f"statements of '{label}' by kind ({c} in all, {c / n:.3f} per lead):")
     for kind, k in kinds.most_common():
         print(f"  {kind:<40}{k:>6}")

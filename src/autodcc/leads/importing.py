@@ -24,7 +24,7 @@ from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import DomainError, Forbidden, Invalid
 from autodcc.core.models import ImportJob, ImportStatus
 from autodcc.leads.models import Channel
-from autodcc.leads.services.bulk import capture_many
+from autodcc.leads.services.bulk import capture_many, tell_agents
 from autodcc.leads.services.capture import LeadInput, validate
 
 KIND = "leads"
@@ -152,19 +152,23 @@ def run_job(job_id: int, *, skip_bad_rows: bool) -> ImportJob:
         return _finish(job, ImportStatus.REJECTED, report)
 
     created = updated = 0
+    new_leads = []
     for offset in range(0, len(prepared), BATCH):
         chunk = prepared[offset:offset + BATCH]
         items = [(data, f"import:{data.channel}:{data.source_ref}" if data.source_ref else "") for _n, data in chunk]
-        for (number, _data), outcome in zip(chunk, capture_many(actor=actor, items=items), strict=True):
+        for (number, _data), outcome in zip(chunk, capture_many(actor=actor, items=items, notify=False), strict=True):
             if outcome.errors:
                 report.extend({"row": number, "column": column_label(e.field or ""), "message": e.message}
                               for e in outcome.errors)
             elif outcome.created:
                 created += 1
+                new_leads.append(outcome.lead)
             else:
                 updated += 1
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=len(bad_rows) + offset + len(chunk),
                                                    created_count=created, updated_count=updated)
+    with transaction.atomic():
+        tell_agents(new_leads)  # one message per agent for the whole file
     job.created_count, job.updated_count, job.processed_rows = created, updated, len(rows)
     return _finish(job, ImportStatus.DONE_WITH_ERRORS if report else ImportStatus.DONE, report)
 

@@ -19,11 +19,11 @@ def import_leads(job_id: int, skip_bad_rows: bool) -> None:
 
 
 @shared_task(name="autodcc.leads.tasks.process_intake", ignore_result=True, acks_late=True)
-def process_intake(intake_id: int) -> None:
-    """Process the waiting intakes in a batch (this one among them, unless already done)."""
-    from autodcc.leads.services.intake import process_batch
+def process_intake(intake_id: int) -> int:
+    """Woken by an accepted intake: capture every waiting intake, batch after batch."""
+    from autodcc.leads.services.intake import drain
 
-    process_batch()
+    return drain()
 
 
 @shared_task(name="autodcc.leads.tasks.process_pending_intakes", ignore_result=True)

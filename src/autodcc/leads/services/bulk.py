@@ -70,8 +70,9 @@ class _Row:
     distance: Decimal | None = None
 
 
-def capture_many(*, actor: Actor, items: list[tuple[LeadInput, str]]) -> list[Outcome]:
-    """Capture ``items`` (input, idempotency key) in one transaction; the outcome of each, in order."""
+def capture_many(*, actor: Actor, items: list[tuple[LeadInput, str]], notify: bool = True) -> list[Outcome]:
+    """Capture ``items`` (input, idempotency key) in one transaction; the outcome of each, in order.
+    ``notify=False`` leaves telling the agents to the caller (a file import tells each agent once)."""
     if actor.is_staff and not actor.can("leads.capture"):
         raise Forbidden("forbidden")
     outcomes = [Outcome(i) for i in range(len(items))]
@@ -86,7 +87,7 @@ def capture_many(*, actor: Actor, items: list[tuple[LeadInput, str]]) -> list[Ou
         return outcomes
     try:
         with transaction.atomic():
-            leftovers = _capture(actor, rows, outcomes)
+            leftovers = _capture(actor, rows, outcomes, notify)
     except IntegrityError:  # another writer took a phone or key meanwhile: one by one, with retries
         leftovers = rows
     for row in leftovers:
@@ -99,7 +100,7 @@ def capture_many(*, actor: Actor, items: list[tuple[LeadInput, str]]) -> list[Ou
     return outcomes
 
 
-def _capture(actor: Actor, rows: list[_Row], outcomes: list[Outcome]) -> list[_Row]:
+def _capture(actor: Actor, rows: list[_Row], outcomes: list[Outcome], notify: bool) -> list[_Row]:
     now = timezone.now()
     # replays: keys already captured
     keys = {r.key for r in rows if r.key}
@@ -159,7 +160,9 @@ def _capture(actor: Actor, rows: list[_Row], outcomes: list[Outcome]) -> list[_R
         match = next((lead for lead in candidates if dealer is None or lead.dealer_id == dealer.pk), None)
         (joins if match else news).append((r, match))
     _join(actor, joins, outcomes, now)
-    _create(actor, [r for r, _ in news], chosen, outcomes, now)
+    created = _create(actor, [r for r, _ in news], chosen, outcomes, now)
+    if notify:
+        tell_agents(created)
     return later
 
 
@@ -262,9 +265,9 @@ def _agents(dealer: Dealer, n: int, now: dt.datetime) -> list[Staff | None]:
 
 
 def _create(actor: Actor, rows: list[_Row], chosen: dict[int, Dealer | None], outcomes: list[Outcome],
-            now: dt.datetime) -> None:
+            now: dt.datetime) -> list[Lead]:
     if not rows:
-        return
+        return []
     _allocate(rows, chosen)
     by_dealer: dict[int, list[_Row]] = defaultdict(list)
     for r in rows:
@@ -310,11 +313,11 @@ def _create(actor: Actor, rows: list[_Row], chosen: dict[int, Dealer | None], ou
                                         for r, lead in zip(rows, leads, strict=True) if r.key])
     for r, lead in zip(rows, leads, strict=True):
         outcomes[r.index] = Outcome(r.index, lead, created=True)
-    _tell_agents(leads)
+    return leads
 
 
-def _tell_agents(leads: list[Lead]) -> None:
-    """One message per agent for the batch: how many new leads, the first to call, the deadline."""
+def tell_agents(leads: list[Lead]) -> None:
+    """One message per agent for these leads: how many, the first to call, its deadline."""
     from autodcc.messaging.services import message_send
 
     per_agent: dict[int, list[Lead]] = defaultdict(list)

@@ -59,13 +59,39 @@ def intake_accept(*, actor: Actor, data: LeadInput, key: str = "", api_token: An
     return Accepted(intake, replay=False)
 
 
+WAKE_KEY = "leads:intake-wake"
+WAKE_SECONDS = 5
+
+
 def _kick(intake_id: int) -> None:
+    """Wake a worker, unless one was woken in the last few seconds: a worker drains every waiting
+    intake in batches, so one wake-up serves a whole burst (and the agents' messages, queued
+    behind, are not held up by thousands of empty tasks)."""
+    from django.core.cache import cache
+
     from autodcc.leads.tasks import process_intake
 
+    if not cache.add(WAKE_KEY, intake_id, WAKE_SECONDS):
+        return
     try:
         process_intake.delay(intake_id)
     except Exception:  # broker down: the sweep processes it
-        pass
+        cache.delete(WAKE_KEY)
+
+
+def drain(*, max_batches: int = 1000) -> int:
+    """What a woken worker does: batches until nothing waits, then it lets the next request wake a
+    worker again and takes one more look (an intake accepted in between is not left waiting)."""
+    from django.core.cache import cache
+
+    done = 0
+    for _ in range(max_batches):
+        n = process_batch()
+        done += n
+        if not n:
+            break
+    cache.delete(WAKE_KEY)
+    return done + process_batch()
 
 
 def _actor_for(intake: Intake) -> Actor:
