@@ -1,7 +1,7 @@
 """Insights (funnel, daily reports) at national scale: 10 million leads, 500 dealers, 36 months.
 
 Run: .venv/bin/python bench/insights_scale.py [--leads 10000000] [--dealers 500] [--months 36] [--seed 7]
-                                             [--reuse] [--samples 200] [--no-candidates] [--keep-candidates]
+         [--reuse] [--samples 200] [--no-explain] [--no-candidates] [--keep-candidates] [--max-wait-minutes 60]
 
 1. Generation (skipped with ``--reuse`` when the database already holds a finished generation with
    the same parameters): drops and recreates the database ``autodcc_bench_insights`` (override with
@@ -18,10 +18,16 @@ Run: .venv/bin/python bench/insights_scale.py [--leads 10000000] [--dealers 500]
    b. the national month grouped by dealer (HQ actor), 5 runs;
    c. ``daily_reports(day=<last day of last month>, with_people=True)`` for all dealers, 3 runs;
    d. (information) the activity-basis month funnel of one dealer.
-   Each figure is printed beside the median of 5 ``SELECT count(*) FROM leads_lead``.
+   Each figure is printed beside the median of 5 ``SELECT count(*) FROM leads_lead`` and the CPU
+   other processes used meanwhile. Measured with the server's ``jit = on``, then again with
+   ``SET jit = off`` (this session only).
 3. ``EXPLAIN (ANALYZE, BUFFERS)`` of the statements each measured call sends (captured from the
-   call itself), and — unless ``--no-candidates`` — candidate indexes created in SQL in this
-   database, the misses re-measured, the candidates dropped again (``--keep-candidates`` keeps them).
+   call itself).
+4. Unless ``--no-candidates``: candidate indexes (``CANDIDATES``) created in SQL in this database —
+   first the repeat-capture index alone (a, b, d re-measured), then all of them (everything
+   re-measured, jit on and off, EXPLAIN again) — and dropped again (``--keep-candidates`` keeps them).
+   A summary table closes the run. Before each heavy phase the script waits (up to
+   ``--max-wait-minutes``) while another benchmark or a pytest run is using the machine.
 """
 
 from __future__ import annotations
@@ -937,6 +943,32 @@ def main() -> None:
         if not args.no_explain:
             log("\n== 6. EXPLAIN with the candidate indexes, jit off ==")
             bench.explain_all(", candidates, jit off")
+        # the candidates as replacements: the indexes they would supersede dropped for one pass, then rebuilt
+        with connection.cursor() as c:
+            c.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'leads_lead' AND "
+                      "(indexname = ANY(%s) OR indexdef LIKE '%%USING btree (dealer_id)')",
+                      [[f"lead_{m}_at_idx" for m in STAGE_COLUMNS]])
+            replaced = c.fetchall()
+        log(f"\n== 7. the candidates replacing {', '.join(n for n, _ in replaced)} (dropped for this pass) ==")
+        try:
+            with connection.cursor() as c:
+                for name, _ in replaced:
+                    c.execute(f'DROP INDEX "{name}"')
+            passes.append(("candidates replacing 8 app indexes, jit off",
+                           bench.measure("7. candidates replacing the stage and dealer_id indexes, SET jit = off")))
+            if not args.no_explain:
+                bench.explain("c. daily reports, candidates replacing the app indexes, jit off", bench.reports,
+                              min_ms=100.0, max_plans=2)
+        finally:
+            t0 = time.perf_counter()
+            with connection.cursor() as c:
+                c.execute("SET maintenance_work_mem = '1GB'")
+                for name, definition in replaced:
+                    c.execute(f'DROP INDEX IF EXISTS "{name}"')
+                    c.execute(definition)
+                c.execute("RESET maintenance_work_mem")
+                c.execute("ANALYZE leads_lead")
+            log(f"  {len(replaced)} app indexes rebuilt ({time.perf_counter() - t0:.0f} s)")
         set_jit(True)
         if not args.keep_candidates:
             with connection.cursor() as c:

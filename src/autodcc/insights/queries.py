@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.utils import timezone
 
@@ -290,3 +290,19 @@ def defeat_pareto(*, actor: Actor, filters: Filters, kind: str = "defeat") -> li
         r["share"] = kpi.rate(r["n"], total)
         r["cumulative"] = kpi.rate(running, total)
     return rows
+
+
+def defeated_leads(*, actor: Actor, filters: Filters, reason: str, kind: str = "") -> QuerySet[Lead]:
+    """The drill-down behind a Pareto bar: the leads (in the actor's scope and the analysis'
+    filters) whose defeat or invalidation for ``reason`` was approved in the period, newest first."""
+    start, end = filters.bounds()
+    decided = DefeatRequest.objects.filter(status=DefeatStatus.APPROVED, reason=reason, decided_at__gte=start,
+                                           decided_at__lt=end)
+    if kind:
+        decided = decided.filter(kind=kind)
+    latest = decided.filter(lead=OuterRef("pk")).order_by("-decided_at")
+    return (_filtered(actor, filters).filter(pk__in=decided.values("lead_id"))
+            .select_related("dealer", "customer", "agent", "consultant")
+            .annotate(decided_at=Subquery(latest.values("decided_at")[:1]),
+                      competitor=Subquery(latest.values("competitor_brand")[:1]))
+            .order_by("-decided_at", "-pk"))

@@ -22,7 +22,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,10 +45,10 @@ from autodcc.core.roles import DEALER_MANAGERS, Role
 from autodcc.core.tenancy import get_for_actor
 from autodcc.insights import exports, kpi
 from autodcc.insights.models import MonthlyTarget, Platform
-from autodcc.insights.queries import Filters, Row, defeat_pareto, funnel, rate_definitions, scoped
+from autodcc.insights.queries import Filters, Row, defeat_pareto, defeated_leads, funnel, rate_definitions
 from autodcc.insights.reports import compare_dealers, daily_reports, month_range, platform_score_save, platform_scores
 from autodcc.insights.targets import target_set
-from autodcc.leads.models import DefeatKind, DefeatReason, DefeatRequest, DefeatStatus, Lead
+from autodcc.leads.models import DefeatKind, DefeatReason
 from autodcc.leads.rules import DEFAULT_SLA_MINUTES
 from autodcc.leads.services.common import settings_for
 from autodcc.network.models import Dealer
@@ -305,33 +304,6 @@ def defeats(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _defeated_leads(actor: Actor, f: Filters, reason: str, kind: str) -> QuerySet[Lead]:
-    """The leads in the actor's scope (as the Pareto counts them) whose defeat or invalidation for
-    ``reason`` was approved in the period, with the filters of the analysis."""
-    start, end = f.bounds()
-    decided = DefeatRequest.objects.filter(status=DefeatStatus.APPROVED, reason=reason, decided_at__gte=start,
-                                           decided_at__lt=end)
-    if kind:
-        decided = decided.filter(kind=kind)
-    qs = scoped(actor).filter(pk__in=decided.values("lead_id"))
-    if f.channel:
-        qs = qs.filter(channel=f.channel)
-    if f.campaign:
-        qs = qs.filter(campaign=f.campaign)
-    if f.dealer_ids:
-        qs = qs.filter(dealer_id__in=f.dealer_ids)
-    if f.region_id:
-        qs = qs.filter(dealer__region_id=f.region_id)
-    if f.city_id:
-        qs = qs.filter(dealer__city_id=f.city_id)
-    latest = decided.filter(lead=OuterRef("pk")).order_by("-decided_at")
-    return (qs.select_related("dealer", "customer", "agent", "consultant")
-            .annotate(decided_at=Subquery(latest.values("decided_at")[:1]),
-                      competitor=Subquery(latest.values("competitor_brand")[:1]))
-            .order_by("-decided_at", "-pk"))
-
-
-@staff_view("insights.view")
 def defeat_leads(request: HttpRequest) -> HttpResponse:
     actor: Actor = request.actor  # type: ignore[attr-defined]
     reason = request.GET.get("reason", "")
@@ -340,7 +312,7 @@ def defeat_leads(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = InsightFilterForm(request.GET, actor=actor, with_group=False)
     f = form.to_filters()
-    leads = _defeated_leads(actor, f, reason, kind)
+    leads = defeated_leads(actor=actor, filters=f, reason=reason, kind=kind)
     label = str(DefeatReason(reason).label)
     if _wants_xlsx(request):
         from autodcc.core import phone
