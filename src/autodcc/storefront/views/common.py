@@ -66,3 +66,40 @@ def trim_choices() -> QuerySet[Trim]:
     """Trims on sale for a select or a checkbox list: names only, one query."""
     return (Trim.objects.filter(is_active=True, model__series__is_active=True)
             .select_related("model__series").order_by("model__series__sort", "model__sort", "sort", "code"))
+
+
+# --- one submission, one result ---------------------------------------------------------------
+SUBMISSION_PENDING = "pending"
+TWIN_WAIT_SECONDS = 5.0
+
+
+def claim_submission(key: str) -> tuple[bool, str | None]:
+    """A form's one-time key: ``(True, None)`` when this request does the work; otherwise the
+    twin request's result (its token) once it finishes, or ``(False, None)`` if it is still busy."""
+    import time
+
+    from django.core.cache import cache
+
+    if not key or cache.add(key, SUBMISSION_PENDING, 300):
+        return True, None
+    deadline = time.monotonic() + TWIN_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        value = cache.get(key)
+        if value is None:  # the twin failed and let go: this request tries
+            return (True, None) if cache.add(key, SUBMISSION_PENDING, 300) else (False, None)
+        if value != SUBMISSION_PENDING:
+            return False, value
+        time.sleep(0.1)
+    return False, None
+
+
+def finish_submission(key: str, token: str | None) -> None:
+    """Remember the result for a repeated submit (``None``: failed, let the next one try)."""
+    from django.core.cache import cache
+
+    if not key:
+        return
+    if token is None:
+        cache.delete(key)
+    else:
+        cache.set(key, token, 3600)

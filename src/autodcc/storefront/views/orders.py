@@ -16,12 +16,10 @@ The deposit is a refundable 意向金/订金 (DOMAIN.md §6), not a 定金: the 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -54,11 +52,17 @@ from autodcc.orders.services import (
 from autodcc.orders.services.refunds import REFUNDABLE
 from autodcc.storefront.forms import add_errors
 from autodcc.storefront.forms_orders import OrderForm, PayForm, RefundForm
-from autodcc.storefront.views.common import RATE_LIMITED, limited, page, post_rate, store_consumer
+from autodcc.storefront.views.common import (
+    RATE_LIMITED,
+    claim_submission,
+    finish_submission,
+    limited,
+    page,
+    post_rate,
+    store_consumer,
+)
 from autodcc.testdrives.services import suggest_dealers
 
-PENDING = "pending"
-TWIN_WAIT_SECONDS = 5.0
 # a second press from a fresh form within this time finds the same person's unpaid order
 SAME_ORDER_MINUTES = 30
 PROVIDER_LABELS = {
@@ -155,19 +159,6 @@ def _existing(trim: Trim, edition: Edition | None, raw_phone: str, dealer_code: 
     return found.order_by("-created_at", "-id").first()
 
 
-def _twin_result(key: str) -> str | None:
-    """Wait a little for a concurrent submit of the same form to finish; its order's token."""
-    deadline = time.monotonic() + TWIN_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        value = cache.get(key)
-        if value is None:
-            return None
-        if value != PENDING:
-            return value
-        time.sleep(0.1)
-    return None
-
-
 def _order_url(order: Order) -> str:
     return reverse("store:order", args=[order.token])
 
@@ -205,31 +196,26 @@ def _submit(request: HttpRequest, form: OrderForm, trim: Trim, edition: Edition 
     """Create the order; a redirect to the payment, or None with the problems on the form."""
     data = form.cleaned_data
     key = f"storefront:order:{data['submission']}" if data.get("submission") else ""
-    if key and not cache.add(key, PENDING, 300):
-        # the same form is being submitted twice at once: the second waits for the first
-        token = _twin_result(key)
+    mine, token = claim_submission(key)  # the same form submitted twice at once: the second waits
+    if not mine:
         found = Order.objects.filter(token=token).first() if token else None
         if found is not None:
             return _to_payment(request, found)
-        if not cache.add(key, PENDING, 300):
-            form.add_error(None, _("We are still saving your order. Please wait a moment and reload."))
-            return None
+        form.add_error(None, _("We are still saving your order. Please wait a moment and reload."))
+        return None
     existing = _existing(trim, edition, data["phone"], data.get("dealer") or "")
     if existing is not None:
-        if key:
-            cache.set(key, existing.token, 3600)
+        finish_submission(key, existing.token)
         return _to_payment(request, existing)
     buyer = LeadInput(**form.lead_values(), city=(data.get("city") or "").strip(), dealer=data.get("dealer") or "")
     try:
         order = order_create(actor=store_consumer(data["phone"]), trim=trim, buyer=buyer, edition=edition,
                              wants_loan=bool(data.get("wants_loan")), colour=data.get("colour") or "")
     except DomainError as exc:
-        if key:
-            cache.delete(key)
+        finish_submission(key, None)
         add_errors(form, exc, form.ALIASES)
         return None
-    if key:
-        cache.set(key, order.token, 3600)
+    finish_submission(key, order.token)
     return _to_payment(request, order)
 
 

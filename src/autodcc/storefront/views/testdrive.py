@@ -6,12 +6,10 @@ last step posts, to ``booking_create``. Then the booking's own page: status, can
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -32,6 +30,8 @@ from autodcc.network.services import city_for
 from autodcc.storefront.forms import BookingForm, ReportForm, add_errors
 from autodcc.storefront.views.common import (
     RATE_LIMITED,
+    claim_submission,
+    finish_submission,
     limited,
     page,
     post_rate,
@@ -42,8 +42,6 @@ from autodcc.testdrives import services as td
 from autodcc.testdrives.models import Booking, BookingStatus, Report, Vehicle
 
 DAYS_SHOWN = 14
-PENDING = "pending"
-TWIN_WAIT_SECONDS = 5.0
 
 
 def booking_trims() -> QuerySet[Trim]:
@@ -201,19 +199,6 @@ def _existing(dealer: Dealer, starts_at: dt.datetime, raw_phone: str) -> Booking
                                    lead__customer__phone=e164).order_by("pk").first())
 
 
-def _twin_result(key: str) -> str | None:
-    """Wait a little for a concurrent submit of the same form to finish; its booking's token."""
-    deadline = time.monotonic() + TWIN_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        value = cache.get(key)
-        if value is None:
-            return None
-        if value != PENDING:
-            return value
-        time.sleep(0.1)
-    return None
-
-
 def _submit(request: HttpRequest, form: BookingForm) -> HttpResponse | None:
     """Book; a redirect to the booking's page, or None with the problems on the form."""
     data = form.cleaned_data
@@ -223,30 +208,25 @@ def _submit(request: HttpRequest, form: BookingForm) -> HttpResponse | None:
         form.add_error(None, _("Please choose the car and the dealer again."))
         return None
     key = f"storefront:booking:{data['submission']}" if data.get("submission") else ""
-    if key and not cache.add(key, PENDING, 300):
-        # the same form is being submitted twice at once: the second waits for the first
-        token = _twin_result(key)
+    mine, token = claim_submission(key)  # the same form submitted twice at once: the second waits
+    if not mine:
         if token:
             return redirect("store:booking_status", token=token)
-        if not cache.add(key, PENDING, 300):
-            form.add_error(None, _("We are still saving your booking. Please wait a moment and reload."))
-            return None
+        form.add_error(None, _("We are still saving your booking. Please wait a moment and reload."))
+        return None
     existing = _existing(dealer, data["starts_at"], data["phone"])
     if existing is not None:
-        if key:
-            cache.set(key, existing.token, 3600)
+        finish_submission(key, existing.token)
         return redirect("store:booking_status", token=existing.token)
     lead = LeadInput(**form.lead_values(), city=data["city"].strip())
     try:
         booking = td.booking_create(actor=store_consumer(data["phone"]), trim=trim, dealer=dealer,
                                     starts_at=data["starts_at"], lead=lead)
     except DomainError as exc:
-        if key:
-            cache.delete(key)
+        finish_submission(key, None)
         add_errors(form, exc, form.ALIASES)
         return None
-    if key:
-        cache.set(key, booking.token, 3600)
+    finish_submission(key, booking.token)
     messages.success(request, _("Your test drive is booked. We have sent you a confirmation message."))
     return redirect("store:booking_status", token=booking.token)
 
