@@ -182,8 +182,12 @@ class Lead(models.Model):
             models.Index(fields=["dealer", "created_at"]),
             models.Index(fields=["agent", "status"]),
             models.Index(fields=["consultant", "status"]),
-            # the funnel's activity counts read each stage by its own date
-            *[models.Index(fields=[f"{m}_at"], name=f"lead_{m}_at_idx") for m in MILESTONES if m != "presented"],
+            # a dealer's leads by id: the repeat-enquiry count joins captures to them
+            models.Index(fields=["dealer", "id"], name="lead_dealer_id_idx"),
+            # the funnel's activity counts read each stage by its own date, per dealer
+            *[models.Index(fields=[f"{m}_at", "dealer"], name=f"lead_{m}_at_idx",
+                           condition=Q(**{f"{m}_at__isnull": False}))
+              for m in MILESTONES if m != "presented"],
         ]
 
     def __str__(self) -> str:
@@ -220,7 +224,11 @@ class Capture(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["channel", "at"])]
+        indexes = [
+            models.Index(fields=["channel", "at"]),
+            # repeat enquiries of a period (the funnel's "repeats"), read without the table
+            models.Index(fields=["at"], include=["lead"], condition=Q(duplicate=True), name="capture_repeat_at_idx"),
+        ]
 
 
 class IdempotencyKey(models.Model):
