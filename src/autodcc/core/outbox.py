@@ -57,14 +57,44 @@ def enqueue(topic: str, payload: dict[str, Any], *, max_attempts: int | None = N
     return event
 
 
+WAKE_KEY = "core:outbox-wake"
+WAKE_SECONDS = 5
+
+
 def kick() -> None:
-    """Ask for a dispatch now (inline without a broker)."""
+    """Ask for a dispatch now: inline without a broker; with one, wake a worker unless one was
+    woken in the last few seconds (the woken worker drains everything that is due)."""
+    from django.core.cache import cache
+
+    from autodcc.celery import app
     from autodcc.core.tasks import dispatch_outbox
 
+    if not app.conf.task_always_eager and not cache.add(WAKE_KEY, 1, WAKE_SECONDS):
+        return
     try:
         dispatch_outbox.delay()
     except Exception:  # the broker is down: the scheduled sweep will pick the event up
+        cache.delete(WAKE_KEY)
         log.exception("could not queue the outbox dispatch; the periodic sweep will retry")
+
+
+def drain(*, now: dt.datetime | None = None) -> DispatchStats:
+    """What a woken worker does: dispatch until nothing is due, let the next event wake a worker
+    again, and look once more (an event queued in between is not left waiting)."""
+    from django.core.cache import cache
+
+    total = DispatchStats()
+    while True:
+        stats = dispatch_due(now=now)
+        total.done, total.retried, total.failed = (total.done + stats.done, total.retried + stats.retried,
+                                                   total.failed + stats.failed)
+        if not (stats.done or stats.failed):
+            break
+    cache.delete(WAKE_KEY)
+    last = dispatch_due(now=now)
+    total.done, total.retried, total.failed = (total.done + last.done, total.retried + last.retried,
+                                               total.failed + last.failed)
+    return total
 
 
 def backoff(attempts: int) -> dt.timedelta:

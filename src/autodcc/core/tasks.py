@@ -7,5 +7,5 @@ from autodcc.core import outbox
 
 @shared_task(name="autodcc.core.tasks.dispatch_outbox", ignore_result=True)
 def dispatch_outbox() -> dict[str, int]:
-    stats = outbox.dispatch_due()
+    stats = outbox.drain()
     return {"done": stats.done, "retried": stats.retried, "failed": stats.failed}
