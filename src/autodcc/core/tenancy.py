@@ -48,3 +48,10 @@ def get_for_actor(queryset: models.QuerySet[M] | type[M], actor: Actor, **lookup
         return qs.visible_to(actor).get(**lookup)  # type: ignore[attr-defined]
     except qs.model.DoesNotExist:
         raise Http404 from None
+
+
+def one(queryset: models.QuerySet[M]) -> M | None:
+    """The row of a lookup by a unique key, or None — without ``first()``'s ORDER BY on the
+    primary key, which can lead PostgreSQL to walk the table in key order on big tables."""
+    rows = list(queryset.order_by()[:1])
+    return rows[0] if rows else None

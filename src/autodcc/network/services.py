@@ -16,6 +16,7 @@ from autodcc.core import audit, geo, phone
 from autodcc.core.actors import Actor
 from autodcc.core.errors import Conflict, DomainError, Forbidden, Invalid
 from autodcc.core.roles import ROLE_SCOPE, Role, Scope
+from autodcc.core.tenancy import one
 from autodcc.network.models import City, Dealer, LeavePeriod, Province, Region, RoleGrant, Staff
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,20}$")
@@ -42,7 +43,7 @@ def city_for(value: City | str, *, field: str = "city") -> City:
     if isinstance(value, City):
         return value
     info = geo.lookup_city(str(value), field=field)
-    city = City.objects.filter(adcode=info.adcode).first()
+    city = one(City.objects.filter(adcode=info.adcode))
     if city is None:
         province, _created = Province.objects.get_or_create(code=info.province_code, defaults={"name": info.province})
         city, _created = City.objects.get_or_create(
@@ -372,7 +373,7 @@ def api_token_authenticate(raw: str) -> Any:
     parts = (raw or "").strip().split("_")
     if len(parts) < 3 or parts[0] != "adcc":
         return None
-    token = ApiToken.objects.active().select_related("dealer").filter(prefix=parts[1]).first()
+    token = one(ApiToken.objects.active().select_related("dealer").filter(prefix=parts[1]))
     if token is None or not hmac.compare_digest(token.key_hash, _hash_key(raw.strip())):
         return None
     now = timezone.now()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from autodcc.core import geo, phone, workhours
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, Forbidden, Invalid
+from autodcc.core.tenancy import one
 from autodcc.customers.models import Consent, Customer
 from autodcc.leads.models import (
     OPEN_STATUSES,
@@ -104,7 +105,7 @@ def lead_capture(*, actor: Actor, data: LeadInput, idempotency_key: str = "", ap
         raise Forbidden("forbidden")
     key = (idempotency_key or "").strip()[:100]
     if key:
-        seen = IdempotencyKey.objects.select_related("lead").filter(key=key).first()
+        seen = one(IdempotencyKey.objects.select_related("lead").filter(key=key))
         if seen is not None:
             return CaptureResult(seen.lead, created=False, replay=True)
     keeps_at_own_dealer = actor.is_staff and not actor.is_hq and bool(actor.dealer_ids)
@@ -117,7 +118,7 @@ def lead_capture(*, actor: Actor, data: LeadInput, idempotency_key: str = "", ap
             if attempt == 2:
                 raise
             if key:
-                seen = IdempotencyKey.objects.select_related("lead").filter(key=key).first()
+                seen = one(IdempotencyKey.objects.select_related("lead").filter(key=key))
                 if seen is not None:
                     return CaptureResult(seen.lead, created=False, replay=True)
     raise AssertionError("unreachable")
@@ -126,7 +127,7 @@ def lead_capture(*, actor: Actor, data: LeadInput, idempotency_key: str = "", ap
 def _capture(actor: Actor, data: LeadInput, clean: dict[str, Any], key: str, api_token: Any) -> CaptureResult:
     now = timezone.now()
     city = city_for(clean["city"].adcode) if clean["city"] else None
-    customer = Customer.objects.filter(phone=clean["phone"]).first()
+    customer = one(Customer.objects.filter(phone=clean["phone"]))
     is_new_customer = customer is None
     if customer is None:
         customer = Customer.objects.create(phone=clean["phone"], name=clean["name"], city=city)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import DomainError
+from autodcc.core.tenancy import one
 from autodcc.leads.models import Intake, IntakeStatus
 from autodcc.leads.services.capture import LeadInput, lead_capture, validate
 
@@ -39,7 +40,7 @@ def intake_accept(*, actor: Actor, data: LeadInput, key: str = "", api_token: An
     """Validate and durably accept a lead; processing follows after commit."""
     key = key[:140]
     if key:
-        seen = Intake.objects.filter(key=key).first()
+        seen = one(Intake.objects.filter(key=key))
         if seen is not None:
             return Accepted(seen, replay=True)
     validate(data, dealer_known=bool(getattr(api_token, "dealer_id", None))
