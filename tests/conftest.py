@@ -165,6 +165,14 @@ def login(client: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_urls(settings: Any) -> None:
+    """Tests run without a collectstatic: static URLs are the source names (served by the
+    finders), not the manifest's hashed names, which only exist after collectstatic."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
 def _fresh_memo() -> Any:
     """Each test starts with an empty per-process memo (tests change rows the memo keeps)."""
     from autodcc.core import memo

@@ -12,16 +12,6 @@ from playwright.sync_api import Page, expect
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
-@pytest.fixture(autouse=True)
-def plain_static_urls(settings: Any) -> None:
-    """The live server serves /static/ through the staticfiles finders, which only know the source
-    names; with DEBUG off the settings pick the manifest storage, whose hashed URLs
-    (app.<hash>.css, htmx-2.min.<hash>.js) would all 404 there, leaving pages unstyled and htmx
-    unloaded. Use plain URLs for the browser tests."""
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-
 @pytest.fixture
 def shot() -> Callable[[Page, str], Path]:
     """``shot(page, "home-a_agent")`` saves a full-page PNG to artifacts/screenshots/."""

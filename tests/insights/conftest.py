@@ -2,21 +2,12 @@
 dealers A and B, September and October 2026, repeats and approved defeats; every figure is hand-computed."""
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from autodcc.customers.models import Customer
 from autodcc.leads.models import Capture, DefeatRequest, DefeatStatus, Lead, Status
-
-
-@pytest.fixture(autouse=True)
-def plain_static_urls(settings: Any) -> None:
-    """The manifest storage only knows the files of the last collectstatic run; the insight pages'
-    charts.js and insights.css may be newer than it."""
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
 def at(day: str, hour: int = 10) -> dt.datetime:

@@ -11,9 +11,6 @@ from store_helpers import build_catalogue
 
 @pytest.fixture(autouse=True)
 def store_settings(settings: Any, tmp_path: Any) -> None:
-    # the manifest storage would look for storefront/*.css in a collectstatic run that predates them
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
