@@ -148,7 +148,8 @@ def _capture(actor: Actor, rows: list[_Row], outcomes: list[Outcome], notify: bo
         for r in batch:
             chosen[r.index] = chosen[r.index] or own
     open_leads: dict[int, list[Lead]] = defaultdict(list)
-    known = [c.pk for c in customers.values() if c.pk not in {n.pk for n in new_customers}]
+    new_ids = {c.pk for c in new_customers}
+    known = [c.pk for c in customers.values() if c.pk not in new_ids]
     if known:
         for lead in (Lead.objects.select_for_update(of=("self",)).filter(customer_id__in=known, status__in=OPEN_STATUSES)
                      .order_by("-created_at")):
