@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +33,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    if not _has_chinese_font():
+        pytest.skip("no Chinese font: pages and screenshots would show empty boxes (apt-get install fonts-noto-cjk)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM,
             "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]}
+
+
+def _has_chinese_font() -> bool:
+    try:
+        found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return bool(found.stdout.strip())
 
 
 @pytest.fixture(scope="session")
