@@ -3,7 +3,7 @@ import hashlib
 import hmac
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from autodcc.core import outbox
 from autodcc.core.errors import DomainError
@@ -34,6 +34,21 @@ def test_a_message_is_rendered_queued_and_sent_after_commit(net, django_capture_
     assert message.recipient_phone == "+8613812341234" and message.recipient_display == "138****1234"
     assert ConsoleProvider.sent[-1].message_id == message.pk
     assert OutboxEvent.objects.get().status == OutboxStatus.DONE
+
+
+def test_messages_speak_the_brands_language_whoever_sends_them(net):
+    """A staff member working in English still sends the consumer a Chinese SMS: times and the
+    channel name included."""
+    from autodcc.leads.models import Channel as LeadChannel
+
+    at = dt.datetime(2026, 11, 25, 2, 30, tzinfo=dt.UTC)  # 10:30 in Shanghai
+    with translation.override("en"):
+        message = services.message_send(event=Event.LEAD_ASSIGNED, to_phone="13812341234", dealer=net.dealer_a,
+                                        context={"staff": "王芳", "customer": "张伟", "due": at,
+                                                 "channel": LeadChannel.AUTOHOME.label})
+    assert "11月25日 10:30" in message.body, message.body
+    assert "Autohome" not in message.body and "汽车之家" in message.body
+    assert message.data["due"] == "11月25日 10:30"
 
 
 def test_a_failing_gateway_is_retried_then_marked_failed(net, settings, fake_provider):

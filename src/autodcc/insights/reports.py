@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.roles import DEALER_MANAGERS, Role
@@ -17,6 +18,7 @@ from autodcc.insights import kpi
 from autodcc.insights.models import DEFAULT_THRESHOLDS, MonthlyTarget, PlatformScore
 from autodcc.insights.queries import Filters, PersonRow, funnel, person_rows
 from autodcc.messaging.models import Event
+from autodcc.messaging.rendering import message_language
 from autodcc.network.models import Dealer, Staff
 
 
@@ -40,8 +42,10 @@ class DailyReport:
 
     def summary(self) -> str:
         y = self.yesterday
-        return (f"新增线索{y['leads']}，邀约{y['invited']}，到店{y['arrived']}，成交{y['ordered']}，交车{y['delivered']}；"
-                f"本月成交{self.month_to_date['ordered']}/{self.target.get('orders', '-')}")
+        return gettext("New leads %(leads)s, invited %(invited)s, arrived %(arrived)s, ordered %(ordered)s, "
+                       "delivered %(delivered)s; orders this month %(month)s/%(target)s") % {
+            **{k: y[k] for k in ("leads", "invited", "arrived", "ordered", "delivered")},
+            "month": self.month_to_date["ordered"], "target": self.target.get("orders", "-")}
 
 
 def _by_dealer(actor: Actor, f: Filters) -> dict[int, dict[str, int]]:
@@ -171,10 +175,12 @@ def send_daily_reports(*, day: dt.date | None = None) -> int:
     for report in daily_reports(day=day, with_people=False):
         recipients = Staff.objects.filter(grants__dealer=report.dealer, user__is_active=True,
                                           grants__role__in=[*DEALER_MANAGERS, Role.DCC_SUPERVISOR]).exclude(phone="")
+        with message_language():
+            summary = report.summary()
         for person in recipients.distinct():
             message_send(event=Event.DAILY_REPORT, to_phone=person.phone, to_staff_id=person.pk, dealer=report.dealer,
                          context={"staff": person.name, "dealer": str(report.dealer), "date": day.strftime("%m-%d"),
-                                  "summary": report.summary()})
+                                  "summary": summary})
             sent += 1
     return sent
 

@@ -39,6 +39,11 @@ def optout_for(phone_e164: str) -> OptOut | None:
 
 
 @transaction.atomic
+def _as_text(context: dict[str, Any]) -> dict[str, str]:
+    with rendering.message_language():
+        return {k: rendering.text(v) for k, v in context.items()}
+
+
 def message_send(
     *,
     event: str,
@@ -61,7 +66,7 @@ def message_send(
     message = Message(
         event=event, channel=channel, recipient_phone=to_phone, recipient_openid=to_openid,
         recipient_staff_id=to_staff_id, dealer_id=getattr(dealer, "pk", None),
-        body=rendering.render(template.body, context), data={k: str(v) for k, v in context.items()},
+        body=rendering.render(template.body, context), data=_as_text(context),
         template=template,
         related_type=related._meta.label_lower if related is not None else "",
         related_id=str(related.pk) if related is not None else "",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from autodcc.catalog.models import Trim
 from autodcc.core import audit, workhours
@@ -159,7 +160,7 @@ def _notify(booking: Booking, event: str) -> None:
     customer = booking.lead.customer
     context = {"name": customer.name, "model": str(booking.vehicle.trim), "dealer": str(booking.dealer),
                "address": booking.dealer.address or "—",
-               "time": timezone.localtime(booking.starts_at).strftime("%m月%d日 %H:%M")}
+               "time": booking.starts_at}
     if event == Event.BOOKING_CONFIRMATION:
         context["booking_no"] = booking.number
     message_send(event=event, to_phone=customer.phone, dealer=booking.dealer, related=booking, context=context)
@@ -194,7 +195,8 @@ def booking_complete(*, actor: Actor, booking: Booking) -> Booking:
         # the consultant who received the customer for the drive takes the lead over: a recorded handover
         from autodcc.leads.services import lead_handover
 
-        lead_handover(actor=SYSTEM, lead=lead, to_staff=staff, note=f"试驾接待 {booking.number}")
+        note = gettext("Received for test drive %(number)s") % {"number": booking.number}
+        lead_handover(actor=SYSTEM, lead=lead, to_staff=staff, note=note)
         lead.refresh_from_db()
     if lead.is_open:
         lead_register_arrival(actor=actor, lead=lead, note=f"试驾 {booking.number}")

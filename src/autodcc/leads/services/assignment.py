@@ -4,10 +4,13 @@ agents on leave or at capacity; supervisors reassign with a reason; leave moves 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from autodcc.core import audit
 from autodcc.core.actors import SYSTEM, Actor
@@ -19,6 +22,7 @@ from autodcc.leads.models import (
     AgentLedger,
     Assignment,
     AssignmentKind,
+    Channel,
     Handover,
     Lead,
     LeaveCoverage,
@@ -110,10 +114,14 @@ def notify_agent(lead: Lead, agent: Staff) -> None:
         return
     from autodcc.messaging.services import message_send
 
-    due = timezone.localtime(lead.first_response_due_at).strftime("%m-%d %H:%M") if lead.first_response_due_at else "—"
     message_send(event=Event.LEAD_ASSIGNED, to_phone=agent.phone, to_staff_id=agent.pk, dealer=lead.dealer,
-                 related=lead, context={"staff": agent.name, "customer": f"{lead.customer.name}（{lead.number}）",
-                                        "channel": lead.get_channel_display(), "due": due})
+                 related=lead, context={"staff": agent.name, "customer": customer_label(lead),
+                                        "channel": Channel(lead.channel).label, "due": lead.first_response_due_at or "—"})
+
+
+def customer_label(lead: Lead) -> Any:
+    """The customer's name and the lead's number, as messages to staff name a lead."""
+    return format_lazy(gettext_lazy("{name} ({number})"), name=lead.customer.name, number=lead.number)
 
 
 @transaction.atomic
@@ -155,7 +163,7 @@ def cover_leaves(*, now: dt.datetime | None = None) -> int:
                          .filter(agent=leave.staff, status__in=OPEN_STATUSES).filter(~Q(stage=Stage.SHOWROOM))):
                 before = common.snapshot(lead)
                 assign(lead, actor=SYSTEM, kind=AssignmentKind.LEAVE, exclude={leave.staff_id},
-                       note=f"{leave.staff.name} 休假")
+                       note=gettext("%(name)s is on leave") % {"name": leave.staff.name})
                 lead.save()
                 common.record(SYSTEM, "lead.cover_leave", lead, before)
                 count += 1

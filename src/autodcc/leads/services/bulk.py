@@ -19,6 +19,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from autodcc.core import audit, geo, workhours
 from autodcc.core.actors import Actor
@@ -33,6 +35,7 @@ from autodcc.leads.models import (
     Assignment,
     AssignmentKind,
     Capture,
+    Channel,
     CityLedger,
     Handover,
     IdempotencyKey,
@@ -330,13 +333,13 @@ def tell_agents(leads: list[Lead]) -> None:
         if not agent.phone:
             continue
         first = agent_leads[0]
-        label = f"{first.customer.name}（{first.number}）"
+        label = assignment.customer_label(first)
         if len(agent_leads) > 1:
-            label += f"等{len(agent_leads)}条"
+            label = format_lazy(gettext_lazy("{first} and others, {n} leads in all"), first=label, n=len(agent_leads))
         message_send(event=Event.LEAD_ASSIGNED, to_phone=agent.phone, to_staff_id=agent.pk, dealer=first.dealer,
                      related=first, context={"staff": agent.name, "customer": label,
-                                             "channel": first.get_channel_display(),
-                                             "due": timezone.localtime(first.first_response_due_at).strftime("%m-%d %H:%M")})
+                                             "channel": Channel(first.channel).label,
+                                             "due": first.first_response_due_at})
 
 
 __all__ = ["Outcome", "capture_many", "geo"]

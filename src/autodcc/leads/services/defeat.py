@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, NotFound
@@ -81,7 +82,7 @@ def defeat_approve(*, actor: Actor, request: DefeatRequest, note: str = "",
     lead.next_follow_up_on = None
     lead.save()
     if revisit_on is not None:
-        CareTask.objects.create(lead=lead, kind=CareKind.REVISIT, label="战败回访", due_on=revisit_on,
+        CareTask.objects.create(lead=lead, kind=CareKind.REVISIT, label=gettext("Revisit after defeat"), due_on=revisit_on,
                                 assignee=lead.agent)
     common.record(actor, "lead.defeat_approve", lead, before, note=note.strip(),
                   extra={"revisit_on": revisit_on.isoformat() if revisit_on else None})

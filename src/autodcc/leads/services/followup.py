@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from autodcc.core import workhours
@@ -114,7 +115,7 @@ def lead_invite(*, actor: Actor, lead: Lead, scheduled_at: dt.datetime, purpose:
     before = common.snapshot(lead)
     staff = common.staff_of(actor)
     if current is not None:
-        current.status, current.note = AppointmentStatus.CANCELLED, (current.note + " 改期").strip()
+        current.status, current.note = AppointmentStatus.CANCELLED, (current.note + " " + gettext("rescheduled")).strip()
         current.save(update_fields=["status", "note"])
     visit_day = timezone.localtime(scheduled_at).date()
     appointment = Appointment.objects.create(lead=lead, scheduled_at=scheduled_at, purpose=purpose.strip()[:80],
@@ -139,7 +140,7 @@ def _send_visit_confirmation(lead: Lead, appointment: Appointment) -> None:
     holder = lead.holder
     message_send(event=Event.VISIT_CONFIRMATION, to_phone=lead.customer.phone, dealer=lead.dealer, related=lead,
                  context={"name": lead.customer.name, "dealer": str(lead.dealer), "address": lead.dealer.address or "—",
-                          "time": timezone.localtime(appointment.scheduled_at).strftime("%m月%d日 %H:%M"),
+                          "time": appointment.scheduled_at,
                           "consultant": holder.name if holder else "—"})
 
 

@@ -6,11 +6,13 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from autodcc.core.actors import SYSTEM
 from autodcc.core.roles import Role
 from autodcc.leads.models import OPEN_STATUSES, Appointment, AppointmentStatus, Lead, Status
 from autodcc.leads.services import assignment, common
+from autodcc.leads.services.assignment import customer_label
 from autodcc.messaging.models import Event
 from autodcc.network.models import Staff
 
@@ -39,8 +41,9 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
 
                     message_send(event=Event.SLA_ESCALATION, to_phone=supervisor.phone, to_staff_id=supervisor.pk,
                                  dealer=lead.dealer, related=lead,
-                                 context={"staff": supervisor.name, "agent": lead.agent.name if lead.agent else "待分配",
-                                          "customer": f"{lead.customer.name}（{lead.number}）", "minutes": minutes})
+                                 context={"staff": supervisor.name,
+                                          "agent": lead.agent.name if lead.agent else gettext_lazy("(no agent yet)"),
+                                          "customer": customer_label(lead), "minutes": minutes})
             count += 1
     return count
 

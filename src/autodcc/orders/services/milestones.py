@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from autodcc.core import audit
 from autodcc.core.actors import SYSTEM, Actor
@@ -80,7 +81,8 @@ def order_record_step(*, actor: Actor, order: Order, step: str, contract_value: 
     if audit.changed(before, after):
         audit.record(actor=actor, action=f"order.{step}", obj=order, before=before, after=after)
     if moved and step == "delivered":
-        DeliveryUpdate.objects.create(order=order, text="车辆已交付，请在订单页确认收车", by_label=actor.label)
+        DeliveryUpdate.objects.create(order=order, by_label=actor.label,
+                                      text=gettext("The car has been delivered: please confirm receipt on the order page"))
     return order
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from autodcc.catalog.models import Edition, Trim
 from autodcc.core import audit
@@ -18,6 +19,7 @@ from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import DomainError
 from autodcc.leads.services import LeadInput, lead_capture
 from autodcc.messaging.models import Event
+from autodcc.messaging.rendering import message_language
 from autodcc.orders import providers
 from autodcc.orders.models import (
     NotificationOutcome,
@@ -60,7 +62,7 @@ def order_create(*, actor: Actor, trim: Trim, buyer: LeadInput, edition: Edition
     if deposit > deposit_cap():
         raise DomainError("order.deposit_above_cap", field="trim", value=deposit, cap=deposit_cap())
     buyer.model_interest = str(edition or trim)
-    buyer.message = (buyer.message + " 意向金订单").strip()
+    buyer.message = (buyer.message + " " + gettext("(deposit order)")).strip()
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -99,7 +101,7 @@ def payment_start(*, order: Order, provider: str, return_url: str,
                                              return_url=return_url[:300])
     base = settings.SITE_URL.rstrip("/")
     checkout = providers.get(provider).checkout(
-        out_trade_no=payment.out_trade_no, amount=payment.amount, subject=f"{order.trim} 意向金",
+        out_trade_no=payment.out_trade_no, amount=payment.amount, subject=_subject(order),
         return_url=base + return_url, notify_url=base + reverse("payment_notify", args=[provider]),
         client_ip=client_ip or "127.0.0.1")
     return payment, checkout
@@ -192,3 +194,9 @@ def sandbox_pay(*, out_trade_no: str) -> None:
 
 
 __all__ = ["Any", "Refund", "notification_receive", "order_create", "paid_amount", "payment_start", "sandbox_pay"]
+
+
+def _subject(order: Order) -> str:
+    """What the payment page and the consumer's bill call the payment, in the brand's language."""
+    with message_language():
+        return gettext("Deposit for %(car)s") % {"car": order.trim}

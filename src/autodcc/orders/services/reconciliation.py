@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from autodcc.core import audit, tabular
 from autodcc.core.actors import Actor
@@ -231,7 +232,8 @@ def transfer_list_xlsx(month: dt.date) -> bytes:
              .select_related("settlement__dealer", "order").order_by("settlement__dealer__code", "order__number"))
     return tabular.xlsx_bytes(
         f"{month_start(month):%Y-%m}",
-        ["经销商代码", "经销商", "订单号", "意向金", "确认收车时间", "结算时间"],
+        [gettext("Dealer code"), gettext("Dealer"), gettext("Order number"), gettext("Deposit"),
+         gettext("Receipt confirmed"), gettext("Settled")],
         ([line.settlement.dealer.code, line.settlement.dealer.name, line.order.number, line.amount,
           timezone.localtime(line.order.received_at).strftime("%Y-%m-%d %H:%M"),
           timezone.localtime(line.settlement.settled_at).strftime("%Y-%m-%d %H:%M")] for line in lines))

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from autodcc.core import audit, outbox
 from autodcc.core.actors import SYSTEM, Actor, consumer
@@ -49,7 +50,7 @@ def refund_request(*, token: str, reason: str = "") -> Refund:
             with transaction.atomic():
                 refund = Refund.objects.create(order=order, payment=payment, amount=amount, reason=reason.strip()[:200],
                                                out_refund_no=f"{order.number}R{order.refunds.count() + 1}")
-            audit.record(actor=consumer(f"买家 {order.buyer_name}"), action="refund.request", obj=order,
+            audit.record(actor=consumer(gettext("Buyer %(name)s") % {"name": order.buyer_name}), action="refund.request", obj=order,
                          after={"refund": refund.out_refund_no, "amount": amount, "reason": refund.reason})
             return refund
     except IntegrityError:  # a concurrent request won the partial unique index
