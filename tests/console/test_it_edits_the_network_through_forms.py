@@ -22,7 +22,12 @@ def test_hq_creates_a_dealer_and_sees_chinese_errors_first(net, login):
     assert page.status_code == 302 and page["Location"] == reverse("console:dealer_detail", args=[dealer.pk])
     assert dealer.open_weekdays == "12"
     detail = client.get(page["Location"]).content.decode()
-    assert "dealer.create" in detail  # the history shows the audit row
+    # the history shows the audit row as people read it: the action, field labels, names, yes/no
+    history = detail[detail.index('id="history"'):]
+    assert "新建经销商" in history and "dealer.create" not in history
+    assert "大区" in history and str(net.east) in history and "region_id" not in history
+    assert "营业日" in history and "周一、周二" in history and "open_weekdays" not in history
+    assert "启用" in history and ": — → 是" in history and "True" not in history
 
 
 def test_the_dealer_list_filters_and_refreshes_as_a_fragment(net, login):
@@ -75,3 +80,22 @@ def test_a_manager_adds_an_agent_and_puts_them_on_leave(net, login):
                        {"starts_at": "2026-12-01T09:00", "ends_at": "2026-12-03T18:00", "reason": "婚假"},
                        HTTP_HX_REQUEST="true")
     assert "婚假" in page.content.decode() and staff.leaves.count() == 1
+
+
+def test_the_audit_trail_reads_as_people_read_it_whatever_a_service_wrote(net, login):
+    """Fields by their labels, related rows by name, yes/no; a key a service wrote beside the
+    model's fields (here a region code under the name of the foreign key) is shown as written."""
+    from autodcc.core import audit
+    from autodcc.core.actors import SYSTEM
+
+    audit.record(actor=SYSTEM, action="dealer.update", obj=net.dealer_a,
+                 before={"region_id": net.north.pk, "is_key": False, "phone": "+862158880001"},
+                 after={"region_id": net.east.pk, "is_key": True, "phone": "+862158880002", "region": "EAST-X",
+                        "amount": "500.00"})
+    html = login(net.hq_marketer).get(reverse("console:audit_list")).content.decode()
+    row = html[html.index("修改经销商"):]
+    row = row[:row.index("</tr>")]
+    assert f"{net.north} → {net.east}" in row and "region_id" not in row
+    assert "否 → 是" in row and "False" not in row
+    assert "EAST-X" in row and "金额" in row and "500.00" in row
+    assert "021****0001" in row and "58880001" not in row

@@ -16,16 +16,20 @@ def can(actor: Any, capability: str) -> bool:
 
 
 @register.filter
-def masked(e164: str) -> str:
-    return phone.mask(e164) if e164 else ""
+def audit_changes(entry: Any) -> list[Any]:
+    """``{% for change in entry|audit_changes %}``: label, before and after, ready to show."""
+    from autodcc.console import auditing
+
+    return auditing.changes(entry)
 
 
 @register.filter
-def audit_value(value: Any) -> str:
-    """An audit value for display: phone numbers masked, nothing shown as an em dash."""
-    if value is None or value == "":
-        return "—"
-    text = str(value)
-    if text.startswith("+86") and text[1:].isdigit():
-        return phone.mask(text)
-    return text
+def audit_action(action: str) -> str:
+    from autodcc.console import auditing
+
+    return auditing.action_label(action)
+
+
+@register.filter
+def masked(e164: str) -> str:
+    return phone.mask(e164) if e164 else ""

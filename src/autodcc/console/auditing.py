@@ -1,0 +1,134 @@
+"""Audit rows as people read them: what was done, and each changed field by its label with its
+values shown as on the object's own page (related objects by name, yes/no, choices, local times,
+phones masked)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, gettext_lazy
+
+from autodcc.core import phone
+from autodcc.core.models import AuditLog
+
+# what the history calls an action; an action not listed shows its code
+ACTION_LABELS: dict[str, Any] = {
+    "dealer.create": gettext_lazy("Dealer created"),
+    "dealer.update": gettext_lazy("Dealer edited"),
+    "dealer.import": gettext_lazy("Dealer imported"),
+    "dealer.key_flag": gettext_lazy("Key-dealer flag changed"),
+    "staff.create": gettext_lazy("Staff member created"),
+    "staff.update": gettext_lazy("Staff member edited"),
+    "staff.duty": gettext_lazy("Duty status changed"),
+    "staff.leave_add": gettext_lazy("Leave added"),
+    "staff.leave_cancel": gettext_lazy("Leave cancelled"),
+    "api_token.create": gettext_lazy("API token created"),
+}
+
+HIDDEN = {"id", "created_at", "updated_at"}
+
+# keys that services write beside the model's own fields
+EXTRA_LABELS: dict[str, Any] = {
+    "refund": gettext_lazy("Refund"),
+    "amount": gettext_lazy("Amount"),
+    "reason": gettext_lazy("Reason"),
+    "provider": gettext_lazy("Payment provider"),
+    "trade_no": gettext_lazy("Transaction number"),
+    "lead": gettext_lazy("Lead"),
+    "allocation": gettext_lazy("Allocation"),
+    "channel": gettext_lazy("Channel"),
+    "note": gettext_lazy("Note"),
+    "customer_id": gettext_lazy("Customer"),
+    "campaign": gettext_lazy("Campaign"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def action_label(action: str) -> str:
+    from autodcc.console.views.leads import ACTION_LABELS as LEAD_LABELS
+
+    label = ACTION_LABELS.get(action) or LEAD_LABELS.get(action)
+    return str(label) if label else action
+
+
+def changes(entry: AuditLog, names: dict[tuple[type[models.Model], Any], str] | None = None) -> list[Change]:
+    """The entry's changed fields, labelled and formatted; ``names`` caches related objects' names
+    across the entries of one page."""
+    names = {} if names is None else names
+    model = _model(entry.object_type)
+    out = []
+    for key, (before, after) in entry.changes.items():
+        if key in HIDDEN:
+            continue
+        field = _field(model, key)
+        label = str(field.verbose_name) if field is not None else str(EXTRA_LABELS.get(key, key))
+        # snapshots keep foreign keys by id under the column name; other keys are written as they are
+        by_id = field is not None and field.is_relation and key == field.attname
+        out.append(Change(label, _show(field, before, names, by_id), _show(field, after, names, by_id)))
+    return out
+
+
+def _model(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type) if "." in object_type else None
+    except LookupError:
+        return None
+
+
+def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
+    if model is None:
+        return None
+    for f in model._meta.concrete_fields:
+        if key in (f.name, f.attname):
+            return f
+    return None
+
+
+def _show(field: models.Field | None, value: Any, names: dict[tuple[type[models.Model], Any], str],
+          by_id: bool = False) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if field is not None and field.is_relation:
+        if not (by_id and isinstance(value, int) and field.related_model is not None):
+            return str(value)
+        key = (field.related_model, value)
+        if key not in names:
+            obj = field.related_model._default_manager.filter(pk=value).first()
+            names[key] = str(obj) if obj is not None else f"#{value}"
+        return names[key]
+    if field is not None and field.choices:
+        flat = {str(k): v for k, v in field.flatchoices}
+        if isinstance(value, list):
+            return "、".join(str(flat.get(str(v), v)) for v in value)
+        return str(flat.get(str(value), value))
+    if field is not None and field.name == "open_weekdays":
+        from autodcc.network.models import WEEKDAYS
+
+        days = dict(WEEKDAYS)
+        return "、".join(str(days.get(d, d)) for d in str(value))
+    if isinstance(field, models.DateTimeField):
+        when = parse_datetime(str(value))
+        if when is not None:
+            return f"{timezone.localtime(when) if timezone.is_aware(when) else when:%Y-%m-%d %H:%M}"
+    if isinstance(field, models.TimeField) and isinstance(value, str) and len(value) >= 5:
+        return value[:5]
+    text = str(value)
+    if text.startswith("+86") and text[1:].isdigit():
+        return phone.mask(text)
+    return text
+
+
+__all__ = ["ACTION_LABELS", "Change", "action_label", "changes"]
