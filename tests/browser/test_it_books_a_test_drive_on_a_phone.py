@@ -184,7 +184,7 @@ def test_every_store_page_at_phone_size(store, live_server, page: Page, shot, cs
     page.locator("input[name=phone]").fill("1371234")
     page.locator("input[name=consent_privacy]").check()
     page.locator("#submit-enquiry").click()
-    expect(page.locator('.field-error[data-field="phone"]')).to_contain_text("不是有效的中国大陆电话号码")
+    expect(page.locator('.field-error[data-field="phone"]')).to_contain_text("不是有效的中国大陆手机号码")
     expect(page.locator('.field-error[data-field="consent_share_with_dealer"]')).to_be_visible()
     _fits_the_screen(page)
     shot(page, "store-enquiry")

@@ -56,7 +56,9 @@ def test_the_steps_lead_from_car_to_contact_form(shop, client):
     step4 = f"?trim=s7-long-range&city=上海&dealer=SH-001&day={day}&time=10:30"
     html = client.get(URL + step4).content.decode()
     assert 'name="consent_privacy"' in html and 'name="consent_share_with_dealer"' in html
-    assert "store-2026-01" in html and f'value="{day}T10:30"' in html and 'name="csrfmiddlewaretoken"' in html
+    assert "隐私政策" in html and "store-2026-01" not in html  # the consent's version is stored, not shown
+    assert "我同意将我的信息提供给经销商（上海浦东" in html  # full-width brackets in Chinese text
+    assert f'value="{day}T10:30"' in html and 'name="csrfmiddlewaretoken"' in html
 
 
 def test_an_unknown_city_is_refused_in_chinese(shop, client):
@@ -98,7 +100,7 @@ def test_booking_creates_a_lead_at_the_dealer_and_a_confirmation(shop, client):
     ({"starts_at": "PAST"}, "starts_at", None),
     ({"starts_at": "EVENING"}, "starts_at", None),
     ({"starts_at": "EARLY"}, "starts_at", None),
-    ({"phone": "12345"}, "phone", "不是有效的中国大陆电话号码"),
+    ({"phone": "12345"}, "phone", "不是有效的中国大陆手机号码"),
     ({"consent_privacy": None}, "consent_privacy", None),
     ({"consent_share_with_dealer": None}, "consent_share_with_dealer", None),
     ({"name": ""}, "name", "这个字段是必填项"),

@@ -63,3 +63,11 @@ def test_two_to_four_trims(shop, client):
     html = client.get("/store/compare/" + query).content.decode()
     head = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
     assert head.count("/store/trims/") == 2
+
+
+def test_prices_carry_the_yuan_sign_and_a_wide_table_says_it_scrolls(shop, client):
+    html = client.get(URL).content.decode()
+    assert "¥219,900" in html and "¥229,900" in html and " 元<" not in html
+    assert 'id="compare-scroll-hint"' not in html  # two trims fit a phone
+    html = client.get(URL + "&trims=s7-erev").content.decode()
+    assert 'id="compare-scroll-hint"' in html and "查看全部 3 款配置" in html

@@ -101,6 +101,7 @@ def test_a_down_payment_above_the_price_is_refused_on_its_field(shop, client):
     form = response.context["loan_form"]
     assert form.errors["down_payment"] and response.context["instalments"] is None
     assert 'data-field="down_payment"' in response.content.decode()
+    assert "首付（¥200,000.00）不能高于车价（¥112,900.00）" in response.content.decode()  # the page's money format
     assert response.context["landed"] is not None  # the price part still shows
 
 
@@ -134,3 +135,8 @@ def test_switching_the_car_drops_the_old_cars_colour_and_edition(shop, client):
     response = client.get(f"/store/calculator/?trim=s5-entry&colour={colour.pk}&edition=s7-tmall-edition")
     assert response.context["price_form"].is_valid() and response.context["landed"] is not None
     assert response.context["landed"].amount("invoice") == Decimal("112900.00")
+
+
+def test_a_colours_surcharge_is_written_the_chinese_way(shop, client):
+    html = client.get("/store/calculator/?trim=s5-entry").content.decode()
+    assert "湖光蓝（+¥3,000）" in html and "(+" not in html

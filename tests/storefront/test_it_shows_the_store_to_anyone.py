@@ -111,6 +111,8 @@ def test_home_lists_series_with_from_and_guide_prices(shop, client):
     for series in Series.objects.all():
         assert series.name in html and f"/store/series/{series.slug}/" in html
     assert "112,900" in html and "119,900" in html  # S5 from its cheapest trim: offer and guide
+    # the body type only where the tagline does not say it already
+    assert "城市通勤纯电轿车<" in html and "中大型 SUV<" in html and "六座家庭旗舰 · MPV<" in html
     assert "/store/testdrive/" in html and "/store/calculator/" in html and "/store/recommend/" in html
 
 
@@ -171,3 +173,8 @@ def test_the_footer_switches_the_language(shop, client):
     assert response.status_code == 302 and response["Location"] == "/store/trims/s7-long-range/"
     html = client.get(response["Location"]).content.decode()
     assert 'lang="en"' in html and "Book a test drive" in html
+
+
+def test_the_privacy_notice_shows_its_date_not_the_internal_version(shop, client):
+    html = client.get("/store/privacy/").content.decode()
+    assert "更新日期：2026年1月" in html and "store-2026-01" not in html

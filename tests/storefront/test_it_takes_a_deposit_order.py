@@ -117,7 +117,7 @@ def test_the_trim_page_leads_to_the_order_form_for_the_trim_and_the_edition(shop
     assert "6800" not in edition_form and "6,800" not in edition_form  # the package's internal price
     assert 'id="order-form"' in edition_form and 'data-dealer="SH-001"' in edition_form
     assert "浦东新区龙阳路 2000 号" in edition_form and 'name="consent_share_with_dealer"' in edition_form
-    assert "store-2026-01" in edition_form and 'name="accept_terms"' in edition_form
+    assert "store-2026-01" not in edition_form and 'name="accept_terms"' in edition_form
     assert 'name="wants_loan"' in edition_form and 'name="colour"' in edition_form
 
 
@@ -154,8 +154,8 @@ def test_the_deposit_is_called_a_refundable_intention_deposit(shop, client):
 
 
 @pytest.mark.parametrize(("overrides", "field", "chinese"), [
-    ({"phone": "12345"}, "phone", "不是有效的中国大陆电话号码"),
-    ({"phone": "1391234"}, "phone", "不是有效的中国大陆电话号码"),
+    ({"phone": "12345"}, "phone", "不是有效的中国大陆手机号码"),
+    ({"phone": "1391234"}, "phone", "不是有效的中国大陆手机号码"),
     ({"consent_privacy": None}, "consent_privacy", None),
     ({"consent_share_with_dealer": None}, "consent_share_with_dealer", None),
     ({"consent_privacy": None, "consent_share_with_dealer": None}, "consent_share_with_dealer", None),
@@ -342,6 +342,8 @@ def test_the_buyer_follows_the_delivery_and_confirms_receipt_to_get_the_rewards(
     assert 'id="thanks"' in page and 'id="rewards"' in page and 'id="confirm-receipt"' not in page
     for reward in rewards:
         assert reward.code in page
+    # the edition's car is battery-electric: its card is a charging card, never a fuel card
+    assert "充电卡 · ¥1,000" in page and "充电券 · ¥2,000" in page and "加油卡" not in page
     # confirming twice changes nothing
     client.post(f"{order_url(order)}receipt/")
     assert Reward.objects.filter(order=order).count() == 2
@@ -375,6 +377,7 @@ def test_the_buyer_asks_for_a_refund_and_sees_its_status(shop, client, paid, dja
     assert refund.status == RefundStatus.REQUESTED and refund.reason == "计划有变" and refund.amount == order.deposit
     page = html(client.get(order_url(order)))
     assert 'id="refunds"' in page and 'data-refund-status="requested"' in page and 'id="refund-badge"' in page
+    assert "交车时抵扣车款" in page and 'id="delivery-updates"' in page  # still paid: both still apply
     assert 'id="ask-refund"' not in page
 
     # asking twice: a clear message, nothing changes
@@ -390,6 +393,9 @@ def test_the_buyer_asks_for_a_refund_and_sees_its_status(shop, client, paid, dja
     page = html(client.get(order_url(order)))
     assert 'class="badge status-refunded"' in page and 'data-refund-status="succeeded"' in page
     assert 'id="ask-refund"' not in page and 'id="pay-now"' not in page
+    # what no longer applies is gone: the second badge saying the same, the deposit's use, delivery news
+    assert 'id="refund-badge"' not in page and "交车时抵扣车款" not in page and 'id="delivery-updates"' not in page
+    assert re.search(r'<span class="when">退款时间 \d{4}-\d\d-\d\d \d\d:\d\d</span>', page)  # kept on one line
     # after the refund: refused with the service's message
     late = client.post(url, {"reason": "x"}, follow=True)
     assert zh_message("order.refund_not_allowed", status=order.get_status_display()) in html(late)

@@ -28,7 +28,7 @@ def enquiry_data(**overrides):
 
 def test_an_enquiry_becomes_a_storefront_lead_and_thanks_the_consumer(shop, client):
     html = client.get(URL + "?trim=x9-phev-pro").content.decode()
-    assert '<option value="x9-phev-pro" selected>' in html and "store-2026-01" in html
+    assert '<option value="x9-phev-pro" selected>' in html and "store-2026-01" not in html  # stored only
     response = client.post(URL, enquiry_data())
     assert response.status_code == 302 and response["Location"] == "/store/enquiry/thanks/"
     lead = Lead.objects.get()
@@ -45,7 +45,7 @@ def test_an_enquiry_becomes_a_storefront_lead_and_thanks_the_consumer(shop, clie
 
 
 @pytest.mark.parametrize(("overrides", "field", "chinese"), [
-    ({"phone": "138"}, "phone", "不是有效的中国大陆电话号码"),
+    ({"phone": "138"}, "phone", "不是有效的中国大陆手机号码"),
     ({"phone": "02158880001"}, "phone", "不是有效的中国大陆手机号码"),
     ({"city": "火星"}, "city", "未知城市“火星”"),
     ({"city": ""}, "city", "这个字段是必填项"),
@@ -85,3 +85,19 @@ def test_the_recommendation_form_shows_its_errors(shop, client):
     assert form.errors["budget"] and form.errors["seats"] and not response.context["results"]
     assert "输入一个数字" in response.content.decode()
     assert client.get("/store/recommend/").context["asked"] is False
+
+
+def test_only_real_matches_carry_the_recommended_badge(shop, client):
+    html = client.get("/store/recommend/?budget=300000&seats=5&energy=bev&use=family").content.decode()
+    cards = re.findall(r'<li class="card[^"]*">(.*?)</li>\s*(?=<li class="card|</ol>)', html, re.S)
+    assert cards
+    for card in cards:
+        mismatch = "不是您想要的能源类型" in card or "不太适合您的用车场景" in card or "略高于您的预算" in card
+        assert ('class="badge ok"' in card) is not mismatch, card
+    assert any('class="badge ok"' in card for card in cards)  # the BEV family SUVs within budget
+    assert 'class="badge warn"' in html  # the range-extended S7 is not what was asked for
+
+
+def test_the_family_use_is_not_the_family_profile(shop, client):
+    html = client.get("/store/recommend/").content.decode()
+    assert '<option value="family">家庭出行</option>' in html and "家庭结构" not in html

@@ -60,6 +60,8 @@ TRIMS = [
      "family,business", ["sunroof", "third_row", "360_camera", "ventilated_seats"]),
     ("S5-ENTRY", "S5-BEV-26", "s5-entry", "都市入门版", "119900", "112900", 5, None, 430, 120, True, "commute", []),
 ]
+TMALL_REWARDS = "交车后赠送 2000 元充电券 + 1000 元充电卡"
+OLD_TMALL_REWARDS = "交车后赠送 2000 元充电券 + 1000 元加油卡"
 COLOURS = [("星辰白", "#f2f2f0", "0"), ("曜石黑", "#1b1b1d", "0"), ("湖光蓝", "#2a6f97", "3000"), ("暖阳橙", "#d9822b", "5000")]
 
 
@@ -89,7 +91,7 @@ def _picture(rgb: tuple[int, int, int], label: str) -> bytes:
 def _specs(trim: Trim, energy: str) -> list[tuple[str, str, str]]:
     power = f"{trim.power_kw} kW" if trim.power_kw else "—"
     rows = [
-        ("基本参数", "厂商指导价", f"{trim.guide_price:,.0f} 元"),
+        ("基本参数", "厂商指导价", f"¥{trim.guide_price:,.0f}"),  # as the store writes prices
         ("基本参数", "能源类型", dict(bev="纯电动", erev="增程式", phev="插电混动", ice="汽油").get(energy, energy)),
         ("基本参数", "座位数", f"{trim.seats} 座"),
         ("基本参数", "最大功率", power),
@@ -146,10 +148,24 @@ def build() -> int:
     if not package.parts.exists():
         for part_no, part_name in (("ACC-7701", "星空顶氛围灯"), ("ACC-7702", "定制脚垫"), ("ACC-7703", "车载冰箱")):
             AccessoryPart.objects.create(package=package, part_no=part_no, name=part_name)
-    Edition.objects.get_or_create(code="S7-TMALL", defaults={
+    edition, _ = Edition.objects.get_or_create(code="S7-TMALL", defaults={
         "trim": Trim.objects.get(code="S7-LR"), "slug": "s7-tmall-edition", "name": "澜川 S7 天猫特别版",
         "guide_price": D("229900"), "offer_price": D("214900"), "package": package,
-        "rewards": "交车后赠送 2000 元充电券 + 1000 元加油卡",
+        "rewards": TMALL_REWARDS,
+        # the second reward is of the fuel-card kind; for this battery-electric car it is a charging card
         "voucher_value": D("2000.00"), "fuel_card_value": D("1000.00"),
     })
+    _reword(edition)
     return created_count
+
+
+def _reword(edition: Edition) -> None:
+    """Bring wording from earlier runs up to date (a fuel card for an electric car, prices in 元),
+    changing only what an earlier run wrote."""
+    if edition.rewards == OLD_TMALL_REWARDS:
+        edition.rewards = TMALL_REWARDS
+        edition.save(update_fields=["rewards"])
+    for spec in SpecValue.objects.filter(label="厂商指导价", value__endswith=" 元",
+                                         trim__code__in=[t[0] for t in TRIMS]):
+        spec.value = f"¥{spec.value.removesuffix(' 元')}"
+        spec.save(update_fields=["value"])

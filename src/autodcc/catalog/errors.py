@@ -4,7 +4,7 @@ from autodcc.core.errors import register
 
 register(
     {
-        "loan.down_payment_too_high": _("The down payment (%(down)s) cannot be more than the price (%(price)s)."),
+        "loan.down_payment_too_high": _("The down payment (¥%(down)s) cannot be more than the price (¥%(price)s)."),
         "loan.down_payment_negative": _("The down payment cannot be negative."),
         "loan.term_invalid": _("The term must be between 12 and 60 months (got %(value)s)."),
         "loan.rate_invalid": _("The annual rate must be between 0 and 36%%."),

@@ -70,7 +70,8 @@ def check(price: Decimal, down_payment: Decimal, months: int, annual_rate: Decim
     if down_payment < 0:
         raise DomainError("loan.down_payment_negative", field="down_payment")
     if down_payment > price:
-        raise DomainError("loan.down_payment_too_high", field="down_payment", down=fen(down_payment), price=fen(price))
+        raise DomainError("loan.down_payment_too_high", field="down_payment",
+                          down=f"{fen(down_payment):,.2f}", price=f"{fen(price):,.2f}")  # as the pages show money
     if not 12 <= months <= 60:
         raise DomainError("loan.term_invalid", field="months", value=months)
     if not Decimal(0) <= annual_rate <= Decimal("0.36"):

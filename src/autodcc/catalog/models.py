@@ -117,7 +117,14 @@ class Trim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.model} {self.name}"
+        """The model's name, then the trim's without the leading words the model's name already has:
+        澜川 S7 增程 2026款 + 增程 Max → 澜川 S7 增程 2026款 Max."""
+        model = str(self.model)
+        said = set(model.split())
+        words = self.name.split()
+        while len(words) > 1 and words[0] in said:
+            words.pop(0)
+        return f"{model} {' '.join(words)}"
 
     @property
     def energy(self) -> str:

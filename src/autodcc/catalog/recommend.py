@@ -37,6 +37,13 @@ class Ranked:
     score: int
     fits: bool  # meets every hard need (seats, must-haves, budget)
     reasons: list[str] = field(default_factory=list)
+    misses: int = 0  # soft needs it falls short of (energy, use, slightly over budget)
+
+    @property
+    def recommended(self) -> bool:
+        """A match worth the "recommended" badge: every need met, hard and soft, and at least one
+        stated (with no need stated there is nothing to recommend against)."""
+        return self.fits and not self.misses and bool(self.reasons)
 
 
 def _energy_matches(wanted: str, energy: str) -> bool:
@@ -67,6 +74,7 @@ def rank(trims: list[TrimFacts], needs: Needs) -> list[Ranked]:
                 r.reasons.append(_("Within your budget"))
             elif t.price <= needs.budget * Decimal("1.1"):
                 r.score += 5
+                r.misses += 1
                 r.reasons.append(_("Slightly above your budget"))
             else:
                 r.fits = False
@@ -77,10 +85,14 @@ def rank(trims: list[TrimFacts], needs: Needs) -> list[Ranked]:
                 r.reasons.append(_("The energy type you want"))
         else:
             r.score -= 15
+            r.misses += 1
             r.reasons.append(_("Not the energy type you want"))
         if needs.use and needs.use in t.uses:
             r.score += 10
             r.reasons.append(_("Suits your use"))
+        elif needs.use:
+            r.misses += 1
+            r.reasons.append(_("Less suited to your use"))
         if needs.use == "long_trip" and t.range_km and t.range_km >= 600:
             r.score += 5
             r.reasons.append(_("Long range: %(km)s km") % {"km": t.range_km})

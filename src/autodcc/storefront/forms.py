@@ -10,18 +10,20 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from autodcc.catalog.finance import TERMS
 from autodcc.core import phone as phones
-from autodcc.core.errors import DomainError, Invalid
+from autodcc.core.errors import DomainError, Invalid, message_for
 
-CONSENT_VERSION = "store-2026-01"
+CONSENT_VERSION = "store-2026-01"  # stored with every consent; an internal code, never shown
+PRIVACY_NOTICE_UPDATED = dt.date(2026, 1, 1)  # the notice that CONSENT_VERSION names (its month is shown)
 PRICE_DAYS_AHEAD = 730  # the calculator prices invoices up to two years ahead
 
 USES = [
     ("", _("Any use")),
     ("commute", _("Daily commute")),
-    ("family", _("Family")),
+    ("family", pgettext_lazy("use of the car", "Family")),
     ("long_trip", _("Long trips")),
     ("business", _("Business")),
 ]
@@ -71,6 +73,8 @@ class ContactForm(forms.Form):
         try:
             phones.normalize_mobile(raw, field="phone")
         except DomainError as exc:
+            if exc.code == "phone.invalid":  # the field asks for a mobile: say so, not "phone number"
+                raise forms.ValidationError(message_for("phone.not_mobile", exc.params)) from None
             raise forms.ValidationError(exc.message) from None
         return raw
 
@@ -157,7 +161,8 @@ class PriceForm(forms.Form):
         self.fields["trim"].choices = [(t.slug, str(t)) for t in trims]
         if trim is not None:
             self.fields["colour"].choices = [("", _("Standard colour"))] + [
-                (str(c.pk), c.name if not c.extra_price else f"{c.name} (+{c.extra_price:,.0f})")
+                (str(c.pk), c.name if not c.extra_price else _("%(name)s (+¥%(price)s)") % {
+                    "name": c.name, "price": f"{c.extra_price:,.0f}"})
                 for c in trim.colours.all()]
             self.fields["edition"].choices = [("", _("No special edition"))] + [
                 (e.slug, e.name) for e in trim.on_sale_editions]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from autodcc.catalog.models import Edition, Photo, Series, SpecValue, Trim
 from autodcc.catalog.selectors import CompareRow, compare, landed_price_for, trim_page, trims_on_sale
-from autodcc.storefront.forms import CONSENT_VERSION
+from autodcc.storefront.forms import PRIVACY_NOTICE_UPDATED
 from autodcc.storefront.templatetags.storefront import yuan
 from autodcc.storefront.views.common import editions_on_sale, on_sale_editions, page, trim_choices
 
@@ -112,8 +112,8 @@ def compare_trims(request: HttpRequest) -> HttpResponse:
                                  Prefetch("specs", queryset=SpecValue.objects.order_by("sort", "id")))
         price_group = _("Price")
         rows = [
-            CompareRow(price_group, _("Offer price"), [yuan(t.offer_price) for t in selected]),
-            CompareRow(price_group, _("Guide price"), [yuan(t.guide_price) for t in selected]),
+            CompareRow(price_group, _("Offer price"), [f"¥{yuan(t.offer_price)}" for t in selected]),
+            CompareRow(price_group, _("Guide price"), [f"¥{yuan(t.guide_price)}" for t in selected]),
             *compare(selected),
         ]
         shown = [r for r in rows if r.differs] if diff_only else rows
@@ -136,7 +136,7 @@ def compare_trims(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    return page(request, "privacy.html", {"version": CONSENT_VERSION})
+    return page(request, "privacy.html", {"updated": PRIVACY_NOTICE_UPDATED})
 
 
 @require_GET

@@ -43,10 +43,7 @@ def limited(request: HttpRequest) -> bool:
 
 
 def page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-    from autodcc.storefront.forms import CONSENT_VERSION
-
     context.setdefault("brand", settings.AUTODCC_BRAND)
-    context.setdefault("consent_version", CONSENT_VERSION)
     return render(request, f"storefront/{template}", context, status=status)
 
 

@@ -27,7 +27,9 @@ def recommend(request: HttpRequest) -> HttpResponse:
         ranked = recommendations(needs, limit=LIMIT)
         trims = {t.pk: t for t in trim_choices().filter(pk__in=[r.trim.id for r in ranked])}
         results = [(r, trims[r.trim.id]) for r in ranked if r.trim.id in trims]
-    fitting = [trim.slug for r, trim in results if r.fits][:4]
+    fitting = [trim.slug for r, trim in results if r.recommended][:4]
+    if len(fitting) < 2:
+        fitting = [trim.slug for r, trim in results if r.fits][:4]
     return page(request, "recommend.html", {
         "nav": "recommend", "form": form, "asked": asked, "results": results,
         "compare_slugs": fitting if len(fitting) >= 2 else [],

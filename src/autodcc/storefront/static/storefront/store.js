@@ -17,3 +17,16 @@
     if (box) { box.checked = on; }
   });
 })();
+
+// The "swipe sideways" hint above the comparison: only while the table is wider than the screen.
+(function () {
+  "use strict";
+  function update() {
+    var hint = document.getElementById("compare-scroll-hint");
+    var box = document.querySelector(".compare-scroll");
+    if (!hint || !box) { return; }
+    hint.hidden = box.scrollWidth <= box.clientWidth + 1;
+  }
+  document.addEventListener("DOMContentLoaded", update);
+  window.addEventListener("resize", update);
+})();
