@@ -128,7 +128,14 @@ def test_one_lead_from_the_walk_in_form_to_delivery(net, login):
     # closed: no more actions offered; the post-delivery calls can be marked done
     page = client.get(url("lead_detail", lead.pk)).content.decode()
     assert 'id="follow-up-form"' not in page and 'id="step-form"' not in page
+    # the progress bar names the stages as the funnel does (已试驾, not 试驾)
+    test_driven = page[page.index('data-milestone="test_driven"'):]
+    assert test_driven[:test_driven.index("</b>")].endswith("<b>已试驾")
     first = CareTask.objects.filter(lead=lead).order_by("due_on").first()
+    # the care call's note field says what it is: it has no label in the table
+    care_form = page[page.index(f'id="care-form-{first.pk}"'):]
+    care_form = care_form[:care_form.index("</form>")]
+    assert 'placeholder="回访备注（可选）"' in care_form and 'aria-label="回访备注（可选）"' in care_form
     response = client.post(url("care_task_done", first.pk), {"note": "客户满意"}, **HX)
     assert is_fragment(response, 'id="care-tasks"')
     first.refresh_from_db()

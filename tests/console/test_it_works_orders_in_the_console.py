@@ -140,6 +140,10 @@ def test_the_dealer_records_visit_contract_and_delivery_on_the_order_page(net, l
     assert 'id="step-form-visited"' in page and 'id="step-form-contracted"' in page
     assert 'id="step-form-delivered"' not in page  # not before the contract
     assert 'id="dealer-deal"' in page and order.number in page
+    # the payment names its provider (not the code "sandbox") and heads its time as a time
+    payments = page[page.index('id="payments"'):page.index('id="refunds"')]
+    assert "<td>沙箱</td>" in payments and "<td>sandbox</td>" not in payments
+    assert "<th>支付时间</th>" in payments
 
     # a step out of order: the service's refusal shows on the form, nothing changes
     response = client.post(url("order_step", order.pk), {"step": "delivered", "delivery_mode": "home_delivery"})
@@ -211,6 +215,7 @@ def test_the_dealer_records_visit_contract_and_delivery_on_the_order_page(net, l
     order_confirm_receipt(token=order.token)
     page = html(client.get(url("order_detail", order.pk)))
     assert 'id="steps"' not in page and 'id="rewards"' in page
+    assert zh(OrderStatus.RECEIVED.label) == "已确认收车"  # a status in the past tense, like 已交车
     for reward in Reward.objects.filter(order=order):
         assert reward.code in page
 

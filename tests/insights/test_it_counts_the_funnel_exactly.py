@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from autodcc.insights import exports, kpi
@@ -120,3 +121,9 @@ def test_the_weakest_step_is_the_largest_shortfall_against_the_benchmark():
               "delivered": 6}
     assert kpi.weakest_stage(dealer, brand) == "invited>arrived"  # 30 % against the brand's 60 %
     assert kpi.weakest_stage(brand, brand) is None
+
+
+def test_a_formula_brackets_a_denominator_that_is_a_sum():
+    with translation.override("en"):
+        assert kpi.formula("invited", "valid") == "Invited ÷ Valid leads"
+        assert kpi.formula("valid", "leads_and_repeats") == "Valid leads ÷ (Leads + repeat enquiries)"

@@ -77,6 +77,10 @@ def test_the_dashboard_shows_the_hand_computed_figures_of_dealer_a(scenario, net
         assert f"= {kpi.label_of('invited')} 3 ÷ {kpi.label_of('valid')} 5" in invite
         arrival = rate_card(html, "arrival_rate")
         assert f"= {kpi.label_of('arrived')} 2 ÷ {kpi.label_of('invited')} 3" in arrival
+        # a denominator that is a sum is bracketed: "÷ (线索 + 重复咨询) 8", never "÷ 线索 + 重复咨询 8"
+        valid = rate_card(html, "valid_rate")
+        assert "= 有效线索 5 ÷ (线索 + 重复咨询) 8" in valid
+        assert "(线索 + 重复咨询)" in html[html.index('data-col="valid_rate"'):]
     # the funnel chart and the grouped bar chart are there, as data for charts.js
     assert 'id="funnel-chart"' in html and 'id="group-chart"' in html and "echarts.min.js" in html
     # the problem stage: contacted → invited, 60.0 % against the brand's 62.5 % (5 of 8 in September)
@@ -108,6 +112,7 @@ def test_the_excel_export_has_the_same_figures(scenario, net, login):
     for code, value in A_SEPT_RATES.items():
         assert Decimal(str(rate_cells[code])) == Decimal(value), code
     assert "÷" in header[2 + len(COUNT_COLUMNS)]
+    assert header[2 + len(COUNT_COLUMNS)].endswith("÷ (线索 + 重复咨询)")  # the valid-lead rate's sum, bracketed
     assert sorted(r[1] for r in body[:-1]) == [2, 4]  # leads per channel
     log = AuditLog.objects.filter(action="insights.export").order_by("-pk").first()
     assert AuditLog.objects.filter(action="insights.export").count() == before + 1
@@ -153,6 +158,10 @@ def test_the_drill_down_from_price_lists_lead_l4_only(scenario, net, login):
     html = get(client, "insights_defeats", **SEPT).content.decode()
     assert 'id="pareto-chart"' in html
     assert re.findall(r'data-reason-link="(\w+)"', html) == ["price"]  # B's competitor defeat is not A's
+    # the figures' headers are right-aligned like their figures; the kind is text, left-aligned
+    table = html[html.index('id="defeat-table"'):]
+    assert len(re.findall(r'<th class="num">', table[:table.index("</thead>")])) == 3
+    assert '<td class="text">' in table
     link = re.search(r'<a href="([^"]+)" data-reason-link="price">', html).group(1).replace("&amp;", "&")
     leads = client.get(link)
     assert leads.status_code == 200

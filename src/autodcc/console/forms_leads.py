@@ -170,6 +170,15 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
+class CareNoteForm(forms.Form):
+    """A care call marked done, with what the customer said; the table shows no label, so the
+    input names itself."""
+
+    note = forms.CharField(label=_("Care-call note (optional)"), max_length=200, required=False,
+                           widget=forms.TextInput(attrs={"placeholder": _("Care-call note (optional)"),
+                                                         "aria-label": _("Care-call note (optional)")}))
+
+
 class HandoverForm(forms.Form):
     consultant = forms.ModelChoiceField(label=_("Sales consultant"), queryset=Staff.objects.none(),
                                         empty_label=_("Choose a consultant"))

@@ -22,7 +22,7 @@ def funnel_xlsx(*, actor: Actor, rows: list[Row], dimension: str, filters: dict[
         raise Forbidden("forbidden")
     definitions = rate_definitions()
     header = [dimension, *[kpi.label_of(m) for m in COUNT_COLUMNS], _("First response (opening minutes)"),
-              *[f"{d.label} = {kpi.label_of(d.numerator)} ÷ {kpi.label_of(d.denominator)}" for d in definitions]]
+              *[f"{d.label} = {kpi.formula(d.numerator, d.denominator)}" for d in definitions]]
     body = ([row.label, *[row.counts.get(m, 0) for m in COUNT_COLUMNS], row.first_response_minutes,
              *[row.rates.get(d.code) for d in definitions]] for row in rows)
     data = tabular.xlsx_bytes(_("Funnel"), header, body)

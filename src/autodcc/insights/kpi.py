@@ -79,6 +79,17 @@ def label_of(metric: str) -> str:
     return str(METRICS.get(metric) or DENOMINATOR_LABELS.get(metric) or metric)
 
 
+def operand_label(metric: str) -> str:
+    """The metric's name as one side of a division: a sum in brackets ('÷ (leads + repeats)')."""
+    label = label_of(metric)
+    return f"({label})" if metric in COMPOSITE else label
+
+
+def formula(numerator: str, denominator: str) -> str:
+    """'invited ÷ valid leads', with a sum bracketed."""
+    return f"{operand_label(numerator)} ÷ {operand_label(denominator)}"
+
+
 def stage_conversions(counts: Mapping[str, int]) -> dict[str, Decimal | None]:
     """Conversion from each stage to the next ('invited→arrived': arrived ÷ invited)."""
     return {f"{a}>{b}": rate(value(counts, b), value(counts, a)) for a, b in itertools.pairwise(STAGES)}

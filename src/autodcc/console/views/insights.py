@@ -128,7 +128,7 @@ def _rate_cards(row: Row, brand: Row) -> list[dict[str, Any]]:
         value = row.rates.get(d.code)
         cards.append({
             "code": d.code, "label": str(d.label), "value": value, "brand": brand.rates.get(d.code),
-            "numerator": kpi.label_of(d.numerator), "denominator": kpi.label_of(d.denominator),
+            "numerator": kpi.operand_label(d.numerator), "denominator": kpi.operand_label(d.denominator),
             "num": kpi.value(row.counts, d.numerator), "den": kpi.value(row.counts, d.denominator),
             "weak": _worse(d.code, value, brand.rates.get(d.code)),
         })
@@ -212,8 +212,8 @@ def _table_rows(rows: list[Row], brand: Row, sla: int) -> list[dict[str, Any]]:
 def _headers() -> dict[str, Any]:
     definitions = rate_definitions()
     return {"count_headers": [(m, kpi.label_of(m)) for m in exports.COUNT_COLUMNS],
-            "rate_headers": [{"code": d.code, "label": str(d.label), "formula":
-                              f"{kpi.label_of(d.numerator)} ÷ {kpi.label_of(d.denominator)}"} for d in definitions]}
+            "rate_headers": [{"code": d.code, "label": str(d.label),
+                              "formula": kpi.formula(d.numerator, d.denominator)} for d in definitions]}
 
 
 # --- the funnel dashboard ----------------------------------------------------------------------

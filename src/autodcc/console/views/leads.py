@@ -28,6 +28,7 @@ from autodcc.console.forms_leads import (
     CONSENT_VERSION,
     ApproveForm,
     ArrivalDayForm,
+    CareNoteForm,
     ConfirmForm,
     DefeatForm,
     FollowUpForm,
@@ -103,7 +104,7 @@ MILESTONE_LABELS: dict[str, Any] = {
     "invited": gettext_lazy("Invited"),
     "arrived": gettext_lazy("Arrived"),
     "presented": gettext_lazy("Presented"),
-    "test_driven": gettext_lazy("Test drive"),
+    "test_driven": gettext_lazy("Test-driven"),
     "negotiated": gettext_lazy("Negotiated"),
     "ordered": gettext_lazy("Ordered"),
     "delivered": gettext_lazy("Delivered"),
@@ -294,7 +295,7 @@ def _lead_context(request: HttpRequest, lead: Lead, failed: dict[str, Any] | Non
             for a in appointments],
         "defeats": defeats, "pending": pending,
         "care_tasks": [
-            {"t": t, "form": pick(f"care:{t.pk}", lambda t=t: NoteForm(auto_id=f"care{t.pk}-%s"))
+            {"t": t, "form": pick(f"care:{t.pk}", lambda t=t: CareNoteForm(auto_id=f"care{t.pk}-%s"))
              if may["care"] and t.done_at is None else None}
             for t in care_tasks],
         "show_dealer": _shows_dealer(actor),
@@ -528,7 +529,7 @@ def lead_reallocate(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("leads.work")
 def care_task_done(request: HttpRequest, pk: int) -> HttpResponse:
     task = _child_for(request, CareTask.objects.all(), pk)
-    form = NoteForm(request.POST, auto_id=f"care{task.pk}-%s")
+    form = CareNoteForm(request.POST, auto_id=f"care{task.pk}-%s")
     done = False
     if form.is_valid():
         done = _call(form, lambda: services.care_task_done(actor=request.actor, task=task,

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from autodcc.console.forms_orders import (
+    PROVIDER_CHOICES,
     AccessoryForm,
     DeliveryUpdateForm,
     EmptyForm,
@@ -78,6 +79,7 @@ WAITING_REFUNDS = (RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED, Refund
 RECEIPT_OVERDUE_DAYS = 7
 # the milestone dates of the list, in order
 LIST_DATES = ("paid", "visited", "contracted", "delivered", "received")
+PROVIDER_LABELS = dict(PROVIDER_CHOICES)
 STEP_LABELS = {"visited": gettext_lazy("Record the store visit"), "contracted": gettext_lazy("Record the contract"),
                "delivered": gettext_lazy("Record the delivery")}
 
@@ -238,7 +240,7 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
         "o": view, "order_pk": order.pk, "notice": notice, "dealer_side": dealer_side,
         "sees_deal": "contract_value" in view,
         "show_dealer": _shows_dealer(actor),
-        "payments": list(order.payments.all()),
+        "payments": [{"p": p, "provider": PROVIDER_LABELS.get(p.provider, p.provider)} for p in order.payments.all()],
         "refunds": refund_rows,
         "requested": requested,
         "delivery_updates": list(order.delivery_updates.all()),

@@ -81,12 +81,22 @@
             splitLine: { show: false } }
         ],
         series: [
+          // the count inside the top of its bar, the cumulative share above its point (on a white
+          // ground): where the line meets a bar's top the two labels no longer print on each other
           { type: "bar", name: bars.name || "", data: bars.data || [], barMaxWidth: 48,
-            itemStyle: { color: PALETTE[0] }, label: { show: true, position: "top" } },
+            itemStyle: { color: PALETTE[0] },
+            label: { show: true, position: "insideTop", color: "#fff", fontWeight: "bold" } },
           { type: "line", name: line.name || "", yAxisIndex: 1, data: line.data || [], symbolSize: 7,
-            itemStyle: { color: ORANGE }, label: { show: true, formatter: "{c}%" },
+            itemStyle: { color: ORANGE },
+            label: { show: true, position: "top", distance: 6, color: ORANGE, fontWeight: "bold",
+                     backgroundColor: "rgba(255,255,255,.85)", padding: [1, 3], borderRadius: 2,
+                     formatter: function (p) { return p.value + "%"; } },
+            // the 80 % reference line's label sits above the line inside the grid, not beside it
+            // where the right axis already prints "80%"
             markLine: { silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#90a4ae" },
-                        label: { formatter: "80%" }, data: [{ yAxis: 80 }] } }
+                        label: { position: "insideEndTop", color: "#78909c",
+                                 formatter: function () { return "80%"; } },
+                        data: [{ yAxis: 80 }] } }
         ]
       };
     }
