@@ -233,7 +233,7 @@ def transfer_list_xlsx(month: dt.date) -> bytes:
     return tabular.xlsx_bytes(
         f"{month_start(month):%Y-%m}",
         [gettext("Dealer code"), gettext("Dealer"), gettext("Order number"), gettext("Deposit"),
-         gettext("Receipt confirmed"), gettext("Settled")],
+         gettext("Receipt confirmed at"), gettext("Settled at")],
         ([line.settlement.dealer.code, line.settlement.dealer.name, line.order.number, line.amount,
           timezone.localtime(line.order.received_at).strftime("%Y-%m-%d %H:%M"),
           timezone.localtime(line.settlement.settled_at).strftime("%Y-%m-%d %H:%M")] for line in lines))
