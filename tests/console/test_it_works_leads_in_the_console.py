@@ -194,7 +194,7 @@ def test_bad_input_shows_on_the_form_and_saves_nothing(net, login):
                                                 "channel": "walk_in", "consent_version": "on"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert message("phone.invalid", value="12345") in html
+    assert message("phone.not_mobile", value="12345") in html
     assert message("consent.sharing_missing") in html
     assert not Lead.objects.exists() and not Customer.objects.exists()
 

@@ -24,8 +24,12 @@ def _parse(raw: str, field: str) -> phonenumbers.PhoneNumber:
 
 
 def normalize_mobile(raw: str, *, field: str = "phone") -> str:
-    """A consumer's mobile number as E.164 (``+8613812341234``); anything else is refused."""
-    number = _parse(raw, field)
+    """A consumer's mobile number as E.164 (``+8613812341234``); anything else is refused, with a
+    message that asks for a mobile number."""
+    try:
+        number = _parse(raw, field)
+    except DomainError:
+        raise DomainError("phone.not_mobile", field=field, value=(raw or "").strip()) from None
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise DomainError("phone.not_mobile", field=field, value=raw.strip())
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from autodcc.catalog.finance import TERMS
 from autodcc.core import phone as phones
-from autodcc.core.errors import DomainError, Invalid, message_for
+from autodcc.core.errors import DomainError, Invalid
 
 CONSENT_VERSION = "store-2026-01"  # stored with every consent; an internal code, never shown
 PRIVACY_NOTICE_UPDATED = dt.date(2026, 1, 1)  # the notice that CONSENT_VERSION names (its month is shown)
@@ -73,8 +73,6 @@ class ContactForm(forms.Form):
         try:
             phones.normalize_mobile(raw, field="phone")
         except DomainError as exc:
-            if exc.code == "phone.invalid":  # the field asks for a mobile: say so, not "phone number"
-                raise forms.ValidationError(message_for("phone.not_mobile", exc.params)) from None
             raise forms.ValidationError(exc.message) from None
         return raw
 
