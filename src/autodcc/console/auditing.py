@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from autodcc.core import phone
 from autodcc.core.models import AuditLog
@@ -112,13 +112,13 @@ def _show(field: models.Field | None, value: Any, names: dict[tuple[type[models.
     if field is not None and field.choices:
         flat = {str(k): v for k, v in field.flatchoices}
         if isinstance(value, list):
-            return "、".join(str(flat.get(str(v), v)) for v in value)
+            return pgettext("list separator", ", ").join(str(flat.get(str(v), v)) for v in value)
         return str(flat.get(str(value), value))
     if field is not None and field.name == "open_weekdays":
         from autodcc.network.models import WEEKDAYS
 
         days = dict(WEEKDAYS)
-        return "、".join(str(days.get(d, d)) for d in str(value))
+        return pgettext("list separator", ", ").join(str(days.get(d, d)) for d in str(value))
     if isinstance(field, models.DateTimeField):
         when = parse_datetime(str(value))
         if when is not None:

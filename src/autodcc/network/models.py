@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from autodcc.core import phone
 from autodcc.core.actors import Actor
@@ -118,7 +119,7 @@ class Dealer(models.Model):
     @property
     def opening_hours_display(self) -> str:
         labels = dict(WEEKDAYS)
-        days = "、".join(str(labels[d]) for d in self.open_weekdays)
+        days = pgettext("list separator", ", ").join(str(labels[d]) for d in self.open_weekdays)
         return f"{days} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
 
 
