@@ -38,12 +38,12 @@ def optout_for(phone_e164: str) -> OptOut | None:
     return OptOut.objects.filter(phone=phone_e164).first() if phone_e164 else None
 
 
-@transaction.atomic
 def _as_text(context: dict[str, Any]) -> dict[str, str]:
     with rendering.message_language():
         return {k: rendering.text(v) for k, v in context.items()}
 
 
+@transaction.atomic
 def message_send(
     *,
     event: str,
