@@ -16,8 +16,32 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 from autodcc.core import phone
 from autodcc.core.models import AuditLog
 
-# what the history calls an action; an action not listed shows its code
+# what the timeline and the history call an action; an action not listed shows its code
 ACTION_LABELS: dict[str, Any] = {
+    "lead.capture": gettext_lazy("Captured"),
+    "lead.capture_repeat": gettext_lazy("Enquired again"),
+    "lead.assign": gettext_lazy("Assigned to an agent"),
+    "lead.follow_up": gettext_lazy("Follow-up"),
+    "lead.grade": gettext_lazy("Grade changed"),
+    "lead.invite": gettext_lazy("Invited to the store"),
+    "appointment.confirmed": gettext_lazy("Visit confirmed"),
+    "appointment.cancelled": gettext_lazy("Visit cancelled"),
+    "appointment.no_show": gettext_lazy("Did not come"),
+    "lead.arrive": gettext_lazy("Arrived in the showroom"),
+    "lead.handover": gettext_lazy("Handed over"),
+    "lead.presented": gettext_lazy("Product presented"),
+    "lead.test_driven": gettext_lazy("Test drive"),
+    "lead.negotiated": gettext_lazy("Negotiation"),
+    "lead.ordered": gettext_lazy("Ordered"),
+    "lead.delivered": gettext_lazy("Delivered"),
+    "lead.defeat_request": gettext_lazy("Defeat requested"),
+    "lead.defeat_approve": gettext_lazy("Defeat approved"),
+    "lead.defeat_reject": gettext_lazy("Defeat rejected"),
+    "lead.reassign": gettext_lazy("Reassigned"),
+    "lead.reallocate": gettext_lazy("Re-allocated to another dealer"),
+    "lead.care_done": gettext_lazy("Care call done"),
+    "lead.escalate": gettext_lazy("Escalated: first response overdue"),
+    "lead.cover_leave": gettext_lazy("Moved: the agent is on leave"),
     "dealer.create": gettext_lazy("Dealer created"),
     "dealer.update": gettext_lazy("Dealer edited"),
     "dealer.import": gettext_lazy("Dealer imported"),
@@ -56,9 +80,7 @@ class Change:
 
 
 def action_label(action: str) -> str:
-    from autodcc.console.views.leads import ACTION_LABELS as LEAD_LABELS
-
-    label = ACTION_LABELS.get(action) or LEAD_LABELS.get(action)
+    label = ACTION_LABELS.get(action)
     return str(label) if label else action
 
 
@@ -115,10 +137,9 @@ def _show(field: models.Field | None, value: Any, names: dict[tuple[type[models.
             return pgettext("list separator", ", ").join(str(flat.get(str(v), v)) for v in value)
         return str(flat.get(str(value), value))
     if field is not None and field.name == "open_weekdays":
-        from autodcc.network.models import WEEKDAYS
+        from autodcc.network.models import weekdays_display
 
-        days = dict(WEEKDAYS)
-        return pgettext("list separator", ", ").join(str(days.get(d, d)) for d in str(value))
+        return weekdays_display(str(value))
     if isinstance(field, models.DateTimeField):
         when = parse_datetime(str(value))
         if when is not None:

@@ -25,6 +25,12 @@ WEEKDAYS = [
 ]
 
 
+def weekdays_display(days: str) -> str:
+    """``"12345"`` → 周一、周二、周三、周四、周五 (opening days as stored on a dealer)."""
+    labels = dict(WEEKDAYS)
+    return pgettext("list separator", ", ").join(str(labels.get(d, d)) for d in days)
+
+
 class Region(models.Model):
     """大区: a group of dealers watched by regional managers."""
 
@@ -118,9 +124,7 @@ class Dealer(models.Model):
 
     @property
     def opening_hours_display(self) -> str:
-        labels = dict(WEEKDAYS)
-        days = pgettext("list separator", ", ").join(str(labels[d]) for d in self.open_weekdays)
-        return f"{days} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+        return f"{weekdays_display(self.open_weekdays)} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
 
 
 class StaffQuerySet(models.QuerySet):

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from autodcc.core.tenancy import TenantQuerySet
 
@@ -282,6 +283,16 @@ class Reward(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "kind"], name="one_reward_of_a_kind_per_order")]
+
+    @property
+    def label(self) -> str:
+        """The name the buyer sees: the card of a battery-electric car is a charging card (the same
+        reward kind as a petrol car's fuel card)."""
+        from autodcc.catalog.models import Energy
+
+        if self.kind == RewardKind.FUEL_CARD and self.order.trim.model.energy == Energy.BEV:
+            return pgettext("reward", "Charging card")
+        return self.get_kind_display()
 
 
 class Statement(models.Model):

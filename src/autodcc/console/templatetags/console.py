@@ -15,12 +15,13 @@ def can(actor: Any, capability: str) -> bool:
     return bool(actor) and actor.can(capability)
 
 
-@register.filter
-def audit_changes(entry: Any) -> list[Any]:
-    """``{% for change in entry|audit_changes %}``: label, before and after, ready to show."""
+@register.simple_tag(takes_context=True)
+def audit_changes(context: template.Context, entry: Any) -> list[Any]:
+    """``{% audit_changes entry as changes %}``: label, before and after, ready to show; related
+    rows' names are looked up once per page."""
     from autodcc.console import auditing
 
-    return auditing.changes(entry)
+    return auditing.changes(entry, context.render_context.setdefault("audit_names", {}))
 
 
 @register.filter

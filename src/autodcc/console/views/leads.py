@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from autodcc.console.auditing import action_label
 from autodcc.console.forms_leads import (
     CONSENT_VERSION,
     ApproveForm,
@@ -70,34 +71,6 @@ from autodcc.leads.services.assignment import agents_of
 from autodcc.leads.services.common import settings_for
 from autodcc.leads.services.showroom import SHOWROOM_STEPS, consultants_of
 from autodcc.network.models import Dealer, Staff
-
-# audit action → what the timeline calls it
-ACTION_LABELS: dict[str, Any] = {
-    "lead.capture": gettext_lazy("Captured"),
-    "lead.capture_repeat": gettext_lazy("Enquired again"),
-    "lead.assign": gettext_lazy("Assigned to an agent"),
-    "lead.follow_up": gettext_lazy("Follow-up"),
-    "lead.grade": gettext_lazy("Grade changed"),
-    "lead.invite": gettext_lazy("Invited to the store"),
-    "appointment.confirmed": gettext_lazy("Visit confirmed"),
-    "appointment.cancelled": gettext_lazy("Visit cancelled"),
-    "appointment.no_show": gettext_lazy("Did not come"),
-    "lead.arrive": gettext_lazy("Arrived in the showroom"),
-    "lead.handover": gettext_lazy("Handed over"),
-    "lead.presented": gettext_lazy("Product presented"),
-    "lead.test_driven": gettext_lazy("Test drive"),
-    "lead.negotiated": gettext_lazy("Negotiation"),
-    "lead.ordered": gettext_lazy("Ordered"),
-    "lead.delivered": gettext_lazy("Delivered"),
-    "lead.defeat_request": gettext_lazy("Defeat requested"),
-    "lead.defeat_approve": gettext_lazy("Defeat approved"),
-    "lead.defeat_reject": gettext_lazy("Defeat rejected"),
-    "lead.reassign": gettext_lazy("Reassigned"),
-    "lead.reallocate": gettext_lazy("Re-allocated to another dealer"),
-    "lead.care_done": gettext_lazy("Care call done"),
-    "lead.escalate": gettext_lazy("Escalated: first response overdue"),
-    "lead.cover_leave": gettext_lazy("Moved: the agent is on leave"),
-}
 
 MILESTONE_LABELS: dict[str, Any] = {
     "contacted": gettext_lazy("Contacted"),
@@ -229,7 +202,7 @@ def _timeline(lead: Lead) -> list[dict[str, Any]]:
     for entry in selectors.timeline(lead):
         row: dict[str, Any] = {"at": entry.at, "kind": entry.kind, "by": entry.by, "detail": entry.detail}
         if entry.kind == "audit":
-            row["label"] = ACTION_LABELS.get(entry.title, entry.title)
+            row["label"] = action_label(entry.title)
             row["action"] = entry.title
             status = (entry.data.get("changes") or {}).get("status")
             if status and status[0] and status[0] != status[1]:

@@ -27,12 +27,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from autodcc.catalog.models import Colour, Edition, Energy, Photo, Trim
+from autodcc.catalog.models import Colour, Edition, Photo, Trim
 from autodcc.catalog.selectors import editions_on_sale, trims_on_sale
 from autodcc.core import geo
 from autodcc.core import phone as phones
@@ -42,7 +42,7 @@ from autodcc.leads.services import LeadInput
 from autodcc.network.models import City, Dealer
 from autodcc.network.services import city_for
 from autodcc.orders import policy, providers
-from autodcc.orders.models import ACTIVE_REFUND, Order, OrderStatus, PaymentStatus, Reward, RewardKind
+from autodcc.orders.models import ACTIVE_REFUND, Order, OrderStatus, PaymentStatus
 from autodcc.orders.services import (
     order_confirm_receipt,
     order_create,
@@ -295,16 +295,6 @@ def _timeline(view: dict[str, Any], status: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _rewards(order: Order) -> list[tuple[Reward, str]]:
-    """The issued rewards, each with the name the buyer sees: the card of a battery-electric car
-    is a charging card (the same reward kind as a petrol car's fuel card)."""
-    if order.status != OrderStatus.RECEIVED:
-        return []
-    charging = order.trim.model.energy == Energy.BEV
-    return [(reward, pgettext("reward", "Charging card") if charging and reward.kind == RewardKind.FUEL_CARD
-             else reward.get_kind_display()) for reward in order.rewards.all()]
-
-
 def _order_page(request: HttpRequest, order: Order, *, refund_form: RefundForm | None = None,
                 status: int = 200) -> HttpResponse:
     view = policy.order_view(consumer(f"storefront {order.number}"), order)
@@ -320,7 +310,7 @@ def _order_page(request: HttpRequest, order: Order, *, refund_form: RefundForm |
         "refund_active": refund_active,
         "ended": order.status in (OrderStatus.REFUNDED, OrderStatus.CLOSED),  # no deposit, no delivery to come
         "delivery_updates": list(order.delivery_updates.all()),
-        "rewards": _rewards(order),
+        "rewards": list(order.rewards.all()) if order.status == OrderStatus.RECEIVED else [],
         "can_pay": can_pay,
         "pay_form": PayForm(providers=choices) if can_pay and choices else None,
         "payment_pending": can_pay and any(p.status == PaymentStatus.PENDING for p in payments),
