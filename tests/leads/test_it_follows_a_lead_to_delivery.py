@@ -160,4 +160,5 @@ def test_hq_reallocates_with_a_reason(net, enquiry):
     s.lead_reallocate(actor=net.hq_service.actor, lead=lead, dealer=net.dealer_b, note="客户改在杭州买车")
     lead.refresh_from_db()
     assert lead.dealer == net.dealer_b and lead.agent == net.b_agent.staff
-    assert list(lead.allocations.values_list("reason", flat=True)) == ["chosen", "reallocated"]
+    assert list(lead.allocations.values_list("reason", flat=True)) == ["reallocated"]  # the first is on its capture
+    assert lead.captures.get().allocation == "chosen"

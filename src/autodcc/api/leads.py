@@ -4,15 +4,17 @@
 import datetime as dt
 from typing import Any
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from autodcc.api.auth import TOKEN_OR_SESSION
-from autodcc.core.errors import Forbidden
+from autodcc.core.errors import DomainError, Forbidden, Invalid
 from autodcc.leads import selectors
-from autodcc.leads.models import Intake, IntakeStatus, Lead
+from autodcc.leads.models import Capture, CaptureStatus, Lead
 from autodcc.leads.services import LeadInput
+from autodcc.leads.services.capture import Outcome
 from autodcc.leads.services.intake import intake_accept
 
 router = Router(tags=["leads"])
@@ -40,95 +42,120 @@ class LeadOut(Schema):
     status: str
     status_label: str
     grade: str
-    dealer_code: str = Field(..., alias="dealer.code")
+    dealer_code: str
     dealer_name: str
-    allocation: str = Field(..., alias="allocation_reason")
+    allocation: str
     created_at: dt.datetime
-    first_response_at: dt.datetime | None
-    invited_at: dt.datetime | None
-    arrived_at: dt.datetime | None
-    ordered_at: dt.datetime | None
-    delivered_at: dt.datetime | None
-    customer_name: str = Field(..., alias="customer.name")
-    customer_phone: str = Field(..., alias="customer.phone_masked", description="Masked (138****1234)")
-
-    @staticmethod
-    def resolve_status_label(obj: Lead) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_dealer_name(obj: Lead) -> str:
-        return str(obj.dealer)
+    first_response_at: dt.datetime | None = None
+    invited_at: dt.datetime | None = None
+    arrived_at: dt.datetime | None = None
+    ordered_at: dt.datetime | None = None
+    delivered_at: dt.datetime | None = None
+    customer_name: str = Field(..., description="The name given when this lead was captured")
+    customer_phone: str = Field(..., description="Masked (138****1234)")
 
 
 class CaptureOut(Schema):
-    intake: int = Field(..., description="The accepted capture's id (GET /api/intakes/{id} follows it)")
+    intake: int | None = Field(None, description="This capture's id (GET /api/intakes/{id} follows it)")
     status: str = Field(..., description="processed, pending (accepted, a worker is on it) or rejected")
-    created: bool = Field(..., description="False when it joined the customer's open lead")
+    created: bool = Field(..., description="True when a new lead was made")
+    duplicate: bool = Field(False, description="True when it joined an open lead of the same customer")
     replay: bool = Field(..., description="True when the Idempotency-Key was seen before: nothing changed")
-    lead: LeadOut | None = None
+    lead: LeadOut | None = Field(None, description="The lead, when the caller may read it (GET /api/leads/{id})")
     errors: list[dict[str, Any]] | None = None
+
+
+def lead_out(lead: Lead) -> dict[str, Any]:
+    """A lead as the API shows it."""
+    return {
+        "id": lead.pk, "number": lead.number, "status": lead.status, "status_label": str(lead.get_status_display()),
+        "grade": lead.grade, "dealer_code": lead.dealer.code, "dealer_name": str(lead.dealer),
+        "allocation": lead.allocation_reason, "created_at": lead.created_at,
+        "first_response_at": lead.first_response_at, "invited_at": lead.invited_at, "arrived_at": lead.arrived_at,
+        "ordered_at": lead.ordered_at, "delivered_at": lead.delivered_at,
+        "customer_name": getattr(lead, "captured_name", None) or lead.customer.name,
+        "customer_phone": lead.customer.phone_masked,
+    }
+
+
+def readable(request: HttpRequest) -> QuerySet[Lead]:
+    """The leads the caller may read: a channel's key the leads it sent, a dealer's key its
+    dealer's, staff their scope. A key sees each lead under the name it was captured with."""
+    qs = Lead.objects.select_related("dealer", "customer")
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        first_name = Capture.objects.filter(lead=OuterRef("pk")).order_by("at", "pk").values("name")[:1]
+        qs = qs.annotate(captured_name=Subquery(first_name))
+        return qs.filter(dealer_id=token.dealer_id) if token.dealer_id else qs.filter(api_token=token)
+    if not request.actor.can("leads.view"):
+        raise Forbidden("forbidden")
+    return qs.visible_to(request.actor)
+
+
+def _body(request: HttpRequest, outcome: Outcome) -> Status:
+    body: dict[str, Any] = {"intake": outcome.capture_id, "status": outcome.status, "created": outcome.created,
+                            "duplicate": outcome.duplicate, "replay": outcome.replay, "lead": None,
+                            "errors": [e.as_dict() for e in outcome.errors] if outcome.errors else None}
+    token = getattr(request, "api_token", None)
+    if outcome.summary is not None and token is not None and not outcome.replay:
+        body["lead"] = outcome.summary  # made just now by this key: readable by it, nothing to look up
+    elif outcome.lead_id is not None:
+        lead = readable(request).filter(pk=outcome.lead_id).first()
+        body["lead"] = lead_out(lead) if lead is not None else None
+    if outcome.status == CaptureStatus.PENDING:
+        return Status(202, body)
+    if outcome.status == CaptureStatus.REJECTED:
+        return Status(422, body)
+    return Status(201 if outcome.created and not outcome.replay else 200, body)
 
 
 @router.post("/leads", response={200: CaptureOut, 201: CaptureOut, 202: CaptureOut, 422: CaptureOut},
              auth=TOKEN_OR_SESSION)
 def capture(request: HttpRequest, payload: LeadIn,
             idempotency_key: str = Header("", alias="Idempotency-Key")) -> Status:
-    """Capture a lead. The lead is accepted durably in one write and processed at once (inline, or
-    by a worker within seconds when one is configured: then the answer is 202 and
-    `GET /api/intakes/{id}` follows it). Send an `Idempotency-Key`: a retry with the same key
-    returns the first result and creates nothing."""
+    """Capture a lead. Inline (no worker configured) the lead is captured in this request: 201
+    for a new lead, 200 when it joined the customer's open lead at the same dealer. With a worker
+    the capture is accepted durably and answered 202; `GET /api/intakes/{id}` follows it. A
+    dealer's key captures for its own dealer only. Send an `Idempotency-Key`: a retry with the
+    same key returns the first result and creates nothing. The answer shows the lead only when the
+    caller may read it."""
     token = getattr(request, "api_token", None)
     data = LeadInput(**payload.dict())
     if token is not None and token.channel and data.channel == "own_site":
         data.channel = token.channel
-    key = f"api:{token.pk if token else 'staff'}:{idempotency_key}" if idempotency_key else ""
-    accepted = intake_accept(actor=request.actor, data=data, key=key, api_token=token)
-    return _intake_response(accepted.intake, replay=accepted.replay, fresh=False)
-
-
-def _intake_response(intake: Intake, *, replay: bool, fresh: bool) -> Status:
-    if fresh or replay:
-        intake = Intake.objects.select_related("lead__dealer", "lead__customer").get(pk=intake.pk)
-    body = {"intake": intake.pk, "status": intake.status, "created": intake.created and not replay,
-            "replay": replay, "lead": intake.lead, "errors": intake.error}
-    if intake.status == IntakeStatus.PENDING:
-        return Status(202, body)
-    if intake.status == IntakeStatus.REJECTED:
-        return Status(422, body)
-    return Status(201 if body["created"] else 200, body)
+    who = f"t{token.pk}" if token is not None else f"u{request.user.pk}"
+    key = f"api:{who}:{idempotency_key}" if idempotency_key else ""
+    outcome = intake_accept(actor=request.actor, data=data, key=key, token=token)
+    if outcome.errors and not outcome.replay:
+        raise Invalid(outcome.errors)
+    return _body(request, outcome)
 
 
 @router.get("/intakes/{intake_id}", response={200: CaptureOut, 201: CaptureOut, 202: CaptureOut, 422: CaptureOut},
             auth=TOKEN_OR_SESSION)
 def intake_status(request: HttpRequest, intake_id: int) -> Status:
-    """Follow an accepted capture (only the caller that sent it may read it)."""
+    """Follow a capture (only the caller that sent it may read it)."""
     token = getattr(request, "api_token", None)
-    found = Intake.objects.filter(pk=intake_id)
-    found = found.filter(api_token=token) if token is not None else found.filter(user_id=request.user.pk)
-    intake = found.first()
-    if intake is None:
+    found = Capture.objects.filter(pk=intake_id)
+    found = found.filter(api_token=token) if token is not None else found.filter(user_id=request.user.pk,
+                                                                                 api_token__isnull=True)
+    row = found.first()
+    if row is None:
         raise Http404
-    return _intake_response(intake, replay=True, fresh=True)
-
-
-def _readable(request: HttpRequest) -> object:
-    qs = Lead.objects.select_related("dealer", "customer")
-    token = getattr(request, "api_token", None)
-    if token is not None and not token.dealer_id:
-        return qs.filter(api_token=token)  # a partner reads the leads it sent
-    if not request.actor.can("leads.view"):
-        raise Forbidden("forbidden")
-    return qs.visible_to(request.actor)
+    outcome = Outcome(0, status=row.status, capture_id=row.pk, lead_id=row.lead_id, created=row.created)
+    if row.status == CaptureStatus.REJECTED:
+        outcome.errors = [DomainError("lead.capture_rejected", field=e.get("field"), reason=e.get("message", ""))
+                          for e in row.error or []]
+    return _body(request, outcome)
 
 
 @router.get("/leads/{lead_id}", response=LeadOut, auth=TOKEN_OR_SESSION)
-def lead_status(request: HttpRequest, lead_id: int) -> Lead:
+def lead_status(request: HttpRequest, lead_id: int) -> dict[str, Any]:
     """A lead's status and milestones (404 for a lead the caller may not see)."""
-    lead = _readable(request).filter(pk=lead_id).first()  # type: ignore[attr-defined]
+    lead = readable(request).filter(pk=lead_id).first()
     if lead is None:
         raise Http404
-    return lead
+    return lead_out(lead)
 
 
 class LeadFilters(Schema):
@@ -140,11 +167,23 @@ class LeadFilters(Schema):
 
 @router.get("/leads", response=list[LeadOut], auth=TOKEN_OR_SESSION)
 @paginate(PageNumberPagination, page_size=50)
-def lead_list(request: HttpRequest, filters: Query[LeadFilters]) -> list[Lead]:
-    """The leads the caller may see (a dealer's token: that dealer's), newest first."""
-    token = getattr(request, "api_token", None)
-    if token is not None and not token.dealer_id:
-        return _readable(request).order_by("-created_at")  # type: ignore[attr-defined,return-value]
-    if not request.actor.can("leads.view"):
-        raise Forbidden("forbidden")
-    return selectors.lead_list(actor=request.actor, filters={k: v for k, v in filters.dict().items() if v})
+def lead_list(request: HttpRequest, filters: Query[LeadFilters]) -> list[dict[str, Any]]:
+    """The leads the caller may read, newest first (a channel's key: the leads it sent)."""
+    wanted = {k: v for k, v in filters.dict().items() if v}
+    return _LeadPage(selectors.lead_filter(readable(request), wanted).order_by("-created_at", "-id"))
+
+
+class _LeadPage:
+    """A lazy list of API leads: pagination slices it, only the page is read and shown."""
+
+    def __init__(self, qs: QuerySet[Lead]) -> None:
+        self.qs = qs
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        return [lead_out(lead) for lead in self.qs[item]]

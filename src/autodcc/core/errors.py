@@ -98,5 +98,7 @@ register(
         "city.unknown": _("Unknown city “%(value)s”: use a city name or its 6-digit administrative code."),
         "transition.illegal": _("Cannot change %(object)s from “%(source)s” to “%(target)s”."),
         "stale": _("This record was changed by someone else meanwhile; reload and try again."),
+        "text.too_long": _("%(label)s is too long: %(length)s characters, at most %(limit)s."),
+        "text.control_characters": _("%(label)s contains invisible control characters; remove them."),
     }
 )

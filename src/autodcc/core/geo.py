@@ -64,9 +64,13 @@ def _by_name() -> dict[str, CityInfo]:
 
 
 def lookup_city(value: str, *, field: str = "city") -> CityInfo:
-    """A city by its 6-digit code or its name (``广州``, ``广州市``); unknown → a clear error."""
+    """A city by its 6-digit code or its name (``广州``, ``广州市``); unknown → a clear error.
+    A district or county code (``310115`` 浦东新区, ``440305`` 南山区) and a municipality's
+    city-level code (``310100``) name the city they belong to, as platforms send them."""
     text = (value or "").strip()
     info = all_cities().get(text) or _by_name().get(text)
+    if info is None and len(text) == 6 and text.isdigit():
+        info = all_cities().get(text[:4] + "00") or all_cities().get(text[:2] + "0000")
     if info is None:
         raise DomainError("city.unknown", field=field, value=text)
     return info

@@ -129,3 +129,23 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class FairShare(models.Model):
+    """The counters behind every even split: how many leads each dealer of a city received
+    (``kind="city"``: owner = city, member = dealer) and each DCC agent of a dealer
+    (``kind="agent"``: owner = dealer, member = staff member). A capture batch locks the rows it
+    needs in one statement, ordered by (kind, owner, member), so concurrent batches always lock in
+    the same order and never deadlock (:mod:`autodcc.core.fairshare`)."""
+
+    kind = models.CharField(max_length=8)
+    owner_id = models.BigIntegerField()
+    member_id = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "owner_id", "member_id"], name="one_fair_share_row")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.owner_id}:{self.member_id}={self.count}"

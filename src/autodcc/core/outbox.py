@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from autodcc.core.models import OutboxEvent, OutboxStatus
@@ -59,23 +62,57 @@ def enqueue(topic: str, payload: dict[str, Any], *, max_attempts: int | None = N
 
 WAKE_KEY = "core:outbox-wake"
 WAKE_SECONDS = 5
+_request = threading.local()
 
 
 def kick() -> None:
-    """Ask for a dispatch now: inline without a broker; with one, wake a worker unless one was
-    woken in the last few seconds (the woken worker drains everything that is due)."""
+    """Ask for a dispatch: with a broker, wake a worker unless one was woken in the last few
+    seconds (the woken worker drains everything that is due); without one, dispatch in this
+    process — after the response when this is a web request, so the client does not wait."""
     from django.core.cache import cache
 
     from autodcc.celery import app
     from autodcc.core.tasks import dispatch_outbox
 
-    if not app.conf.task_always_eager and not cache.add(WAKE_KEY, 1, WAKE_SECONDS):
+    if app.conf.task_always_eager:
+        if getattr(_request, "active", False):
+            _request.kick = True  # once, when the response has been sent
+            return
+        dispatch_outbox.delay()
         return
+    try:
+        if not cache.add(WAKE_KEY, 1, WAKE_SECONDS):
+            return
+    except Exception:  # the cache is down: wake a worker anyway
+        log.warning("cache unavailable; waking an outbox worker anyway", exc_info=True)
     try:
         dispatch_outbox.delay()
     except Exception:  # the broker is down: the scheduled sweep will pick the event up
-        cache.delete(WAKE_KEY)
         log.exception("could not queue the outbox dispatch; the periodic sweep will retry")
+        try:
+            cache.delete(WAKE_KEY)
+        except Exception:
+            log.debug("cache unavailable", exc_info=True)
+
+
+@receiver(request_started)
+def _request_started(**_kwargs: Any) -> None:
+    _request.active, _request.kick = True, False
+
+
+@receiver(request_finished)
+def _request_finished(**_kwargs: Any) -> None:
+    """The response is out: run the dispatch a request asked for (no broker configured)."""
+    wanted = getattr(_request, "kick", False)
+    _request.active, _request.kick = False, False
+    if not wanted:
+        return
+    from autodcc.core.tasks import dispatch_outbox
+
+    try:
+        dispatch_outbox.delay()
+    except Exception:  # the event stays due: the next dispatch or the periodic sweep sends it
+        log.exception("outbox dispatch after the response failed")
 
 
 def drain(*, now: dt.datetime | None = None) -> DispatchStats:

@@ -84,10 +84,16 @@ class Customer(models.Model):
 
 
 class Consent(models.Model):
-    """PIPL consent as given: which text, when, through which channel, for which purposes, and
-    the separate consent to share the details with the dealer (art. 23)."""
+    """PIPL consent as given, one row per capture (appended, never overwritten): which text, when,
+    through which channel, for which purposes, and the separate consent to share the details with
+    the dealer that received them (art. 23). A dealer's staff see the consents given to their
+    dealer only."""
+
+    TENANT_DEALER_FIELD = "dealer"
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    dealer = models.ForeignKey("network.Dealer", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("shared with dealer"))
     version = models.CharField(_("consent text version"), max_length=40)
     purposes = models.JSONField(_("purposes"), default=list)
     share_with_dealer = models.BooleanField(_("separate consent to share with the dealer"), default=False)
@@ -95,6 +101,8 @@ class Consent(models.Model):
     channel = models.CharField(_("channel"), max_length=32)
     given_at = models.DateTimeField(_("given"), default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("consent")

@@ -13,7 +13,7 @@ class LeadAdmin(admin.ModelAdmin):
     list_display = ("id", "customer", "dealer", "channel", "status", "grade", "agent", "consultant", "created_at")
     list_filter = ("status", "channel", "grade")
     search_fields = ("customer__name", "source_ref")
-    raw_id_fields = ("customer", "consent")
+    raw_id_fields = ("customer",)
     inlines = [ContactInline]
 
 

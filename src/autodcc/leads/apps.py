@@ -8,4 +8,4 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads")
 
     def ready(self) -> None:
-        from autodcc.leads import errors  # noqa: F401
+        from autodcc.leads import errors, handlers  # noqa: F401

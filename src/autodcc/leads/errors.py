@@ -8,6 +8,8 @@ register(
         "lead.no_dealer": _("There is no active dealer to receive this lead."),
         "lead.dealer_unknown": _("Unknown dealer “%(value)s”."),
         "lead.dealer_inactive": _("The dealer %(value)s is not active and cannot receive leads."),
+        "lead.dealer_not_yours": _("You capture leads for your own dealer only; %(value)s is another dealer."),
+        "lead.capture_rejected": _("This capture was refused: %(reason)s"),
         "lead.channel_unknown": _("Unknown channel “%(value)s”."),
         "lead.defeat_pending": _("A defeat request for this lead awaits the manager's decision."),
         "lead.value_unknown": _("Unknown %(label)s “%(value)s”."),

@@ -1,11 +1,12 @@
 """Lead import from CSV or Excel: every row checked, then captured in set-based batches.
 
-Every row is checked first. Without ``skip_bad_rows`` a file with any bad row saves nothing; with
-it the good rows are captured and the bad ones reported. A row with a platform reference is
-captured under the idempotency key ``import:<channel>:<reference>``, so importing the same file
+Every row is checked first, by the capture pipeline's own checks (a dealer's staff may only import
+for their dealer). Without ``skip_bad_rows`` a file with any bad row saves nothing; with it the
+good rows are captured and the bad ones reported. A row with a platform reference is captured
+under the idempotency key ``import:<scope>:<channel>:<reference>``, so importing the same file
 again updates nothing twice; a row without one attaches to the customer's open lead.
-Rows are captured set-based, ``BATCH`` at a time (``capture_many``); progress is saved after each
-batch so the page can show it while a worker runs.
+Rows go through the capture pipeline ``BATCH`` at a time; progress is saved after each batch so
+the page can show it while a worker runs.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import DomainError, Forbidden, Invalid
 from autodcc.core.models import ImportJob, ImportStatus
 from autodcc.leads.models import Channel
-from autodcc.leads.services.bulk import capture_many, tell_agents
-from autodcc.leads.services.capture import LeadInput, validate
+from autodcc.leads.services.capture import Caller, LeadInput, Request, commit, prepare
+from autodcc.leads.services.capture_pass import tell_agents
 
 KIND = "leads"
 BATCH = 500  # rows captured per transaction; progress is saved after each
@@ -132,43 +133,52 @@ def run_job(job_id: int, *, skip_bad_rows: bool) -> ImportJob:
     job.total_rows = len(rows)
     job.save(update_fields=["total_rows"])
 
-    prepared: list[tuple[int, LeadInput]] = []
+    caller = Caller.of(actor)
+    scope = caller.own_dealer_id or "hq"
+    requests: list[Request] = []
+    numbers: list[int] = []
     bad_rows: set[int] = set()
     for row in rows:
         row_errors: list[tuple[str, str]] = []
         data = _to_input(row.values, row_errors)
-        try:
-            validate(data)
-        except Invalid as exc:
-            row_errors.extend((e.field or "", e.message) for e in exc.errors)
         for field, message in row_errors:
             report.append({"row": row.number, "column": column_label(field), "message": message})
         if row_errors:
             bad_rows.add(row.number)
-        else:
-            prepared.append((row.number, data))
+            continue
+        key = f"import:{scope}:{data.channel}:{data.source_ref}" if data.source_ref else ""
+        requests.append(Request(data, caller, key=key))
+        numbers.append(row.number)
+    outcomes, checked = prepare(requests)
+    for number, outcome in zip(numbers, outcomes, strict=True):
+        if outcome.errors:
+            bad_rows.add(number)
+            report.extend({"row": number, "column": column_label(e.field or ""), "message": e.message}
+                          for e in outcome.errors)
     if bad_rows and not skip_bad_rows:
         job.processed_rows = len(rows)
         return _finish(job, ImportStatus.REJECTED, report)
 
     created = updated = 0
-    new_leads = []
-    for offset in range(0, len(prepared), BATCH):
-        chunk = prepared[offset:offset + BATCH]
-        items = [(data, f"import:{data.channel}:{data.source_ref}" if data.source_ref else "") for _n, data in chunk]
-        for (number, _data), outcome in zip(chunk, capture_many(actor=actor, items=items, notify=False), strict=True):
+    assigned: list[tuple[int, int]] = []
+    for offset in range(0, len(checked), BATCH):
+        chunk = checked[offset:offset + BATCH]
+        commit(outcomes, chunk, notify=False)
+        for c in chunk:
+            outcome = outcomes[c.index]
             if outcome.errors:
-                report.extend({"row": number, "column": column_label(e.field or ""), "message": e.message}
+                report.extend({"row": numbers[c.index], "column": column_label(e.field or ""), "message": e.message}
                               for e in outcome.errors)
-            elif outcome.created:
+            elif outcome.created and not outcome.replay:
                 created += 1
-                new_leads.append(outcome.lead)
+                if outcome.agent_id:
+                    assigned.append((outcome.agent_id, outcome.lead_id))  # type: ignore[arg-type]
             else:
                 updated += 1
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=len(bad_rows) + offset + len(chunk),
                                                    created_count=created, updated_count=updated)
     with transaction.atomic():
-        tell_agents(new_leads)  # one message per agent for the whole file
+        tell_agents(assigned)  # one message per agent for the whole file
     job.created_count, job.updated_count, job.processed_rows = created, updated, len(rows)
     return _finish(job, ImportStatus.DONE_WITH_ERRORS if report else ImportStatus.DONE, report)
 

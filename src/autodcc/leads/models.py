@@ -85,6 +85,8 @@ class AllocationReason(models.TextChoices):
     NEAREST = "nearest", _("Nearest dealer (no dealer in the consumer's city)")
     REALLOCATED = "reallocated", _("Re-allocated by HQ")
     STAFF = "staff", _("Entered by the dealer's staff")
+    INACTIVE_CITY = "inactive_city", _("Chosen dealer closed: shared among the dealers of the city")
+    INACTIVE_NEAREST = "inactive_nearest", _("Chosen dealer closed: nearest dealer")
 
 
 # Showroom milestones stamped on the lead (time and person), in funnel order.
@@ -130,7 +132,6 @@ class Lead(models.Model):
                                verbose_name=_("dealer"))
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="leads",
                                  verbose_name=_("customer"))
-    consent = models.ForeignKey("customers.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     campaign = models.CharField(_("campaign"), max_length=80, blank=True)
     source_ref = models.CharField(_("platform reference"), max_length=80, blank=True)
@@ -206,19 +207,39 @@ class Lead(models.Model):
         return self.consultant if self.stage == Stage.SHOWROOM and self.consultant_id else self.agent
 
 
+class CaptureStatus(models.TextChoices):
+    PENDING = "pending", _("Accepted, being processed")
+    PROCESSED = "processed", _("Processed")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Capture(models.Model):
-    """Every time a lead was captured, including repeats that attached to an open lead: the
-    per-channel duplicate count (valid-lead rate) comes from here."""
+    """One capture of a lead, from any path: what was sent, by whom, with which idempotency key,
+    and what became of it — a new lead (with its allocation) or a repeat that joined an open lead.
+    The per-channel repeat count (valid-lead rate) comes from here. A capture accepted over the
+    API for a worker waits here as ``pending`` with its payload until it is processed."""
 
     TENANT_DEALER_FIELD = "lead__dealer"
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="captures")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="captures")
+    key = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=CaptureStatus.choices,
+                              default=CaptureStatus.PROCESSED)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     campaign = models.CharField(_("campaign"), max_length=80, blank=True)
     source_ref = models.CharField(_("platform reference"), max_length=80, blank=True)
+    name = models.CharField(_("name given"), max_length=60, blank=True)
     duplicate = models.BooleanField(_("repeat"), default=False)
+    allocation = models.CharField(_("allocation"), max_length=16, choices=AllocationReason.choices, blank=True)
+    distance_km = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    api_token = models.ForeignKey("network.ApiToken", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    user_id = models.BigIntegerField(null=True, blank=True)
     by_label = models.CharField(max_length=150)
+    payload = models.JSONField(null=True, blank=True)
+    error = models.JSONField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
 
     objects = LeadChildQuerySet.as_manager()
 
@@ -228,18 +249,18 @@ class Capture(models.Model):
             models.Index(fields=["channel", "at"]),
             # repeat enquiries of a period (the funnel's "repeats"), read without the table
             models.Index(fields=["at"], include=["lead"], condition=Q(duplicate=True), name="capture_repeat_at_idx"),
+            models.Index(fields=["at"], name="capture_pending_idx", condition=Q(status="pending")),
         ]
 
-
-class IdempotencyKey(models.Model):
-    """A capture's ``Idempotency-Key``: a replay returns the first result and creates nothing."""
-
-    key = models.CharField(max_length=100, unique=True)
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    @property
+    def created(self) -> bool:
+        """A new lead (not a repeat that joined an open one)."""
+        return self.status == CaptureStatus.PROCESSED and not self.duplicate
 
 
 class Allocation(models.Model):
+    """A re-allocation of a lead by HQ (its first allocation is recorded on its first capture)."""
+
     TENANT_DEALER_FIELD = "lead__dealer"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="allocations")
@@ -254,30 +275,6 @@ class Allocation(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-
-
-class CityLedger(models.Model):
-    """How many leads of a city each of its dealers received: the even split reads and bumps it
-    under a row lock."""
-
-    city = models.ForeignKey("network.City", on_delete=models.PROTECT, related_name="+")
-    dealer = models.ForeignKey("network.Dealer", on_delete=models.PROTECT, related_name="+")
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["city", "dealer"], name="one_ledger_row_per_city_dealer")]
-
-
-class AgentLedger(models.Model):
-    """Leads assigned to each DCC agent of a dealer, for an even split over time."""
-
-    dealer = models.ForeignKey("network.Dealer", on_delete=models.PROTECT, related_name="+")
-    staff = models.ForeignKey("network.Staff", on_delete=models.PROTECT, related_name="+")
-    count = models.PositiveIntegerField(default=0)
-    last_assigned_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["dealer", "staff"], name="one_ledger_row_per_dealer_agent")]
 
 
 class AssignmentKind(models.TextChoices):
@@ -529,31 +526,3 @@ class LeaveCoverage(models.Model):
     leave = models.OneToOneField("network.LeavePeriod", on_delete=models.CASCADE, related_name="+")
     moved = models.PositiveIntegerField(default=0)
     at = models.DateTimeField(default=timezone.now)
-
-
-class IntakeStatus(models.TextChoices):
-    PENDING = "pending", _("Accepted, being processed")
-    PROCESSED = "processed", _("Processed")
-    REJECTED = "rejected", _("Rejected")
-
-
-class Intake(models.Model):
-    """A lead accepted over the API: written in one insert and answered at once; a worker then
-    runs it through ``lead_capture`` (allocation, assignment, notifications) within seconds.
-    Durable from the moment it is accepted; processing it twice captures once."""
-
-    key = models.CharField(max_length=140, unique=True, null=True, blank=True)
-    payload = models.JSONField()
-    api_token = models.ForeignKey("network.ApiToken", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
-    user_id = models.BigIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=IntakeStatus.choices, default=IntakeStatus.PENDING)
-    lead = models.ForeignKey(Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created = models.BooleanField(default=False)
-    error = models.JSONField(null=True, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
-    processed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["received_at"], name="intake_pending_idx",
-                                condition=Q(status="pending"))]

@@ -29,8 +29,12 @@ from autodcc.leads.models import (
 
 
 def lead_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Lead]:
-    f = filters or {}
     qs = Lead.objects.visible_to(actor).select_related("dealer", "customer", "agent", "consultant")
+    return lead_filter(qs, filters or {})
+
+
+def lead_filter(qs: QuerySet[Lead], f: dict[str, Any]) -> QuerySet[Lead]:
+    """The list filters, applied to leads the caller may already see."""
     if f.get("q"):
         q = str(f["q"]).strip()
         match = Q(customer__name__icontains=q) | Q(source_ref__iexact=q) | Q(model_interest__icontains=q)

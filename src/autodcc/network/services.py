@@ -12,11 +12,12 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.core import audit, geo, phone
+from autodcc.core import audit, fairshare, geo, phone
 from autodcc.core.actors import Actor
 from autodcc.core.errors import Conflict, DomainError, Forbidden, Invalid
 from autodcc.core.roles import ROLE_SCOPE, Role, Scope
 from autodcc.core.tenancy import one
+from autodcc.network import directory
 from autodcc.network.models import City, Dealer, LeavePeriod, Province, Region, RoleGrant, Staff
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,20}$")
@@ -145,6 +146,7 @@ def dealer_create(*, actor: Actor, **values: Any) -> Dealer:
     except IntegrityError:
         raise Conflict("dealer.code_taken", field="code", value=clean["code"]) from None
     audit.record(actor=actor, action="dealer.create", obj=dealer, after=audit.snapshot(dealer))
+    transaction.on_commit(directory.forget)
     return dealer
 
 
@@ -169,6 +171,7 @@ def dealer_update(*, actor: Actor, dealer: Dealer, **values: Any) -> Dealer:
     after = audit.snapshot(dealer)
     if audit.changed(before, after):
         audit.record(actor=actor, action="dealer.update", obj=dealer, before=before, after=after)
+        transaction.on_commit(directory.forget)
     return dealer
 
 
@@ -206,6 +209,14 @@ def _check_grants(actor: Actor, grants: list[tuple[str, Dealer | None, Region | 
         # dealer managers hand out roles at their own dealer only
         if dealer is None or not actor.can("network.manage_staff", dealer=dealer):
             raise Forbidden("staff.grant_outside_scope", field="roles")
+
+
+def _grant(staff: Staff, grants: list[tuple[str, Dealer | None, Region | None]]) -> None:
+    """Write the grants; a DCC agent joins the dealer's lead rotation level with its least-served agent."""
+    RoleGrant.objects.bulk_create([RoleGrant(staff=staff, role=r, dealer=d, region=g) for r, d, g in grants])
+    for role, dealer, _region in grants:
+        if role == Role.DCC_AGENT and dealer is not None:
+            fairshare.join(fairshare.AGENT, dealer.pk, [staff.pk])
 
 
 def _grant_rows(staff: Staff) -> list[dict[str, Any]]:
@@ -252,7 +263,7 @@ def staff_create(
     user.save()
     staff = Staff.objects.create(user=user, name=name.strip(), phone=clean_phone, employee_no=employee_no,
                                  capacity=capacity)
-    RoleGrant.objects.bulk_create([RoleGrant(staff=staff, role=r, dealer=d, region=g) for r, d, g in grants])
+    _grant(staff, grants)
     audit.record(actor=actor, action="staff.create", obj=staff, after=_staff_snapshot(staff),
                  dealer_id=next((d.pk for _, d, _ in grants if d), None))
     return staff
@@ -284,7 +295,7 @@ def staff_update(*, actor: Actor, staff: Staff, **values: Any) -> Staff:
         grants = values.pop("grants")
         _check_grants(actor, grants)
         staff.grants.all().delete()
-        RoleGrant.objects.bulk_create([RoleGrant(staff=staff, role=r, dealer=d, region=g) for r, d, g in grants])
+        _grant(staff, grants)
     if values:
         raise TypeError(f"unknown staff fields: {sorted(values)}")
     staff.save()

@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from autodcc.catalog.models import Trim
-from autodcc.core import audit, workhours
+from autodcc.core import audit, fairshare, workhours
 from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
+from autodcc.core.models import FairShare
 from autodcc.core.roles import Role
 from autodcc.leads import rules as lead_rules
-from autodcc.leads.models import CityLedger
 from autodcc.leads.services import LeadInput, lead_capture
-from autodcc.leads.services.capture import validate as validate_lead
+from autodcc.leads.services.capture import Caller, check
 from autodcc.messaging.models import Event
 from autodcc.network.models import City, Dealer
 from autodcc.testdrives.models import HOLDS_SLOT, SLOT_MINUTES, Booking, BookingStatus, Report, Vehicle
@@ -37,7 +37,7 @@ def suggest_dealers(*, city: City, trim: Trim | None = None, limit: int = 5) -> 
     active = Dealer.objects.filter(is_active=True).select_related("city")
     local = list(active.filter(city=city))
     if local:
-        counts = dict(CityLedger.objects.filter(city=city).values_list("dealer_id", "count"))
+        counts = dict(FairShare.objects.filter(kind=fairshare.CITY, owner_id=city.pk).values_list("member_id", "count"))
         dealers = sorted(local, key=lambda d: (counts.get(d.pk, 0), d.pk))
     else:
         ranked = sorted(active, key=lambda d: (
@@ -117,9 +117,9 @@ def booking_create(*, actor: Actor, trim: Trim, dealer: Dealer, starts_at: dt.da
         raise DomainError("lead.dealer_inactive", field="dealer", value=dealer.code)
     lead = dataclasses.replace(lead, dealer=dealer.code, channel=lead.channel or "storefront",
                                model_interest=str(trim))  # the car they booked is the interest
-    clean = validate_lead(lead)
+    _name, mobile, *_rest = check(lead, Caller.of(actor))
     same = Booking.objects.filter(dealer=dealer, starts_at=starts_at, status=BookingStatus.BOOKED,
-                                  lead__customer__phone=clean["phone"]).first()
+                                  lead__customer__phone=mobile).first()
     if same is not None:
         return same  # the same person booking the same time again (a double submit) gets their booking
     _check_time(dealer, starts_at)

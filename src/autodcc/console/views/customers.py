@@ -75,7 +75,7 @@ def _customer_context(request: HttpRequest, customer: Customer, *, profile_form:
         .select_related("dealer", "agent", "consultant").order_by("-created_at"),
         "vehicles": Vehicle.objects.visible_to(actor).filter(customer=customer).select_related("dealer")
         if not actor.is_hq else customer.vehicles.select_related("dealer"),
-        "consents": customer.consents.all(),
+        "consents": customer.consents.visible_to(request.actor),
     }
 
 

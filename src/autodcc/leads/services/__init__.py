@@ -1,6 +1,5 @@
 """Lead services, one audited function per operation (the modules hold the details)."""
 
-from autodcc.leads.services.allocation import allocate
 from autodcc.leads.services.assignment import cover_leaves, lead_reassign
 from autodcc.leads.services.capture import CaptureResult, LeadInput, lead_capture
 from autodcc.leads.services.defeat import defeat_approve, defeat_reject, lead_request_defeat
@@ -15,7 +14,7 @@ from autodcc.leads.services.manage import dealer_lead_settings_save, lead_reallo
 from autodcc.leads.services.showroom import care_task_done, lead_handover, lead_record_step
 
 __all__ = [
-    "CaptureResult", "LeadInput", "allocate", "appointment_confirm", "care_task_done", "cover_leaves",
+    "CaptureResult", "LeadInput", "appointment_confirm", "care_task_done", "cover_leaves",
     "dealer_lead_settings_save", "defeat_approve", "defeat_reject", "lead_capture", "lead_follow_up",
     "lead_handover", "lead_invite", "lead_reallocate", "lead_reassign", "lead_record_step", "lead_register_arrival",
     "lead_request_defeat", "lead_set_grade", "revisit_target_set",

@@ -7,19 +7,21 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThan, IsNull
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
-from autodcc.core import audit
+from autodcc.core import audit, fairshare
 from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import DomainError
 from autodcc.core.roles import Role
 from autodcc.leads import rules
+from autodcc.core.models import FairShare
 from autodcc.leads.models import (
     OPEN_STATUSES,
-    AgentLedger,
     Assignment,
     AssignmentKind,
     Channel,
@@ -30,7 +32,7 @@ from autodcc.leads.models import (
 )
 from autodcc.leads.services import common
 from autodcc.messaging.models import Event
-from autodcc.network.models import Dealer, LeavePeriod, Staff
+from autodcc.network.models import Dealer, LeavePeriod, RoleGrant, Staff
 
 
 def agents_of(dealer: Dealer) -> list[Staff]:
@@ -38,67 +40,63 @@ def agents_of(dealer: Dealer) -> list[Staff]:
                 .select_related("user").distinct().order_by("pk"))
 
 
-def available_agents(dealer: Dealer, at: dt.datetime, *, exclude: set[int] | None = None) -> list[Staff]:
-    """On duty, not on leave at ``at``, below their open-lead capacity (one query, two when capped)."""
-    on_leave = LeavePeriod.objects.filter(starts_at__lte=at, ends_at__gt=at).values("staff_id")
-    agents = [a for a in Staff.objects.filter(grants__dealer=dealer, grants__role=Role.DCC_AGENT, user__is_active=True,
-                                              on_duty=True).exclude(pk__in=on_leave).distinct().order_by("pk")
-              if a.pk not in (exclude or set())]
-    capped = [a.pk for a in agents if a.capacity]
-    if capped:
-        load = dict(Lead.objects.filter(agent_id__in=capped, status__in=OPEN_STATUSES).values_list("agent_id")
-                    .annotate(n=Count("pk")))
-        agents = [a for a in agents if not a.capacity or load.get(a.pk, 0) < a.capacity]
-    return agents
+def available_q(at: dt.datetime) -> Q:
+    """Agent rows (``FairShare``, kind agent) of the agents who may take a new lead at ``at``: a
+    DCC agent of that dealer, active, on duty, not on leave, below their open-lead capacity."""
+    granted = RoleGrant.objects.filter(staff_id=OuterRef("member_id"), dealer_id=OuterRef("owner_id"),
+                                       role=Role.DCC_AGENT, staff__on_duty=True, staff__user__is_active=True)
+    on_leave = LeavePeriod.objects.filter(staff_id=OuterRef("member_id"), starts_at__lte=at, ends_at__gt=at)
+    capacity = Subquery(Staff.objects.filter(pk=OuterRef("member_id")).values("capacity")[:1])
+    load = Coalesce(Subquery(Lead.objects.filter(agent_id=OuterRef("member_id"), status__in=OPEN_STATUSES).order_by()
+                             .values("agent_id").annotate(n=Count("pk")).values("n")[:1]), 0)
+    under_capacity = Q(IsNull(capacity, True)) | Q(Exact(capacity, 0)) | Q(GreaterThan(capacity, load))
+    return Q(Exists(granted)) & ~Q(Exists(on_leave)) & under_capacity
 
 
-def _take(dealer: Dealer, agents: list[Staff], at: dt.datetime) -> Staff:
-    ids = [a.pk for a in agents]
-    locked = _lock_rows(dealer, ids)
-    if len(locked) < len(ids):
-        floor = min((r.count for r in locked), default=0)
-        known = {r.staff_id for r in locked}
-        AgentLedger.objects.bulk_create([AgentLedger(dealer=dealer, staff_id=pk, count=floor) for pk in ids
-                                         if pk not in known], ignore_conflicts=True)
-        locked = _lock_rows(dealer, ids)
-    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-    pick = min(locked, key=lambda r: (r.count, r.last_assigned_at or epoch, r.staff_id))
-    AgentLedger.objects.filter(pk=pick.pk).update(count=F("count") + 1, last_assigned_at=at)
-    return next(a for a in agents if a.pk == pick.staff_id)
+def heal_agents(dealer_ids: list[int]) -> bool:
+    """Agents granted at these dealers without a place in their rotation (granted outside the
+    network services) get one; True when any was added. One statement when nothing is missing."""
+    if not dealer_ids:
+        return False
+    placed = FairShare.objects.filter(kind=fairshare.AGENT, owner_id=OuterRef("dealer_id"), member_id=OuterRef("staff_id"))
+    missing = list(RoleGrant.objects.filter(role=Role.DCC_AGENT, dealer_id__in=dealer_ids).filter(~Exists(placed))
+                   .values_list("dealer_id", "staff_id"))
+    for dealer_id, staff_id in missing:
+        fairshare.join(fairshare.AGENT, dealer_id, [staff_id])
+    return bool(missing)
 
 
-def _lock_rows(dealer: Dealer, ids: list[int]) -> list[AgentLedger]:
-    return list(AgentLedger.objects.select_for_update().filter(dealer=dealer, staff_id__in=ids).order_by("staff_id"))
+def _take(dealer: Dealer, at: dt.datetime, exclude: set[int] | None = None) -> Staff | None:
+    """The next available agent of ``dealer`` (counted in its rotation), or None."""
+    where = Q(kind=fairshare.AGENT, owner_id=dealer.pk) & available_q(at)
+    if exclude:
+        where &= ~Q(member_id__in=sorted(exclude))
+    rows = fairshare.lock(where)
+    if not rows and heal_agents([dealer.pk]):
+        rows = fairshare.lock(where)
+    if not rows:
+        return None
+    (staff_id,) = fairshare.take(rows, 1, at)
+    fairshare.save(rows)
+    return Staff.objects.get(pk=staff_id)
 
 
 def pick_agent(dealer: Dealer, at: dt.datetime) -> Staff | None:
-    """The next available agent (counted in the ledger), or None: the lead waits in the pool."""
-    agents = available_agents(dealer, at)
-    return _take(dealer, agents, at) if agents else None
-
-
-def record_assignment(lead: Lead, agent: Staff | None, *, actor: Actor) -> None:
-    """The history of a new lead's first assignment: the assignment and the marketing → DCC handover."""
-    if agent is None:
-        Assignment.objects.create(lead=lead, staff=None, kind=AssignmentKind.POOL, by_label=actor.label)
-        return
-    Assignment.objects.create(lead=lead, staff=agent, kind=AssignmentKind.AUTO, by_label=actor.label)
-    Handover.objects.create(lead=lead, from_stage=Stage.MARKETING, to_stage=Stage.DCC, to_staff=agent,
-                            by_label=actor.label)
+    """The next available agent (counted in the rotation), or None: the lead waits in the pool."""
+    return _take(dealer, at)
 
 
 def assign(lead: Lead, *, actor: Actor, kind: str = AssignmentKind.AUTO, exclude: set[int] | None = None,
            note: str = "") -> Staff | None:
     """Give ``lead`` (locked by the caller) to the next available agent, or leave it in the pool."""
     now = timezone.now()
-    agents = available_agents(lead.dealer, now, exclude=exclude)
+    agent = _take(lead.dealer, now, exclude)
     previous = lead.agent
-    if not agents:
+    if agent is None:
         lead.agent = None
         Assignment.objects.create(lead=lead, staff=None, previous=previous, kind=AssignmentKind.POOL, note=note,
                                   by_label=actor.label)
         return None
-    agent = _take(lead.dealer, agents, now)
     lead.agent, lead.assigned_at = agent, now
     Assignment.objects.create(lead=lead, staff=agent, previous=previous, kind=kind, note=note, by_label=actor.label)
     if lead.stage == Stage.MARKETING:
@@ -181,14 +179,28 @@ def assign_pool(*, now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             lead = (Lead.objects.select_for_update(of=("self",)).select_related("dealer", "customer")
                     .filter(pk=pk, agent__isnull=True).first())
-            if lead is None or not available_agents(lead.dealer, now or timezone.now()):
+            if lead is None:
                 continue
             before = common.snapshot(lead)
-            if assign(lead, actor=SYSTEM) is not None:
+            if _take_into(lead) is not None:
                 lead.save()
                 common.record(SYSTEM, "lead.assign", lead, before)
                 assigned += 1
     return assigned
 
 
-__all__ = ["agents_of", "assign", "assign_pool", "available_agents", "cover_leaves", "lead_reassign", "rules"]
+def _take_into(lead: Lead) -> Staff | None:
+    """A waiting lead to the next available agent; nothing is written when none is."""
+    agent = _take(lead.dealer, timezone.now())
+    if agent is not None:
+        lead.agent, lead.assigned_at = agent, timezone.now()
+        Assignment.objects.create(lead=lead, staff=agent, kind=AssignmentKind.AUTO, by_label=SYSTEM.label)
+        if lead.stage == Stage.MARKETING:
+            Handover.objects.create(lead=lead, from_stage=Stage.MARKETING, to_stage=Stage.DCC, to_staff=agent,
+                                    by_label=SYSTEM.label)
+            lead.stage = Stage.DCC
+        notify_agent(lead, agent)
+    return agent
+
+
+__all__ = ["agents_of", "assign", "assign_pool", "available_q", "cover_leaves", "heal_agents", "lead_reassign", "rules"]

@@ -1,34 +1,43 @@
-"""Lead capture (LEAD-1, 2): the one entry used by the API, imports, staff entry and the store."""
+"""Lead capture (LEAD-1..4): the one pipeline every lead goes through, set-based.
+
+The API (inline or a worker's batch), the store's forms, staff entry, the import and the demo
+all call :func:`capture` with a list of requests; a single lead is a batch of one
+(:func:`lead_capture`). The rules live here once:
+
+- **Who may capture where**: a dealer's staff and a dealer's API key capture for their own dealer
+  only (naming another dealer is an error for that lead); HQ, channel keys, consumers and the
+  system may name any dealer or none.
+- **Allocation** (LEAD-3): the chosen dealer if it is active; else the active dealers of the
+  consumer's city, evenly; else the nearest active dealer. A closed chosen dealer falls back to
+  its city's dealers (or the nearest), and the lead says so (``inactive_city``/``inactive_nearest``).
+- **Dedup** (LEAD-2): a known phone joins the customer's open lead *at the same dealer*; a capture
+  for another dealer makes that dealer's own lead; without a chosen dealer the customer's newest
+  open lead is joined. Every capture appends its consent (given to that dealer) and its capture
+  row, counted under its own channel.
+- **Once**: an idempotency key replays the first outcome and writes nothing.
+
+:mod:`autodcc.leads.services.capture_pass` does the work of one pass.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.core import geo, phone, workhours
+from autodcc.core import geo, phone
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, Forbidden, Invalid
-from autodcc.core.tenancy import one
-from autodcc.customers.models import Consent, Customer
-from autodcc.leads.models import (
-    OPEN_STATUSES,
-    Allocation,
-    AllocationReason,
-    Capture,
-    Channel,
-    IdempotencyKey,
-    Lead,
-    Stage,
-    Status,
-)
-from autodcc.leads.services import allocation, assignment, common
-from autodcc.network.models import Dealer
-from autodcc.network.services import city_for
+from autodcc.leads.models import Channel, Lead
+from autodcc.network import directory
+
+# the longest text each field keeps (the columns' sizes): longer is an error, never cut
+LIMITS = {"name": 60, "campaign": 80, "source_ref": 80, "model_interest": 80, "message": 2000, "consent_version": 40}
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
 
 
 @dataclass
@@ -50,152 +59,213 @@ class LeadInput:
 
 
 @dataclass(frozen=True)
+class Caller:
+    """Who captures: what the audit trail names, and where they may capture."""
+
+    kind: str
+    label: str
+    user_id: int | None = None
+    token_id: int | None = None
+    own_dealer_id: int | None = None  # a dealer's staff or API key: this dealer only
+    staff_entry: bool = False  # a dealer's staff entering a walk-in or a call
+
+    @classmethod
+    def of(cls, actor: Actor, token: Any = None) -> Caller:
+        if actor.is_staff and not actor.can("leads.capture"):
+            raise Forbidden("forbidden")
+        own = getattr(token, "dealer_id", None)
+        staff_entry = False
+        if own is None and actor.is_staff and not actor.is_hq and actor.dealer_ids:
+            own, staff_entry = min(actor.dealer_ids), True
+        return cls(actor.kind, actor.label[:150], actor.user_id, getattr(token, "pk", None), own, staff_entry)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "label": self.label, "user_id": self.user_id, "token_id": self.token_id,
+                "own_dealer_id": self.own_dealer_id, "staff_entry": self.staff_entry}
+
+
+@dataclass
+class Request:
+    data: LeadInput
+    caller: Caller
+    key: str = ""  # idempotency key, already namespaced by the caller's entry point
+    capture_id: int | None = None  # an accepted capture waiting for a worker
+
+
+@dataclass
+class Checked:
+    """A request whose input passed the checks, with its values cleaned."""
+
+    index: int
+    request: Request
+    name: str
+    phone: str
+    city: geo.CityInfo | None
+    chosen: directory.DealerInfo | None  # named by the consumer or implied by the caller's dealer
+    named: bool  # the dealer was named in the input (not implied)
+
+
+@dataclass
+class Outcome:
+    index: int
+    status: str = "rejected"  # processed | rejected
+    lead_id: int | None = None
+    capture_id: int | None = None
+    dealer_id: int | None = None
+    agent_id: int | None = None
+    created: bool = False
+    replay: bool = False
+    errors: list[DomainError] | None = None
+    summary: dict[str, Any] | None = None  # a new lead's fields as written (no query to show them)
+    _lead: Lead | None = None
+
+    @property
+    def duplicate(self) -> bool:
+        return self.status == "processed" and not self.created
+
+    @property
+    def lead(self) -> Lead | None:
+        if self._lead is None and self.lead_id is not None:
+            self._lead = Lead.objects.select_related("dealer", "customer").get(pk=self.lead_id)
+        return self._lead
+
+
+@dataclass(frozen=True)
 class CaptureResult:
     lead: Lead
     created: bool  # a new lead (not attached to an open one)
     replay: bool = False  # the idempotency key was seen before: nothing changed
 
 
-def validate(data: LeadInput, *, dealer_known: bool = False) -> dict[str, Any]:
-    """Check the input without touching the database's lead tables; all problems at once.
-    ``dealer_known``: the lead stays at the capturing staff member's dealer, so no city is needed."""
-    errors: list[DomainError] = []
-    clean: dict[str, Any] = {}
+def _text_errors(data: LeadInput) -> list[DomainError]:
+    errors = []
+    for name, limit in LIMITS.items():
+        value = getattr(data, name) or ""
+        if len(value) > limit:
+            errors.append(DomainError("text.too_long", field=name, label=CAPTURE_LABELS.get(name, name), limit=limit,
+                                      length=len(value)))
+        elif any(ch in _CONTROL for ch in value):
+            errors.append(DomainError("text.control_characters", field=name, label=CAPTURE_LABELS.get(name, name)))
+    return errors
+
+
+def check(data: LeadInput, caller: Caller) -> tuple[str, str, geo.CityInfo | None, directory.DealerInfo | None, bool]:
+    """Clean and check one input without touching the lead tables; every problem at once
+    (``Invalid``). Returns (name, phone, city, chosen dealer, named)."""
+    errors = _text_errors(data)
     name = (data.name or "").strip()
-    if not name:
+    if not name and not any(e.field == "name" for e in errors):
         errors.append(DomainError("customer.name_missing", field="name"))
-    clean["name"] = name[:60]
+    mobile = ""
     try:
-        clean["phone"] = phone.normalize_mobile(data.phone, field="phone")
+        mobile = phone.normalize_mobile(data.phone, field="phone")
     except DomainError as exc:
         errors.append(exc)
     if data.channel not in Channel.values:
         errors.append(DomainError("lead.channel_unknown", field="channel", value=data.channel))
-    if not (data.consent_version or "").strip():
+    if not (data.consent_version or "").strip() and not any(e.field == "consent_version" for e in errors):
         errors.append(DomainError("consent.missing", field="consent_version"))
     if not data.consent_share_with_dealer:
         errors.append(DomainError("consent.sharing_missing", field="consent_share_with_dealer"))
-    clean["city"] = None
+    city = None
     if (data.city or "").strip():
         try:
-            clean["city"] = geo.lookup_city(data.city, field="city")
+            city = geo.lookup_city(data.city, field="city")
         except DomainError as exc:
             errors.append(exc)
-    clean["dealer"] = None
-    if str(data.dealer or "").strip():
-        try:
-            clean["dealer"] = allocation.dealer_for_choice(data.dealer)
-        except DomainError as exc:
-            errors.append(exc)
-    elif clean["city"] is None and not dealer_known and not any(e.field == "city" for e in errors):
+    chosen, named = None, bool(str(data.dealer or "").strip())
+    if named:
+        chosen = directory.find_dealer(str(data.dealer))
+        if chosen is None:
+            errors.append(DomainError("lead.dealer_unknown", field="dealer", value=str(data.dealer).strip()))
+        elif caller.own_dealer_id is not None and chosen.id != caller.own_dealer_id:
+            errors.append(DomainError("lead.dealer_not_yours", field="dealer", value=chosen.code))
+    elif caller.own_dealer_id is not None:
+        chosen = directory.dealers().by_id.get(caller.own_dealer_id) or directory.find_dealer(str(caller.own_dealer_id))
+    if chosen is None and city is None and not any(e.field in {"city", "dealer"} for e in errors):
         errors.append(DomainError("lead.city_required", field="city"))
     if errors:
         raise Invalid(errors)
-    return clean
+    return name, mobile, city, chosen, named
 
 
-def lead_capture(*, actor: Actor, data: LeadInput, idempotency_key: str = "", api_token: Any = None) -> CaptureResult:
-    """Capture a lead: normalise the phone, upsert the customer, record consent, attach to the
-    customer's open lead or create one, allocate the dealer, assign an agent, audit, notify.
+def validate(data: LeadInput, caller: Caller | None = None) -> None:
+    """Raise ``Invalid`` when ``data`` could not be captured (forms check before they commit)."""
+    check(data, caller or Caller("system", "system"))
 
-    A replayed ``idempotency_key`` returns the first result and changes nothing. Concurrent
-    captures of one phone are serialised by the database's unique constraints and retried.
+
+def prepare(requests: Sequence[Request]) -> tuple[list[Outcome], list[Checked]]:
+    """Check every request (no lead table touched): the refused ones get their errors."""
+    outcomes = [Outcome(i) for i in range(len(requests))]
+    checked: list[Checked] = []
+    for i, request in enumerate(requests):
+        try:
+            values = check(request.data, request.caller)
+        except Invalid as exc:
+            outcomes[i].errors = exc.errors
+            continue
+        checked.append(Checked(i, request, *values))
+    return outcomes, checked
+
+
+def commit(outcomes: list[Outcome], checked: Sequence[Checked], *, notify: bool = True,
+           rejected: Sequence[tuple[int, int]] = ()) -> list[Outcome]:
+    """Capture the checked requests in one transaction (``prepare`` first); ``rejected`` are the
+    accepted captures (index, capture id) that no longer pass the checks, recorded as such.
+
+    A phone or key that appears twice in the batch is taken in a later pass of the same
+    transaction, where it finds what the first one wrote. A unique key taken by another
+    transaction meanwhile (a phone, a customer's open lead at a dealer, an idempotency key)
+    makes the batch start again; the retry sees the other's rows. ``notify=False`` leaves
+    telling the agents to the caller (a file import tells each agent once per file).
     """
-    if actor.is_staff and not actor.can("leads.capture"):
-        raise Forbidden("forbidden")
-    key = (idempotency_key or "").strip()[:100]
-    if key:
-        seen = one(IdempotencyKey.objects.select_related("lead").filter(key=key))
-        if seen is not None:
-            return CaptureResult(seen.lead, created=False, replay=True)
-    keeps_at_own_dealer = actor.is_staff and not actor.is_hq and bool(actor.dealer_ids)
-    clean = validate(data, dealer_known=keeps_at_own_dealer or bool(getattr(api_token, "dealer_id", None)))
-    for attempt in range(3):
+    from autodcc.leads.services import capture_pass
+
+    passes: list[list[Checked]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for c in checked:  # the n-th occurrence of a phone (or key) goes to pass n
+        n = max(seen.get(("p", c.phone), 0), seen.get(("k", c.request.key), 0) if c.request.key else 0)
+        seen[("p", c.phone)] = n + 1
+        if c.request.key:
+            seen[("k", c.request.key)] = n + 1
+        if n == len(passes):
+            passes.append([])
+        passes[n].append(c)
+    if not passes and not rejected:
+        return outcomes
+    for attempt in range(4):
         try:
             with transaction.atomic():
-                return _capture(actor, data, clean, key, api_token)
-        except IntegrityError:
-            if attempt == 2:
+                for batch in passes:
+                    capture_pass.run(batch, outcomes, notify=notify)
+                capture_pass.reject_pending(rejected, outcomes)
+            break
+        except (IntegrityError, capture_pass.Retry):
+            if attempt == 3:
                 raise
-            if key:
-                seen = one(IdempotencyKey.objects.select_related("lead").filter(key=key))
-                if seen is not None:
-                    return CaptureResult(seen.lead, created=False, replay=True)
-    raise AssertionError("unreachable")
+            for c in checked:
+                outcomes[c.index] = Outcome(c.index)
+    return outcomes
 
 
-def _capture(actor: Actor, data: LeadInput, clean: dict[str, Any], key: str, api_token: Any) -> CaptureResult:
-    now = timezone.now()
-    city = city_for(clean["city"].adcode) if clean["city"] else None
-    customer = one(Customer.objects.filter(phone=clean["phone"]))
-    is_new_customer = customer is None
-    if customer is None:
-        customer = Customer.objects.create(phone=clean["phone"], name=clean["name"], city=city)
-    elif city is not None and customer.city_id is None:
-        customer.city = city
-        customer.save(update_fields=["city", "updated_at"])
-    consent = Consent.objects.create(
-        customer=customer, version=data.consent_version.strip()[:40], purposes=list(data.consent_purposes),
-        share_with_dealer=True, marketing=bool(data.consent_marketing), channel=data.channel,
-    )
-    chosen: Dealer | None = clean["dealer"]
-    if api_token is not None and getattr(api_token, "dealer_id", None) and chosen is None:
-        chosen = api_token.dealer
-
-    existing = None
-    if not is_new_customer:  # a first-time phone has no open lead to join
-        open_leads = Lead.objects.select_for_update(of=("self",)).filter(customer=customer, status__in=OPEN_STATUSES)
-        existing = (open_leads.filter(dealer=chosen) if chosen else open_leads).order_by("-created_at").first()
-    if existing is not None:
-        lead = existing
-        before = common.snapshot(lead)
-        lead.duplicate_count += 1
-        lead.consent = consent
-        lead.save(update_fields=["duplicate_count", "consent", "updated_at"])
-        Capture.objects.create(lead=lead, channel=data.channel, campaign=data.campaign[:80],
-                               source_ref=data.source_ref[:80], duplicate=True, by_label=actor.label)
-        common.record(actor, "lead.capture_repeat", lead, before, extra={"channel": data.channel})
-        created = False
-    else:
-        lead = _new_lead(actor, data, clean, customer, consent, city, chosen, api_token, now)
-        created = True
-    if key:
-        IdempotencyKey.objects.create(key=key, lead=lead)
-    return CaptureResult(lead, created=created)
+def capture(requests: Sequence[Request], *, notify: bool = True) -> list[Outcome]:
+    """Capture ``requests``: the outcome of each, in order (errors for the refused ones)."""
+    outcomes, checked = prepare(requests)
+    rejected = [(i, r.capture_id) for i, r in enumerate(requests) if r.capture_id and outcomes[i].errors]
+    return commit(outcomes, checked, notify=notify, rejected=rejected)
 
 
-def _new_lead(actor: Actor, data: LeadInput, clean: dict[str, Any], customer: Customer, consent: Consent,
-              city: Any, chosen: Dealer | None, api_token: Any, now: Any) -> Lead:
-    """Allocate, pick the agent, then write the lead once with its history rows."""
-    if actor.is_staff and chosen is None and actor.dealer_ids and not actor.is_hq:
-        # a dealer's own staff entering a walk-in or a hotline call keep the lead at their dealer
-        chosen = Dealer.objects.get(pk=min(actor.dealer_ids))
-    allocated = allocation.allocate(city=city, chosen=chosen)
-    reason = allocated.reason
-    if reason == AllocationReason.CHOSEN and actor.is_staff and not actor.is_hq and not clean["dealer"]:
-        reason = AllocationReason.STAFF
-    dealer = allocated.dealer
-    due = workhours.add_open_minutes(now, common.settings_for(dealer).sla_minutes, workhours.OpeningHours.of(dealer))
-    agent = assignment.pick_agent(dealer, now)
-    lead = Lead.objects.create(
-        dealer=dealer, customer=customer, consent=consent, channel=data.channel, campaign=data.campaign[:80],
-        source_ref=data.source_ref[:80], model_interest=data.model_interest[:80], city=city,
-        message=data.message[:2000], allocation_reason=reason, status=Status.NEW,
-        stage=Stage.DCC if agent else Stage.MARKETING, agent=agent, assigned_at=now if agent else None,
-        next_follow_up_on=timezone.localdate(), first_response_due_at=due,
-        expected_purchase_on=data.expected_purchase_on,
-        api_token=api_token if getattr(api_token, "pk", None) else None, created_at=now,
-    )
-    Allocation.objects.create(lead=lead, dealer=dealer, reason=reason, distance_km=allocated.distance_km,
-                              by_label=actor.label)
-    Capture.objects.create(lead=lead, channel=data.channel, campaign=data.campaign[:80],
-                           source_ref=data.source_ref[:80], duplicate=False, by_label=actor.label)
-    assignment.record_assignment(lead, agent, actor=actor)
-    common.record(actor, "lead.capture", lead, None,
-                  extra={"channel": data.channel, "allocation": reason, "customer_id": customer.pk})
-    if agent is not None:
-        assignment.notify_agent(lead, agent)
-    return lead
+def lead_capture(*, actor: Actor, data: LeadInput, idempotency_key: str = "", token: Any = None) -> CaptureResult:
+    """Capture one lead (a batch of one); ``Invalid`` when its input is refused."""
+    outcome = capture([Request(data, Caller.of(actor, token), key=idempotency_key)])[0]
+    if outcome.errors:
+        raise Invalid(outcome.errors)
+    assert outcome.lead is not None
+    return CaptureResult(outcome.lead, created=outcome.created, replay=outcome.replay)
 
 
-CAPTURE_LABELS = {"name": _("Full name"), "phone": _("Mobile"), "city": _("City"), "channel": _("Channel")}
+CAPTURE_LABELS = {
+    "name": _("Full name"), "phone": _("Mobile"), "city": _("City"), "channel": _("Channel"),
+    "campaign": _("Campaign"), "source_ref": _("Platform reference"), "model_interest": _("Model of interest"),
+    "message": _("Message"), "consent_version": _("Consent version"), "dealer": _("Dealer"),
+}

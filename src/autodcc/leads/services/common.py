@@ -86,15 +86,16 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def settings_for(dealer: Dealer) -> DealerLeadSettings:
+def settings_for(dealer: Dealer | int) -> DealerLeadSettings:
     """The dealer's lead rules (kept for 30 s per process: read on every capture)."""
-    return memo.remember(("lead-settings", dealer.pk), 30, lambda: _load_settings(dealer))
+    pk = dealer if isinstance(dealer, int) else dealer.pk
+    return memo.remember(("lead-settings", pk), 30, lambda: _load_settings(pk))
 
 
-def _load_settings(dealer: Dealer) -> DealerLeadSettings:
-    found = DealerLeadSettings.objects.filter(dealer=dealer).first()
+def _load_settings(dealer_id: int) -> DealerLeadSettings:
+    found = DealerLeadSettings.objects.filter(dealer_id=dealer_id).first()
     return found or DealerLeadSettings(
-        dealer=dealer, sla_minutes=rules.DEFAULT_SLA_MINUTES, grade_intervals=dict(rules.DEFAULT_GRADE_INTERVALS),
+        dealer_id=dealer_id, sla_minutes=rules.DEFAULT_SLA_MINUTES, grade_intervals=dict(rules.DEFAULT_GRADE_INTERVALS),
         grade_windows=dict(rules.DEFAULT_GRADE_WINDOWS), post_delivery_days=list(rules.DEFAULT_POST_DELIVERY_DAYS),
     )
 
