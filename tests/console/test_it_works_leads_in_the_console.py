@@ -79,7 +79,8 @@ def test_one_lead_from_the_walk_in_form_to_delivery(net, login):
     lead = Lead.objects.get()
     assert response.status_code == 302 and response["Location"] == url("lead_detail", lead.pk)
     assert (lead.dealer, lead.agent, lead.allocation_reason) == (net.dealer_a, net.a_agent.staff, "staff")
-    assert lead.consent.version == "console-2026-01" and lead.consent.share_with_dealer
+    consent = lead.customer.consents.get()
+    assert consent.version == "console-2026-01" and consent.share_with_dealer and consent.dealer == net.dealer_a
     page = client.get(response["Location"]).content.decode()
     assert "139****5678" in page and "13912345678" not in page and 'data-action="lead.capture"' in page
 

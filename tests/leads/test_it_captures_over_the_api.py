@@ -147,9 +147,9 @@ def test_a_dealer_key_naming_another_dealer_is_refused(net, dealer_b_key, api):
     assert not Lead.objects.filter(dealer=net.dealer_a).exists() and not Lead.objects.exists()
 
 
-def test_a_dealer_key_does_not_see_another_dealers_customer(net, dealer_b_key, api, client):
+def test_a_dealer_key_does_not_see_another_dealers_customer(net, dealer_b_key, api, client, enquiry):
     """Dealer A has an open lead for the phone; B's key gets B's own new lead, never A's."""
-    at_a = lead_capture(actor=SYSTEM, data=_input(phone="13700001111", name="张先生", dealer="SH-001")).lead
+    at_a = lead_capture(actor=SYSTEM, data=enquiry(phone="13700001111", name="张先生", dealer="SH-001")).lead
     answer = api({**BODY, "name": "李娜"}, dealer_b_key)
     assert answer.status == 201 and answer.body["created"]
     seen = answer.body["lead"]

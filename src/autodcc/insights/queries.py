@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -131,16 +131,25 @@ def _aggregates(f: Filters) -> tuple[Q, dict[str, Any]]:
     return where, aggs
 
 
+# a repeat is counted under the channel and campaign it came from, not its lead's
+_CAPTURE_OWN = {"channel": "channel", "campaign": "campaign"}
+
+
 def _repeats(actor: Actor, f: Filters, group: str | None) -> dict[Any, int]:
     start, end = f.bounds()
-    leads = _filtered(actor, f).values("pk")
+    leads = _filtered(actor, replace(f, channel="", campaign="")).values("pk")
     qs = Capture.objects.filter(duplicate=True, at__gte=start, at__lt=end, lead__in=leads)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.campaign:
+        qs = qs.filter(campaign=f.campaign)
     if group is None:
         return {None: qs.count()}
     if group in PERIODS:
         key = PERIODS[group]("at")
         return {r["k"]: r["n"] for r in qs.annotate(k=key).values("k").annotate(n=Count("pk"))}
-    return {r["k"]: r["n"] for r in qs.values(k=F(f"lead__{GROUPS[group]}")).annotate(n=Count("pk"))}
+    column = _CAPTURE_OWN.get(group) or f"lead__{GROUPS[group]}"
+    return {r["k"]: r["n"] for r in qs.values(k=F(column)).annotate(n=Count("pk"))}
 
 
 def rate_definitions() -> tuple[kpi.RateDef, ...]:
@@ -167,6 +176,9 @@ def funnel(*, actor: Actor, filters: Filters, group: str | None = None, with_rep
     else:
         results = list(qs.values(k=F(GROUPS[group])).annotate(**aggs).order_by("k"))
     repeats = _repeats(actor, filters, group) if with_repeats else {}
+    present = {r["k"] for r in results}
+    # a channel (or campaign, or period) whose only captures in the period were repeats still shows
+    results += [{"k": k} for k in sorted((k for k in repeats if k not in present), key=str)]
     labels = _labels(group, [r["k"] for r in results])
     definitions = rate_definitions()
     rows: list[Row] = []

@@ -203,6 +203,11 @@ class Lead(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def consent(self):  # type: ignore[no-untyped-def]
+        """The latest consent the customer gave to this lead's dealer (one is appended per capture)."""
+        return self.customer.consents.filter(dealer_id=self.dealer_id).order_by("-given_at", "-id").first()
+
+    @property
     def holder(self):  # type: ignore[no-untyped-def]
         return self.consultant if self.stage == Stage.SHOWROOM and self.consultant_id else self.agent
 
