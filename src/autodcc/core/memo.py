@@ -25,6 +25,12 @@ def remember(key: Hashable, ttl: float, compute: Callable[[], T]) -> T:
     return value
 
 
+def peek(key: Hashable) -> Any:
+    """The remembered value, or None when there is none (or it has expired)."""
+    hit = _store.get(key)
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
 def forget(*keys: Hashable) -> None:
     with _lock:
         for key in keys:

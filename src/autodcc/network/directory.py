@@ -104,12 +104,19 @@ class CityRef:
 
 
 def city(info: CityInfo) -> CityRef:
-    """The City row of a looked-up city (created from the shipped data the first time)."""
+    """The City row of a looked-up city. One created just now from the shipped data (in a
+    transaction not yet committed) is not kept: other threads could not see it yet."""
+    key = ("city", info.adcode)
+    found = memo.peek(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    from autodcc.network.models import City
+    from autodcc.network.services import city_for
 
-    def load() -> CityRef:
-        from autodcc.network.services import city_for
-
+    row = City.objects.filter(adcode=info.adcode).first()
+    if row is None:
         row = city_for(info.adcode)
         return CityRef(row.pk, row.adcode, row.name, float(row.lat), float(row.lng))
-
-    return memo.remember(("city", info.adcode), 300.0, load)
+    ref = CityRef(row.pk, row.adcode, row.name, float(row.lat), float(row.lng))
+    memo.remember(key, 300.0, lambda: ref)
+    return ref
