@@ -11,11 +11,11 @@ http.client) drives, one after the other:
   insert   POST /bench/insert/  one BenchRow INSERT
   capture  POST /api/leads      a unique mobile and Idempotency-Key per request
 
-inline  no broker: the request writes the Intake and captures the lead in the same request (201).
+inline  no broker: the request captures the lead through the pipeline in one transaction (201).
 worker  CELERY_BROKER_URL=redis://127.0.0.1:6379/13 for gunicorn, and one Celery worker
-        (-P solo, concurrency 1) running during the capture phase: the request validates and writes
-        one Intake (202); the worker captures the waiting intakes in batches (capture_many). After
-        the load, the script waits (--drain-timeout) until no intake is pending.
+        (-P solo, concurrency 1) running during the capture phase: the request checks the input and
+        writes one pending Capture (202); the worker captures the waiting ones in batches through the
+        same pipeline. After the load, the script waits (--drain-timeout) until none is pending.
 
 Per mode: throughput, latency percentiles, errors, CPU per process, the ratios, the
 lost/duplicate check; in worker mode also the processing throughput and receipt → lead latency.
@@ -49,7 +49,8 @@ CHANNELS = ["autohome", "yiche", "dongchedi", "own_site"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "子涵", "浩然"]
 
-TARGET_RATIO = 0.5
+TARGET_RATIO = 0.25  # inline capture against the one-row insert view
+TARGET_WORKER_RATIO = 0.3  # worker mode: leads processed per second against the insert view
 TARGET_P99_MS = 50.0
 POLL_S = 0.1  # worker mode: how often the observer looks for newly committed batches
 
@@ -81,6 +82,7 @@ class Result:
     started_wall: float = 0.0  # time.time() when the warm-up began
     measured_wall: float = 0.0  # time.time() when the measured window began
     cores: dict[str, float] = field(default_factory=dict)  # CPU seconds per second of the phase, by process
+    commits: int = 0  # PostgreSQL's committed transactions during the phase (warm-up included)
 
     @property
     def rps(self) -> float:
@@ -203,9 +205,9 @@ def run_phase(
 
 
 class CommitObserver:
-    """Worker mode: polls the Intake table every POLL_S and notes when each batch became visible.
+    """Worker mode: polls the Capture table every POLL_S and notes when each batch became visible.
 
-    All intakes of one ``process_batch`` share one ``processed_at`` (stamped when the batch starts);
+    All captures of one ``process_batch`` share one ``processed_at`` (stamped when the batch runs);
     the first poll that sees a ``processed_at`` value is (within POLL_S) when that batch committed,
     i.e. when its leads exist for everyone else."""
 
@@ -267,7 +269,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
     info = harness.setup_django(fresh=True, token=True)
     from django.db.models import Count
 
-    from autodcc.leads.models import Intake, IntakeStatus, Lead
+    from autodcc.leads.models import Capture, CaptureStatus, Lead
     from autodcc.network.models import ApiToken
     from bench.benchapp.models import BenchRow
 
@@ -293,7 +295,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
             if phase.name == "capture" and mode == "worker":
                 worker = harness.CeleryWorker(env=env).__enter__()
                 print(f"celery worker ready after {worker.started_s:.1f} s (log: bench/.var/celery.log)", flush=True)
-                observer = CommitObserver(Intake._meta.db_table)
+                observer = CommitObserver(Capture._meta.db_table)
             try:
                 before = (Lead.objects.count(), BenchRow.objects.count())
                 connections.close_all()  # nothing shared with the forked load processes
@@ -306,6 +308,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
                     return g
 
                 cpu0 = {name: harness.cpu_seconds(pids) for name, pids in groups().items()}
+                commits0 = harness.commits(harness.DB_NAME)
                 busy0, self0, t0 = harness.machine_busy_seconds(), own_cpu(), time.monotonic()
                 result = run_phase(
                     phase,
@@ -318,6 +321,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
                     started=observer.start if observer is not None else None,
                 )
                 result.wall_s = wall = time.monotonic() - t0
+                result.commits = harness.commits(harness.DB_NAME) - commits0
                 busy = (harness.machine_busy_seconds() - busy0) / wall
                 cpu1 = {name: harness.cpu_seconds(pids) for name, pids in groups().items()}
                 result.cores = {name: harness.cpu_used(cpu0[name], cpu1[name]) / wall for name in cpu1}
@@ -369,24 +373,36 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
     ratio_ins, ratio_json = cap.rps / ins.rps, cap.rps / js.rps
     print()
     print(f"capture/insert throughput = {ratio_ins:.3f}    capture/json throughput = {ratio_json:.3f}")
+    done_requests = sum(cap.all_status.values())
+    server = cap.cores.get("gunicorn", 0) + cap.cores.get("postgres", 0) + cap.cores.get("worker", 0)
+    per_capture_ms = server * cap.wall_s / max(1, done_requests) * 1000
+    print(f"server CPU per capture (gunicorn + PostgreSQL{' + worker' if mode == 'worker' else ''}): "
+          f"{per_capture_ms:.2f} ms; commits per capture (PostgreSQL's count for the bench database): "
+          f"{cap.commits / max(1, done_requests):.2f}; insert view: "
+          f"{(ins.cores.get('gunicorn', 0) + ins.cores.get('postgres', 0)) * ins.wall_s / max(1, sum(ins.all_status.values())) * 1000:.2f} ms, "
+          f"{ins.commits / max(1, sum(ins.all_status.values())):.2f} commits")
+    if mode == "inline":
+        statements = harness.statements_per_capture(info["token"])
+        print(f"SQL statements of one capture (POST /api/leads through the test client, in this process): "
+              f"{statements['statements']} statements, {statements['commits']} commit(s): {statements['kinds']}")
 
     # ---- the loss check ------------------------------------------------------------------------
     statuses = ", ".join(f"{c} × {s}" for s, c in sorted(cap.all_status.items()))
     answered_2xx = sum(c for s, c in cap.all_status.items() if 200 <= s < 300)
     ids = [a[0] for a in cap.accepted]
-    keys = dict(Intake.objects.filter(pk__in=ids).values_list("pk", "key"))
-    matched = sum(keys.get(pk) == f"api:{token_pk}:{key}" for pk, key, _phone in cap.accepted)
-    intakes = Intake.objects.count()
-    by_status = {row["status"]: row["n"] for row in Intake.objects.values("status").annotate(n=Count("pk"))}
-    pending = by_status.get(IntakeStatus.PENDING, 0)
-    rejected = by_status.get(IntakeStatus.REJECTED, 0)
-    no_lead = Intake.objects.filter(status=IntakeStatus.PROCESSED, lead__isnull=True).count()
-    created_true = Intake.objects.filter(created=True).count()
+    keys = dict(Capture.objects.filter(pk__in=ids).values_list("pk", "key"))
+    matched = sum(keys.get(pk) == f"api:t{token_pk}:{key}" for pk, key, _phone in cap.accepted)
+    intakes = Capture.objects.count()
+    by_status = {row["status"]: row["n"] for row in Capture.objects.values("status").annotate(n=Count("pk"))}
+    pending = by_status.get(CaptureStatus.PENDING, 0)
+    rejected = by_status.get(CaptureStatus.REJECTED, 0)
+    no_lead = Capture.objects.filter(status=CaptureStatus.PROCESSED, lead__isnull=True).count()
+    created_true = Capture.objects.filter(status=CaptureStatus.PROCESSED, duplicate=False).count()
     shared_leads = (
-        Intake.objects.exclude(lead=None).values("lead").annotate(n=Count("pk")).filter(n__gt=1).count()
+        Capture.objects.exclude(lead=None).values("lead").annotate(n=Count("pk")).filter(n__gt=1).count()
     )
     accepted_phones = len({a[2] for a in cap.accepted})
-    intake_phones = len(set(Intake.objects.values_list("payload__phone", flat=True)))
+    intake_phones = Capture.objects.exclude(lead=None).values("lead__customer__phone").distinct().count()
     new_leads = counts["capture"][0]
     leads_total = Lead.objects.count()
     distinct_lead_phones = Lead.objects.values("customer__phone").distinct().count()
@@ -403,8 +419,8 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"capture answers (warm-up + measured): {statuses}")
     print(
         f"intakes: {answered_2xx} 2xx answers → {len(set(ids))} distinct intake ids, {matched} found with their "
-        f"Idempotency-Key; {intakes} Intake rows ({unanswered_written} written without a 2xx answer); "
-        f"{by_status.get(IntakeStatus.PROCESSED, 0)} processed, {pending} pending, {rejected} rejected; "
+        f"Idempotency-Key; {intakes} Capture rows ({unanswered_written} written without a 2xx answer); "
+        f"{by_status.get(CaptureStatus.PROCESSED, 0)} processed, {pending} pending, {rejected} rejected; "
         f"{no_lead} processed without a lead"
     )
     print(
@@ -415,10 +431,10 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"insert:  {ins.all_status.get(201, 0)} × 201; new BenchRow rows {counts['insert'][1]}")
 
     # ---- processing (receipt → lead) -----------------------------------------------------------
-    rows = list(Intake.objects.exclude(processed_at=None).values_list("received_at", "processed_at"))
+    rows = list(Capture.objects.exclude(processed_at=None).values_list("at", "processed_at"))
     to_stamp = sorted((p - r).total_seconds() * 1000 for r, p in rows)
     summary: dict[str, Any] = {
-        "mode": mode, "rps": cap.rps, "p50": cap.pct(50), "p95": cap.pct(95), "p99": cap.pct(99),
+        "mode": mode, "rps": cap.rps, "cpu_ms": per_capture_ms, "p50": cap.pct(50), "p95": cap.pct(95), "p99": cap.pct(99),
         "errors": cap.measured_errors, "ratio_ins": ratio_ins, "ratio_json": ratio_json, "lossless": lossless,
         "insert_rps": ins.rps, "json_rps": js.rps,
     }
@@ -499,6 +515,10 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
             f"created → done p50 {_ms(d, 50) / 1000:.1f} s, p95 {_ms(d, 95) / 1000:.1f} s, "
             f"max {d[-1] / 1000 if d else float('nan'):.1f} s (the agents' \"new leads\" messages)"
         )
+        summary["worker_ratio"] = leads_per_s / ins.rps
+        print(f"{harness.verdict(leads_per_s / ins.rps >= TARGET_WORKER_RATIO)}  [worker] leads processed per second "
+              f"≥ {TARGET_WORKER_RATIO} × insert throughput ({leads_per_s:.1f} vs {ins.rps:.1f} = "
+              f"{leads_per_s / ins.rps:.3f})")
         summary.update(
             leads_per_s=leads_per_s, e2e_p50=_ms(visible, 50), e2e_p95=_ms(visible, 95),
             e2e_p99=_ms(visible, 99), stamp_p50=_ms(to_stamp, 50), stamp_p95=_ms(to_stamp, 95),
@@ -558,7 +578,7 @@ def wait_for_intakes(
     queued: bool,
 ) -> dict[str, Any]:
     """After the load: wait until no intake is pending (up to ``timeout``); the backlog and how long."""
-    from autodcc.leads.models import Intake, IntakeStatus
+    from autodcc.leads.models import Capture, CaptureStatus
 
     t_end = time.monotonic()
 
@@ -566,11 +586,11 @@ def wait_for_intakes(
         return celery_queue_length() if queued else 0
 
     queue_at_end = queue_length()
-    backlog = Intake.objects.filter(status=IntakeStatus.PENDING).count()
+    backlog = Capture.objects.filter(status=CaptureStatus.PENDING).count()
     pending = backlog
     while pending and time.monotonic() - t_end < timeout:
         time.sleep(0.2)
-        pending = Intake.objects.filter(status=IntakeStatus.PENDING).count()
+        pending = Capture.objects.filter(status=CaptureStatus.PENDING).count()
     drained_s = time.monotonic() - t_end
     if queued:
         time.sleep(2 * POLL_S)  # let the observer see the last commit

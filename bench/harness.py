@@ -405,3 +405,65 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
+
+
+STATS_SETTLE_S = 11.0  # PostgreSQL 15 flushes an idle backend's statistics within 10 s
+
+
+def commits(database: str, *, settle: bool = True) -> int:
+    """PostgreSQL's count of committed transactions in ``database`` (after the idle backends have
+    flushed their statistics)."""
+    import psycopg
+
+    if settle:
+        time.sleep(STATS_SETTLE_S)
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        row = conn.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = %s", [database]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def statements_per_capture(token: str, *, city: str = "上海") -> dict[str, Any]:
+    """The SQL of one ``POST /api/leads`` (a new phone, a city with dealers) through Django's test
+    client in this process, after one warm-up capture: statements by kind and the commits."""
+    import json as _json
+    from collections import Counter
+
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    stamp = int(time.time() * 1000) % 10**8
+    body = {"name": "测试", "channel": "autohome", "city": city, "consent_version": "2026-01",
+            "consent_share_with_dealer": True}
+    kinds: Counter[str] = Counter()
+    commit_count = [0]
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        verb = sql.lstrip().split(None, 1)[0].upper()
+        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"', sql)
+        kinds[f"{verb} {table.group(1) if table else '?'}"] += 1
+        return execute(sql, params, many, context)
+
+    real_commit = connection.commit
+
+    def counting_commit() -> None:
+        commit_count[0] += 1
+        real_commit()
+
+    for n, measured in ((0, False), (1, True)):
+        payload = {**body, "phone": f"139{stamp + n:08d}"}
+        if measured:
+            kinds.clear()
+            connection.commit = counting_commit  # type: ignore[method-assign]
+            with connection.execute_wrapper(wrapper):
+                response = client.post("/api/leads", _json.dumps(payload), content_type="application/json",
+                                       HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IDEMPOTENCY_KEY=f"stmt-{stamp}-{n}")
+            connection.commit = real_commit  # type: ignore[method-assign]
+        else:
+            response = client.post("/api/leads", _json.dumps(payload), content_type="application/json",
+                                   HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IDEMPOTENCY_KEY=f"stmt-{stamp}-{n}")
+        if response.status_code != 201:
+            raise SystemExit(f"statement count: the capture answered {response.status_code}: {response.content[:300]!r}")
+    return {"statements": sum(kinds.values()), "commits": commit_count[0],
+            "kinds": ", ".join(f"{k} ×{v}" if v > 1 else k for k, v in kinds.items())}

@@ -5,9 +5,8 @@ Run: .venv/bin/python bench/import_bulk.py [--rows auto|N] [--seed 42] [--max-mi
 Fresh PostgreSQL database (autodcc_bench), migrated, demo network. A seeded CSV of N leads with
 unique mobiles (the headers importing.py reads: 姓名,手机,城市,渠道,平台线索号,授权版本,同意共享经销商,
 意向车型) is imported as an ImportJob run by ``importing.run_job`` (what the import task runs: read and
-check every row, then capture them set-based, ``importing.BATCH`` (500) rows per ``capture_many``
-transaction, each followed by its inline after-commit outbox dispatch: one "new leads" message per
-agent per batch). In the same run 100,000 BenchRow objects are built and saved with
+check every row, then capture them through the capture pipeline, ``importing.BATCH`` rows per
+transaction; one outbox event at the end tells each agent once for the whole file). In the same run 100,000 BenchRow objects are built and saved with
 ``bulk_create(batch_size=1000)``. CPU seconds are measured per process (this one, PostgreSQL).
 
 ``--rows auto`` (the default) first imports a 2,000-row pilot into a fresh database; if 100,000
@@ -170,19 +169,18 @@ def run_import(data: bytes, filename: str, *, progress: bool) -> tuple[float, ob
 def validate_pass(data: bytes, filename: str) -> float:
     """The read + check pass of run_job alone (no capture), timed on the same file."""
     from autodcc.core import tabular
-    from autodcc.core.errors import Invalid
+    from autodcc.core.actors import SYSTEM
     from autodcc.leads import importing
-    from autodcc.leads.services.capture import validate
+    from autodcc.leads.services.capture import Caller, Request, prepare
 
     t0 = time.perf_counter()
+    caller = Caller.of(SYSTEM)
     rows = tabular.read_rows(io.BytesIO(data), filename, importing.header_aliases(), importing.REQUIRED)
+    requests = []
     for row in rows:
         errors: list[tuple[str, str]] = []
-        item = importing._to_input(row.values, errors)
-        try:
-            validate(item)
-        except Invalid:
-            pass
+        requests.append(Request(importing._to_input(row.values, errors), caller))
+    prepare(requests)
     return time.perf_counter() - t0
 
 
@@ -275,7 +273,8 @@ def main() -> int:
     from autodcc.leads import importing
 
     print(
-        f"import: running {rows:,} rows through importing.run_job (capture_many, {importing.BATCH} rows per batch) …",
+        f"import: running {rows:,} rows through importing.run_job (the capture pipeline, {importing.BATCH} rows per "
+        f"transaction) …",
         flush=True,
     )
     cpu = CpuMeter()

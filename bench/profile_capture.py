@@ -120,27 +120,18 @@ class Payloads:
 STEPS = [
     ("django/core/handlers/base.py", "get_response", "whole request (handler)"),
     ("autodcc/api/auth.py", "authenticate", "  token auth (api_token_authenticate)"),
-    ("autodcc/leads/services/intake.py", "intake_accept", "  intake_accept (validate, INSERT Intake)"),
-    ("autodcc/leads/services/intake.py", "intake_process", "  intake_process (inline: lock, capture, UPDATE)"),
-    ("autodcc/leads/services/capture.py", "lead_capture", "  lead_capture"),
-    ("autodcc/leads/services/capture.py", "validate", "    validate (phone, city lookup)"),
-    ("autodcc/leads/services/capture.py", "_capture", "    _capture (in the transaction)"),
-    ("autodcc/network/services.py", "city_for", "      city_for"),
-    ("django/db/models/query.py", "get_or_create", "      get_or_create (customer, …)"),
-    ("autodcc/leads/services/allocation.py", "allocate", "      allocation.allocate"),
-    ("autodcc/leads/services/allocation.py", "take_from_ledger", "        take_from_ledger"),
-    ("autodcc/leads/services/common.py", "settings_for", "      common.settings_for"),
+    ("autodcc/leads/services/intake.py", "intake_accept", "  intake_accept"),
+    ("autodcc/leads/services/capture.py", "check", "    check (phone, city, dealer)"),
+    ("autodcc/leads/services/capture.py", "commit", "    commit (the transaction)"),
+    ("autodcc/leads/services/capture_pass.py", "_lookup", "      lookup (keys, customers, dealers)"),
+    ("autodcc/leads/services/capture_pass.py", "_allocate", "      allocate (lock, split, agents)"),
+    ("autodcc/leads/services/capture_pass.py", "_customers", "      customers"),
+    ("autodcc/leads/services/capture_pass.py", "_write_leads", "      leads"),
+    ("autodcc/leads/services/capture_pass.py", "_write_rest", "      consents, captures, handovers, audit, outbox"),
     ("autodcc/core/workhours.py", "add_open_minutes", "      workhours.add_open_minutes"),
-    ("autodcc/leads/services/assignment.py", "assign", "      assignment.assign"),
-    ("autodcc/leads/services/assignment.py", "pick_agent", "      assignment.pick_agent"),
-    ("autodcc/leads/services/assignment.py", "available_agents", "        available_agents"),
-    ("autodcc/leads/services/assignment.py", "_take", "        _take (agent ledger)"),
-    ("autodcc/leads/services/assignment.py", "record_assignment", "      assignment.record_assignment"),
-    ("autodcc/leads/services/assignment.py", "notify_agent", "      notify_agent → message_send"),
-    ("autodcc/leads/services/common.py", "record", "      common.record (audit)"),
     ("django/db/backends/base/base.py", "run_and_clear_commit_hooks", "  after-commit hooks"),
-    ("autodcc/core/outbox.py", "dispatch_due", "    outbox.dispatch_due (inline SMS delivery)"),
-    ("autodcc/api/leads.py", "capture", "  API view (capture + re-read + response)"),
+    ("autodcc/core/outbox.py", "_request_finished", "  after the response: outbox dispatch"),
+    ("autodcc/api/leads.py", "capture", "  API view (capture + response)"),
     ("ninja/operation.py", "_result_to_response", "  ninja response serialisation"),
     ("django/db/backends/utils.py", "_execute", "all SQL execute() calls"),
 ]
@@ -167,14 +158,19 @@ def profile_capture_many(
     statements: Callable[[Any], list[str]],
     transactions: Callable[[Any], int],
 ) -> None:
-    """Statements per lead of ``capture_many`` (SYSTEM actor, import channel): new leads, repeats, replays."""
+    """Statements per lead of a batch through the pipeline (SYSTEM, import channel): new leads, repeats, replays."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from autodcc.core.actors import SYSTEM
-    from autodcc.leads.services.bulk import capture_many
+    from autodcc.leads.services.capture import Caller, Request, capture
 
-    print(f"\n== 1b. capture_many, batches of {size} (the set-based path: imports, the intake worker) ==")
+    caller = Caller.of(SYSTEM)
+
+    def capture_many(*, actor: Any, items: list[tuple[Any, str]]) -> list[Any]:
+        return capture([Request(data, caller, key=key) for data, key in items])
+
+    print(f"\n== 1b. batches of {size} through the pipeline (imports and the worker) ==")
     rows: list[tuple[str, int, int, int, float, Counter[str]]] = []
     last: list[tuple[Any, str]] = []
 
@@ -187,7 +183,7 @@ def profile_capture_many(
         got = {"new": sum(o.created for o in outcomes), "join": sum(not o.created and not o.replay for o in outcomes),
                "replay": sum(o.replay for o in outcomes)}
         if bad or got[expect] != len(items):
-            raise SystemExit(f"capture_many {label}: {got}, {len(bad)} with errors: {bad[:1]}")
+            raise SystemExit(f"batch {label}: {got}, {len(bad)} with errors: {bad[:1]}")
         kinds = Counter(classify(q) for q in statements(ctx))
         rows.append((label, len(items), len(statements(ctx)), transactions(ctx), wall, kinds))
 
@@ -212,8 +208,8 @@ def profile_capture_many(
                     if "messaging_" in kind or "core_outboxevent" in kind or "(savepoint)" in kind)
     messages = kinds.get("INSERT messaging_message", 0)
     print(f"  of the {c} statements of '{label}': {messaging} are the agents' messages ({messages} messages, one per "
-          f"agent per batch) and their inline after-commit outbox dispatch, {c - messaging} the capture itself "
-          f"({(c - messaging) / n:.3f} per lead)")
+          f"agent per batch, written by the after-commit dispatch) and the outbox, {c - messaging} the capture "
+          f"itself ({(c - messaging) / n:.3f} per lead)")
     print(f"statements of '{label}' by kind ({c} in all, {c / n:.3f} per lead):")
     for kind, k in kinds.most_common():
         print(f"  {kind:<40}{k:>6}")
