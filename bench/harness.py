@@ -451,6 +451,9 @@ def statements_per_capture(token: str, *, city: str = "上海") -> dict[str, Any
         commit_count[0] += 1
         real_commit()
 
+    from django.conf import settings
+
+    settings.OUTBOX_DISPATCH_INTERVAL = 1e9  # the capture alone: no outbox dispatch after these responses
     for n, measured in ((0, False), (1, True)):
         payload = {**body, "phone": f"139{stamp + n:08d}"}
         if measured:
@@ -467,3 +470,35 @@ def statements_per_capture(token: str, *, city: str = "上海") -> dict[str, Any
             raise SystemExit(f"statement count: the capture answered {response.status_code}: {response.content[:300]!r}")
     return {"statements": sum(kinds.values()), "commits": commit_count[0],
             "kinds": ", ".join(f"{k} ×{v}" if v > 1 else k for k, v in kinds.items())}
+
+
+class CpuTracker:
+    """CPU used by groups of processes over a phase, sampled every ``every`` seconds so that a
+    process that ends during the phase (a database backend whose connection was recycled) is
+    still counted up to its last sample; one born during the phase counts from zero."""
+
+    def __init__(self, groups: Any, every: float = 0.5) -> None:
+        import threading
+
+        self.groups = groups  # () -> {name: [pids]}
+        self.every = every
+        self.first: dict[str, dict[int, float]] = {name: cpu_seconds(pids) for name, pids in groups().items()}
+        self.last: dict[str, dict[int, float]] = {name: dict(v) for name, v in self.first.items()}
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        for name, pids in self.groups().items():
+            self.last.setdefault(name, {}).update(cpu_seconds(pids))
+
+    def _run(self) -> None:
+        while not self.stop_event.wait(self.every):
+            self._sample()
+
+    def stop(self) -> dict[str, float]:
+        self.stop_event.set()
+        self.thread.join()
+        self._sample()
+        return {name: sum(s - self.first.get(name, {}).get(pid, 0.0) for pid, s in seen.items())
+                for name, seen in self.last.items()}

@@ -184,6 +184,13 @@ def _plain_static_urls(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _outbox_after_every_response(settings: Any) -> None:
+    """Each test request's outbox events are dispatched after its response (the server waits at
+    least ``OUTBOX_DISPATCH_INTERVAL`` between two dispatches of a process; tests check each one)."""
+    settings.OUTBOX_DISPATCH_INTERVAL = 0.0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_memo() -> Any:
     """Each test starts with an empty per-process memo (tests change rows the memo keeps)."""
     from autodcc.core import memo

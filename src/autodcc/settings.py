@@ -53,6 +53,19 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -157,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30, minimum=1)
 OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+# without a broker: a web process dispatches the outbox after a response at most this often (seconds)
+OUTBOX_DISPATCH_INTERVAL = env_float("OUTBOX_DISPATCH_INTERVAL", 1.0, minimum=0.0)
+# an agent gets at most one "new leads" message in this many seconds (the rest are summed into the next)
+LEAD_NOTICE_INTERVAL = env_int("LEAD_NOTICE_INTERVAL", 60, minimum=0)
 MESSAGING_SMS_PROVIDER = env_str("MESSAGING_SMS_PROVIDER", "console")
 MESSAGING_WECHAT_PROVIDER = env_str("MESSAGING_WECHAT_PROVIDER", "console")
 MESSAGING_PUSH_PROVIDER = env_str("MESSAGING_PUSH_PROVIDER", "console")

@@ -35,16 +35,33 @@ def test_it_retries_with_growing_delays_then_succeeds(db, settings):
     assert outbox.dispatch_due(now=now).retried == 1
     event.refresh_from_db()
     assert (event.status, event.attempts) == (OutboxStatus.PENDING, 1)
-    assert event.next_attempt_at == now + dt.timedelta(seconds=10)
+    assert now + dt.timedelta(seconds=10) <= event.next_attempt_at <= timezone.now() + dt.timedelta(seconds=10)
     assert outbox.dispatch_due(now=now + dt.timedelta(seconds=5)).retried == 0  # not due yet
-    later = now + dt.timedelta(seconds=10)
+    later = event.next_attempt_at
     outbox.dispatch_due(now=later)
     event.refresh_from_db()
-    assert event.next_attempt_at == later + dt.timedelta(seconds=20)
+    assert event.next_attempt_at == later + dt.timedelta(seconds=20)  # a pass "in the future": counted from it
     stats = outbox.dispatch_due(now=later + dt.timedelta(seconds=20))
     event.refresh_from_db()
     assert stats.done == 1 and event.status == OutboxStatus.DONE and event.attempts == 3
     assert ERRORS == [(2, 1, False), (2, 2, False)]
+
+
+@outbox.handler("test.slow_failure")
+def slow_failure(payload):
+    import time
+
+    time.sleep(payload["seconds"])
+    raise ConnectionError("timed out")
+
+
+def test_the_back_off_counts_from_the_failure_not_from_the_start_of_the_pass(db, settings):
+    settings.OUTBOX_BACKOFF_SECONDS = 1
+    event = outbox.enqueue("test.slow_failure", {"seconds": 0.4}, max_attempts=5)
+    started = timezone.now()
+    outbox.dispatch_due()
+    event.refresh_from_db()
+    assert event.next_attempt_at >= started + dt.timedelta(seconds=1.4)
 
 
 def test_it_gives_up_after_the_limit(db, settings):

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import transaction
+from django.db import models, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -37,25 +38,41 @@ class PermanentFailure(Exception):
 
 @dataclass(frozen=True)
 class _Registered:
-    handle: Handler
+    handle: Any
     on_error: ErrorHook | None
+    batch: bool = False
 
 
 _HANDLERS: dict[str, _Registered] = {}
 
 
-def handler(topic: str, *, on_error: ErrorHook | None = None) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        _HANDLERS[topic] = _Registered(fn, on_error)
+def handler(topic: str, *, on_error: ErrorHook | None = None, batch: bool = False) -> Callable[[Any], Any]:
+    """Register the handler of ``topic``. A ``batch`` handler takes the payloads of every event of
+    its topic that is due at once (a list), so a burst of events costs one run."""
+
+    def register(fn: Any) -> Any:
+        _HANDLERS[topic] = _Registered(fn, on_error, batch)
         return fn
 
     return register
 
 
-def enqueue(topic: str, payload: dict[str, Any], *, max_attempts: int | None = None) -> OutboxEvent:
-    event = OutboxEvent.objects.create(
-        topic=topic, payload=payload, max_attempts=max_attempts or settings.OUTBOX_MAX_ATTEMPTS
-    )
+def enqueue(topic: str, payload: dict[str, Any], *, max_attempts: int | None = None,
+            at: dt.datetime | None = None, returning: bool = True) -> OutboxEvent:
+    """Queue ``payload`` for ``topic``'s handler, in the caller's transaction; due now or ``at``.
+    ``returning=False``: the event's id is not read back (it can then share a round trip)."""
+    from autodcc.core import rows
+
+    now = timezone.now()
+    event = OutboxEvent(topic=topic, payload=payload, max_attempts=max_attempts or settings.OUTBOX_MAX_ATTEMPTS,
+                        next_attempt_at=at or now, created_at=now)
+    ids = rows.insert(OutboxEvent, ("topic", "payload", "status", "attempts", "max_attempts", "next_attempt_at",
+                                    "last_error", "created_at"),
+                      [(topic, payload, OutboxStatus.PENDING, 0, event.max_attempts, event.next_attempt_at, "", now)],
+                      returning=returning)
+    if ids:
+        event.pk = ids[0]
+        event._state.adding = False
     transaction.on_commit(kick)
     return event
 
@@ -75,6 +92,8 @@ def kick() -> None:
     from autodcc.core.tasks import dispatch_outbox
 
     if app.conf.task_always_eager:
+        if getattr(_request, "dispatching", False):
+            return  # the dispatch running in this thread takes new events before it stops
         if getattr(_request, "active", False):
             _request.kick = True  # once, when the response has been sent
             return
@@ -100,13 +119,22 @@ def _request_started(**_kwargs: Any) -> None:
     _request.active, _request.kick = True, False
 
 
+_last_dispatch = [0.0]
+
+
 @receiver(request_finished)
 def _request_finished(**_kwargs: Any) -> None:
-    """The response is out: run the dispatch a request asked for (no broker configured)."""
+    """The response is out: run the dispatch a request asked for (no broker configured) — unless
+    this process dispatched less than ``OUTBOX_DISPATCH_INTERVAL`` seconds ago: under a burst one
+    dispatch serves many requests; what it left is taken by the next one or the periodic sweep."""
     wanted = getattr(_request, "kick", False)
     _request.active, _request.kick = False, False
     if not wanted:
         return
+    started = time.monotonic()
+    if started - _last_dispatch[0] < settings.OUTBOX_DISPATCH_INTERVAL:
+        return
+    _last_dispatch[0] = started
     from autodcc.core.tasks import dispatch_outbox
 
     try:
@@ -118,6 +146,18 @@ def _request_finished(**_kwargs: Any) -> None:
 def drain(*, now: dt.datetime | None = None) -> DispatchStats:
     """What a woken worker does: dispatch until nothing is due, let the next event wake a worker
     again, and look once more (an event queued in between is not left waiting)."""
+    from django.core.cache import cache
+
+    if getattr(_request, "dispatching", False):
+        return DispatchStats()  # already draining in this thread (a handler's commit asked again)
+    _request.dispatching = True
+    try:
+        return _drain(now)
+    finally:
+        _request.dispatching = False
+
+
+def _drain(now: dt.datetime | None) -> DispatchStats:
     from django.core.cache import cache
 
     total = DispatchStats()
@@ -147,51 +187,84 @@ class DispatchStats:
 
 
 def dispatch_due(*, now: dt.datetime | None = None, limit: int = 200) -> DispatchStats:
-    """Run due events one by one, each in its own transaction holding its row lock."""
+    """Run due events, up to ``PER_TRANSACTION`` per transaction holding their row locks; each
+    event (or a batch handler's events of one topic) runs in its own savepoint, so one failing
+    handler leaves the others' work in place. Events another dispatcher holds are skipped."""
     stats = DispatchStats()
     now = now or timezone.now()
-    for _ in range(limit):
+    taken = 0
+    while taken < limit:
         with transaction.atomic():
-            event = (
-                OutboxEvent.objects.select_for_update(skip_locked=True)
-                .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
-                .order_by("next_attempt_at", "id")
-                .first()
-            )
-            if event is None:
+            due = list(OutboxEvent.objects.select_for_update(skip_locked=True)
+                       .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+                       .order_by("next_attempt_at", "id")[:min(PER_TRANSACTION, limit - taken)])
+            if not due:
                 break
-            _run(event, now, stats)
+            taken += len(due)
+            groups: dict[str, list[OutboxEvent]] = {}
+            for event in due:
+                registered = _HANDLERS.get(event.topic)
+                if registered is not None and registered.batch:
+                    groups.setdefault(event.topic, []).append(event)
+                else:
+                    groups[f"{event.topic}#{event.pk}"] = [event]
+            done: list[OutboxEvent] = []
+            for events in groups.values():
+                done += _run(events, _HANDLERS.get(events[0].topic), now, stats)
+            _save(done, now)
+        if len(due) < PER_TRANSACTION:
+            break
     return stats
 
 
-def _run(event: OutboxEvent, now: dt.datetime, stats: DispatchStats) -> None:
-    registered = _HANDLERS.get(event.topic)
-    event.attempts += 1
+PER_TRANSACTION = 50
+
+
+def _save(events: list[OutboxEvent], now: dt.datetime) -> None:
+    """The events' new state: the ones done in one plain UPDATE, the others one by one."""
+    ok = [e for e in events if e.status == OutboxStatus.DONE]
+    if ok:
+        OutboxEvent.objects.filter(pk__in=[e.pk for e in ok]).update(
+            status=OutboxStatus.DONE, done_at=now, last_error="", attempts=models.F("attempts") + 1)
+    for event in events:
+        if event.status != OutboxStatus.DONE:
+            event.save(update_fields=["attempts", "status", "done_at", "last_error", "next_attempt_at"])
+
+def _run(events: list[OutboxEvent], registered: _Registered | None, now: dt.datetime,
+         stats: DispatchStats) -> list[OutboxEvent]:
+    topic = events[0].topic
+    for event in events:
+        event.attempts += 1
     error = ""
     permanent = False
     if registered is None:
-        error, permanent = f"no handler for topic {event.topic!r}", True
+        error, permanent = f"no handler for topic {topic!r}", True
     else:
         try:
             with transaction.atomic():  # a savepoint: a failing handler leaves nothing behind
-                registered.handle(event.payload)
+                if registered.batch:
+                    registered.handle([e.payload for e in events])
+                else:
+                    registered.handle(events[0].payload)
         except PermanentFailure as exc:
             error, permanent = str(exc) or exc.__class__.__name__, True
         except Exception as exc:
-            log.warning("outbox %s #%s attempt %s failed: %s", event.topic, event.pk, event.attempts, exc)
+            log.warning("outbox %s #%s attempt %s failed: %s", topic, events[0].pk, events[0].attempts, exc)
             error = f"{exc.__class__.__name__}: {exc}"
-    if not error:
-        event.status, event.done_at, event.last_error = OutboxStatus.DONE, now, ""
-        stats.done += 1
-    else:
+    failed_at = max(now, timezone.now())  # the back-off counts from the failure, not from the start of the pass
+    for event in events:
+        if not error:
+            event.status, event.done_at, event.last_error = OutboxStatus.DONE, now, ""
+            stats.done += 1
+            continue
         gave_up = permanent or event.attempts >= event.max_attempts
         if gave_up:
-            event.status, event.done_at, event.last_error = OutboxStatus.FAILED, now, error
+            event.status, event.done_at, event.last_error = OutboxStatus.FAILED, failed_at, error
             stats.failed += 1
         else:
-            event.next_attempt_at = now + backoff(event.attempts)
+            event.next_attempt_at = failed_at + backoff(event.attempts)
             event.last_error = error
             stats.retried += 1
         if registered is not None and registered.on_error is not None:
             registered.on_error(event.payload, error, event.attempts, gave_up)
-    event.save(update_fields=["attempts", "status", "done_at", "last_error", "next_attempt_at"])
+    return events

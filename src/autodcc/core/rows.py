@@ -8,7 +8,8 @@ as it is), which costs a fraction of ``bulk_create``'s per-field, per-instance p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
@@ -69,3 +70,16 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Seq
             if returning:
                 ids.extend(r[0] for r in cursor.fetchall())
     return ids
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Send the statements of the block without waiting for each answer (psycopg's pipeline
+    mode on PostgreSQL): writes whose results are not read cost one round trip together. A
+    result that is read (``returning``) waits for everything sent before it. Elsewhere a no-op."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.connection.pipeline():
+        yield

@@ -110,7 +110,12 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["related_type", "related_id"])]
+        indexes = [
+            models.Index(fields=["related_type", "related_id"]),
+            # what a staff member was last told (new-lead messages are at most one a minute per agent)
+            models.Index(fields=["recipient_staff_id", "event", "created_at"], name="message_staff_event_idx",
+                         condition=Q(recipient_staff_id__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} → {self.recipient_display}"

@@ -374,20 +374,32 @@ def api_token_create(*, actor: Actor, name: str, dealer: Dealer | None = None, c
 
 
 def api_token_authenticate(raw: str) -> Any:
-    """The active token for a raw key, or None (constant-time comparison of the hash)."""
+    """The active token for a raw key, or None (constant-time comparison of the hash). Every API
+    request reads it: one plain statement, no ORM compilation."""
     import hmac
 
+    from django.db import connection
     from django.utils import timezone
 
     from autodcc.network.models import ApiToken
 
     parts = (raw or "").strip().split("_")
-    if len(parts) < 3 or parts[0] != "adcc":
+    if len(parts) < 3 or parts[0] != "adcc" or len(parts[1]) > 12:
         return None
-    token = one(ApiToken.objects.active().select_related("dealer").filter(prefix=parts[1]))
-    if token is None or not hmac.compare_digest(token.key_hash, _hash_key(raw.strip())):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, name, dealer_id, channel, key_hash, last_used_at FROM "
+                       f"{connection.ops.quote_name(ApiToken._meta.db_table)} WHERE prefix = %s AND revoked_at IS NULL",
+                       [parts[1]])
+        row = cursor.fetchone()
+    if row is None or not hmac.compare_digest(row[4], _hash_key(raw.strip())):
         return None
+    token = ApiToken(id=row[0], name=row[1], dealer_id=row[2], channel=row[3], prefix=parts[1], key_hash=row[4],
+                     last_used_at=row[5])
+    token._state.adding, token._state.db = False, connection.alias
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+    last = token.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC
+    if last is None or (now - last).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most once a minute: no write per call
     return token

@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, GreaterThan, IsNull
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
@@ -40,17 +40,27 @@ def agents_of(dealer: Dealer) -> list[Staff]:
                 .select_related("user").distinct().order_by("pk"))
 
 
-def available_q(at: dt.datetime) -> Q:
-    """Agent rows (``FairShare``, kind agent) of the agents who may take a new lead at ``at``: a
-    DCC agent of that dealer, active, on duty, not on leave, below their open-lead capacity."""
-    granted = RoleGrant.objects.filter(staff_id=OuterRef("member_id"), dealer_id=OuterRef("owner_id"),
-                                       role=Role.DCC_AGENT, staff__on_duty=True, staff__user__is_active=True)
-    on_leave = LeavePeriod.objects.filter(staff_id=OuterRef("member_id"), starts_at__lte=at, ends_at__gt=at)
-    capacity = Subquery(Staff.objects.filter(pk=OuterRef("member_id")).values("capacity")[:1])
-    load = Coalesce(Subquery(Lead.objects.filter(agent_id=OuterRef("member_id"), status__in=OPEN_STATUSES).order_by()
-                             .values("agent_id").annotate(n=Count("pk")).values("n")[:1]), 0)
-    under_capacity = Q(IsNull(capacity, True)) | Q(Exact(capacity, 0)) | Q(GreaterThan(capacity, load))
-    return Q(Exists(granted)) & ~Q(Exists(on_leave)) & under_capacity
+def available_sql(at: dt.datetime, dealer_ids: list[int]) -> tuple[str, list[Any]]:
+    """The SQL condition on an agent row (``FairShare`` aliased ``f``, kind agent) of one of
+    ``dealer_ids`` that its agent may take a new lead at ``at``: a DCC agent of that dealer,
+    active, on duty, not on leave, below their open-lead capacity. The one definition of an
+    available agent."""
+    q = connection.ops.quote_name
+    grant, staff, user = (q(m._meta.db_table) for m in (RoleGrant, Staff, get_user_model()))
+    leave, lead = q(LeavePeriod._meta.db_table), q(Lead._meta.db_table)
+    opened = ", ".join("%s" for _ in OPEN_STATUSES)
+    dealers = ", ".join("%s" for _ in dealer_ids)
+    true = "TRUE" if connection.vendor == "postgresql" else "1"
+    sql = (
+        f"(f.owner_id, f.member_id) IN (SELECT g.dealer_id, g.staff_id FROM {grant} g"
+        f" JOIN {staff} s ON s.id = g.staff_id JOIN {user} u ON u.id = s.user_id"
+        f" WHERE g.role = %s AND g.dealer_id IN ({dealers}) AND s.on_duty = {true} AND u.is_active = {true}"
+        f" AND NOT EXISTS (SELECT 1 FROM {leave} v WHERE v.staff_id = s.id AND v.starts_at <= %s AND v.ends_at > %s)"
+        f" AND (s.capacity IS NULL OR s.capacity = 0 OR s.capacity > (SELECT count(*) FROM {lead} x"
+        f" WHERE x.agent_id = s.id AND x.status IN ({opened}))))"
+    )
+    stamp = LeavePeriod._meta.get_field("starts_at").get_db_prep_value(at, connection)
+    return sql, [Role.DCC_AGENT.value, *dealer_ids, stamp, stamp, *[str(s) for s in OPEN_STATUSES]]
 
 
 def heal_agents(dealer_ids: list[int]) -> bool:
@@ -68,12 +78,14 @@ def heal_agents(dealer_ids: list[int]) -> bool:
 
 def _take(dealer: Dealer, at: dt.datetime, exclude: set[int] | None = None) -> Staff | None:
     """The next available agent of ``dealer`` (counted in its rotation), or None."""
-    where = Q(kind=fairshare.AGENT, owner_id=dealer.pk) & available_q(at)
+    available, params = available_sql(at, [dealer.pk])
+    where, params = f"f.kind = %s AND f.owner_id = %s AND {available}", [fairshare.AGENT, dealer.pk, *params]
     if exclude:
-        where &= ~Q(member_id__in=sorted(exclude))
-    rows = fairshare.lock(where)
+        where += f" AND f.member_id NOT IN ({fairshare.marks(exclude)})"
+        params += sorted(exclude)
+    rows = fairshare.lock(where, params)
     if not rows and heal_agents([dealer.pk]):
-        rows = fairshare.lock(where)
+        rows = fairshare.lock(where, params)
     if not rows:
         return None
     (staff_id,) = fairshare.take(rows, 1, at)
@@ -203,4 +215,5 @@ def _take_into(lead: Lead) -> Staff | None:
     return agent
 
 
-__all__ = ["agents_of", "assign", "assign_pool", "available_q", "cover_leaves", "heal_agents", "lead_reassign", "rules"]
+__all__ = ["agents_of", "assign", "assign_pool", "available_sql", "cover_leaves", "heal_agents", "lead_reassign",
+           "rules"]

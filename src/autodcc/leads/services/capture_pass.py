@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import F, Value
 from django.utils import timezone
 
 from autodcc.core import fairshare, phone, rows, workhours
@@ -40,7 +40,7 @@ from autodcc.leads.models import (
     Status,
 )
 from autodcc.leads.services import common
-from autodcc.leads.services.assignment import available_q, heal_agents
+from autodcc.leads.services.assignment import available_sql, heal_agents
 from autodcc.leads.services.capture import Checked, Outcome
 from autodcc.network import directory
 from autodcc.network.models import Dealer
@@ -112,11 +112,13 @@ def run(batch: list[Checked], outcomes: list[Outcome], *, notify: bool) -> None:
         else:
             item.place = city or _city_of(chosen)
         news.append(item)
-    _allocate(news, now)
+    locked = _allocate(news, now)
     _customers(news, found, now)
     _write_leads(news, now)
     _write_joins(joins, now)
-    _write_rest(news, joins, outcomes, now, notify)
+    with rows.pipelined():  # nothing below is read back but the capture ids: one round trip
+        fairshare.save(locked)
+        _write_rest(news, joins, outcomes, now, notify)
 
 
 def reject_pending(rejected: Sequence[tuple[int, int]], outcomes: list[Outcome]) -> None:
@@ -216,11 +218,12 @@ class _Group:
     km: Decimal | None
 
 
-def _allocate(news: list[_New], now: dt.datetime) -> None:
+def _allocate(news: list[_New], now: dt.datetime) -> list[FairShare]:
     """Dealers for the leads without one (each city's even split), then agents for every new
-    lead; the rows of both splits are locked in one statement."""
+    lead; the rows of both splits are locked in one statement. The rows that gave turns come back
+    (``fairshare.save`` writes them)."""
     if not news:
-        return
+        return []
     closed: set[int] = set()
     for _attempt in range(4):
         groups: dict[int, _Group] = {}
@@ -242,8 +245,8 @@ def _allocate(news: list[_New], now: dt.datetime) -> None:
         for place_id, group in groups.items():
             ids = {d.id for d in group.candidates}
             rows_ = [r for r in owners.get((fairshare.CITY, place_id), []) if r.member_id in ids]
-            open_ = [r for r in rows_ if r.dealer_active]  # type: ignore[attr-defined]
-            closed.update(r.member_id for r in rows_ if not r.dealer_active)  # type: ignore[attr-defined]
+            open_ = [r for r in rows_ if r.extra]  # type: ignore[attr-defined]
+            closed.update(r.member_id for r in rows_ if not r.extra)  # type: ignore[attr-defined]
             splits[place_id] = open_
         if not all(splits.values()):  # a city's dealers closed since the directory was read
             directory.forget()
@@ -254,8 +257,7 @@ def _allocate(news: list[_New], now: dt.datetime) -> None:
                 item.dealer, item.km = by_id[dealer_id], group.km
                 item.reason = _fallback(group.reason) if item.closed else group.reason
         _assign_agents(news, owners, now)
-        fairshare.save(locked)
-        return
+        return locked
     raise DomainError("lead.no_dealer")
 
 
@@ -267,11 +269,18 @@ def _lock(groups: dict[int, _Group], receivers: set[int], now: dt.datetime) -> l
     """Every row the pass needs, locked: the available agents of every dealer that may receive a
     lead, and each city's split among its candidate dealers. Rows missing from a split are created
     (level with the least served) and ``None`` says: lock again."""
-    where = Q(kind=fairshare.AGENT, owner_id__in=sorted(receivers)) & available_q(now)
+    owners = sorted(receivers)
+    available, params = available_sql(now, owners)
+    where = f"(f.kind = %s AND f.owner_id IN ({fairshare.marks(owners)}) AND {available})"
+    params = [fairshare.AGENT, *owners, *params]
     if groups:
         members = sorted({d.id for g in groups.values() for d in g.candidates})
-        where |= Q(kind=fairshare.CITY, owner_id__in=sorted(groups), member_id__in=members)
-    locked = fairshare.lock(where, dealer_active=Exists(Dealer.objects.filter(pk=OuterRef("member_id"), is_active=True)))
+        where += (f" OR (f.kind = %s AND f.owner_id IN ({fairshare.marks(groups)})"
+                  f" AND f.member_id IN ({fairshare.marks(members)}))")
+        params += [fairshare.CITY, *sorted(groups), *members]
+    dealer = connection.ops.quote_name(Dealer._meta.db_table)
+    active = f"(SELECT d.is_active FROM {dealer} d WHERE d.id = f.member_id)"  # read for city rows
+    locked = fairshare.lock(where, params, extra=active)
     have = {(r.kind, r.owner_id, r.member_id) for r in locked}
     created = False
     for place_id, group in groups.items():
@@ -369,21 +378,21 @@ def _write_rest(news: list[_New], joins: list[tuple[Checked, tuple[int, int, int
         (customer_of[c.index], dealer_id, c.request.data.consent_version.strip(),
          list(c.request.data.consent_purposes), True, bool(c.request.data.consent_marketing),
          c.request.data.channel, now) for c, _l, dealer_id, _n, _r, _k in done])
-    capture_ids = _write_captures(done, now)
     rows.insert(Handover, ("lead_id", "from_stage", "to_stage", "to_staff_id", "note", "by_label", "at"), [
         (item.lead_id, Stage.MARKETING, Stage.DCC, item.agent_id, "", item.c.request.caller.label, now)
         for item in news if item.agent_id])
     rows.insert(Assignment, ("lead_id", "kind", "note", "by_label", "at"), [
         (item.lead_id, AssignmentKind.POOL, "", item.c.request.caller.label, now) for item in news if not item.agent_id])
     _write_audit(news, joins, now)
+    if notify:
+        tell_agents([(item.agent_id, item.lead_id) for item in news if item.agent_id])
+    capture_ids = _write_captures(done, now)  # read back last: the one wait of this block
     for (c, lead_id, dealer_id, new, _reason, _km), capture_id in zip(done, capture_ids, strict=True):
         outcomes[c.index] = Outcome(c.index, status=CaptureStatus.PROCESSED, lead_id=lead_id, capture_id=capture_id,
                                     dealer_id=dealer_id, created=new)
     for item in news:
         outcomes[item.c.index].summary = _summary(item, now)
         outcomes[item.c.index].agent_id = item.agent_id
-    if notify:
-        tell_agents([(item.agent_id, item.lead_id) for item in news if item.agent_id])
 
 
 CAPTURE_COLUMNS = ("lead_id", "key", "status", "channel", "campaign", "source_ref", "name", "duplicate", "allocation",
@@ -445,5 +454,6 @@ def tell_agents(assigned: list[tuple[int, int]]) -> None:
     for agent_id, lead_id in assigned:
         per_agent[agent_id].append(lead_id)
     if per_agent:
-        outbox.enqueue(NOTIFY_TOPIC, {"agents": [[a, ids[0], len(ids)] for a, ids in per_agent.items()]})
+        outbox.enqueue(NOTIFY_TOPIC, {"agents": [[a, ids[0], len(ids)] for a, ids in per_agent.items()]},
+                       returning=False)
 
