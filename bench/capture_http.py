@@ -510,9 +510,6 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
             f"max {d[-1] / 1000 if d else float('nan'):.1f} s (the agents' \"new leads\" messages)"
         )
         summary["worker_ratio"] = leads_per_s / ins.rps
-        print(f"{harness.verdict(leads_per_s / ins.rps >= TARGET_WORKER_RATIO)}  [worker] leads processed per second "
-              f"≥ {TARGET_WORKER_RATIO} × insert throughput ({leads_per_s:.1f} vs {ins.rps:.1f} = "
-              f"{leads_per_s / ins.rps:.3f})")
         summary.update(
             leads_per_s=leads_per_s, e2e_p50=_ms(visible, 50), e2e_p95=_ms(visible, 95),
             e2e_p99=_ms(visible, 99), stamp_p50=_ms(to_stamp, 50), stamp_p95=_ms(to_stamp, 95),
@@ -532,6 +529,15 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
         f"({answered_2xx} 2xx = {matched} intakes; {pending} pending; new leads {new_leads} = "
         f"accepted distinct phones {accepted_phones}; distinct phones {distinct_lead_phones} = leads {leads_total})"
     )
+    if mode == "worker":  # after the loss check: the backlog's captures are checked on their own
+        with harness.Gunicorn(workers=args.workers, env=env) as server:
+            backlog = drain_backlog(server, env, info["token"], run, args)
+        rate = backlog["rate"]
+        summary["backlog_rate"] = rate
+        print(f"{harness.verdict(rate / ins.rps >= TARGET_WORKER_RATIO and backlog['ok'])}  [worker] leads "
+              f"processed per second ≥ {TARGET_WORKER_RATIO} × insert throughput: {rate:.0f} leads/s on a backlog "
+              f"vs {ins.rps:.1f} = {rate / ins.rps:.3f} (while the load ran it kept pace with arrivals: "
+              f"{summary['leads_per_s']:.1f} leads/s); backlog lost/duplicated: {backlog['check']}")
     if mode == "inline":  # after the loss check: these two captures are not the load's
         statements = harness.statements_per_capture(info["token"])
         summary["statements"], summary["commits"] = statements["statements"], statements["commits"]
@@ -540,6 +546,55 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
               f"outbox dispatch after the response not counted): {statements['statements']} statements, "
               f"{statements['commits']} commit(s): {statements['kinds']}")
     return summary
+
+
+def drain_backlog(server: harness.Gunicorn, env: dict[str, str], token: str, run: str,
+                  args: argparse.Namespace) -> dict[str, Any]:
+    """Worker mode, after the main capture phase: with no worker running, captures are accepted for
+    --backlog-seconds; then one worker starts and the time until none is pending gives how many leads
+    a worker captures per second when work is waiting (the main phase only shows that it keeps pace)."""
+    from django.db import connections
+
+    from autodcc.leads.models import Capture, CaptureStatus
+
+    connections.close_all()
+    burst = run_phase(PHASES[2], port=server.port, token=token, run=f"{run}b", concurrency=args.concurrency,
+                      warmup=0.0, duration=args.backlog_seconds)
+    pending = Capture.objects.filter(status=CaptureStatus.PENDING).count()
+    connections.close_all()
+    worker = harness.CeleryWorker(env=env).__enter__()
+    cpu0, t0 = harness.cpu_seconds(worker.pids()), time.monotonic()
+    left = pending
+    try:
+        while left and time.monotonic() - t0 < args.drain_timeout:
+            time.sleep(0.1)
+            left = Capture.objects.filter(status=CaptureStatus.PENDING).count()
+        seconds = time.monotonic() - t0
+        cpu = harness.cpu_used(cpu0, harness.cpu_seconds(worker.pids()))
+    finally:
+        worker.stop()
+    # the worker starts taking batches while it boots: time the batches by their stamps (each batch's
+    # captures share the processed_at of its start) — all but the last batch, over first → last start
+    from django.db.models import Count
+
+    batches = sorted(Capture.objects.filter(pk__in=[a[0] for a in burst.accepted]).exclude(processed_at=None)
+                     .values_list("processed_at").annotate(n=Count("pk")))
+    span = (batches[-1][0] - batches[0][0]).total_seconds() if len(batches) > 1 else 0.0
+    rate = (sum(n for _at, n in batches[:-1]) / span) if span else 0.0
+    seconds = span
+    ids = [a[0] for a in burst.accepted]
+    rows = Capture.objects.filter(pk__in=ids)
+    processed = rows.filter(status=CaptureStatus.PROCESSED, lead__isnull=False).count()
+    distinct_leads = rows.values("lead").distinct().count()
+    ok = len(ids) == len(set(ids)) == processed == distinct_leads and not left
+    check = (f"{len(ids)} accepted, {processed} processed with a lead, {distinct_leads} distinct leads"
+             f"{'' if ok else ' — MISMATCH'}")
+    print(f"backlog: {sum(burst.all_status.values())} captures accepted in {args.backlog_seconds:g} s with no worker "
+          f"running ({pending} pending); one worker then captured them in {len(batches)} batches: {rate:.0f} "
+          f"leads/s from the start of the first batch to the start of the last "
+          f"({cpu / max(1, pending - left) * 1000:.2f} ms worker CPU per lead, boot included)"
+          f"{'' if not left else f'; {left} left'}")
+    return {"rate": rate, "pending": pending, "left": left, "ok": ok, "check": check}
 
 
 def celery_queue_length() -> int:
@@ -557,12 +612,17 @@ def drain_queue(timeout: float, worker: harness.CeleryWorker, since: float) -> d
 
     t0, cpu0 = time.monotonic(), harness.cpu_seconds(worker.pids())
     tasks = celery_queue_length()
-    outbox_before = OutboxEvent.objects.filter(status=OutboxStatus.PENDING).count()
+    from django.utils import timezone
+
+    def due() -> int:  # events due now (a notice put off for a minute is not waited for)
+        return OutboxEvent.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now()).count()
+
+    outbox_before = due()
     left, outbox_left = tasks, outbox_before
     while (left or outbox_left) and time.monotonic() - t0 < timeout:
         time.sleep(0.5)
         left = celery_queue_length()
-        outbox_left = OutboxEvent.objects.filter(status=OutboxStatus.PENDING).count()
+        outbox_left = due()
     seconds = time.monotonic() - t0
     cpu = harness.cpu_used(cpu0, harness.cpu_seconds(worker.pids()))
     events = OutboxEvent.objects.filter(created_at__gte=dt.datetime.fromtimestamp(since, dt.UTC))
@@ -615,6 +675,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per phase (3)")
     parser.add_argument("--concurrency", type=int, default=8, help="connections, one process each (8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    parser.add_argument("--backlog-seconds", type=float, default=10.0,
+                        help="worker mode: seconds of captures accepted with no worker, then drained (10)")
     parser.add_argument("--drain-timeout", type=float, default=120.0,
                         help="seconds to wait after the load for pending intakes (120)")
     args = parser.parse_args()

@@ -58,18 +58,21 @@ def handler(topic: str, *, on_error: ErrorHook | None = None, batch: bool = Fals
 
 
 def enqueue(topic: str, payload: dict[str, Any], *, max_attempts: int | None = None,
-            at: dt.datetime | None = None, returning: bool = True) -> OutboxEvent:
+            at: dt.datetime | None = None, returning: bool = True, dedupe_key: str | None = None) -> OutboxEvent:
     """Queue ``payload`` for ``topic``'s handler, in the caller's transaction; due now or ``at``.
-    ``returning=False``: the event's id is not read back (it can then share a round trip)."""
+    ``returning=False``: the event's id is not read back (it can then share a round trip).
+    ``dedupe_key``: nothing is queued while an event with that key is still pending."""
     from autodcc.core import rows
 
     now = timezone.now()
     event = OutboxEvent(topic=topic, payload=payload, max_attempts=max_attempts or settings.OUTBOX_MAX_ATTEMPTS,
                         next_attempt_at=at or now, created_at=now)
-    ids = rows.insert(OutboxEvent, ("topic", "payload", "status", "attempts", "max_attempts", "next_attempt_at",
-                                    "last_error", "created_at"),
-                      [(topic, payload, OutboxStatus.PENDING, 0, event.max_attempts, event.next_attempt_at, "", now)],
-                      returning=returning)
+    ids = rows.insert(OutboxEvent, ("topic", "payload", "dedupe_key", "status", "attempts", "max_attempts",
+                                    "next_attempt_at", "last_error", "created_at"),
+                      [(topic, payload, dedupe_key, OutboxStatus.PENDING, 0, event.max_attempts, event.next_attempt_at,
+                        "", now)],
+                      returning=returning, skip_conflicts_on="dedupe_key" if dedupe_key else "",
+                      conflict_where="status = 'pending'" if dedupe_key else "")
     if ids:
         event.pk = ids[0]
         event._state.adding = False

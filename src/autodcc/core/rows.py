@@ -41,9 +41,12 @@ def _statement_parts(model: type[models.Model], columns: tuple[str, ...]) -> tup
 
 
 def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
-           returning: bool = False) -> list[int]:
+           returning: bool = False, skip_conflicts_on: str = "", conflict_where: str = "") -> list[int]:
     """INSERT ``rows`` (tuples in ``columns``' order; a foreign key by ``<name>_id``) into the
-    model's table. With ``returning`` the new primary keys come back in the rows' order."""
+    model's table. With ``returning`` the new primary keys come back in the rows' order. With
+    ``skip_conflicts_on`` (a unique column) a row whose value is taken is left out, and so is its
+    id: give one row at a time when the ids must match the rows. ``conflict_where`` names the
+    condition of a partial unique index."""
     if not rows:
         return []
     cols = tuple(columns)
@@ -57,7 +60,12 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Seq
     width = len(cols)
     per_statement = max(1, min(1000, (connection.features.max_query_params or 65_000) // width))
     placeholder = "(" + ", ".join(["%s"] * width) + ")"
-    tail = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""
+    tail = ""
+    if skip_conflicts_on:
+        where = f" WHERE {conflict_where}" if conflict_where else ""
+        tail += f" ON CONFLICT ({connection.ops.quote_name(skip_conflicts_on)}){where} DO NOTHING"
+    if returning:
+        tail += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(prepared_rows), per_statement):
@@ -83,3 +91,15 @@ def pipelined() -> Iterator[None]:
     connection.ensure_connection()
     with connection.connection.pipeline():
         yield
+
+
+def try_exclusive(name: str) -> bool:
+    """Hold a lock named ``name`` until the end of this transaction, if no one else holds it
+    (PostgreSQL's advisory locks; SQLite serialises writing transactions by itself)."""
+    if connection.vendor != "postgresql":
+        return True
+    import zlib
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [zlib.crc32(name.encode())])
+        return bool(cursor.fetchone()[0])

@@ -39,14 +39,11 @@ from autodcc.leads.models import (
     Stage,
     Status,
 )
-from autodcc.leads.services import common
+from autodcc.leads.services import common, notices
 from autodcc.leads.services.assignment import available_sql, heal_agents
 from autodcc.leads.services.capture import Checked, Outcome
 from autodcc.network import directory
 from autodcc.network.models import Dealer
-
-NOTIFY_TOPIC = "leads.assigned"
-
 
 class Retry(Exception):
     """A lead this pass joins was closed by another transaction meanwhile: start again."""
@@ -86,10 +83,11 @@ def run(batch: list[Checked], outcomes: list[Outcome], *, notify: bool) -> None:
     found = _lookup(batch)
     news: list[_New] = []
     joins: list[tuple[Checked, tuple[int, int, int], _Known]] = []
+    replays = _replays([c for c in batch if c.request.key and not c.request.capture_id
+                        and c.request.key in found.replays], found)
     for c in batch:
-        key = c.request.key
-        if key and not c.request.capture_id and key in found.replays:
-            outcomes[c.index] = _replay(c, found.replays[key])
+        if c.index in replays:
+            outcomes[c.index] = replays[c.index]
             continue
         chosen = c.chosen
         closed = chosen is not None and not found.active.get(chosen.id, False)
@@ -177,16 +175,22 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _replay(c: Checked, capture_id: int) -> Outcome:
-    """The first outcome of a replayed key."""
-    first = Capture.objects.only("status", "lead_id", "duplicate", "error", "lead__dealer_id").select_related(
-        "lead").get(pk=capture_id)
-    outcome = Outcome(c.index, status=first.status, lead_id=first.lead_id, capture_id=first.pk,
-                      dealer_id=first.lead.dealer_id if first.lead else None, created=first.created, replay=True)
-    if first.status == CaptureStatus.REJECTED:
-        outcome.errors = [DomainError("lead.capture_rejected", field=e.get("field"), reason=e.get("message", ""))
-                          for e in first.error or []]
-    return outcome
+def _replays(replayed: list[Checked], found: _Found) -> dict[int, Outcome]:
+    """The first outcome of each replayed key (one statement for all)."""
+    if not replayed:
+        return {}
+    firsts = {c.pk: c for c in Capture.objects.filter(pk__in=[found.replays[r.request.key] for r in replayed])
+              .select_related("lead").only("status", "lead_id", "duplicate", "error", "lead__dealer_id")}
+    out = {}
+    for c in replayed:
+        first = firsts[found.replays[c.request.key]]
+        outcome = Outcome(c.index, status=first.status, lead_id=first.lead_id, capture_id=first.pk,
+                          dealer_id=first.lead.dealer_id if first.lead else None, created=first.created, replay=True)
+        if first.status == CaptureStatus.REJECTED:
+            outcome.errors = [DomainError("lead.capture_rejected", field=e.get("field"), reason=e.get("message", ""))
+                              for e in first.error or []]
+        out[c.index] = outcome
+    return out
 
 
 def _city_of(dealer: directory.DealerInfo | None) -> directory.CityRef | None:
@@ -446,14 +450,6 @@ def _summary(item: _New, now: dt.datetime) -> dict[str, Any]:
 
 
 def tell_agents(assigned: list[tuple[int, int]]) -> None:
-    """One outbox event for the agents of these new leads: each agent gets one message naming
-    how many arrived and the first to call (sent after commit, outside the request's time)."""
-    from autodcc.core import outbox
-
-    per_agent: dict[int, list[int]] = defaultdict(list)
-    for agent_id, lead_id in assigned:
-        per_agent[agent_id].append(lead_id)
-    if per_agent:
-        outbox.enqueue(NOTIFY_TOPIC, {"agents": [[a, ids[0], len(ids)] for a, ids in per_agent.items()]},
-                       returning=False)
-
+    """The agents of these new leads are told after commit (one wake-up, see ``notices``)."""
+    if assigned:
+        notices.ask()

@@ -15,10 +15,12 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from autodcc.core import rows
 from autodcc.core.actors import Actor
+from autodcc.core.errors import Invalid
 from autodcc.core.tenancy import one
 from autodcc.leads.models import Capture, CaptureStatus
 from autodcc.leads.services.capture import Caller, LeadInput, Outcome, Request, capture, check
@@ -51,21 +53,25 @@ def intake_accept(*, actor: Actor, data: LeadInput, key: str = "", token: Any = 
     caller = Caller.of(actor, token)
     if _eager():
         return capture([Request(data, caller, key=key)])[0]
-    if key:
-        seen = one(Capture.objects.filter(key=key))
-        if seen is not None:
-            return _seen(seen)
-    check(data, caller)  # the same checks as the pipeline: refused now, not after the 202
     try:
-        with transaction.atomic():
-            row = Capture.objects.create(
-                key=key or None, status=CaptureStatus.PENDING, channel=data.channel, campaign=data.campaign,
-                source_ref=data.source_ref, name=data.name.strip(), api_token_id=caller.token_id,
-                user_id=caller.user_id, by_label=caller.label, payload=_payload(data, caller))
-            transaction.on_commit(lambda: _kick(row.pk))
-    except IntegrityError:  # the same key accepted concurrently
+        check(data, caller)  # the same checks as the pipeline: refused now, not after the 202
+    except Invalid:
+        seen = one(Capture.objects.filter(key=key)) if key else None
+        if seen is None:
+            raise
+        return _seen(seen)  # a replay of a key accepted before (its input checked then)
+    now = timezone.now()
+    with transaction.atomic():
+        ids = rows.insert(Capture, ("key", "status", "channel", "campaign", "source_ref", "name", "duplicate",
+                                    "allocation", "api_token_id", "user_id", "by_label", "payload", "at"),
+                          [(key or None, CaptureStatus.PENDING, data.channel, data.campaign, data.source_ref,
+                            data.name.strip(), False, "", caller.token_id, caller.user_id, caller.label,
+                            _payload(data, caller), now)], returning=True, skip_conflicts_on="key")
+        if ids:
+            transaction.on_commit(lambda: _kick(ids[0]))
+    if not ids:  # the key was accepted before (or just now, by a concurrent request): its outcome
         return _seen(Capture.objects.get(key=key))
-    return Outcome(0, status=CaptureStatus.PENDING, capture_id=row.pk)
+    return Outcome(0, status=CaptureStatus.PENDING, capture_id=ids[0])
 
 
 def _seen(row: Capture) -> Outcome:
