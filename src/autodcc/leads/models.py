@@ -98,8 +98,9 @@ def _stamp_fields() -> dict[str, models.Field]:
     fields: dict[str, models.Field] = {}
     for name in MILESTONES:
         fields[f"{name}_at"] = models.DateTimeField(null=True, blank=True)
+        # who did it is shown, never searched: no index to keep up on every new lead
         fields[f"{name}_by"] = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True,
-                                                 related_name="+")
+                                                 related_name="+", db_index=False)
     return fields
 
 
@@ -128,8 +129,9 @@ class LeadChildQuerySet(TenantQuerySet):
 class Lead(models.Model):
     TENANT_DEALER_FIELD = "dealer"
 
+    # dealer, agent and consultant lead composite indexes (Meta), which serve their lookups too
     dealer = models.ForeignKey("network.Dealer", on_delete=models.PROTECT, related_name="leads",
-                               verbose_name=_("dealer"))
+                               verbose_name=_("dealer"), db_index=False)
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="leads",
                                  verbose_name=_("customer"))
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
@@ -137,7 +139,7 @@ class Lead(models.Model):
     source_ref = models.CharField(_("platform reference"), max_length=80, blank=True)
     model_interest = models.CharField(_("model of interest"), max_length=80, blank=True)
     city = models.ForeignKey("network.City", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                             verbose_name=_("consumer's city"))
+                             verbose_name=_("consumer's city"), db_index=False)
     message = models.TextField(_("consumer's message"), blank=True)
 
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
@@ -150,9 +152,9 @@ class Lead(models.Model):
 
     allocation_reason = models.CharField(_("allocation"), max_length=16, choices=AllocationReason.choices)
     agent = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="agent_leads", verbose_name=_("DCC agent"))
+                              related_name="agent_leads", verbose_name=_("DCC agent"), db_index=False)
     consultant = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="consultant_leads", verbose_name=_("sales consultant"))
+                                   related_name="consultant_leads", verbose_name=_("sales consultant"), db_index=False)
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     agent_told_at = models.DateTimeField(_("agent told"), null=True, blank=True)
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
@@ -242,7 +244,7 @@ class Capture(models.Model):
     allocation = models.CharField(_("allocation"), max_length=16, choices=AllocationReason.choices, blank=True)
     distance_km = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
     api_token = models.ForeignKey("network.ApiToken", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+                                  related_name="+", db_index=False)  # read with the capture's id
     user_id = models.BigIntegerField(null=True, blank=True)
     by_label = models.CharField(max_length=150)
     payload = models.JSONField(null=True, blank=True)
@@ -318,7 +320,8 @@ class Handover(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="handovers")
     from_stage = models.CharField(max_length=16, choices=Stage.choices)
     to_stage = models.CharField(max_length=16, choices=Stage.choices)
-    from_staff = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_staff = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   db_index=False)
     to_staff = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     note = models.TextField(blank=True)
     by_label = models.CharField(max_length=150)
