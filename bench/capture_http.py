@@ -562,17 +562,18 @@ def drain_backlog(server: harness.Gunicorn, env: dict[str, str], token: str, run
                       warmup=0.0, duration=args.backlog_seconds)
     pending = Capture.objects.filter(status=CaptureStatus.PENDING).count()
     connections.close_all()
-    worker = harness.CeleryWorker(env=env).__enter__()
-    cpu0, t0 = harness.cpu_seconds(worker.pids()), time.monotonic()
+    dead0 = harness.deadlocks(harness.DB_NAME)
+    workers = [harness.CeleryWorker(env=env, name=f"drain{i}").__enter__() for i in range(args.celery_workers)]
+    t0 = time.monotonic()
     left = pending
     try:
         while left and time.monotonic() - t0 < args.drain_timeout:
             time.sleep(0.1)
             left = Capture.objects.filter(status=CaptureStatus.PENDING).count()
-        seconds = time.monotonic() - t0
-        cpu = harness.cpu_used(cpu0, harness.cpu_seconds(worker.pids()))
     finally:
-        worker.stop()
+        for worker in workers:
+            worker.stop()
+    dead1 = harness.deadlocks(harness.DB_NAME)
     # the worker starts taking batches while it boots: time the batches by their stamps (each batch's
     # captures share the processed_at of its start) — all but the last batch, over first → last start
     from django.db.models import Count
@@ -581,7 +582,6 @@ def drain_backlog(server: harness.Gunicorn, env: dict[str, str], token: str, run
                      .values_list("processed_at").annotate(n=Count("pk")))
     span = (batches[-1][0] - batches[0][0]).total_seconds() if len(batches) > 1 else 0.0
     rate = (sum(n for _at, n in batches[:-1]) / span) if span else 0.0
-    seconds = span
     ids = [a[0] for a in burst.accepted]
     rows = Capture.objects.filter(pk__in=ids)
     processed = rows.filter(status=CaptureStatus.PROCESSED, lead__isnull=False).count()
@@ -589,12 +589,12 @@ def drain_backlog(server: harness.Gunicorn, env: dict[str, str], token: str, run
     ok = len(ids) == len(set(ids)) == processed == distinct_leads and not left
     check = (f"{len(ids)} accepted, {processed} processed with a lead, {distinct_leads} distinct leads"
              f"{'' if ok else ' — MISMATCH'}")
+    dead = "unknown (PostgreSQL's log not readable)" if dead0 is None or dead1 is None else str(dead1 - dead0)
     print(f"backlog: {sum(burst.all_status.values())} captures accepted in {args.backlog_seconds:g} s with no worker "
-          f"running ({pending} pending); one worker then captured them in {len(batches)} batches: {rate:.0f} "
-          f"leads/s from the start of the first batch to the start of the last "
-          f"({cpu / max(1, pending - left) * 1000:.2f} ms worker CPU per lead, boot included)"
-          f"{'' if not left else f'; {left} left'}")
-    return {"rate": rate, "pending": pending, "left": left, "ok": ok, "check": check}
+          f"running ({pending} pending); {args.celery_workers} Celery workers then captured them in parallel, in "
+          f"{len(batches)} batches: {rate:.0f} leads/s from the start of the first batch to the start of the last"
+          f"{'' if not left else f'; {left} left'}; deadlocks in PostgreSQL's log meanwhile: {dead}")
+    return {"rate": rate, "pending": pending, "left": left, "ok": ok and dead == "0", "check": f"{check}; deadlocks {dead}"}
 
 
 def celery_queue_length() -> int:
@@ -675,6 +675,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per phase (3)")
     parser.add_argument("--concurrency", type=int, default=8, help="connections, one process each (8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    parser.add_argument("--celery-workers", type=int, default=2,
+                        help="worker mode: Celery workers draining the backlog in parallel (2)")
     parser.add_argument("--backlog-seconds", type=float, default=10.0,
                         help="worker mode: seconds of captures accepted with no worker, then drained (10)")
     parser.add_argument("--drain-timeout", type=float, default=120.0,

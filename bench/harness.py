@@ -257,16 +257,17 @@ class CeleryWorker:
     """One Celery worker (``celery -A autodcc worker -l WARNING --concurrency 1 -P solo``) with the
     bench environment and a broker; returns from ``__enter__`` once it answers a control ping."""
 
-    def __init__(self, *, env: dict[str, str]) -> None:
+    def __init__(self, *, env: dict[str, str], name: str = "bench") -> None:
         self.env = env
         self.broker = env["CELERY_BROKER_URL"]
         self.proc: subprocess.Popen[bytes] | None = None
-        self.log = VAR / "celery.log"
+        self.name = name
+        self.log = VAR / ("celery.log" if name == "bench" else f"celery-{name}.log")
         self.started_s = 0.0
 
     def __enter__(self) -> CeleryWorker:
         cmd = [str(PYTHON), "-m", "celery", "-A", "autodcc", "worker", "-l", "WARNING",
-               "--concurrency", "1", "-P", "solo"]
+               "--concurrency", "1", "-P", "solo", "-n", f"{self.name}@%h"]
         t0 = time.monotonic()
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=log,
@@ -502,3 +503,16 @@ class CpuTracker:
         self._sample()
         return {name: sum(s - self.first.get(name, {}).get(pid, 0.0) for pid, s in seen.items())
                 for name, seen in self.last.items()}
+
+
+PG_LOG = Path(os.environ.get("BENCH_PG_LOG", "/var/log/postgresql/postgresql-15-main.log"))
+
+
+def deadlocks(database: str) -> int | None:
+    """How many "deadlock detected" errors PostgreSQL's log holds for ``database`` (None: the log
+    cannot be read here)."""
+    try:
+        text = PG_LOG.read_text(errors="replace")
+    except OSError:
+        return None
+    return sum(1 for line in text.splitlines() if f"@{database} ERROR:  deadlock detected" in line)

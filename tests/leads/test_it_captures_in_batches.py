@@ -84,12 +84,13 @@ def test_statements_per_batch_do_not_grow_with_its_size(net, enquiry):
     cities = ("上海", "杭州", "北京", "苏州")
     capture([Request(enquiry(city=c), caller) for c in cities])  # the directory and the rules are read once a while
     counts = []
-    for size in (5, 200):
+    for size in (60, 300):
         batch = [Request(enquiry(city=cities[i % 4]), caller, key=f"s{size}-{i}") for i in range(size)]
         with CaptureQueriesContext(connection) as queries:
             outcomes = capture(batch)
         assert all(o.created for o in outcomes)
         counts.append(sum(1 for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))))
-    # lookup, lock, the no-agent check for dealer C (it has no DCC agent), the split's counts; one INSERT each
-    # for customers, leads, consents, captures, handovers, pool assignments, audit rows and the outbox
-    assert counts[1] == counts[0] == 12, counts
+    # lookup, lock, the no-agent check for dealer C (it has no DCC agent), the split's counts; one write each
+    # for customers, leads, consents, captures, handovers, pool assignments, audit rows and the outbox (on
+    # PostgreSQL many rows are copied, with one more statement for the ids of customers, leads and captures)
+    assert counts[1] == counts[0] <= 15, counts

@@ -70,8 +70,6 @@ class OutboxEvent(models.Model):
 
     topic = models.CharField(_("topic"), max_length=64)
     payload = models.JSONField(_("payload"), default=dict)
-    # at most one pending event per key: a wake-up asked for many times is queued once
-    dedupe_key = models.CharField(max_length=64, null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     max_attempts = models.PositiveIntegerField(_("max attempts"))
@@ -89,9 +87,7 @@ class OutboxEvent(models.Model):
             )
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(attempts__lte=models.F("max_attempts")), name="outbox_attempts_bounded"),
-            models.UniqueConstraint(fields=["dedupe_key"], condition=models.Q(status="pending"),
-                                    name="one_pending_event_per_key"),
+            models.CheckConstraint(condition=models.Q(attempts__lte=models.F("max_attempts")), name="outbox_attempts_bounded")
         ]
 
     def __str__(self) -> str:

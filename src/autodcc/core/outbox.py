@@ -41,38 +41,38 @@ class _Registered:
     handle: Any
     on_error: ErrorHook | None
     batch: bool = False
+    keep: bool = True
 
 
 _HANDLERS: dict[str, _Registered] = {}
 
 
-def handler(topic: str, *, on_error: ErrorHook | None = None, batch: bool = False) -> Callable[[Any], Any]:
+def handler(topic: str, *, on_error: ErrorHook | None = None, batch: bool = False,
+            keep: bool = True) -> Callable[[Any], Any]:
     """Register the handler of ``topic``. A ``batch`` handler takes the payloads of every event of
-    its topic that is due at once (a list), so a burst of events costs one run."""
+    its topic that is due at once (a list), so a burst of events costs one run. ``keep=False``:
+    an event done is deleted (a notice whose message is itself recorded), failed ones stay."""
 
     def register(fn: Any) -> Any:
-        _HANDLERS[topic] = _Registered(fn, on_error, batch)
+        _HANDLERS[topic] = _Registered(fn, on_error, batch, keep)
         return fn
 
     return register
 
 
 def enqueue(topic: str, payload: dict[str, Any], *, max_attempts: int | None = None,
-            at: dt.datetime | None = None, returning: bool = True, dedupe_key: str | None = None) -> OutboxEvent:
+            at: dt.datetime | None = None, returning: bool = True) -> OutboxEvent:
     """Queue ``payload`` for ``topic``'s handler, in the caller's transaction; due now or ``at``.
-    ``returning=False``: the event's id is not read back (it can then share a round trip).
-    ``dedupe_key``: nothing is queued while an event with that key is still pending."""
+    ``returning=False``: the event's id is not read back (it can then share a round trip)."""
     from autodcc.core import rows
 
     now = timezone.now()
     event = OutboxEvent(topic=topic, payload=payload, max_attempts=max_attempts or settings.OUTBOX_MAX_ATTEMPTS,
                         next_attempt_at=at or now, created_at=now)
-    ids = rows.insert(OutboxEvent, ("topic", "payload", "dedupe_key", "status", "attempts", "max_attempts",
-                                    "next_attempt_at", "last_error", "created_at"),
-                      [(topic, payload, dedupe_key, OutboxStatus.PENDING, 0, event.max_attempts, event.next_attempt_at,
-                        "", now)],
-                      returning=returning, skip_conflicts_on="dedupe_key" if dedupe_key else "",
-                      conflict_where="status = 'pending'" if dedupe_key else "")
+    ids = rows.insert(OutboxEvent, ("topic", "payload", "status", "attempts", "max_attempts", "next_attempt_at",
+                                    "last_error", "created_at"),
+                      [(topic, payload, OutboxStatus.PENDING, 0, event.max_attempts, event.next_attempt_at, "", now)],
+                      returning=returning)
     if ids:
         event.pk = ids[0]
         event._state.adding = False
@@ -224,8 +224,13 @@ PER_TRANSACTION = 50
 
 
 def _save(events: list[OutboxEvent], now: dt.datetime) -> None:
-    """The events' new state: the ones done in one plain UPDATE, the others one by one."""
+    """The events' new state: the ones done in one plain UPDATE (or deleted, for a topic that
+    keeps none), the others one by one."""
     ok = [e for e in events if e.status == OutboxStatus.DONE]
+    gone = [e.pk for e in ok if not getattr(_HANDLERS.get(e.topic), "keep", True)]
+    if gone:
+        OutboxEvent.objects.filter(pk__in=gone).delete()
+        ok = [e for e in ok if e.pk not in set(gone)]
     if ok:
         OutboxEvent.objects.filter(pk__in=[e.pk for e in ok]).update(
             status=OutboxStatus.DONE, done_at=now, last_error="", attempts=models.F("attempts") + 1)

@@ -51,6 +51,8 @@ def national(e164: str) -> str:
     """``+8613812341234`` → ``13812341234``; landlines keep their area code (``02168889999``)."""
     if not e164:
         return ""
+    if len(e164) == 14 and e164.startswith("+861") and e164[1:].isdigit():
+        return e164[3:]  # a mainland mobile: its 11 digits (the common case, without parsing)
     number = phonenumbers.parse(e164, "CN")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "")
 

@@ -156,7 +156,6 @@ class Lead(models.Model):
     consultant = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="consultant_leads", verbose_name=_("sales consultant"), db_index=False)
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
-    agent_told_at = models.DateTimeField(_("agent told"), null=True, blank=True)
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     first_response_minutes = models.PositiveIntegerField(_("first response (opening minutes)"), null=True, blank=True)
@@ -188,9 +187,7 @@ class Lead(models.Model):
             models.Index(fields=["consultant", "status"]),
             # a dealer's leads by id: the repeat-enquiry count joins captures to them
             models.Index(fields=["dealer", "id"], name="lead_dealer_id_idx"),
-            # leads whose agent has not been told yet (the "new leads" message picks them up)
-            models.Index(fields=["agent", "id"], name="lead_agent_untold_idx",
-                         condition=Q(agent_told_at__isnull=True, agent__isnull=False)),
+
             # the funnel's activity counts read each stage by its own date, per dealer
             *[models.Index(fields=[f"{m}_at", "dealer"], name=f"lead_{m}_at_idx",
                            condition=Q(**{f"{m}_at__isnull": False}))

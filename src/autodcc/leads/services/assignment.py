@@ -121,7 +121,6 @@ def assign(lead: Lead, *, actor: Actor, kind: str = AssignmentKind.AUTO, exclude
 
 def notify_agent(lead: Lead, agent: Staff) -> None:
     """Tell the agent a lead was given to them (now: a hand-made assignment is one at a time)."""
-    Lead.objects.filter(pk=lead.pk).update(agent_told_at=timezone.now())
     if not agent.phone:
         return
     from autodcc.messaging.services import message_send

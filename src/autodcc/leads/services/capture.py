@@ -38,6 +38,7 @@ from autodcc.network import directory
 # the longest text each field keeps (the columns' sizes): longer is an error, never cut
 LIMITS = {"name": 60, "campaign": 80, "source_ref": 80, "model_interest": 80, "message": 2000, "consent_version": 40}
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+CHANNELS = frozenset(Channel.values)
 
 
 @dataclass
@@ -116,8 +117,12 @@ class Outcome:
     created: bool = False
     replay: bool = False
     errors: list[DomainError] | None = None
-    summary: dict[str, Any] | None = None  # a new lead's fields as written (no query to show them)
+    describe: Any = None  # for a new lead: () -> its fields as written (shown without a query)
     _lead: Lead | None = None
+
+    @property
+    def summary(self) -> dict[str, Any] | None:
+        return self.describe() if self.describe is not None else None
 
     @property
     def duplicate(self) -> bool:
@@ -161,7 +166,7 @@ def check(data: LeadInput, caller: Caller) -> tuple[str, str, geo.CityInfo | Non
         mobile = phone.normalize_mobile(data.phone, field="phone")
     except DomainError as exc:
         errors.append(exc)
-    if data.channel not in Channel.values:
+    if data.channel not in CHANNELS:
         errors.append(DomainError("lead.channel_unknown", field="channel", value=data.channel))
     if not (data.consent_version or "").strip() and not any(e.field == "consent_version" for e in errors):
         errors.append(DomainError("consent.missing", field="consent_version"))

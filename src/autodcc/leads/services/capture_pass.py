@@ -114,7 +114,8 @@ def run(batch: list[Checked], outcomes: list[Outcome], *, notify: bool) -> None:
     _customers(news, found, now)
     _write_leads(news, now)
     _write_joins(joins, now)
-    with rows.pipelined():  # nothing below is read back but the capture ids: one round trip
+    # nothing below is read back but the capture ids: one round trip (many rows are copied instead)
+    with rows.pipelined(enabled=len(batch) < rows.COPY_FROM_ROWS):
         fairshare.save(locked)
         _write_rest(news, joins, outcomes, now, notify)
 
@@ -145,13 +146,15 @@ def _lookup(batch: list[Checked]) -> _Found:
     dealers = sorted({c.chosen.id for c in batch if c.chosen is not None})
     parts, params = [], []
     if keys:
-        parts.append(f"SELECT 'k', key, NULL, id, NULL, NULL, NULL FROM {cap} WHERE key IN ({_marks(keys)})")
-        params += keys
+        among, values = rows.one_of("key", keys)
+        parts.append(f"SELECT 'k', key, NULL, id, NULL, NULL, NULL FROM {cap} WHERE {among}")
+        params += values
+    among, values = rows.one_of(f"{cust}.phone", phones)
     parts.append(
         f"SELECT 'c', {cust}.phone, {cust}.name, {cust}.id, {cust}.city_id, l.id, l.dealer_id"
         f" FROM {cust} LEFT JOIN {lead} l ON l.customer_id = {cust}.id AND l.status IN ({_marks(OPEN_STATUSES)})"
-        f" WHERE {cust}.phone IN ({_marks(phones)})")
-    params += [str(s) for s in OPEN_STATUSES] + phones
+        f" WHERE {among}")
+    params += [str(s) for s in OPEN_STATUSES] + values
     if dealers:
         parts.append(f"SELECT 'd', NULL, NULL, id, CASE WHEN is_active THEN 1 ELSE 0 END, NULL, NULL FROM {dealer}"
                      f" WHERE id IN ({_marks(dealers)})")
@@ -395,8 +398,9 @@ def _write_rest(news: list[_New], joins: list[tuple[Checked, tuple[int, int, int
         outcomes[c.index] = Outcome(c.index, status=CaptureStatus.PROCESSED, lead_id=lead_id, capture_id=capture_id,
                                     dealer_id=dealer_id, created=new)
     for item in news:
-        outcomes[item.c.index].summary = _summary(item, now)
-        outcomes[item.c.index].agent_id = item.agent_id
+        outcome = outcomes[item.c.index]
+        outcome.agent_id = item.agent_id
+        outcome.describe = lambda item=item: _summary(item, now)
 
 
 CAPTURE_COLUMNS = ("lead_id", "key", "status", "channel", "campaign", "source_ref", "name", "duplicate", "allocation",
@@ -450,6 +454,5 @@ def _summary(item: _New, now: dt.datetime) -> dict[str, Any]:
 
 
 def tell_agents(assigned: list[tuple[int, int]]) -> None:
-    """The agents of these new leads are told after commit (one wake-up, see ``notices``)."""
-    if assigned:
-        notices.ask()
+    """The agents of these new leads ((agent, lead) pairs) are told after commit (``notices``)."""
+    notices.ask(assigned)

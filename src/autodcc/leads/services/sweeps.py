@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from autodcc.core.actors import SYSTEM
 from autodcc.core.roles import Role
 from autodcc.leads.models import OPEN_STATUSES, Appointment, AppointmentStatus, Lead, Status
-from autodcc.leads.services import assignment, common, notices
+from autodcc.leads.services import assignment, common
 from autodcc.leads.services.assignment import customer_label
 from autodcc.messaging.models import Event
 from autodcc.network.models import Staff
@@ -75,5 +75,4 @@ def run_all(*, now: dt.datetime | None = None) -> dict[str, int]:
         "pool": assignment.assign_pool(now=now),
         "escalated": escalate_overdue(now=now),
         "no_shows": mark_no_shows(now=now),
-        "agents_told": notices.tell_agents(now=now),  # should a wake-up have been lost
     }
