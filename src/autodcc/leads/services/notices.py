@@ -42,12 +42,16 @@ def tell_agents(payloads: list[dict[str, Any]]) -> None:
     from autodcc.messaging.services import message_send
 
     waiting: dict[int, list[int]] = {}  # agent → [first lead, count]
+    put_off: dict[int, dt.datetime] = {}  # agent → the message that put their notice off
     for payload in payloads:
-        for agent_id, lead_id, count in payload.get("agents") or []:
+        for agent_id, lead_id, count, *after in payload.get("agents") or []:
             if agent_id in waiting:
                 waiting[agent_id][1] += count
             else:
                 waiting[agent_id] = [lead_id, count]
+            if after:  # a notice put off by the message sent then
+                told_at = dt.datetime.fromisoformat(after[0])
+                put_off[agent_id] = max(told_at, put_off.get(agent_id, told_at))
     now = timezone.now()
     interval = dt.timedelta(seconds=settings.LEAD_NOTICE_INTERVAL)
     recent: dict[int, dt.datetime] = {}
@@ -55,10 +59,13 @@ def tell_agents(payloads: list[dict[str, Any]]) -> None:
         recent = dict(Message.objects.filter(event=Event.LEAD_ASSIGNED, recipient_staff_id__in=list(waiting),
                                              created_at__gt=now - interval)
                       .values_list("recipient_staff_id").annotate(at=Max("created_at")).order_by())
-    later = [[a, *waiting[a]] for a in waiting if a in recent]
-    if later:  # told a moment ago: again when the first of them may be, of everything until then
-        outbox.enqueue(TOPIC, {"agents": later}, at=min(recent[a] for a, _l, _n in later) + interval, returning=False)
-    due = [a for a in waiting if a not in recent]
+    # an agent told a moment ago waits, unless this is the notice that waited for that message
+    wait = {a: at for a, at in recent.items() if a not in put_off or at > put_off[a]}
+    later = [[a, *waiting[a], wait[a].isoformat()] for a in waiting if a in wait]
+    if later:  # again when the first of them may be told, of everything until then
+        outbox.enqueue(TOPIC, {"agents": later}, at=min(wait[a] for a in wait if a in waiting) + interval,
+                       returning=False)
+    due = [a for a in waiting if a not in wait]
     staff = {s.pk: s for s in Staff.objects.filter(pk__in=due)}
     leads = {lead.pk: lead for lead in Lead.objects.select_related("customer", "dealer")
              .filter(pk__in=[waiting[a][0] for a in due])}
