@@ -377,11 +377,12 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
     done_requests = sum(cap.all_status.values())
     server = cap.cores.get("gunicorn", 0) + cap.cores.get("postgres", 0) + cap.cores.get("worker", 0)
     per_capture_ms = server * cap.wall_s / max(1, done_requests) * 1000
+    ins_requests = max(1, sum(ins.all_status.values()))
+    ins_ms = (ins.cores.get("gunicorn", 0) + ins.cores.get("postgres", 0)) * ins.wall_s / ins_requests * 1000
     print(f"server CPU per capture (gunicorn + PostgreSQL{' + worker' if mode == 'worker' else ''}): "
           f"{per_capture_ms:.2f} ms; commits per capture (PostgreSQL's count for the bench database): "
-          f"{cap.commits / max(1, done_requests):.2f}; insert view: "
-          f"{(ins.cores.get('gunicorn', 0) + ins.cores.get('postgres', 0)) * ins.wall_s / max(1, sum(ins.all_status.values())) * 1000:.2f} ms, "
-          f"{ins.commits / max(1, sum(ins.all_status.values())):.2f} commits")
+          f"{cap.commits / max(1, done_requests):.2f}; insert view: {ins_ms:.2f} ms, "
+          f"{ins.commits / ins_requests:.2f} commits")
 
     # ---- the loss check ------------------------------------------------------------------------
     statuses = ", ".join(f"{c} × {s}" for s, c in sorted(cap.all_status.items()))

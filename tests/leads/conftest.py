@@ -18,10 +18,9 @@ from autodcc.leads.services.capture import Caller, LeadInput, Outcome, Request, 
 
 def _as_worker(items: Sequence[tuple[Actor, LeadInput, str, Any]]) -> list[Outcome]:
     from autodcc.celery import app
+    from autodcc.core.errors import Invalid
     from autodcc.leads.models import Capture
     from autodcc.leads.services.intake import intake_accept, process_batch
-
-    from autodcc.core.errors import Invalid
 
     accepted: list[Outcome] = []
     app.conf.task_always_eager = False  # the in-memory broker keeps the wake-up: nobody runs it

@@ -17,7 +17,7 @@ from autodcc.core.models import FairShare
 from autodcc.leads.models import AllocationReason, Capture, Lead
 from autodcc.leads.services import lead_capture
 from autodcc.leads.services.capture import Caller, Request, capture
-from autodcc.network.models import City, Dealer
+from autodcc.network.models import Dealer
 from autodcc.network.services import city_for
 
 CITY_CODES = sorted(geo.all_cities())

@@ -149,7 +149,6 @@ def _request_finished(**_kwargs: Any) -> None:
 def drain(*, now: dt.datetime | None = None) -> DispatchStats:
     """What a woken worker does: dispatch until nothing is due, let the next event wake a worker
     again, and look once more (an event queued in between is not left waiting)."""
-    from django.core.cache import cache
 
     if getattr(_request, "dispatching", False):
         return DispatchStats()  # already draining in this thread (a handler's commit asked again)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _g
 
 from autodcc.core import tabular
 from autodcc.core.actors import SYSTEM, Actor
-from autodcc.core.errors import DomainError, Forbidden, Invalid
+from autodcc.core.errors import DomainError, Forbidden
 from autodcc.core.models import ImportJob, ImportStatus
 from autodcc.leads.models import Channel
 from autodcc.leads.services.capture import Caller, LeadInput, Request, commit, prepare

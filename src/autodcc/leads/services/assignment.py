@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
@@ -17,9 +16,9 @@ from django.utils.translation import gettext, gettext_lazy
 from autodcc.core import audit, fairshare
 from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import DomainError
+from autodcc.core.models import FairShare
 from autodcc.core.roles import Role
 from autodcc.leads import rules
-from autodcc.core.models import FairShare
 from autodcc.leads.models import (
     OPEN_STATUSES,
     Assignment,

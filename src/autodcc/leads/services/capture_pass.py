@@ -45,6 +45,7 @@ from autodcc.leads.services.capture import Checked, Outcome
 from autodcc.network import directory
 from autodcc.network.models import Dealer
 
+
 class Retry(Exception):
     """A lead this pass joins was closed by another transaction meanwhile: start again."""
 
