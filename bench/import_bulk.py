@@ -7,7 +7,8 @@ unique mobiles (the headers importing.py reads: 姓名,手机,城市,渠道,平�
 意向车型) is imported as an ImportJob run by ``importing.run_job`` (what the import task runs: read and
 check every row, then capture them through the capture pipeline, ``importing.BATCH`` rows per
 transaction; one outbox event at the end tells each agent once for the whole file). In the same
-run 100,000 BenchRow objects are built and saved with ``bulk_create(batch_size=1000)``. CPU seconds are measured per process (this one, PostgreSQL).
+run 100,000 BenchRow objects are built and saved with ``bulk_create(batch_size=1000)``. CPU
+seconds are measured per process (this one, PostgreSQL).
 
 ``--rows auto`` (the default) first imports a 2,000-row pilot into a fresh database; if 100,000
 rows would take longer than --max-minutes at the pilot's pace, the measured import is the largest
