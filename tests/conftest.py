@@ -184,6 +184,16 @@ def _plain_static_urls(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Each test starts with an empty cache: rate-limit counters and wake-up keys of one test
+    never reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _outbox_after_every_response(settings: Any) -> None:
     """Each test request's outbox events are dispatched after its response (the server waits at
     least ``OUTBOX_DISPATCH_INTERVAL`` between two dispatches of a process; tests check each one)."""

@@ -231,11 +231,16 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "autodcc.core.auth_backends.UsernameLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# a name is locked at one address after AXES_FAILURE_LIMIT failures (colleagues behind the same proxy
+# keep working), and everywhere after AXES_USERNAME_FAILURE_LIMIT failures across addresses
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 30, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "console/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
@@ -317,8 +322,30 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
-# rate limits key on the client's address: behind a proxy, the header the proxy sets
-RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "HTTP_X_REAL_IP") if BEHIND_PROXY else None
+# the proxies whose X-Forwarded-For is believed (addresses or networks); a client's address is the
+# last forwarded one that is not a trusted proxy. Behind the documented proxy: 127.0.0.1 by default.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"] if BEHIND_PROXY else [])
+for _net in TRUSTED_PROXIES:
+    try:
+        import ipaddress as _ipaddress
+
+        _ipaddress.ip_network(_net, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_net!r} is not an address or a network.") from None
+# rate limits and the login lockout key on that address
+RATELIMIT_IP_META_KEY = "autodcc.core.limits.client_ip_meta"
+AXES_CLIENT_IP_CALLABLE = "autodcc.core.limits.axes_client_ip"
+# the JSON API: requests per key and per address, failed authentications per address (0 = no limit)
+API_RATE_PER_KEY = env_str("API_RATE_PER_KEY", "600/m")
+API_RATE_PER_ADDRESS = env_str("API_RATE_PER_ADDRESS", "300/m")
+API_AUTH_FAILURES = env_str("API_AUTH_FAILURES", "10/m")
+for _name in ("API_RATE_PER_KEY", "API_RATE_PER_ADDRESS", "API_AUTH_FAILURES"):
+    try:
+        from autodcc.core.limits import Rate as _Rate
+
+        _Rate.parse(globals()[_name])
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"{_name}: {_exc}") from None
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600

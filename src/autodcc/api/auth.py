@@ -13,8 +13,12 @@ from autodcc.network.services import api_token_authenticate
 
 class ApiKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from autodcc.api import limits
+
+        limits.refuse_guessing(request)  # too many wrong keys from this address lately: 429
         found = api_token_authenticate(token)
         if found is None:
+            limits.count_failure(request)
             return None
         request.api_token = found  # type: ignore[attr-defined]
         request.actor = actor_for_token(found)  # type: ignore[attr-defined]

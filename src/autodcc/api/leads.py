@@ -6,32 +6,42 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Path, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from autodcc.api.auth import TOKEN_OR_SESSION
+from autodcc.api.errors import with_errors
 from autodcc.core.errors import DomainError, Forbidden, Invalid
 from autodcc.leads import selectors
 from autodcc.leads.models import Capture, CaptureStatus, Lead
 from autodcc.leads.services import LeadInput
-from autodcc.leads.services.capture import Outcome
+from autodcc.leads.services.capture import LIMITS, Outcome
 from autodcc.leads.services.intake import intake_accept
 
 router = Router(tags=["leads"])
+KEY_LENGTH = 200  # an Idempotency-Key longer than this is refused (never cut: two keys must stay two)
+MAX_ID = 2**62  # ids beyond any row (a bigint cannot hold more)
+MAX_PAGE = 1_000_000
 
 
 class LeadIn(Schema):
-    name: str = Field(..., description="Consumer's name", examples=["张伟"])
-    phone: str = Field(..., description="Mainland mobile number", examples=["13812341234"])
-    channel: str = Field("own_site", description="autohome, yiche, dongchedi, tmall, own_site, hotline, …")
-    city: str = Field("", description="City name or 6-digit administrative code; needed unless a dealer is chosen")
-    dealer: str = Field("", description="Dealer code the consumer chose (optional)")
-    campaign: str = ""
-    source_ref: str = Field("", description="The platform's own lead id")
-    model_interest: str = ""
-    message: str = ""
+    """Limits are the capture's own (``LIMITS``): longer is refused, never cut."""
+
+    name: str = Field(..., max_length=LIMITS["name"], description="Consumer's name", examples=["张伟"])
+    phone: str = Field(..., max_length=40, description="Mainland mobile number", examples=["13812341234"])
+    channel: str = Field("own_site", max_length=16,
+                         description="autohome, yiche, dongchedi, tmall, own_site, hotline, …")
+    city: str = Field("", max_length=40,
+                      description="City name or 6-digit administrative (or district) code; needed unless a dealer is "
+                                  "chosen")
+    dealer: str = Field("", max_length=20, description="Dealer code the consumer chose (optional)")
+    campaign: str = Field("", max_length=LIMITS["campaign"])
+    source_ref: str = Field("", max_length=LIMITS["source_ref"], description="The platform's own lead id")
+    model_interest: str = Field("", max_length=LIMITS["model_interest"])
+    message: str = Field("", max_length=LIMITS["message"])
     expected_purchase_on: dt.date | None = None
-    consent_version: str = Field(..., description="Version of the privacy notice the consumer agreed to")
+    consent_version: str = Field(..., max_length=LIMITS["consent_version"],
+                                 description="Version of the privacy notice the consumer agreed to")
     consent_share_with_dealer: bool = Field(..., description="Separate consent to share with the dealer (PIPL art. 23)")
     consent_marketing: bool = False
 
@@ -109,10 +119,10 @@ def _body(request: HttpRequest, outcome: Outcome) -> Status:
     return Status(201 if outcome.created and not outcome.replay else 200, body)
 
 
-@router.post("/leads", response={200: CaptureOut, 201: CaptureOut, 202: CaptureOut, 422: CaptureOut},
+@router.post("/leads", response=with_errors({200: CaptureOut, 201: CaptureOut, 202: CaptureOut, 422: CaptureOut}),
              auth=TOKEN_OR_SESSION)
 def capture(request: HttpRequest, payload: LeadIn,
-            idempotency_key: str = Header("", alias="Idempotency-Key")) -> Status:
+            idempotency_key: str = Header("", alias="Idempotency-Key", max_length=KEY_LENGTH)) -> Status:
     """Capture a lead. Inline (no worker configured) the lead is captured in this request: 201
     for a new lead, 200 when it joined the customer's open lead at the same dealer. With a worker
     the capture is accepted durably and answered 202; `GET /api/intakes/{id}` follows it. A
@@ -131,9 +141,9 @@ def capture(request: HttpRequest, payload: LeadIn,
     return _body(request, outcome)
 
 
-@router.get("/intakes/{intake_id}", response={200: CaptureOut, 201: CaptureOut, 202: CaptureOut, 422: CaptureOut},
-            auth=TOKEN_OR_SESSION)
-def intake_status(request: HttpRequest, intake_id: int) -> Status:
+@router.get("/intakes/{intake_id}", response=with_errors({200: CaptureOut, 201: CaptureOut, 202: CaptureOut,
+                                                           422: CaptureOut}), auth=TOKEN_OR_SESSION)
+def intake_status(request: HttpRequest, intake_id: int = Path(..., ge=1, le=MAX_ID)) -> Status:
     """Follow a capture (only the caller that sent it may read it)."""
     token = getattr(request, "api_token", None)
     found = Capture.objects.filter(pk=intake_id)
@@ -149,8 +159,8 @@ def intake_status(request: HttpRequest, intake_id: int) -> Status:
     return _body(request, outcome)
 
 
-@router.get("/leads/{lead_id}", response=LeadOut, auth=TOKEN_OR_SESSION)
-def lead_status(request: HttpRequest, lead_id: int) -> dict[str, Any]:
+@router.get("/leads/{lead_id}", response=with_errors({200: LeadOut}), auth=TOKEN_OR_SESSION)
+def lead_status(request: HttpRequest, lead_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """A lead's status and milestones (404 for a lead the caller may not see)."""
     lead = readable(request).filter(pk=lead_id).first()
     if lead is None:
@@ -159,14 +169,22 @@ def lead_status(request: HttpRequest, lead_id: int) -> dict[str, Any]:
 
 
 class LeadFilters(Schema):
-    status: str = ""
-    channel: str = ""
+    status: str = Field("", max_length=16)
+    channel: str = Field("", max_length=16)
     created_from: dt.date | None = None
     created_to: dt.date | None = None
 
 
-@router.get("/leads", response=list[LeadOut], auth=TOKEN_OR_SESSION)
-@paginate(PageNumberPagination, page_size=50)
+class Pages(PageNumberPagination):
+    """Numbered pages of 50; a page past the last is empty, a page number beyond any use is refused."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+
+@router.get("/leads", response=with_errors({200: list[LeadOut]}), auth=TOKEN_OR_SESSION)
+@paginate(Pages, page_size=50)
 def lead_list(request: HttpRequest, filters: Query[LeadFilters]) -> list[dict[str, Any]]:
     """The leads the caller may read, newest first (a channel's key: the leads it sent)."""
     wanted = {k: v for k, v in filters.dict().items() if v}

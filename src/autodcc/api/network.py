@@ -3,9 +3,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 from ninja.security import django_auth
 
+from autodcc.api.errors import with_errors
 from autodcc.core import geo
 from autodcc.core.tenancy import get_for_actor
 from autodcc.network import selectors
@@ -43,18 +44,18 @@ class DealerOut(Schema):
                          opening_hours=d.opening_hours_display, is_key=d.is_key, is_active=d.is_active)
 
 
-@router.get("/cities/{code}", response=CityOut, auth=None)
-def city(request: HttpRequest, code: str) -> CityOut:
+@router.get("/cities/{code}", response=with_errors({200: CityOut}), auth=None)
+def city(request: HttpRequest, code: str = Path(..., max_length=40)) -> CityOut:
     info = geo.lookup_city(code)
     return CityOut(adcode=info.adcode, name=info.name, province=info.province, lng=info.lng, lat=info.lat)
 
 
-@router.get("/dealers", response=list[DealerOut], auth=django_auth)
+@router.get("/dealers", response=with_errors({200: list[DealerOut]}), auth=django_auth)
 def dealers(request: HttpRequest) -> list[DealerOut]:
     return [DealerOut.from_dealer(d) for d in selectors.dealer_list(actor=request.actor)]
 
 
-@router.get("/dealers/{dealer_id}", response=DealerOut, auth=django_auth)
-def dealer(request: HttpRequest, dealer_id: int) -> DealerOut:
+@router.get("/dealers/{dealer_id}", response=with_errors({200: DealerOut}), auth=django_auth)
+def dealer(request: HttpRequest, dealer_id: int = Path(..., ge=1, le=2**62)) -> DealerOut:
     return DealerOut.from_dealer(get_for_actor(Dealer.objects.select_related("region", "city"), request.actor,
                                                pk=dealer_id))

@@ -34,3 +34,10 @@ def audit_action(action: str) -> str:
 @register.filter
 def masked(e164: str) -> str:
     return phone.mask(e164) if e164 else ""
+
+
+@register.filter
+def whole_minutes(delta: Any) -> int:
+    """A ``timedelta`` in whole minutes, rounded up (a lockout's remaining wait)."""
+    seconds = int(delta.total_seconds()) if delta is not None else 0
+    return -(-seconds // 60)
