@@ -9,7 +9,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from autodcc.api import errors, leads, network
 from autodcc.api.limits import THROTTLES
@@ -42,6 +42,17 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 @api.exception_handler(RequestDataTooBig)
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return api.create_response(request, errors.body("too_large", _("The request body is too large.")), status=413)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """What django-ninja refuses itself: a body that is not JSON (400), a forbidden method…"""
+    if exc.status_code == 400:
+        message = _("The body is not valid JSON.")
+        return api.create_response(request, errors.body("invalid", message, errors=[
+            {"code": "json_invalid", "field": None, "message": message}]), status=400)
+    return api.create_response(request, errors.body(f"http_{exc.status_code}", str(exc.message)),
+                               status=exc.status_code)
 
 
 @api.exception_handler(Throttled)
