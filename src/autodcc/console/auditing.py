@@ -52,6 +52,8 @@ ACTION_LABELS: dict[str, Any] = {
     "staff.leave_add": gettext_lazy("Leave added"),
     "staff.leave_cancel": gettext_lazy("Leave cancelled"),
     "api_token.create": gettext_lazy("API token created"),
+    "file.download": gettext_lazy("File downloaded"),
+    "insights.export": gettext_lazy("Report exported"),
 }
 
 HIDDEN = {"id", "created_at", "updated_at"}

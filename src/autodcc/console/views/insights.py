@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from autodcc.console.downloads import xlsx_download
 from autodcc.console.forms_insights import (
     DayForm,
     InsightFilterForm,
@@ -38,7 +39,7 @@ from autodcc.console.forms_insights import (
     sees_many_dealers,
 )
 from autodcc.console.views.base import paginate, render_list, staff_view
-from autodcc.core import audit, tabular
+from autodcc.core import tabular
 from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import DomainError, Forbidden, add_to_form
 from autodcc.core.roles import DEALER_MANAGERS, Role
@@ -68,12 +69,6 @@ REPORT_METRICS = ("leads", "valid", "contacted", "invited", "arrived", "test_dri
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _wants_xlsx(request: HttpRequest) -> bool:
     return request.GET.get("format") == "xlsx"
 
@@ -86,10 +81,9 @@ def _export(request: HttpRequest, name: str, title: str, header: Sequence[Any], 
         raise PermissionDenied
     body = [list(r) for r in rows]
     data = tabular.xlsx_bytes(re.sub(r"[\\/*?:\[\]]", "-", str(title)) or name, [str(h) for h in header], body)
-    dealer_id = dealer.pk if dealer else (min(actor.dealer_ids) if actor.dealer_ids and not actor.is_hq else None)
-    audit.record(actor=actor, action="insights.export", object_type=f"insights.{name}", object_id=name,
-                 after={"filters": filters, "rows": len(body)}, dealer_id=dealer_id)
-    return _xlsx_response(data, f"{name}-{filters.get('date_from') or filters.get('month') or 'all'}.xlsx")
+    return xlsx_download(request, data, f"{name}-{filters.get('date_from') or filters.get('month') or 'all'}.xlsx",
+                         what=f"insights.{name}", action="insights.export", dealer_id=dealer.pk if dealer else None,
+                         details={"filters": filters, "rows": len(body)})
 
 
 def _query(data: Any, **extra: Any) -> str:
@@ -269,7 +263,8 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
                                    filters=form.params())
     except Forbidden:
         raise PermissionDenied from None
-    return _xlsx_response(data, f"funnel-{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}.xlsx")
+    return xlsx_download(request, data, f"funnel-{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}.xlsx", what="insights.funnel",
+                         already_audited=True)  # exports.funnel_xlsx wrote its audit row
 
 
 # --- defeat analysis -----------------------------------------------------------------------------

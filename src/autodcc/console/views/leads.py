@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from autodcc.console.auditing import action_label
+from autodcc.console.downloads import xlsx_download
 from autodcc.console.forms_leads import (
     CONSENT_VERSION,
     ApproveForm,
@@ -136,12 +137,6 @@ def _now() -> dt.datetime:
 
 def _shows_dealer(actor: Actor) -> bool:
     return actor.is_hq or bool(actor.region_ids) or len(actor.dealer_ids) > 1
-
-
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- work list -------------------------------------------------------------------------------
@@ -573,7 +568,7 @@ def lead_import_template(request: HttpRequest) -> HttpResponse:
     example = ["张伟", "13812341234", "上海", "汽车之家", "", "2026春季试驾", "澜川 S7", "AH-10001", "想周末试驾",
                "2026-01", "是", ""]
     data = tabular.xlsx_bytes(_("Leads"), importing.template_header(), [example])
-    return _xlsx_response(data, "leads-template.xlsx")
+    return xlsx_download(request, data, "leads-template.xlsx", what="leads.import_template")
 
 
 @staff_view("leads.import")
@@ -582,7 +577,8 @@ def lead_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if job is None:
         raise Http404
     if request.GET.get("format") == "xlsx":
-        return _xlsx_response(importing.error_report_xlsx(job), f"lead-import-{job.pk}-errors.xlsx")
+        return xlsx_download(request, importing.error_report_xlsx(job), f"lead-import-{job.pk}-errors.xlsx",
+                             what="leads.import_errors", dealer_id=job.dealer_id, details={"job": job.pk})
     context = {"job": job, "running": job.status == ImportStatus.RUNNING}
     if _htmx(request):
         return render(request, "console/leads/import_detail.html#job", context)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from autodcc.console.downloads import xlsx_download
 from autodcc.console.forms import (
     AuditFilterForm,
     DealerFilterForm,
@@ -127,21 +128,18 @@ def dealer_import_template(request: HttpRequest) -> HttpResponse:
     example = ["GZ-099", "广州示例汽车销售服务有限公司", "广州示例店", "SOUTH", "广州市", "天河区黄埔大道西 100 号",
                "", "", "020-38880000", "08:30", "18:00", "1234567", "否", "是"]
     data = tabular.xlsx_bytes(_("Dealers"), importing.template_header(), [example])
-    return _xlsx_response(data, "dealers-template.xlsx")
+    return xlsx_download(request, data, "dealers-template.xlsx", what="network.import_template")
 
 
 @staff_view("network.import_dealers")
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk, kind=importing.KIND)
     if request.GET.get("format") == "xlsx":
-        return _xlsx_response(importing.error_report_xlsx(job), f"import-{job.pk}-errors.xlsx")
+        return xlsx_download(request, importing.error_report_xlsx(job), f"import-{job.pk}-errors.xlsx",
+                             what="network.import_errors", details={"job": job.pk})
     return render(request, "console/dealers/import_detail.html", {"job": job})
 
 
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- staff -----------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from autodcc.console.downloads import xlsx_download
 from autodcc.console.forms_orders import (
     PROVIDER_CHOICES,
     AccessoryForm,
@@ -126,12 +127,6 @@ def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return (timezone.make_aware(dt.datetime.combine(month, dt.time.min)),
             timezone.make_aware(dt.datetime.combine(nxt, dt.time.min)))
-
-
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- the order list --------------------------------------------------------------------------
@@ -455,4 +450,5 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     month = parse_month(request.GET.get("month"))
     if month is None:
         return HttpResponseBadRequest(_("Give the month as YYYY-MM."))
-    return _xlsx_response(transfer_list_xlsx(month), f"transfer-list-{month:%Y-%m}.xlsx")
+    return xlsx_download(request, transfer_list_xlsx(month), f"transfer-list-{month:%Y-%m}.xlsx",
+                         what="finance.transfer_list", details={"month": f"{month:%Y-%m}"})
