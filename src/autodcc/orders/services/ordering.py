@@ -124,23 +124,25 @@ def notification_receive(provider: str, body: bytes, headers: dict[str, str]) ->
     except (providers.NotificationRejected, DomainError, ValueError, KeyError) as exc:
         _log(provider, "payment", "", body, False, NotificationOutcome.REJECTED, str(exc) or type(exc).__name__)
         return NotificationOutcome.REJECTED
-    if notified.kind == "refund":
-        from autodcc.orders.services.refunds import refund_notification
+    with transaction.atomic():  # applied and logged together, or neither (the provider sends it again)
+        if notified.kind == "refund":
+            from autodcc.orders.services.refunds import refund_notification
 
-        outcome, reason = refund_notification(provider, notified)
-    else:
-        outcome, reason = _apply_payment(provider, notified)
-    _log(provider, notified.kind, notified.out_trade_no, body, True, outcome, reason)
+            outcome, reason = refund_notification(provider, notified)
+        else:
+            outcome, reason = _apply_payment(provider, notified)
+        _log(provider, notified.kind, notified.out_trade_no, body, True, outcome, reason)
     return outcome
 
 
 def _apply_payment(provider: str, n: providers.Notified) -> tuple[str, str]:
     with transaction.atomic():
-        payment = (Payment.objects.select_for_update().select_related("order")
-                   .filter(provider=provider, out_trade_no=n.out_trade_no).first())
-        if payment is None:
+        found = Payment.objects.filter(provider=provider, out_trade_no=n.out_trade_no).values_list("pk", "order_id").first()
+        if found is None:
             return NotificationOutcome.REJECTED, "unknown order"
-        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        # the order first, then its payment: the order every money operation locks them in
+        order = Order.objects.select_for_update().get(pk=found[1])
+        payment = Payment.objects.select_for_update().get(pk=found[0])
         if payment.status == PaymentStatus.SUCCEEDED:
             if payment.trade_no == n.trade_no or not n.trade_no:
                 return NotificationOutcome.REPLAY, ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -111,9 +112,22 @@ def refund_execute(*, actor: Actor, refund: Refund) -> Refund:
     return refund
 
 
+def _lock(refunds: QuerySet[Refund]) -> tuple[Order, Refund] | None:
+    """The refund's order, then the refund, row-locked in that order — the order every refund
+    operation locks them in, so two of them never wait on each other in a cycle."""
+    found = refunds.values_list("pk", "order_id").first()
+    if found is None:
+        return None
+    order = Order.objects.select_for_update().get(pk=found[1])
+    return order, Refund.objects.select_for_update(of=("self",)).select_related("payment").get(pk=found[0])
+
+
 def send_refund(refund_id: int) -> None:
     """Outbox handler: call the provider (idempotent on our refund number)."""
-    refund = Refund.objects.select_for_update().select_related("payment", "order").get(pk=refund_id)
+    locked = _lock(Refund.objects.filter(pk=refund_id))
+    if locked is None:
+        return
+    order, refund = locked
     if refund.status != RefundStatus.PROCESSING:
         return
     payment: Payment = refund.payment
@@ -123,7 +137,7 @@ def send_refund(refund_id: int) -> None:
     refund.refund_no = refund_no or refund.refund_no
     refund.save(update_fields=["refund_no"])
     if done:
-        _succeed(refund)
+        _succeed(order, refund)
 
 
 def refund_failed(refund_id: int, error: str) -> None:
@@ -131,8 +145,8 @@ def refund_failed(refund_id: int, error: str) -> None:
                                                                                failure=error[:200])
 
 
-def _succeed(refund: Refund) -> None:
-    order = Order.objects.select_for_update().get(pk=refund.order_id)
+def _succeed(order: Order, refund: Refund) -> None:
+    """Both rows locked by the caller (order first)."""
     refund.status, refund.refunded_at = RefundStatus.SUCCEEDED, timezone.now()
     refund.save(update_fields=["status", "refunded_at"])
     if paid_amount(order) <= Decimal("0.00"):
@@ -145,10 +159,10 @@ def _succeed(refund: Refund) -> None:
 def refund_notification(provider: str, n: providers.Notified) -> tuple[str, str]:
     """A provider's asynchronous refund result (WeChat Pay sends one when a refund completes)."""
     with transaction.atomic():
-        refund = (Refund.objects.select_for_update().select_related("payment")
-                  .filter(out_refund_no=n.out_refund_no, payment__provider=provider).first())
-        if refund is None:
+        locked = _lock(Refund.objects.filter(out_refund_no=n.out_refund_no, payment__provider=provider))
+        if locked is None:
             return NotificationOutcome.REJECTED, "unknown refund"
+        order, refund = locked
         if refund.status == RefundStatus.SUCCEEDED:
             return NotificationOutcome.REPLAY, ""
         if n.amount != refund.amount:
@@ -156,5 +170,5 @@ def refund_notification(provider: str, n: providers.Notified) -> tuple[str, str]
         if refund.status != RefundStatus.PROCESSING or not n.succeeded:
             return NotificationOutcome.REJECTED, f"refund is {refund.status}"
         refund.refund_no = n.refund_no or refund.refund_no
-        _succeed(refund)
+        _succeed(order, refund)
     return NotificationOutcome.APPLIED, ""
