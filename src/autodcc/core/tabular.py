@@ -31,22 +31,45 @@ def _decode(data: bytes) -> str:
     raise DomainError("import.unreadable", field="file")
 
 
-def read_rows(upload: BinaryIO, filename: str, columns: Mapping[str, str], required: Iterable[str]) -> list[Row]:
+def _cell(value: Any) -> Any:
+    """A cell as the file means it: padding and a leading backtick (WeChat Pay's bills mark every
+    value so, Alipay's pad with tabs) are not part of the value."""
+    return value.strip().lstrip("`").strip() if isinstance(value, str) else value
+
+
+def read_rows(upload: BinaryIO, filename: str, columns: Mapping[str, str], required: Iterable[str], *,
+              comment: str = "", end_marker: str = "") -> list[Row]:
     """Rows keyed by canonical column names. ``columns`` maps every accepted header (Chinese or
-    English, case-insensitive) to its canonical key; a missing required header is an error."""
+    English, case-insensitive) to its canonical key; a missing required header is an error.
+    ``comment``: lines whose first cell starts with it (a provider's preamble and totals) are
+    skipped; ``end_marker``: the table ends at a line whose first cell starts with it (a totals
+    block). Rows keep their line numbers in the file."""
     data = upload.read()
     if filename.lower().endswith((".xlsx", ".xlsm")):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-            table = [list(r) for r in sheet.iter_rows(values_only=True)]
+            raw = [list(r) for r in sheet.iter_rows(values_only=True)]
         except Exception:
             raise DomainError("import.unreadable", field="file") from None
     else:
-        table = [list(r) for r in csv.reader(io.StringIO(_decode(data)))]
-    while table and all(c in (None, "") for c in table[-1]):
-        table.pop()
-    if not table:
+        raw = [list(r) for r in csv.reader(io.StringIO(_decode(data)))]
+    numbered: list[tuple[int, list[Any]]] = []
+    for number, cells in enumerate(raw, start=1):
+        cells = [_cell(c) for c in cells]
+        first = str(cells[0] or "") if cells else ""
+        if end_marker and numbered and first.startswith(end_marker):
+            break
+        if comment and first.startswith(comment):
+            continue
+        if not numbered and all(c in (None, "") for c in cells):
+            continue  # blank lines before the header
+        numbered.append((number, cells))
+    while numbered and all(c in (None, "") for c in numbered[-1][1]):
+        numbered.pop()
+    if not numbered:
         raise DomainError("import.no_rows", field="file")
+    header_number, header_cells = numbered[0]
+    table = [header_cells] + [cells for _n, cells in numbered[1:]]
     lookup = {k.strip().lower(): v for k, v in columns.items()}
     header = [lookup.get(str(h or "").strip().lower()) for h in table[0]]
     labels: dict[str, str] = {}
@@ -56,7 +79,7 @@ def read_rows(upload: BinaryIO, filename: str, columns: Mapping[str, str], requi
         if key not in header:
             raise DomainError("import.bad_header", field="file", value=labels.get(key, key))
     rows: list[Row] = []
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in numbered[1:]:
         if all(c in (None, "") for c in cells):
             continue
         values = {key: (c.strip() if isinstance(c, str) else c) for key, c in zip(header, cells, strict=False) if key}

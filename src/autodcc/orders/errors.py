@@ -23,6 +23,7 @@ register(
         "order.update_empty": _("Write what the buyer should know."),
         "order.update_closed": _("The order is %(status)s: no delivery updates now."),
         "statement.bad_row": _("Row %(row)s: %(message)s"),
+        "statement.bad_amount": _("Row %(row)s: “%(value)s” is not an amount."),
         "statement.month_invalid": _("Give the month as YYYY-MM."),
         "settlement.nothing": _("Nothing to settle for %(dealer)s in %(month)s."),
     }

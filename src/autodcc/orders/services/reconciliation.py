@@ -53,6 +53,10 @@ LAYOUTS: dict[str, dict[str, tuple[str, ...]]] = {
                 "refund_amount": ("refund_amount",), "refund_no": ("out_refund_no",), "at": ("time",)},
 }
 REFUND_WORDS = {"退款", "refund", "REFUND"}
+# what surrounds the table in the files the providers publish: Alipay's bill opens and closes with
+# "#" lines (account, period, totals); WeChat Pay's ends with a totals header and its values
+FRAMES: dict[str, dict[str, str]] = {"alipay": {"comment": "#"}, "wechat": {"end_marker": "总交易单数"},
+                                      "sandbox": {}}
 
 
 @dataclass
@@ -85,16 +89,18 @@ def parse_statement(provider: str, upload: BinaryIO, filename: str) -> list[Pars
     if layout is None:
         raise DomainError("order.provider_unknown", field="provider", value=provider)
     aliases = {alias.lstrip("`"): key for key, names in layout.items() for alias in names}
-    rows = tabular.read_rows(upload, filename, aliases, ("out_no", "kind", "amount"))
+    rows = tabular.read_rows(upload, filename, aliases, ("out_no", "kind", "amount"), **FRAMES[provider])
     lines: list[ParsedLine] = []
     for row in rows:
         values = {k: ("" if v is None else str(v).strip().lstrip("`")) for k, v in row.values.items()}
         is_refund = values.get("kind", "") in REFUND_WORDS
+        text = values.get("refund_amount") if is_refund and values.get("refund_amount") else values.get("amount", "")
         try:
-            amount = Decimal(values.get("refund_amount") if is_refund and values.get("refund_amount")
-                             else values["amount"]).quantize(Decimal("0.01"))
-        except (InvalidOperation, KeyError):
-            raise DomainError("statement.bad_row", row=row.number, message=values.get("amount", "")) from None
+            amount = Decimal(text.replace(",", "").replace("−", "-").replace("¥", "")).quantize(Decimal("0.01"))
+        except (InvalidOperation, AttributeError):
+            raise DomainError("statement.bad_amount", row=row.number, value=text or "—") from None
+        if is_refund:
+            amount = abs(amount)  # a refund is money going back, printed with a minus sign or without
         at = None
         if values.get("at"):
             try:
