@@ -44,10 +44,19 @@ def test_the_landed_price_lists_every_line():
     assert all(line.explanation for line in price.lines)
 
 
-def test_seven_seats_pay_the_larger_premium_and_nevs_skip_the_vessel_tax():
+def test_seven_seats_pay_the_larger_premium_and_listed_nevs_skip_the_vessel_tax():
     price = pricing.landed_price(invoice_price=D("300000"), invoice_date=IN_2026, energy="phev", seats=7,
-                                 displacement_l=D("1.5"), relief_eligible=True)
+                                 displacement_l=D("1.5"), relief_eligible=True, vessel_tax_exempt=True)
     assert price.amount("compulsory_insurance") == D("1100.00") and price.amount("vehicle_vessel_tax") == D("0.00")
+
+
+def test_an_unlisted_plug_in_hybrid_pays_the_vessel_tax_and_a_bev_never_does():
+    """DOMAIN.md §1.3: BEVs are outside the tax; a PHEV is exempt only when its model is listed."""
+    october = dt.date(2026, 10, 8)
+    tax, note = pricing.vehicle_vessel_tax(D("1.5"), "phev", day=october, listed_exempt=False)
+    assert tax == D("90.00") and "360" in note  # 360 a year × 3 months (October–December)
+    assert pricing.vehicle_vessel_tax(D("1.5"), "erev", day=october, listed_exempt=True)[0] == D("0.00")
+    assert pricing.vehicle_vessel_tax(None, "bev", day=october, listed_exempt=False)[0] == D("0.00")
 
 
 def test_a_luxury_car_pays_the_surtax():

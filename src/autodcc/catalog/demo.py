@@ -127,7 +127,7 @@ def build() -> int:
         trim, created = Trim.objects.get_or_create(code=code, defaults={
             "model": models[m_code], "slug": slug, "name": name, "guide_price": D(guide), "offer_price": D(offer),
             "seats": seats, "displacement_l": D(litres) if litres else None, "range_km": rng, "power_kw": kw,
-            "relief_eligible": relief, "uses": uses, "sort": sort,
+            "relief_eligible": relief, "vessel_tax_exempt": relief, "uses": uses, "sort": sort,
             "highlights": "智能座舱 · OTA 升级 · 五年质保",
         })
         if not created:

@@ -97,6 +97,9 @@ class Trim(models.Model):
     relief_eligible = models.BooleanField(
         _("on the MIIT purchase-tax relief list"), default=False,
         help_text=_("Set per trim from the MIIT catalogue; never inferred from the powertrain."))
+    vessel_tax_exempt = models.BooleanField(
+        _("on the published list for vehicle and vessel tax exemption"), default=False,
+        help_text=_("Plug-in and range-extended hybrids are exempt only when listed; battery-electric cars always are."))
     uses = models.CharField(_("suits"), max_length=60, blank=True, help_text=_("commute, family, long trips, …"))
     highlights = models.TextField(_("highlights"), blank=True)
     features = models.ManyToManyField(Feature, blank=True, related_name="trims", verbose_name=_("features"))

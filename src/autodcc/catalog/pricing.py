@@ -97,12 +97,16 @@ def compulsory_insurance(seats: int, *, day: dt.date, rates: dict[str, Any] | No
     return Decimal(rule["under_6_seats"] if seats < 6 else rule["six_seats_or_more"]).quantize(FEN)
 
 
-def vehicle_vessel_tax(displacement_l: Decimal | None, energy: str, *, day: dt.date,
+def vehicle_vessel_tax(displacement_l: Decimal | None, energy: str, *, day: dt.date, listed_exempt: bool = False,
                        rates: dict[str, Any] | None = None) -> tuple[Decimal, str]:
-    """The purchase year's share: annual ÷ 12 × the months from the purchase month to December."""
+    """The purchase year's share: annual ÷ 12 × the months from the purchase month to December.
+    Battery-electric and fuel-cell cars are outside the tax; a plug-in or range-extended hybrid is
+    exempt only when its model is on the published exemption list (``listed_exempt``, per trim)."""
     rule = rate_on("vehicle_vessel_tax", day, rates)
     if energy in rule["exempt_energy"]:
         return Decimal("0.00"), _("New-energy vehicle: exempt")
+    if energy in rule.get("listed_exempt_energy", ()) and listed_exempt:
+        return Decimal("0.00"), _("On the published list of exempt new-energy models")
     litres = displacement_l or Decimal(0)
     annual = next(Decimal(b["annual"]) for b in rule["bands"] if litres <= Decimal(b["up_to_l"]))
     if energy in rule["half_energy"]:
@@ -120,6 +124,7 @@ def landed_price(
     seats: int,
     displacement_l: Decimal | None = None,
     relief_eligible: bool = False,
+    vessel_tax_exempt: bool = False,
     commercial_insurance: Decimal | None = None,
     accessories: Decimal | None = None,
     plate_service_fee: Decimal | None = None,
@@ -141,7 +146,8 @@ def landed_price(
              compulsory_insurance(seats, day=invoice_date, rates=rates),
              _("Base premium for a new family car with %(seats)s seats") % {"seats": seats}),
     ]
-    vv_tax, vv_note = vehicle_vessel_tax(displacement_l, energy, day=invoice_date, rates=rates)
+    vv_tax, vv_note = vehicle_vessel_tax(displacement_l, energy, day=invoice_date, listed_exempt=vessel_tax_exempt,
+                                         rates=rates)
     lines.append(Line("vehicle_vessel_tax", _("Vehicle and vessel tax"), vv_tax, vv_note))
     plate = Decimal(rate_on("plate_fee", invoice_date, rates)["amount"]).quantize(FEN)
     lines.append(Line("plate", _("Licence plates"), plate, _("Government fee for a pair of reflective plates")))

@@ -84,5 +84,6 @@ def landed_price_for(trim: Trim, *, day: dt.date, edition: Edition | None = None
     return pricing.landed_price(
         invoice_price=invoice, invoice_date=day, energy=trim.model.energy, seats=trim.seats,
         displacement_l=trim.displacement_l, relief_eligible=trim.relief_eligible,
+        vessel_tax_exempt=trim.vessel_tax_exempt,
         commercial_insurance=commercial_insurance, accessories=accessories,
     )
