@@ -25,11 +25,14 @@ def _keep_the_test_connection():
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
+    from autodcc.core import outbox
+
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+    outbox._request.active = outbox._request.kick = False  # the WSGI client never closed the last response
 
 
 @pytest.fixture(params=["dealer", "channel"])
