@@ -62,9 +62,9 @@ def test_long_idempotency_keys_stay_distinct_and_too_long_ones_are_refused(clien
     assert Lead.objects.count() == 2
 
 
-@pytest.mark.parametrize("page", ["9223372036854775807", "0", "-1", "abc"])
-def test_absurd_page_numbers_are_refused_clearly(client, auth, page):
-    response = client.get(f"/api/leads?page={page}", **auth)
+@pytest.mark.parametrize("number", ["9223372036854775807", "0", "-1", "abc"])
+def test_absurd_page_numbers_are_refused_clearly(client, auth, number):  # (not "page": Playwright's fixture)
+    response = client.get(f"/api/leads?page={number}", **auth)
     assert response.status_code == 400 and error(response)["errors"][0]["field"] == "page"
 
 
