@@ -11,7 +11,7 @@ from django.db import connection
 from autodcc.catalog import demo as catalog_demo
 from autodcc.catalog.models import Trim
 from autodcc.core.actors import consumer
-from autodcc.orders.models import Order, OrderStatus, Payment, PaymentNotification, PaymentStatus, Refund, RefundStatus
+from autodcc.orders.models import Order, OrderStatus, PaymentNotification, PaymentStatus, Refund, RefundStatus
 from autodcc.orders.services import order_create, payment_start, sandbox_pay
 from autodcc.orders.services.refunds import refund_dealer_decide, refund_execute, refund_request
 

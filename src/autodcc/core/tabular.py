@@ -68,8 +68,7 @@ def read_rows(upload: BinaryIO, filename: str, columns: Mapping[str, str], requi
         numbered.pop()
     if not numbered:
         raise DomainError("import.no_rows", field="file")
-    header_number, header_cells = numbered[0]
-    table = [header_cells] + [cells for _n, cells in numbered[1:]]
+    table = [cells for _n, cells in numbered]
     lookup = {k.strip().lower(): v for k, v in columns.items()}
     header = [lookup.get(str(h or "").strip().lower()) for h in table[0]]
     labels: dict[str, str] = {}
