@@ -126,12 +126,15 @@ def _copy(model: type[models.Model], table: str, names: str, cols: tuple[str, ..
     return ids
 
 
-def one_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-    """``column`` among ``values`` as SQL: one array parameter on PostgreSQL (a statement of the
-    same text whatever the number of values), a list of parameters elsewhere."""
+def values_table(alias: str, values: Sequence[str]) -> tuple[str, list[Any]]:
+    """A one-column table ``alias(v)`` of ``values`` to join from, as one parameter: the same
+    statement text whatever the number of values, and a plan that looks each value up by its index
+    (PostgreSQL's ``unnest``; SQLite's ``json_each``)."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+        return f"unnest(%s::text[]) AS {alias}(v)", [list(values)]
+    import json
+
+    return f"(SELECT value AS v FROM json_each(%s)) AS {alias}", [json.dumps(list(values))]
 
 
 @contextmanager

@@ -147,15 +147,15 @@ def _lookup(batch: list[Checked]) -> _Found:
     dealers = sorted({c.chosen.id for c in batch if c.chosen is not None})
     parts, params = [], []
     if keys:
-        among, values = rows.one_of("key", keys)
-        parts.append(f"SELECT 'k', key, NULL, id, NULL, NULL, NULL FROM {cap} WHERE {among}")
+        source, values = rows.values_table("wk", keys)
+        parts.append(f"SELECT 'k', c.key, NULL, c.id, NULL, NULL, NULL FROM {source} JOIN {cap} c ON c.key = wk.v")
         params += values
-    among, values = rows.one_of(f"{cust}.phone", phones)
+    source, values = rows.values_table("wp", phones)
     parts.append(
-        f"SELECT 'c', {cust}.phone, {cust}.name, {cust}.id, {cust}.city_id, l.id, l.dealer_id"
-        f" FROM {cust} LEFT JOIN {lead} l ON l.customer_id = {cust}.id AND l.status IN ({_marks(OPEN_STATUSES)})"
-        f" WHERE {among}")
-    params += [str(s) for s in OPEN_STATUSES] + values
+        f"SELECT 'c', cu.phone, cu.name, cu.id, cu.city_id, l.id, l.dealer_id"
+        f" FROM {source} JOIN {cust} cu ON cu.phone = wp.v"
+        f" LEFT JOIN {lead} l ON l.customer_id = cu.id AND l.status IN ({_marks(OPEN_STATUSES)})")
+    params += values + [str(s) for s in OPEN_STATUSES]
     if dealers:
         parts.append(f"SELECT 'd', NULL, NULL, id, CASE WHEN is_active THEN 1 ELSE 0 END, NULL, NULL FROM {dealer}"
                      f" WHERE id IN ({_marks(dealers)})")
