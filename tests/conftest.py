@@ -251,3 +251,45 @@ def lead_input(**overrides: Any) -> Any:
 @pytest.fixture
 def enquiry():
     return lead_input
+
+
+# --- orders: a catalogue, an order awaiting its deposit, a paid one -----------------------------
+
+
+@pytest.fixture
+def catalogue(net):
+    from autodcc.catalog import demo as catalog_demo
+    from autodcc.catalog.models import Edition, Trim
+
+    catalog_demo.build()
+    return {"s7": Trim.objects.get(code="S7-LR"), "edition": Edition.objects.get(code="S7-TMALL")}
+
+
+@pytest.fixture
+def new_order(catalogue, enquiry):
+    """``new_order(dealer="SH-001", edition=False)``: an order awaiting its deposit."""
+    from autodcc.core.actors import consumer
+    from autodcc.orders.services import order_create
+
+    def make(dealer: str = "SH-001", edition: bool = False, **buyer: Any):
+        trim = catalogue["s7"]
+        return order_create(actor=consumer("tmall"), trim=trim, edition=catalogue["edition"] if edition else None,
+                            buyer=enquiry(channel="tmall", dealer=dealer, city="", **buyer))
+
+    return make
+
+
+@pytest.fixture
+def paid_order(new_order, django_capture_on_commit_callbacks):
+    """``paid_order(...)``: an order paid through the sandbox's signed notification."""
+    from autodcc.orders.models import Order
+    from autodcc.orders.services import payment_start, sandbox_pay
+
+    def make(**kwargs: Any):
+        order = new_order(**kwargs)
+        payment, _checkout = payment_start(order=order, provider="sandbox", return_url=f"/store/order/{order.token}/")
+        with django_capture_on_commit_callbacks(execute=True):
+            sandbox_pay(out_trade_no=payment.out_trade_no)
+        return Order.objects.get(pk=order.pk)
+
+    return make

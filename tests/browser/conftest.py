@@ -27,7 +27,9 @@ def shot() -> Callable[[Page, str], Path]:
 
 @pytest.fixture
 def log_in(page: Page, live_server: Any) -> Callable[[Any], Page]:
-    """``log_in(persona)`` fills the login form as a person would and waits for the console home."""
+    """``log_in(persona)`` fills the login form as a person would and waits for the page their role
+    lands on (the day's work)."""
+    from autodcc.console.navigation import landing_for
 
     def do(persona: Any) -> Page:
         page.goto(f"{live_server.url}/console/login/")
@@ -35,7 +37,7 @@ def log_in(page: Page, live_server: Any) -> Callable[[Any], Page]:
         form.locator("input[name=username]").fill(persona.username)
         form.locator("input[name=password]").fill(persona.password)
         form.locator("button[type=submit]").click()
-        expect(page).to_have_url(f"{live_server.url}/console/")
+        expect(page).to_have_url(f"{live_server.url}{landing_for(persona.actor) or '/console/'}")
         return page
 
     return do

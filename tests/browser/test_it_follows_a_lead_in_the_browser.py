@@ -295,8 +295,22 @@ def test_a_defeat_rejected_then_approved(live_net, live_server, page, log_in, sh
         expect(card.locator(f'a[href$="/console/leads/{lead_id}/"]')).to_contain_text("赵敏")
         return card
 
-    # the agent asks to close it: too expensive
+    # the agent asks to close it before calling: refused, nobody has contacted the customer yet
     page = log_in(agent)
+    page.goto(f"{live_server.url}/console/leads/{lead_id}/")
+    open_details(page, "defeat")
+    form = page.locator("#defeat-form")
+    form.locator("textarea[name=note]").fill("客户嫌贵")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(f"/leads/{lead_id}/defeat/")):
+        form.locator("button[type=submit]").click()
+    expect(page.locator("#defeat-form .errorlist")).to_contain_text("联系")
+    assert not DefeatRequest.objects.filter(lead_id=lead_id).exists()
+    # one call, no answer; then too expensive
+    follow = page.locator("#follow-up-form")
+    follow.locator("select[name=result]").select_option("no_answer")
+    submit(page, follow.locator("button[type=submit]"), f"/console/leads/{lead_id}/follow-up/")
+    expect_no_form_errors(page)
+    trail.append(("lead.follow_up", agent.staff.name))
     first = request_defeat("price", "客户嫌贵")
     trail.append(("lead.defeat_request", agent.staff.name))
     audited(lead_id, trail)

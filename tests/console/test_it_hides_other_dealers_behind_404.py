@@ -72,7 +72,7 @@ def _testdrive_objects(dealer):
 
 _phones = itertools.count(1)
 LEAD_PAGES = ("lead_detail", "lead_follow_up", "lead_invite", "lead_arrive", "lead_handover", "lead_step",
-              "lead_defeat", "lead_reassign", "lead_reallocate")
+              "lead_defeat", "lead_reassign", "lead_reallocate", "lead_call")
 CUSTOMER_PAGES = ("customer_detail", "customer_edit", "vehicle_add")
 
 
@@ -94,7 +94,9 @@ def _lead_objects(net, dealer_code, agent, manager):
     that dealer's lead), customer group and lead import, keyed by URL name."""
     lead = _capture(dealer_code)
     appointment = leads.lead_invite(actor=agent.actor, lead=lead, scheduled_at=_visit_time())
-    defeat = leads.lead_request_defeat(actor=agent.actor, lead=_capture(dealer_code), kind="defeat", reason="price")
+    to_defeat = _capture(dealer_code)
+    leads.lead_follow_up(actor=agent.actor, lead=to_defeat, kind="call_out", result="no_answer")
+    defeat = leads.lead_request_defeat(actor=agent.actor, lead=to_defeat, kind="defeat", reason="price")
     care = CareTask.objects.create(lead=lead, kind="post_delivery", label="D+1", due_on=timezone.localdate(),
                                    assignee=agent.staff)
     group = customers.group_save(actor=manager.actor, name="客户群", criteria={"kind": ["prospect"]})

@@ -5,6 +5,11 @@ from django.urls import reverse
 
 from autodcc.console.navigation import NAV
 
+# where each role lands after login: the day's work, not a page of dealer counts
+LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": "finance",
+           "regional_manager": "insights", "a_gm": "worklist", "a_manager": "worklist", "a_supervisor": "worklist",
+           "a_agent": "worklist", "a_consultant": "worklist"}
+
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
                     "templates", "optouts", "audit", "orders", "testdrives", "catalog", "insights"},
@@ -20,7 +25,7 @@ EXPECTED_NAV = {
                   "audit", "orders", "testdrives", "insights"},
     "a_supervisor": {
         "home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "testdrives", "insights"},
-    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "testdrives", "insights"},
+    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights"},
     "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights"},
 }
 
@@ -32,8 +37,9 @@ def nav_keys(html: str) -> set[str]:
 @pytest.mark.parametrize(("who", "expected"), EXPECTED_NAV.items())
 def test_the_navigation_shows_each_role_its_entries_and_they_open(net, login, who, expected):
     client = login(getattr(net, who))
-    home = client.get(reverse("console:home"))
+    home = client.get(reverse("console:home"), follow=True)
     assert home.status_code == 200
+    assert home.redirect_chain == [(reverse(f"console:{LANDING[who]}"), 302)]
     assert nav_keys(home.content.decode()) == expected
     for entry in NAV:
         status = client.get(reverse(entry.url_name)).status_code

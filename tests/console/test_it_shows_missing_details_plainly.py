@@ -6,14 +6,14 @@ from django.urls import reverse
 from autodcc.network.models import Dealer
 
 
-def test_the_home_page_skips_a_missing_address(net, login):
+def test_the_overview_page_skips_a_missing_address(net, login):
     Dealer.objects.filter(pk=net.dealer_b.pk).update(address="", phone="057186660001")
-    html = login(net.b_manager).get(reverse("console:home")).content.decode()
+    html = login(net.b_manager).get(reverse("console:overview")).content.decode()
     line = html[html.index('class="dealer-contact"'):]
     line = line[line.index(">") + 1:line.index("</p>")]
     assert line.startswith("杭州市 · 0571") and "·  ·" not in line and "· ·" not in line
     Dealer.objects.filter(pk=net.dealer_b.pk).update(phone="")
-    html = login(net.b_manager).get(reverse("console:home")).content.decode()
+    html = login(net.b_manager).get(reverse("console:overview")).content.decode()
     line = html[html.index('class="dealer-contact"'):]
     assert "· ·" not in line[:line.index("</p>")] and " · 周一" in line
 

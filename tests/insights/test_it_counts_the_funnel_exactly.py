@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from autodcc.insights import exports, kpi
 from autodcc.insights.queries import Filters, defeat_pareto, funnel
 from autodcc.insights.reports import compare_dealers, daily_reports
-from autodcc.leads.models import Lead
+from autodcc.leads.models import Lead, Status
 
 SEP, OCT = (dt.date(2026, 9, 1), dt.date(2026, 9, 30)), (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 
@@ -116,10 +116,10 @@ def test_daily_reports_for_every_dealer(scenario, net):
 
 
 def test_the_weakest_step_is_the_largest_shortfall_against_the_benchmark():
-    brand = {"valid": 1000, "contacted": 950, "invited": 500, "arrived": 300, "test_driven": 200, "ordered": 90,
-             "delivered": 80}
-    dealer = {"valid": 100, "contacted": 96, "invited": 50, "arrived": 15, "test_driven": 12, "ordered": 6,
-              "delivered": 6}
+    brand = {"valid": 1000, "contacted": 950, "invited": 500, "arrived": 300, "invited_arrived": 300,
+             "test_driven": 200, "ordered": 90, "delivered": 80}
+    dealer = {"valid": 100, "contacted": 96, "invited": 50, "arrived": 15, "invited_arrived": 15, "test_driven": 12,
+              "ordered": 6, "delivered": 6}
     assert kpi.weakest_stage(dealer, brand) == "invited>arrived"  # 30 % against the brand's 60 %
     assert kpi.weakest_stage(brand, brand) is None
 
@@ -128,3 +128,21 @@ def test_a_formula_brackets_a_denominator_that_is_a_sum():
     with translation.override("en"):
         assert kpi.formula("invited", "valid") == "Invited ÷ Valid leads"
         assert kpi.formula("valid", "leads_and_repeats") == "Valid leads ÷ (Leads + repeat enquiries)"
+
+
+def test_invited_arrival_rate_leaves_walk_ins_out(scenario, net):
+    """邀约到店率 is arrivals that followed an invitation ÷ invitations (DOMAIN.md §5): walk-ins and a
+    visit before the invitation count as arrivals but never push the rate past 100 %."""
+    from tests.insights.conftest import lead
+
+    for n in (20, 21, 22):  # three walk-ins, never invited
+        lead(net.dealer_a, n, "walk_in", "2026-09-15", Status.ARRIVED, contacted_at="2026-09-15",
+             arrived_at="2026-09-15")
+    lead(net.dealer_a, 23, "walk_in", "2026-09-16", Status.INVITED, contacted_at="2026-09-16",
+         arrived_at="2026-09-16", invited_at="2026-09-20")  # came first, invited back afterwards
+    row = funnel(actor=net.a_manager.actor, filters=Filters(*SEP))[0]
+    assert (row.counts["invited"], row.counts["arrived"], row.counts["invited_arrived"]) == (4, 6, 2)
+    assert row.rates["arrival_rate"] == Decimal("50.0")  # 2 of the 4 invited came when invited
+    assert kpi.stage_conversions(row.counts)["invited>arrived"] == Decimal("50.0")
+    activity = funnel(actor=net.a_manager.actor, filters=Filters(*SEP, basis="activity"))[0]
+    assert (activity.counts["arrived"], activity.counts["invited_arrived"]) == (6, 2)

@@ -76,7 +76,7 @@ def test_the_dashboard_shows_the_hand_computed_figures_of_dealer_a(scenario, net
         invite = rate_card(html, "invite_rate")
         assert f"= {kpi.label_of('invited')} 3 ÷ {kpi.label_of('valid')} 5" in invite
         arrival = rate_card(html, "arrival_rate")
-        assert f"= {kpi.label_of('arrived')} 2 ÷ {kpi.label_of('invited')} 3" in arrival
+        assert f"= {kpi.label_of('invited_arrived')} 2 ÷ {kpi.label_of('invited')} 3" in arrival
         # a denominator that is a sum is bracketed: "÷ (线索 + 重复咨询) 8", never "÷ 线索 + 重复咨询 8"
         valid = rate_card(html, "valid_rate")
         assert "= 有效线索 5 ÷ (线索 + 重复咨询) 8" in valid

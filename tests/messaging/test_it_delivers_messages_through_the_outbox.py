@@ -13,7 +13,7 @@ from autodcc.messaging.models import Channel, Event, Message, MessageStatus, Opt
 from autodcc.messaging.providers.console import ConsoleProvider
 
 BOOKING = {"name": "张先生", "model": "澜川 S7", "dealer": "上海浦东店", "address": "龙阳路 2000 号",
-           "time": "11月25日 10:00", "booking_no": "TD0001"}
+           "time": "11月25日 10:00", "booking_no": "TD0001", "link": "https://example.cn/store/testdrive/t0k3n/"}
 
 
 def run_outbox_until_quiet(start=None, hours=48):
@@ -31,6 +31,7 @@ def test_a_message_is_rendered_queued_and_sent_after_commit(net, django_capture_
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT and message.attempts == 1 and message.provider == "console"
     assert message.body.startswith("张先生您好") and "TD0001" in message.body
+    assert message.body.endswith("https://example.cn/store/testdrive/t0k3n/")  # the customer's way back to it
     assert message.recipient_phone == "+8613812341234" and message.recipient_display == "138****1234"
     assert ConsoleProvider.sent[-1].message_id == message.pk
     assert OutboxEvent.objects.get().status == OutboxStatus.DONE

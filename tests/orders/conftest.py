@@ -15,10 +15,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from autodcc.catalog import demo as catalog_demo
-from autodcc.catalog.models import Edition, Trim
-from autodcc.core.actors import consumer
-
 ALIPAY_APP_ID = "2021000000000001"
 WECHAT_MCH_ID = "1900000109"
 WECHAT_APP_ID = "wx0000000000000001"
@@ -105,41 +101,6 @@ class WeChatSide:
 @pytest.fixture
 def wechat_side(keys) -> WeChatSide:
     return WeChatSide(keys["wechat_platform"][0])
-
-
-@pytest.fixture
-def catalogue(net):
-    catalog_demo.build()
-    return {"s7": Trim.objects.get(code="S7-LR"), "edition": Edition.objects.get(code="S7-TMALL")}
-
-
-@pytest.fixture
-def new_order(catalogue, enquiry):
-    """``new_order(dealer="SH-001", edition=False)``: an order awaiting its deposit."""
-    from autodcc.orders.services import order_create
-
-    def make(dealer: str = "SH-001", edition: bool = False, **buyer: Any):
-        trim = catalogue["s7"]
-        return order_create(actor=consumer("tmall"), trim=trim, edition=catalogue["edition"] if edition else None,
-                            buyer=enquiry(channel="tmall", dealer=dealer, city="", **buyer))
-
-    return make
-
-
-@pytest.fixture
-def paid_order(new_order, django_capture_on_commit_callbacks):
-    """``paid_order(...)``: an order paid through the sandbox's signed notification."""
-    from autodcc.orders.models import Order
-    from autodcc.orders.services import payment_start, sandbox_pay
-
-    def make(**kwargs: Any):
-        order = new_order(**kwargs)
-        payment, _checkout = payment_start(order=order, provider="sandbox", return_url=f"/store/order/{order.token}/")
-        with django_capture_on_commit_callbacks(execute=True):
-            sandbox_pay(out_trade_no=payment.out_trade_no)
-        return Order.objects.get(pk=order.pk)
-
-    return make
 
 
 DEPOSIT = Decimal("500.00")

@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, Any] = {
     "lead.follow_up": gettext_lazy("Follow-up"),
     "lead.grade": gettext_lazy("Grade changed"),
     "lead.invite": gettext_lazy("Invited to the store"),
+    "appointment.booked": gettext_lazy("Test drive booked online"),
     "appointment.confirmed": gettext_lazy("Visit confirmed"),
     "appointment.cancelled": gettext_lazy("Visit cancelled"),
     "appointment.no_show": gettext_lazy("Did not come"),
@@ -79,6 +80,24 @@ class Change:
     label: str
     before: str
     after: str
+
+
+# stored actor labels that name no person: shown in the reader's language
+ACTOR_WORDS: dict[str, Any] = {
+    "system": gettext_lazy("System"),
+    "anonymous": gettext_lazy("Anonymous visitor"),
+    "storefront": gettext_lazy("Online store"),
+    "demo": gettext_lazy("Demo data"),
+}
+
+
+def actor_display(label: str) -> str:
+    """'system' → 系统, 'storefront 139****5678' → 网上商城 139****5678; a person's name as it is."""
+    head, _sep, rest = (label or "").partition(" ")
+    word = ACTOR_WORDS.get(head)
+    if word is None:
+        return label
+    return f"{word} {rest}".strip()
 
 
 def action_label(action: str) -> str:
@@ -154,4 +173,4 @@ def _show(field: models.Field | None, value: Any, names: dict[tuple[type[models.
     return text
 
 
-__all__ = ["ACTION_LABELS", "Change", "action_label", "changes"]
+__all__ = ["ACTION_LABELS", "Change", "action_label", "actor_display", "changes"]

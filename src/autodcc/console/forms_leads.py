@@ -253,6 +253,9 @@ class LeadSettingsForm(forms.Form):
                                      max_value=24 * 60)
     post_delivery_days = forms.CharField(label=_("Post-delivery follow-ups (days after delivery)"), max_length=100,
                                          help_text=_("Comma-separated, e.g. 1, 7, 30."))
+    defeat_needs_contact = forms.BooleanField(
+        label=_("A defeat needs a recorded contact attempt"), required=False,
+        help_text=_("The manager then never approves closing a lead nobody has called."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from autodcc.core.actors import Actor
+from autodcc.core.roles import Role
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class NavEntry:
 
 
 NAV: tuple[NavEntry, ...] = (
-    NavEntry("home", _("Home"), "console:home", None),
+    NavEntry("home", _("Overview"), "console:overview", None),
     NavEntry("worklist", _("My work"), "console:worklist", "leads.view"),
     NavEntry("leads", _("Leads"), "console:lead_list", "leads.view"),
     NavEntry("approvals", _("Approvals"), "console:approvals", "leads.approve_defeat"),
@@ -40,6 +41,25 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("insights", _("Insights"), "console:insights", "insights.view"),
     NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
 )
+
+
+# where each role starts its day (the first that applies): the day's work, not a page of counts
+LANDINGS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({Role.DCC_AGENT, Role.DCC_SUPERVISOR, Role.SALES_CONSULTANT, Role.DEALER_GM, Role.SALES_MANAGER}),
+     "console:worklist"),
+    (frozenset({Role.HQ_SERVICE}), "console:order_list"),
+    (frozenset({Role.HQ_FINANCE}), "console:finance"),
+    (frozenset({Role.HQ_MARKETING, Role.REGIONAL_MANAGER}), "console:insights"),
+    (frozenset({Role.SERVICE_ADVISOR}), "console:customer_list"),
+)
+
+
+def landing_for(actor: Actor) -> str | None:
+    """The URL a person lands on after login; None: the overview page."""
+    for roles, url_name in LANDINGS:
+        if actor.roles & roles:
+            return reverse(url_name)
+    return None
 
 
 def entries_for(actor: Actor) -> list[dict[str, str]]:

@@ -87,7 +87,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "catalog.edit": frozenset({Role.HQ_MARKETING}),
     "testdrives.manage": DEALER_MANAGERS | {Role.DCC_SUPERVISOR, Role.SALES_CONSULTANT},
     "testdrives.view": ALL_ROLES,
-    "orders.view": (ALL_ROLES - {Role.SERVICE_ADVISOR, Role.DCC_AGENT}),
+    "orders.view": ALL_ROLES - {Role.SERVICE_ADVISOR},
     "orders.dealer": DEALER_MANAGERS | SHOWROOM_ROLES,
     "orders.refund_confirm": DEALER_MANAGERS,
     "orders.refund_execute": frozenset({Role.HQ_SERVICE}),

@@ -12,8 +12,8 @@ from autodcc.core.errors import Forbidden
 from autodcc.insights import kpi
 from autodcc.insights.queries import Row, rate_definitions
 
-COUNT_COLUMNS = ("leads", "repeats", "invalid", "valid", "contacted", "in_sla", "invited", "arrived", "test_driven",
-                 "ordered", "delivered", "defeated")
+COUNT_COLUMNS = ("leads", "repeats", "invalid", "valid", "contacted", "in_sla", "invited", "arrived", "invited_arrived",
+                 "test_driven", "ordered", "delivered", "defeated")
 
 
 def funnel_xlsx(*, actor: Actor, rows: list[Row], dimension: str, filters: dict[str, Any]) -> bytes:

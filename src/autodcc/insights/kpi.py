@@ -24,6 +24,7 @@ METRICS: dict[str, Promise] = {
     "in_sla": _("First response within SLA"),
     "invited": _("Invited"),
     "arrived": _("Arrived"),
+    "invited_arrived": _("Arrived when invited"),
     "test_driven": _("Test-driven"),
     "ordered": _("Ordered"),
     "delivered": _("Delivered"),
@@ -46,7 +47,7 @@ DEFAULT_RATES: tuple[RateDef, ...] = (
     RateDef("sla_rate", _("Responded in time (响应及时率)"), "in_sla", "valid"),
     RateDef("contact_rate", _("Follow-up rate (跟进率)"), "contacted", "valid"),
     RateDef("invite_rate", _("Invitation rate (邀约率)"), "invited", "valid"),
-    RateDef("arrival_rate", _("Invited-arrival rate (邀约到店率)"), "arrived", "invited"),
+    RateDef("arrival_rate", _("Invited-arrival rate (邀约到店率)"), "invited_arrived", "invited"),
     RateDef("test_drive_rate", _("Test-drive rate (试驾率)"), "test_driven", "arrived"),
     RateDef("close_rate", _("Arrival-to-order rate (到店成交率)"), "ordered", "arrived"),
     RateDef("lead_close_rate", _("Lead-to-order rate (线索成交率)"), "ordered", "valid"),
@@ -90,9 +91,14 @@ def formula(numerator: str, denominator: str) -> str:
     return f"{operand_label(numerator)} ÷ {operand_label(denominator)}"
 
 
+# a step whose numerator is narrower than the next stage: of the invited, those who came when invited
+STEP_NUMERATORS = {("invited", "arrived"): "invited_arrived"}
+
+
 def stage_conversions(counts: Mapping[str, int]) -> dict[str, Decimal | None]:
-    """Conversion from each stage to the next ('invited→arrived': arrived ÷ invited)."""
-    return {f"{a}>{b}": rate(value(counts, b), value(counts, a)) for a, b in itertools.pairwise(STAGES)}
+    """Conversion from each stage to the next ('invited→arrived': invited arrivals ÷ invited)."""
+    return {f"{a}>{b}": rate(value(counts, STEP_NUMERATORS.get((a, b), b)), value(counts, a))
+            for a, b in itertools.pairwise(STAGES)}
 
 
 def weakest_stage(counts: Mapping[str, int], benchmark: Mapping[str, int], *, min_base: int = 5) -> str | None:

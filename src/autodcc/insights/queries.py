@@ -28,6 +28,9 @@ STAMPS = {"contacted": "contacted_at", "invited": "invited_at", "arrived": "arri
           "test_driven": "test_driven_at", "ordered": "ordered_at", "delivered": "delivered_at",
           "defeated": "defeated_at"}
 
+# 邀约到店 (DOMAIN.md §5): an arrival that followed an invitation; walk-ins are not counted
+INVITED_ARRIVAL = Q(invited_at__isnull=False, invited_at__lte=F("arrived_at"))
+
 GROUPS: dict[str, str] = {
     "channel": "channel", "campaign": "campaign", "dealer": "dealer_id", "agent": "agent_id",
     "consultant": "consultant_id", "city": "dealer__city_id", "region": "dealer__region_id",
@@ -119,6 +122,7 @@ def _aggregates(f: Filters) -> tuple[Q, dict[str, Any]]:
             if metric == "defeated":
                 cond &= Q(status=Status.DEFEATED)
             aggs[metric] = Count("pk", filter=cond)
+        aggs["invited_arrived"] = Count("pk", filter=during("arrived_at") & INVITED_ARRIVAL)
         return where, aggs
     where = Q(created_at__gte=start, created_at__lt=end)
     aggs = {"leads": Count("pk"), "invalid": Count("pk", filter=Q(status=Status.INVALID)),
@@ -128,6 +132,7 @@ def _aggregates(f: Filters) -> tuple[Q, dict[str, Any]]:
         if metric == "defeated":
             cond = Q(status=Status.DEFEATED)
         aggs[metric] = Count("pk", filter=cond)
+    aggs["invited_arrived"] = Count("pk", filter=Q(arrived_at__isnull=False) & INVITED_ARRIVAL)
     return where, aggs
 
 
@@ -183,7 +188,7 @@ def funnel(*, actor: Actor, filters: Filters, group: str | None = None, with_rep
     definitions = rate_definitions()
     rows: list[Row] = []
     for r in results:
-        counts = {m: int(r.get(m) or 0) for m in ("leads", "invalid", "in_sla", *STAMPS)}
+        counts = {m: int(r.get(m) or 0) for m in ("leads", "invalid", "in_sla", "invited_arrived", *STAMPS)}
         counts["valid"] = counts["leads"] - counts["invalid"]
         counts["repeats"] = int(repeats.get(r["k"], 0))
         frt = r.get("frt")
@@ -209,7 +214,7 @@ def person_rows(*, actor: Actor, filters: Filters) -> list[PersonRow]:
     rows: list[PersonRow] = []
     for role, column in (("agent", "agent_id"), ("consultant", "consultant_id")):
         for r in qs.exclude(**{column: None}).values("dealer_id", column).annotate(**aggs).order_by():
-            counts = {m: int(r.get(m) or 0) for m in ("leads", "invalid", "in_sla", *STAMPS)}
+            counts = {m: int(r.get(m) or 0) for m in ("leads", "invalid", "in_sla", "invited_arrived", *STAMPS)}
             counts["valid"] = counts["leads"] - counts["invalid"]
             rows.append(PersonRow(r["dealer_id"], r[column], role, counts))
     return rows

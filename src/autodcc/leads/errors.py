@@ -33,6 +33,7 @@ register(
         "defeat.reason_kind": _("“%(value)s” is not a reason for this kind of request."),
         "defeat.competitor_missing": _("Name the competitor brand the customer bought."),
         "defeat.not_pending": _("This request has already been decided."),
+        "defeat.no_contact": _("Record at least one contact attempt (a call, a message) before asking to close the lead."),
         "defeat.revisit_past": _("The revisit date must be in the future."),
         "target.invalid": _("The daily target must be between 0 and 500."),
         "settings.invalid_interval": _("The revisit interval for grade %(value)s must be between 1 and 90 days."),

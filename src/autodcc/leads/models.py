@@ -504,6 +504,7 @@ class DealerLeadSettings(models.Model):
     grade_intervals = models.JSONField(_("revisit interval per grade (days)"), default=dict)
     grade_windows = models.JSONField(_("purchase window per grade (days)"), default=dict)
     post_delivery_days = models.JSONField(_("post-delivery follow-ups (days after delivery)"), default=list)
+    defeat_needs_contact = models.BooleanField(_("a defeat needs a recorded contact attempt"), default=True)
 
     objects = TenantQuerySet.as_manager()
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from autodcc.core import phone as phones
@@ -117,11 +117,18 @@ class WorkList:
     waiting_pool: list[Lead]
     target: int | None
     done_today: int
+    handed_to_me: list[Lead] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return (len(self.new_leads) + len(self.due) + len(self.overdue) + len(self.confirmations)
-                + len(self.care_due) + len(self.approvals) + len(self.sla_overdue))
+                + len(self.care_due) + len(self.approvals) + len(self.sla_overdue) + len(self.handed_to_me))
+
+    def leads(self) -> list[Lead]:
+        """Every lead the lists show (for badges fetched in one go)."""
+        return [*self.new_leads, *self.due, *self.overdue, *self.sla_overdue, *self.waiting_pool, *self.handed_to_me,
+                *(a.lead for a in self.confirmations), *(a.lead for a in self.appointments_today),
+                *(t.lead for t in self.care_due), *(d.lead for d in self.approvals)]
 
 
 def work_list(*, actor: Actor, now: dt.datetime | None = None, limit: int = 100) -> WorkList:
@@ -167,6 +174,11 @@ def work_list(*, actor: Actor, now: dt.datetime | None = None, limit: int = 100)
         target=target,
         done_today=Contact.objects.filter(by_id=actor.staff_id, at__gte=day_start, at__lt=day_end).count()
         if actor.staff_id else 0,
+        # 新移交给我: handed to this consultant and not yet worked on in the showroom
+        handed_to_me=list(mine.filter(stage=Stage.SHOWROOM, consultant_id=actor.staff_id, presented_at__isnull=True,
+                                      test_driven_at__isnull=True, negotiated_at__isnull=True, ordered_at__isnull=True)
+                          .annotate(handed_at=Max("handovers__at")).order_by("-handed_at")[:limit])
+        if actor.staff_id else [],
     )
 
 

@@ -2,9 +2,9 @@
 template is active in the database these are used, so a message is never lost for want of one)."""
 
 DEFAULTS = [
-    ("booking_confirmation", "sms", "{name}您好，您已预约{time}在{dealer}（{address}）试驾{model}，预约号{booking_no}。如需改期请致电门店。"),
+    ("booking_confirmation", "sms", "{name}您好，您已预约{time}在{dealer}（{address}）试驾{model}，预约号{booking_no}。查看或取消：{link}"),
     ("testdrive_reminder", "sms", "{name}您好，提醒您{time}在{dealer}（{address}）试驾{model}，期待您的光临。"),
-    ("order_confirmation", "sms", "{name}您好，您的{model}订单{order_no}已支付意向金{amount}元，{dealer}将尽快与您联系。"),
+    ("order_confirmation", "sms", "{name}您好，您的{model}订单{order_no}已支付意向金{amount}元，{dealer}将尽快与您联系。查看订单：{link}"),
     ("payment_reminder", "sms", "{name}您好，订单{order_no}尚待支付{amount}元，请于{deadline}前完成支付。"),
     ("visit_confirmation", "sms", "{name}您好，已为您预约{time}到访{dealer}（{address}），接待顾问{consultant}。"),
     ("receipt_reminder", "sms", "{name}您好，您的订单{order_no}已在{dealer}交车，请在订单页确认收货。"),
@@ -13,4 +13,25 @@ DEFAULTS = [
     ("lead_assigned", "sms", "{staff}，您有新线索：{customer}（{channel}），请在{due}前首次联系。"),
     ("sla_escalation", "sms", "{staff}，{agent}的线索{customer}已超时{minutes}分钟未首次联系，请跟进。"),
     ("daily_report", "sms", "{staff}，{dealer}{date}日报：{summary}"),
+    ("lead_handover", "sms", "{staff}，{by}已将客户{customer}移交给您（{time}）。{note} 查看：{link}"),
+    ("defeat_rejected", "sms", "{staff}，{manager}驳回了线索{customer}的战败申请：{note} 请继续跟进：{link}"),
+    ("refund_approved", "sms", "{name}您好，订单{order_no}的意向金{amount}元退款已审核通过，将原路退回。查看订单：{link}"),
+    ("refund_paid", "sms", "{name}您好，订单{order_no}的意向金{amount}元已原路退回，请注意查收。查看订单：{link}"),
 ]
+
+# earlier default wordings: a template still word for word the old default is brought up to date
+SUPERSEDED = {
+    ("booking_confirmation", "sms"): "{name}您好，您已预约{time}在{dealer}（{address}）试驾{model}，预约号{booking_no}。如需改期请致电门店。",
+    ("order_confirmation", "sms"): "{name}您好，您的{model}订单{order_no}已支付意向金{amount}元，{dealer}将尽快与您联系。",
+}
+
+
+def load(apps, schema_editor) -> None:  # a migration's RunPython
+    """Create the default template of every event that has none (migrations call this)."""
+    MessageTemplate = apps.get_model("messaging", "MessageTemplate")
+    for event, channel, body in DEFAULTS:
+        if not MessageTemplate.objects.filter(event=event, channel=channel).exists():
+            MessageTemplate.objects.create(event=event, channel=channel, body=body, is_active=True)
+        old = SUPERSEDED.get((event, channel))
+        if old is not None:
+            MessageTemplate.objects.filter(event=event, channel=channel, body=old).update(body=body)

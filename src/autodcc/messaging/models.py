@@ -27,13 +27,17 @@ class Event(models.TextChoices):
     LEAD_ASSIGNED = "lead_assigned", _("New lead for staff")
     SLA_ESCALATION = "sla_escalation", _("Overdue lead escalation")
     DAILY_REPORT = "daily_report", _("Daily report")
+    LEAD_HANDOVER = "lead_handover", _("Lead handed over to a consultant")
+    DEFEAT_REJECTED = "defeat_rejected", _("Defeat request rejected")
+    REFUND_APPROVED = "refund_approved", _("Refund approved")
+    REFUND_PAID = "refund_paid", _("Refund paid")
 
 
 # The variables each event provides to its templates. A template may use only these.
 EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
-    Event.BOOKING_CONFIRMATION: ("name", "model", "dealer", "address", "time", "booking_no"),
+    Event.BOOKING_CONFIRMATION: ("name", "model", "dealer", "address", "time", "booking_no", "link"),
     Event.TESTDRIVE_REMINDER: ("name", "model", "dealer", "address", "time"),
-    Event.ORDER_CONFIRMATION: ("name", "order_no", "model", "amount", "dealer"),
+    Event.ORDER_CONFIRMATION: ("name", "order_no", "model", "amount", "dealer", "link"),
     Event.PAYMENT_REMINDER: ("name", "order_no", "amount", "deadline"),
     Event.VISIT_CONFIRMATION: ("name", "dealer", "address", "time", "consultant"),
     Event.RECEIPT_REMINDER: ("name", "order_no", "dealer"),
@@ -42,6 +46,10 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.LEAD_ASSIGNED: ("staff", "customer", "channel", "due"),
     Event.SLA_ESCALATION: ("staff", "agent", "customer", "minutes"),
     Event.DAILY_REPORT: ("staff", "dealer", "date", "summary"),
+    Event.LEAD_HANDOVER: ("staff", "customer", "by", "time", "note", "link"),
+    Event.DEFEAT_REJECTED: ("staff", "customer", "manager", "note", "link"),
+    Event.REFUND_APPROVED: ("name", "order_no", "amount", "link"),
+    Event.REFUND_PAID: ("name", "order_no", "amount", "link"),
 }
 # Marketing messages need marketing consent and stop for a "marketing" opt-out (PIPL art. 24).
 MARKETING_EVENTS = frozenset({Event.CAMPAIGN, Event.MAINTENANCE_REMINDER})

@@ -61,6 +61,9 @@ class Booking(models.Model):
                                verbose_name=_("dealer"))
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("car"))
     lead = models.ForeignKey("leads.Lead", on_delete=models.PROTECT, related_name="testdrive_bookings")
+    # the lead's appointment for this visit: the agent confirms it, reception finds it in the day's arrivals
+    appointment = models.OneToOneField("leads.Appointment", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="booking")
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     status = models.CharField(_("status"), max_length=16, choices=BookingStatus.choices, default=BookingStatus.BOOKED)

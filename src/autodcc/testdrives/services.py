@@ -20,7 +20,7 @@ from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
 from autodcc.core.models import FairShare
 from autodcc.core.roles import Role
 from autodcc.leads import rules as lead_rules
-from autodcc.leads.services import LeadInput, lead_capture
+from autodcc.leads.services import LeadInput, lead_capture, visit_booked, visit_cancelled
 from autodcc.leads.services.capture import Caller, check
 from autodcc.messaging.models import Event
 from autodcc.network.models import City, Dealer
@@ -146,6 +146,10 @@ def booking_create(*, actor: Actor, trim: Trim, dealer: Dealer, starts_at: dt.da
                     raise Conflict("slot.taken", field="starts_at") from None
                 transaction.set_rollback(True)  # a booking number drawn twice: draw again
                 continue
+            booking.appointment = visit_booked(actor=actor, lead=captured, scheduled_at=starts_at,
+                                               purpose=gettext("Test drive: %(car)s") % {"car": trim},
+                                               reference=booking.number)
+            booking.save(update_fields=["appointment"])
             audit.record(actor=actor, action="testdrive.book", obj=booking, dealer_id=dealer.pk,
                          after={"number": booking.number, "starts_at": starts_at.isoformat(), "lead": captured.pk,
                                 "vehicle": free[0].pk})
@@ -162,7 +166,10 @@ def _notify(booking: Booking, event: str) -> None:
                "address": booking.dealer.address or "—",
                "time": booking.starts_at}
     if event == Event.BOOKING_CONFIRMATION:
+        from autodcc.core import links
+
         context["booking_no"] = booking.number
+        context["link"] = links.absolute("store:booking_status", booking.token)
     message_send(event=event, to_phone=customer.phone, dealer=booking.dealer, related=booking, context=context)
 
 
@@ -232,6 +239,8 @@ def booking_cancel(*, actor: Actor, booking: Booking, by_token: str = "") -> Boo
         raise DomainError("booking.started")
     booking.status, booking.cancelled_at = BookingStatus.CANCELLED, timezone.now()
     booking.save(update_fields=["status", "cancelled_at"])
+    if booking.appointment_id:  # the visit is off: the agent does not confirm it, reception does not expect it
+        visit_cancelled(actor=actor, appointment_id=booking.appointment_id, reference=booking.number)
     audit.record(actor=actor, action="testdrive.cancel", obj=booking, dealer_id=booking.dealer_id,
                  after={"status": booking.status})
     return booking

@@ -32,6 +32,13 @@ def audit_action(action: str) -> str:
 
 
 @register.filter
+def audit_actor(label: str) -> str:
+    from autodcc.console import auditing
+
+    return auditing.actor_display(label)
+
+
+@register.filter
 def masked(e164: str) -> str:
     return phone.mask(e164) if e164 else ""
 

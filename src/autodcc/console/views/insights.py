@@ -502,7 +502,7 @@ def _daily_overview(request: HttpRequest, day_form: DayForm) -> HttpResponse:
     if _wants_xlsx(request):
         return _export(request, "daily-overview", _("Daily report"),
                        [_("Dealer code"), _("Dealer"),
-                        *[f"{_('Yesterday')}: {kpi.label_of(m)}" for m in ("leads", "invited", "arrived", "ordered")],
+                        *[f"{day:%m-%d}: {kpi.label_of(m)}" for m in ("leads", "invited", "arrived", "ordered")],
                         *[f"{_('Month to date')}: {kpi.label_of(m)}" for m in ("leads", "invited", "arrived",
                                                                               "ordered")],
                         _("Order target"), _("Order attainment (%)")],
@@ -560,11 +560,11 @@ def daily(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if _wants_xlsx(request):
         if request.GET.get("table") == "people":
             return _export(request, "daily-people", _("Per person"),
-                           [_("Role"), _("Full name"), *[f"{_('Yesterday')}: {kpi.label_of(m)}" for m in PERSON_METRICS],
+                           [_("Role"), _("Full name"), *[f"{day:%m-%d}: {kpi.label_of(m)}" for m in PERSON_METRICS],
                             *[f"{_('Month to date')}: {kpi.label_of(m)}" for m in PERSON_METRICS]],
                            ([p["role"], p["name"], *p["yesterday"], *p["month"]] for p in people), filters, dealer)
         return _export(request, "daily", _("Daily report"),
-                       [_("Metric"), _("Yesterday"), _("Month to date"), _("Target"), _("Attainment (%)")],
+                       [_("Metric"), f"{day:%m-%d}", _("Month to date"), _("Target"), _("Attainment (%)")],
                        [*([r["label"], r["yesterday"], r["month"], "", ""] for r in summary_rows),
                         *([f"{_('Target')}: {t['label']}", "", t["done"], t["target"], t["attainment"]]
                           for t in target_rows)], filters, dealer)

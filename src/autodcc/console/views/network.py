@@ -18,6 +18,7 @@ from autodcc.console.forms import (
     StaffFilterForm,
     StaffForm,
 )
+from autodcc.console.navigation import landing_for
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.core import phone, tabular
 from autodcc.core.errors import DomainError, add_to_form
@@ -32,6 +33,15 @@ from autodcc.network.models import Dealer, LeavePeriod, Staff
 
 @staff_view()
 def home(request: HttpRequest) -> HttpResponse:
+    """Where a person lands after login: their role's list of the day's work."""
+    landing = landing_for(request.actor)
+    if landing is not None:
+        return redirect(landing)
+    return overview(request)
+
+
+@staff_view()
+def overview(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     dealers = Dealer.objects.visible_to(actor)
     stats = dealers.aggregate(total=Count("pk"), active=Count("pk", filter=Q(is_active=True)),

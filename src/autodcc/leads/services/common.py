@@ -110,3 +110,17 @@ def check_future_date(value: dt.date | None, label: Any, *, field: str, max_days
 
 
 NOTE_LABEL = _("Note")
+
+
+def tell_staff(staff: Staff | None, event: str, lead: Lead, **context: Any) -> None:
+    """A work message to a staff member about a lead, with the link to its page (after commit,
+    through the outbox; nothing when the person has no mobile number on file)."""
+    if staff is None or not staff.phone:
+        return
+    from autodcc.core import links
+    from autodcc.leads.services.assignment import customer_label
+    from autodcc.messaging.services import message_send
+
+    message_send(event=event, to_phone=staff.phone, to_staff_id=staff.pk, dealer=lead.dealer, related=lead,
+                 context={"staff": staff.name, "customer": customer_label(lead),
+                          "link": links.absolute("console:lead_detail", lead.pk), **context})

@@ -23,6 +23,7 @@ from autodcc.leads.models import (
     Status,
 )
 from autodcc.leads.services import common
+from autodcc.messaging.models import Event
 
 
 @transaction.atomic
@@ -39,6 +40,8 @@ def lead_request_defeat(*, actor: Actor, lead: Lead, kind: str, reason: str, not
         raise DomainError("defeat.reason_kind", field="reason", value=reason)
     if reason == DefeatReason.COMPETITOR and not competitor_brand.strip():
         raise DomainError("defeat.competitor_missing", field="competitor_brand")
+    if common.settings_for(lead.dealer).defeat_needs_contact and not lead.contacts.exists():
+        raise DomainError("defeat.no_contact", field="reason")
     before = common.snapshot(lead)
     request = DefeatRequest.objects.create(
         lead=lead, kind=kind, reason=reason, note=note.strip(), competitor_brand=competitor_brand.strip()[:40],
@@ -108,4 +111,5 @@ def defeat_reject(*, actor: Actor, request: DefeatRequest, note: str) -> DefeatR
     lead.next_follow_up_on = common.today()
     lead.save()
     common.record(actor, "lead.defeat_reject", lead, before, note=note.strip())
+    common.tell_staff(request.requested_by, Event.DEFEAT_REJECTED, lead, manager=actor.label, note=note.strip())
     return request

@@ -14,6 +14,7 @@ from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError
 from autodcc.leads import rules
 from autodcc.leads.models import (
+    TRANSITIONS,
     Appointment,
     AppointmentStatus,
     Contact,
@@ -134,6 +135,52 @@ def lead_invite(*, actor: Actor, lead: Lead, scheduled_at: dt.datetime, purpose:
     return appointment
 
 
+def visit_booked(*, actor: Actor, lead: Lead, scheduled_at: dt.datetime, purpose: str, reference: str) -> Appointment:
+    """A visit the customer booked online (a test drive): it becomes the lead's appointment once,
+    so the agent confirms it the day before and reception finds it among the day's arrivals. The
+    booking sent its own confirmation; no second message. An earlier appointment at another time
+    gives way to the customer's own choice. A lead not yet called stays "not yet contacted"."""
+    lead = (Lead.objects.select_for_update(of=("self",)).select_related("dealer", "customer").get(pk=lead.pk))
+    current = lead.appointments.filter(status__in=ACTIVE_APPOINTMENT).first()
+    if current is not None and current.scheduled_at == scheduled_at:
+        return current
+    before = common.snapshot(lead)
+    if current is not None:
+        current.status = AppointmentStatus.CANCELLED
+        current.note = (current.note + " " + gettext("replaced by the online booking %(number)s")
+                        % {"number": reference}).strip()[:200]
+        current.save(update_fields=["status", "note"])
+    visit_day = timezone.localtime(scheduled_at).date()
+    appointment = Appointment.objects.create(lead=lead, scheduled_at=scheduled_at, purpose=purpose[:80],
+                                             note=reference, confirm_on=confirm_day(visit_day, lead.dealer.open_weekdays))
+    if lead.status in (Status.FOLLOWING, Status.ARRIVED):
+        common.move(lead, Status.INVITED)
+    if lead.is_open and lead.status != Status.DEFEAT_PENDING:
+        common.stamp(lead, "invited", None)
+        lead.expected_visit_on = visit_day
+        if lead.next_follow_up_on is None or lead.next_follow_up_on > appointment.confirm_on:
+            lead.next_follow_up_on = appointment.confirm_on
+    lead.save()
+    common.record(actor, "appointment.booked", lead, before, note=reference,
+                  extra={"appointment": {"id": appointment.pk, "at": scheduled_at.isoformat()}})
+    return appointment
+
+
+def visit_cancelled(*, actor: Actor, appointment_id: int, reference: str) -> None:
+    """The customer cancelled the visit they booked online: its appointment is off and an invited
+    lead goes back to follow-up."""
+    appointment = Appointment.objects.select_related("lead").filter(pk=appointment_id).first()
+    if appointment is None or appointment.status not in ACTIVE_APPOINTMENT:
+        return
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("dealer").get(pk=appointment.lead_id)
+    before = common.snapshot(lead)
+    Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)
+    if lead.status == Status.INVITED and not lead.appointments.filter(status__in=ACTIVE_APPOINTMENT).exists():
+        common.move(lead, Status.FOLLOWING)
+        lead.save()
+    common.record(actor, "appointment.cancelled", lead, before, note=reference, extra={"appointment": appointment.pk})
+
+
 def _send_visit_confirmation(lead: Lead, appointment: Appointment) -> None:
     from autodcc.messaging.services import message_send
 
@@ -188,6 +235,11 @@ def lead_register_arrival(*, actor: Actor, lead: Lead, note: str = "") -> Lead:
     common.require_workable(lead)
     if lead.status in (Status.ARRIVED, Status.NEGOTIATING, Status.ORDERED):
         return lead  # already in the showroom: a double click changes nothing
+    return arrive(actor, lead, note)
+
+
+def arrive(actor: Actor, lead: Lead, note: str, *, extra: dict | None = None) -> Lead:
+    """The arrival on the locked lead: its appointment is kept, the lead is in the showroom."""
     before = common.snapshot(lead)
     staff = common.staff_of(actor)
     now = timezone.now()
@@ -195,12 +247,13 @@ def lead_register_arrival(*, actor: Actor, lead: Lead, note: str = "") -> Lead:
     if appointment is not None:
         appointment.status, appointment.arrived_at = AppointmentStatus.ARRIVED, now
         appointment.save(update_fields=["status", "arrived_at"])
-    common.move(lead, Status.ARRIVED)
+    if lead.is_open and lead.status != Status.DEFEAT_PENDING and Status.ARRIVED in TRANSITIONS[lead.status]:
+        common.move(lead, Status.ARRIVED)
     common.stamp(lead, "arrived", staff, now)
     lead.next_follow_up_on = common.today() + dt.timedelta(days=1)
     lead.save()
     common.record(actor, "lead.arrive", lead, before, note=note.strip(),
-                  extra={"appointment": appointment.pk if appointment else None})
+                  extra={"appointment": appointment.pk if appointment else None, **(extra or {})})
     return lead
 
 

@@ -60,7 +60,8 @@ def lead_reallocate(*, actor: Actor, lead: Lead, dealer: Dealer, note: str) -> L
 
 @transaction.atomic
 def dealer_lead_settings_save(*, actor: Actor, dealer: Dealer, sla_minutes: int,
-                              grade_intervals: dict[str, int], post_delivery_days: list[int]) -> DealerLeadSettings:
+                              grade_intervals: dict[str, int], post_delivery_days: list[int],
+                              defeat_needs_contact: bool | None = None) -> DealerLeadSettings:
     if not actor.can("leads.configure", dealer=dealer):
         raise Forbidden("forbidden")
     for grade, days in grade_intervals.items():
@@ -73,6 +74,8 @@ def dealer_lead_settings_save(*, actor: Actor, dealer: Dealer, sla_minutes: int,
     settings.grade_intervals = {**rules.DEFAULT_GRADE_INTERVALS, **{k: int(v) for k, v in grade_intervals.items()}}
     settings.post_delivery_days = sorted({int(d) for d in post_delivery_days if int(d) > 0}) or list(
         rules.DEFAULT_POST_DELIVERY_DAYS)
+    if defeat_needs_contact is not None:
+        settings.defeat_needs_contact = defeat_needs_contact
     settings.save()
     memo.forget(("lead-settings", dealer.pk))
     audit.record(actor=actor, action="lead_settings.save", obj=settings, before=before, after=audit.snapshot(settings),

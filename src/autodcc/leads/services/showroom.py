@@ -6,13 +6,15 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError
 from autodcc.core.roles import Role
 from autodcc.customers.models import CustomerKind
-from autodcc.leads.models import CareKind, CareTask, Handover, Lead, Stage, Status
+from autodcc.leads.models import TRANSITIONS, CareKind, CareTask, Handover, Lead, Stage, Status
 from autodcc.leads.services import common
+from autodcc.messaging.models import Event
 from autodcc.network.models import Staff
 
 # milestone → the status it moves the lead to (None: the status stays)
@@ -51,6 +53,7 @@ def lead_handover(*, actor: Actor, lead: Lead, to_staff: Staff, note: str = "") 
     lead.save()
     common.record(actor, "lead.handover", lead, before, note=note.strip(),
                   extra={"handover": {"from": getattr(from_staff, "pk", None), "to": to_staff.pk}})
+    common.tell_staff(to_staff, Event.LEAD_HANDOVER, lead, by=actor.label, time=handover.at, note=note.strip())
     return handover
 
 
@@ -71,12 +74,21 @@ def lead_record_step(*, actor: Actor, lead: Lead, step: str, note: str = "") -> 
         raise DomainError("lead.not_ordered", field="step")
     if step in ("ordered", "delivered") and lead.consultant_id is None:
         raise DomainError("lead.no_consultant", field="step")
+    return _apply_step(actor, lead, step, note)
+
+
+def _apply_step(actor: Actor, lead: Lead, step: str, note: str, *, extra: dict | None = None,
+                strict: bool = True) -> Lead:
+    """Stamp ``step`` on the locked lead, move it where the step leads (``strict``: a move the
+    transition table refuses is an error, else the lead keeps its status), plan the care calls
+    after a delivery; audited. A stamp already there changes nothing."""
     before = common.snapshot(lead)
     staff = common.staff_of(actor)
     now = timezone.now()
     changed = common.stamp(lead, step, staff, now)
-    target = SHOWROOM_STEPS[step]
-    if target is not None:
+    target = SHOWROOM_STEPS.get(step)
+    if (target is not None and lead.is_open and lead.status != Status.DEFEAT_PENDING
+            and (strict or target in TRANSITIONS[lead.status])):
         changed = common.move(lead, target) or changed
     if not changed:
         return lead
@@ -90,8 +102,29 @@ def lead_record_step(*, actor: Actor, lead: Lead, step: str, note: str = "") -> 
         lead.next_follow_up_on = common.today() + dt.timedelta(days=1)
     lead.save()
     common.record(actor, f"lead.{step}", lead, before, note=note.strip(),
-                  extra={f"{step}_at": now.isoformat(), f"{step}_by": getattr(staff, "pk", None)})
+                  extra={f"{step}_at": now.isoformat(), f"{step}_by": getattr(staff, "pk", None), **(extra or {})})
     return lead
+
+
+# the deposit order's milestones are the lead's: recorded once, on the order, seen in both places
+ORDER_STEPS = {"visited": "arrived", "contracted": "ordered", "delivered": "delivered"}
+
+
+def order_milestone(*, actor: Actor, lead_id: int, step: str, order_number: str) -> None:
+    """The dealer recorded a deposit order's store visit, contract or delivery: the lead gets the
+    same milestone (arrival, order, delivery) with the same time and person, in the same
+    transaction. A contract implies the visit. A lead that cannot move there (closed, or waiting
+    for a defeat decision) keeps its status and gets the stamp."""
+    milestone = ORDER_STEPS[step]
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("dealer", "customer").get(pk=lead_id)
+    note = gettext("Deposit order %(number)s") % {"number": order_number}
+    extra = {"order": order_number}
+    if milestone in ("arrived", "ordered") and lead.arrived_at is None:
+        from autodcc.leads.services.followup import arrive
+
+        arrive(actor, lead, note, extra=extra)
+    if milestone != "arrived":
+        _apply_step(actor, lead, milestone, note, extra=extra, strict=False)
 
 
 def _plan_care(lead: Lead) -> None:

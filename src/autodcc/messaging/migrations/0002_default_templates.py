@@ -2,15 +2,7 @@
 
 from django.db import migrations
 
-from autodcc.messaging.defaults import DEFAULTS
-
-
-
-def load(apps, schema_editor):
-    MessageTemplate = apps.get_model("messaging", "MessageTemplate")
-    for event, channel, body in DEFAULTS:
-        if not MessageTemplate.objects.filter(event=event, channel=channel).exists():
-            MessageTemplate.objects.create(event=event, channel=channel, body=body, is_active=True)
+from autodcc.messaging.defaults import load
 
 
 class Migration(migrations.Migration):

@@ -80,6 +80,10 @@ def order_record_step(*, actor: Actor, order: Order, step: str, contract_value: 
     after = audit.snapshot(order, ["status", "delivery_mode"])
     if audit.changed(before, after):
         audit.record(actor=actor, action=f"order.{step}", obj=order, before=before, after=after)
+    if moved:  # the same milestone on the buyer's lead: one record, both views
+        from autodcc.leads.services.showroom import order_milestone
+
+        order_milestone(actor=actor, lead_id=order.lead_id, step=step, order_number=order.number)
     if moved and step == "delivered":
         DeliveryUpdate.objects.create(order=order, by_label=actor.label,
                                       text=gettext("The car has been delivered: please confirm receipt on the order page"))

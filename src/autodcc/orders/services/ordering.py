@@ -169,11 +169,18 @@ def _apply_payment(provider: str, n: providers.Notified) -> tuple[str, str]:
 
 
 def _confirm(order: Order) -> None:
+    tell_buyer(order, Event.ORDER_CONFIRMATION, model=str(order.edition or order.trim), amount=f"{order.deposit:.2f}",
+               dealer=str(order.dealer))
+
+
+def tell_buyer(order: Order, event: str, **context: Any) -> None:
+    """A message to the buyer about their order, with the link to the order page (after commit)."""
+    from autodcc.core import links
     from autodcc.messaging.services import message_send
 
-    message_send(event=Event.ORDER_CONFIRMATION, to_phone=order.customer.phone, dealer=order.dealer, related=order,
-                 context={"name": order.buyer_name, "order_no": order.number, "model": str(order.edition or order.trim),
-                          "amount": f"{order.deposit:.2f}", "dealer": str(order.dealer)})
+    message_send(event=event, to_phone=order.customer.phone, dealer=order.dealer, related=order,
+                 context={"name": order.buyer_name, "order_no": order.number,
+                          "link": links.absolute("store:order", order.token), **context})
 
 
 def paid_amount(order: Order) -> Decimal:

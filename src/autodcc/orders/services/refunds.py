@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from autodcc.core import audit, outbox
 from autodcc.core.actors import SYSTEM, Actor, consumer
 from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
+from autodcc.messaging.models import Event
 from autodcc.orders import providers
 from autodcc.orders.models import (
     CancelledBy,
@@ -24,7 +25,7 @@ from autodcc.orders.models import (
     Refund,
     RefundStatus,
 )
-from autodcc.orders.services.ordering import paid_amount
+from autodcc.orders.services.ordering import paid_amount, tell_buyer
 
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.VISITED, OrderStatus.CONTRACTED)
 REFUND_TOPIC = "orders.refund"
@@ -88,6 +89,7 @@ def refund_dealer_decide(*, actor: Actor, refund: Refund, approve: bool, note: s
     if approve:
         order.cancelled_by = cancelled_by
         order.save(update_fields=["cancelled_by", "updated_at"])
+        tell_buyer(order, Event.REFUND_APPROVED, amount=f"{refund.amount:.2f}")
     audit.record(actor=actor, action="refund.dealer_confirm" if approve else "refund.dealer_decline", obj=order,
                  after={"refund": refund.out_refund_no, "status": refund.status, "note": refund.dealer_note})
     return refund
@@ -154,6 +156,7 @@ def _succeed(order: Order, refund: Refund) -> None:
         order.save(update_fields=["status", "refunded_at", "updated_at"])
     audit.record(actor=SYSTEM, action="refund.succeeded", obj=order,
                  after={"refund": refund.out_refund_no, "amount": refund.amount, "status": order.status})
+    tell_buyer(order, Event.REFUND_PAID, amount=f"{refund.amount:.2f}")
 
 
 def refund_notification(provider: str, n: providers.Notified) -> tuple[str, str]:
