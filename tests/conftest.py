@@ -50,7 +50,7 @@ def _has_chinese_font() -> bool:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
-            "viewport": {"width": 1280, "height": 900}}
+            "viewport": {"width": 1366, "height": 900}}
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -300,6 +300,9 @@ def test_a_defeat_rejected_then_approved(live_net, live_server, page, log_in, sh
     page.goto(f"{live_server.url}/console/leads/{lead_id}/")
     open_details(page, "defeat")
     form = page.locator("#defeat-form")
+    # the form opens on "defeat" with its reasons (changing the kind would swap the list in)
+    expect(form.locator("select[name=kind]")).to_have_value("defeat")
+    form.locator("select[name=reason]").select_option("price")
     form.locator("textarea[name=note]").fill("客户嫌贵")
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(f"/leads/{lead_id}/defeat/")):
         form.locator("button[type=submit]").click()
@@ -349,7 +352,7 @@ def test_a_defeat_rejected_then_approved(live_net, live_server, page, log_in, sh
     form.locator("textarea[name=note]").fill("客户已在比亚迪下定")
     submit(page, form.locator("button[type=submit]"), f"/console/leads/{lead_id}/follow-up/")
     expect_no_form_errors(page)
-    expect(page.locator('#timeline li[data-action="lead.follow_up"]')).to_have_count(1)
+    expect(page.locator('#timeline li[data-action="lead.follow_up"]')).to_have_count(2)
     trail.append(("lead.follow_up", agent.staff.name))
     audited(lead_id, trail)
 
@@ -382,8 +385,8 @@ def test_a_defeat_rejected_then_approved(live_net, live_server, page, log_in, sh
     lead.refresh_from_db()
     assert lead.status == Status.DEFEATED and lead.defeated_by == manager.staff
     assert [a for a, _ in audit_rows(lead_id)] == [
-        "lead.capture", "lead.defeat_request", "lead.defeat_reject", "lead.follow_up", "lead.defeat_request",
-        "lead.defeat_approve"]
+        "lead.capture", "lead.follow_up", "lead.defeat_request", "lead.defeat_reject", "lead.follow_up",
+        "lead.defeat_request", "lead.defeat_approve"]
 
     # the queue is empty now; the lead page shows it closed
     page.locator('header.app a[data-nav="approvals"]').click()

@@ -48,7 +48,10 @@ def test_each_persona_sees_its_navigation_and_its_dealers(live_net, live_server,
 
     nav = page.locator("header.app [data-nav]")
     expect(nav.first).to_be_visible()
-    shot(page, f"home-{who}")
+    shot(page, f"landing-{who}-1366")  # the role's own list of the day's work
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, f"landing-{who}-390")
+    page.set_viewport_size({"width": 1366, "height": 900})
     keys = set(nav.evaluate_all("links => links.map(a => a.dataset.nav)"))
     assert keys == EXPECTED_NAV[who]
 

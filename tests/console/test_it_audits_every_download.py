@@ -12,7 +12,7 @@ def test_the_transfer_list_download_is_audited(net, login):
     client = login(net.hq_finance)
     response = client.get("/console/finance/transfer-list.xlsx?month=2026-11")
     assert response.status_code == 200 and response["Content-Type"] == XLSX
-    assert "filename*=UTF-8''transfer-list-2026-11.xlsx" in response["Content-Disposition"]
+    assert "filename*=UTF-8''%E5%88%92%E6%AC%BE%E6%B8%85%E5%8D%95-2026-11.xlsx" in response["Content-Disposition"]
     entry = AuditLog.objects.get(action="file.download")
     assert entry.object_type == "finance.transfer_list" and entry.actor_user_id == net.hq_finance.user.pk
     assert entry.after["month"] == "2026-11" and entry.after["bytes"] == len(response.content)

@@ -101,7 +101,7 @@ def test_the_dealer_records_visit_contract_and_delivery_on_the_order_page(net, l
     assert 'id="dealer-deal"' in page and order.number in page
     # the payment names its provider (not the code "sandbox") and heads its time as a time
     payments = page[page.index('id="payments"'):page.index('id="refunds"')]
-    assert "<td>沙箱</td>" in payments and "<td>sandbox</td>" not in payments
+    assert "<td>沙箱（测试支付，不产生真实资金流动）</td>" in payments and "<td>sandbox</td>" not in payments
     assert "<th>支付时间</th>" in payments
 
     # a step out of order: the service's refusal shows on the form, nothing changes
@@ -222,7 +222,8 @@ def test_hq_never_sees_the_contract_value_or_the_balance(net, login, paid_order)
         "file": statement_file([f"{payment.trade_no},{payment.out_trade_no},payment,500.00,,,2026-11-20 10:00:00"])})
     statement = Statement.objects.get()
     assert response.status_code == 302
-    assert finance.post(url("settlement_run"), {"month": this_month()}).status_code == 302
+    assert finance.post(url("settlement_run"), {"month": this_month(), "confirm": "1",
+                                                "expected_total": "500.00"}).status_code == 302
     assert Settlement.objects.count() == 1
 
     dealer_page = html(login(net.a_manager).get(url("order_detail", order.pk)))
@@ -249,7 +250,7 @@ def test_hq_never_sees_the_contract_value_or_the_balance(net, login, paid_order)
         assert_no_deal(html(client.get(url("order_detail", order.pk), **HX)), (who, "fragment"))
     # the transfer list HQ finance downloads carries deposits only
     sheet = load_workbook(io.BytesIO(login(net.hq_finance).get(url("transfer_list") + f"?month={this_month()}")
-                                     .content)).active
+                                     .content)).worksheets[1]
     cells = " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
     assert order.number in cells
     assert_no_deal(cells, "transfer list")
@@ -406,7 +407,16 @@ def test_finance_imports_a_statement_and_settles_the_month_once(net, login, paid
     assert a1.number in candidates and b1.number in candidates
     assert a2.number not in candidates and missing.number not in candidates
     assert 'id="settle-form"' in page and 'id="transfer-download"' not in page
+    assert 'name="expected_total" value="1000.00"' in page and "向 2 家经销商划款共 1000.00 元" in page
+    # one click settles nothing: the amount must be confirmed, and be the amount that would move
     response = client.post(url("settlement_run"), {"month": this_month()})
+    assert response.status_code == 302 and not Settlement.objects.exists()
+    assert "请勾选确认" in html(client.get(response["Location"]))
+    response = client.post(url("settlement_run"), {"month": this_month(), "confirm": "1", "expected_total": "500.00"})
+    assert not Settlement.objects.exists() and "发生了变化" in html(client.get(response["Location"]))
+    response = client.post(url("settlement_run"), {"month": this_month(), "confirm": "1", "expected_total": "1e999"})
+    assert response.status_code == 302 and not Settlement.objects.exists()
+    response = client.post(url("settlement_run"), {"month": this_month(), "confirm": "1", "expected_total": "1000.00"})
     assert response.status_code == 302 and response["Location"] == url("finance") + f"?month={this_month()}"
     assert {s.dealer.code: s.total for s in Settlement.objects.all()} == {"SH-001": Decimal("500.00"),
                                                                           "HZ-001": Decimal("500.00")}
@@ -415,7 +425,8 @@ def test_finance_imports_a_statement_and_settles_the_month_once(net, login, paid
     assert a1.number in page.split('id="settlement"')[1]
 
     # settling again settles nothing twice
-    assert client.post(url("settlement_run"), {"month": this_month()}).status_code == 302
+    assert client.post(url("settlement_run"), {"month": this_month(), "confirm": "1",
+                                               "expected_total": "0.00"}).status_code == 302
     assert Settlement.objects.count() == 2 and SettlementLine.objects.count() == 2
     assert AuditLog.objects.filter(action="settlement.settle").count() == 2
 
@@ -428,10 +439,21 @@ def test_finance_imports_a_statement_and_settles_the_month_once(net, login, paid
     assert a2.number in candidates and "data-blocked" in candidates and 'id="settle-form"' not in page
     assert Settlement.objects.count() == 2 and SettlementLine.objects.count() == 2
 
+    from autodcc.network.models import Dealer
+
+    Dealer.objects.filter(code="SH-001").update(account_name="上海浦东汽车销售有限公司", account_bank="招商银行上海张江支行",
+                                                account_number="6214830212345678")
     response = client.get(url("transfer_list") + f"?month={this_month()}")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet.max_row == 3 and {sheet.cell(r, 3).value for r in (2, 3)} == {a1.number, b1.number}
+    assert "filename*=UTF-8''%E5%88%92%E6%AC%BE%E6%B8%85%E5%8D%95" in response["Content-Disposition"]  # 划款清单
+    book = load_workbook(io.BytesIO(response.content))
+    transfers, lines = book.worksheets
+    rows = [[c.value for c in row] for row in transfers.iter_rows(min_row=2)]
+    assert [r[0] for r in rows] == ["HZ-001", "SH-001", "合计"]  # by dealer code, the total last
+    assert rows[1][2:7] == ["上海浦东汽车销售有限公司", "招商银行上海张江支行", "6214830212345678", 1, 500]
+    assert rows[0][2] == "（未登记账户）"
+    assert rows[2][5:7] == [2, 1000] and transfers.cell(transfers.max_row, 1).font.bold
+    assert lines.max_row == 3 and {lines.cell(r, 3).value for r in (2, 3)} == {a1.number, b1.number}
     assert client.get(url("transfer_list") + "?month=bad").status_code == 400
 
 

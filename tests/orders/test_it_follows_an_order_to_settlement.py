@@ -146,7 +146,7 @@ def test_reconciliation_reports_every_mismatch_and_settles_once(net, paid_order)
     assert Settlement.objects.count() == 2 and SettlementLine.objects.count() == 2
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(transfer_list_xlsx(month))).active
+    sheet = load_workbook(io.BytesIO(transfer_list_xlsx(month))).worksheets[1]  # the orders behind the transfers
     assert sheet.max_row == 3 and {sheet.cell(r, 3).value for r in (2, 3)} == {a1.number, b1.number}
     with pytest.raises(Forbidden):
         settlement_run(actor=net.hq_service.actor, month=month)

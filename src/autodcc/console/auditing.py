@@ -55,6 +55,46 @@ ACTION_LABELS: dict[str, Any] = {
     "api_token.create": gettext_lazy("API token created"),
     "file.download": gettext_lazy("File downloaded"),
     "insights.export": gettext_lazy("Report exported"),
+    "lead.dial": gettext_lazy("Number revealed and called"),
+    "lead_settings.save": gettext_lazy("Lead rules saved"),
+    "revisit_target.set": gettext_lazy("Daily revisit target set"),
+    "leave.covered": gettext_lazy("Leads moved during leave"),
+    "customer.update": gettext_lazy("Customer edited"),
+    "customer_group.create": gettext_lazy("Customer group created"),
+    "vehicle.add": gettext_lazy("Vehicle added"),
+    "trim.update": gettext_lazy("Trim edited"),
+    "photo.add": gettext_lazy("Photo added"),
+    "specs.import": gettext_lazy("Specifications imported"),
+    "testdrive.book": gettext_lazy("Test drive booked"),
+    "testdrive.cancel": gettext_lazy("Test drive cancelled"),
+    "testdrive.complete": gettext_lazy("Test drive done"),
+    "testdrive.report": gettext_lazy("Test-drive report submitted"),
+    "testdrive.vehicle_add": gettext_lazy("Test-drive car added"),
+    "testdrive.vehicle_active": gettext_lazy("Test-drive car availability changed"),
+    "order.create": gettext_lazy("Order placed"),
+    "order.paid": gettext_lazy("Deposit paid"),
+    "order.visited": gettext_lazy("Store visit recorded"),
+    "order.contracted": gettext_lazy("Contract recorded"),
+    "order.delivered": gettext_lazy("Delivery recorded"),
+    "order.received": gettext_lazy("Receipt confirmed by the buyer"),
+    "order.receipt_reminder": gettext_lazy("Receipt reminder sent"),
+    "order.delivery_update": gettext_lazy("Delivery update"),
+    "order.accessories": gettext_lazy("Accessories ordered"),
+    "deal.update": gettext_lazy("Deal figures recorded"),
+    "refund.request": gettext_lazy("Refund requested"),
+    "refund.dealer_confirm": gettext_lazy("Refund confirmed by the dealer"),
+    "refund.dealer_decline": gettext_lazy("Refund declined by the dealer"),
+    "refund.execute": gettext_lazy("Refund sent"),
+    "refund.succeeded": gettext_lazy("Refund paid"),
+    "statement.import": gettext_lazy("Statement imported"),
+    "settlement.settle": gettext_lazy("Deposits settled"),
+    "template.create": gettext_lazy("Message template created"),
+    "template.update": gettext_lazy("Message template edited"),
+    "template.deactivate": gettext_lazy("Message template switched off"),
+    "optout.add": gettext_lazy("Opt-out recorded"),
+    "optout.remove": gettext_lazy("Opt-out removed"),
+    "monthly_target.set": gettext_lazy("Monthly target set"),
+    "platform_score.save": gettext_lazy("Platform score saved"),
 }
 
 HIDDEN = {"id", "created_at", "updated_at"}
@@ -72,7 +112,23 @@ EXTRA_LABELS: dict[str, Any] = {
     "note": gettext_lazy("Note"),
     "customer_id": gettext_lazy("Customer"),
     "campaign": gettext_lazy("Campaign"),
+    "contact": gettext_lazy("Contact"),
+    "defeat": gettext_lazy("Defeat request"),
+    "appointment": gettext_lazy("Appointment"),
+    "handover": gettext_lazy("Handover"),
+    "call": gettext_lazy("Call"),
+    "order": gettext_lazy("Deposit order"),
 }
+
+
+def _choice_words() -> dict[str, str]:
+    """Codes services write inside a detail (a contact's kind and result, a defeat's reason…)."""
+    from autodcc.leads.models import AppointmentStatus, ContactKind, ContactResult, DefeatKind, DefeatReason
+
+    words: dict[str, str] = {}
+    for choices in (ContactKind, ContactResult, DefeatKind, DefeatReason, AppointmentStatus):
+        words.update({str(k): str(v) for k, v in choices.choices})
+    return words
 
 
 @dataclass(frozen=True)
@@ -144,6 +200,10 @@ def _show(field: models.Field | None, value: Any, names: dict[tuple[type[models.
         return "—"
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if isinstance(value, dict):  # a detail a service wrote beside the fields: its values, as words
+        words = _choice_words()
+        return pgettext("list separator", ", ").join(
+            words.get(str(v), str(v)) for v in value.values() if v not in (None, "", [], {}))
     if field is not None and field.is_relation:
         if not (by_id and isinstance(value, int) and field.related_model is not None):
             return str(value)

@@ -61,6 +61,10 @@ class DealerForm(forms.Form):
                                               widget=forms.CheckboxSelectMultiple)
     is_key = forms.BooleanField(label=_("Key dealer"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    account_name = forms.CharField(label=_("Account holder"), max_length=120, required=False,
+                                   help_text=_("Where the brand credits the dealer's settled deposits."))
+    account_bank = forms.CharField(label=_("Bank and branch"), max_length=120, required=False)
+    account_number = forms.CharField(label=_("Account number"), max_length=40, required=False)
 
     GM_FIELDS = ("phone", "address", "opens_at", "closes_at", "open_weekdays")
 
@@ -71,6 +75,8 @@ class DealerForm(forms.Form):
                 "city": dealer.city.name, "address": dealer.address, "lng": dealer.lng, "lat": dealer.lat,
                 "phone": dealer.phone_display, "opens_at": dealer.opens_at, "closes_at": dealer.closes_at,
                 "open_weekdays": list(dealer.open_weekdays), "is_key": dealer.is_key, "is_active": dealer.is_active,
+                "account_name": dealer.account_name, "account_bank": dealer.account_bank,
+                "account_number": dealer.account_number,
             }
         super().__init__(*args, **kwargs)
         if dealer is not None and not actor.can("network.create_dealer"):

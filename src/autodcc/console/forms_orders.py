@@ -16,6 +16,7 @@ from autodcc.console.forms import FilterForm, ImportForm
 from autodcc.console.forms_leads import date_input
 from autodcc.core.actors import Actor
 from autodcc.network.models import Dealer
+from autodcc.orders import providers
 from autodcc.orders.models import MONEY, CancelledBy, DeliveryMode, OrderStatus
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -141,7 +142,7 @@ class RefundDecideForm(forms.Form):
 # --- finance -----------------------------------------------------------------------------------
 
 
-PROVIDER_CHOICES = [("sandbox", _("Sandbox")), ("alipay", _("Alipay")), ("wechat", _("WeChat Pay"))]
+PROVIDER_CHOICES = list(providers.LABELS.items())
 
 
 class StatementImportForm(ImportForm):

@@ -132,19 +132,30 @@ def to_bool(value: Any, default: bool) -> bool:
 
 def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """A one-sheet workbook with a bold, filled header row and a frozen header."""
+    return xlsx_book([(title, header, rows)])
+
+
+def xlsx_book(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], *,
+              bold_last: Sequence[bool] = ()) -> bytes:
+    """A workbook of several sheets, each as ``xlsx_bytes`` makes one; ``bold_last[i]``: the
+    sheet's last row is a totals row (bold)."""
     book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = "".join("_" if ch in '[]:*?/\\' else ch for ch in title)[:31] or "Sheet"
-    sheet.append([str(h) for h in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for row in rows:
-        sheet.append(list(row))  # Decimals stay numbers (exact in the file; Excel sorts and sums them)
-    sheet.freeze_panes = "A2"
-    for column in sheet.columns:
-        width = max(len(str(c.value or "")) for c in column)
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 2))
+    book.remove(book.active)
+    for index, (title, header, rows) in enumerate(sheets):
+        sheet = book.create_sheet("".join("_" if ch in '[]:*?/\\' else ch for ch in title)[:31] or "Sheet")
+        sheet.append([str(h) for h in header])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        for row in rows:
+            sheet.append(list(row))  # Decimals stay numbers (exact in the file; Excel sorts and sums them)
+        if index < len(bold_last) and bold_last[index] and sheet.max_row > 1:
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 2))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -4,6 +4,10 @@ from autodcc.core.errors import register
 
 register(
     {
+        "code.too_soon": _("A code was sent to this number less than a minute ago: wait a moment before asking again."),
+        "code.too_many": _("Too many codes for this number in the last hour: try again later."),
+        "code.expired": _("This code has expired or was used up: ask for a new one."),
+        "code.wrong": _("The code is not right (%(left)s tries left)."),
         "consent.missing": _("Consent to the processing of the personal details is required (PIPL)."),
         "consent.sharing_missing": _("Separate consent to share the details with the dealer is required (PIPL art. 23)."),
         "consent.version_missing": _("The consent text version is required."),

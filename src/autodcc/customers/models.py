@@ -83,6 +83,15 @@ class Customer(models.Model):
         return phone.mask(self.phone)
 
 
+# what a consent is given for (the codes stored in Consent.purposes), as the consumer read it
+PURPOSE_LABELS = {
+    "contact_about_purchase": _("Contact about buying a car"),
+    "marketing": _("Marketing messages"),
+    "test_drive": _("Test-drive arrangements"),
+    "order": _("Handling the order"),
+}
+
+
 class Consent(models.Model):
     """PIPL consent as given, one row per capture (appended, never overwritten): which text, when,
     through which channel, for which purposes, and the separate consent to share the details with
@@ -111,6 +120,16 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.version} {self.given_at:%Y-%m-%d}"
+
+    @property
+    def purpose_labels(self) -> list[str]:
+        return [str(PURPOSE_LABELS.get(p, p)) for p in self.purposes or []]
+
+    @property
+    def channel_label(self) -> str:
+        from autodcc.leads.models import Channel
+
+        return str(dict(Channel.choices).get(self.channel, self.channel))
 
 
 class Vehicle(models.Model):
@@ -163,3 +182,21 @@ class CustomerGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS so a consumer can prove a mobile number is theirs (to find
+    their own orders and test drives in the store). Only a keyed hash of the code is kept."""
+
+    phone = models.CharField(max_length=20, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"

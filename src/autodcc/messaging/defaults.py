@@ -16,6 +16,7 @@ DEFAULTS = [
     ("lead_handover", "sms", "{staff}，{by}已将客户{customer}移交给您（{time}）。{note} 查看：{link}"),
     ("defeat_rejected", "sms", "{staff}，{manager}驳回了线索{customer}的战败申请：{note} 请继续跟进：{link}"),
     ("refund_approved", "sms", "{name}您好，订单{order_no}的意向金{amount}元退款已审核通过，将原路退回。查看订单：{link}"),
+    ("verification_code", "sms", "您的验证码是{code}，{minutes}分钟内有效，用于查看您的订单和试驾预约。如非本人操作请忽略。"),
     ("refund_paid", "sms", "{name}您好，订单{order_no}的意向金{amount}元已原路退回，请注意查收。查看订单：{link}"),
 ]
 

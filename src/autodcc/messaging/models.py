@@ -31,6 +31,7 @@ class Event(models.TextChoices):
     DEFEAT_REJECTED = "defeat_rejected", _("Defeat request rejected")
     REFUND_APPROVED = "refund_approved", _("Refund approved")
     REFUND_PAID = "refund_paid", _("Refund paid")
+    VERIFICATION_CODE = "verification_code", _("Verification code")
 
 
 # The variables each event provides to its templates. A template may use only these.
@@ -50,6 +51,7 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.DEFEAT_REJECTED: ("staff", "customer", "manager", "note", "link"),
     Event.REFUND_APPROVED: ("name", "order_no", "amount", "link"),
     Event.REFUND_PAID: ("name", "order_no", "amount", "link"),
+    Event.VERIFICATION_CODE: ("code", "minutes"),
 }
 # Marketing messages need marketing consent and stop for a "marketing" opt-out (PIPL art. 24).
 MARKETING_EVENTS = frozenset({Event.CAMPAIGN, Event.MAINTENANCE_REMINDER})

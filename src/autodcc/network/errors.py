@@ -8,6 +8,7 @@ register(
         "dealer.code_invalid": _("Dealer code “%(value)s” may only contain letters, digits, “-” and “_” (2–20 characters)."),
         "dealer.hours_invalid": _("Opening time must be before closing time."),
         "dealer.weekdays_invalid": _("Choose at least one opening day."),
+        "dealer.account_invalid": _("“%(value)s” is not a bank account number (8 to 34 digits)."),
         "dealer.coordinates_invalid": _("Coordinates are outside China: longitude %(lng)s, latitude %(lat)s."),
         "dealer.coordinates_half": _("Give both longitude and latitude, or neither."),
         "region.unknown": _("Unknown region “%(value)s”."),

@@ -100,6 +100,10 @@ class Dealer(models.Model):
     open_weekdays = models.CharField(_("opening days"), max_length=7, default="1234567")
     is_key = models.BooleanField(_("key dealer"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # where the brand credits the dealer's settled deposits (划款账户)
+    account_name = models.CharField(_("account holder"), max_length=120, blank=True)
+    account_bank = models.CharField(_("bank and branch"), max_length=120, blank=True)
+    account_number = models.CharField(_("account number"), max_length=34, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -26,7 +26,7 @@ CHINA_LAT = (Decimal("3"), Decimal("54"))
 
 DEALER_FIELDS = (
     "code", "name", "short_name", "region", "city", "address", "lng", "lat", "phone",
-    "opens_at", "closes_at", "open_weekdays", "is_key", "is_active",
+    "opens_at", "closes_at", "open_weekdays", "is_key", "is_active", "account_name", "account_bank", "account_number",
 )
 REQUIRED_LABELS = {"code": _("Dealer code"), "name": _("Name"), "region": _("Region"), "city": _("City")}
 
@@ -87,9 +87,14 @@ def dealer_validate(values: dict[str, Any], *, instance: Dealer | None = None) -
         elif Dealer.objects.filter(code__iexact=code).exclude(pk=getattr(instance, "pk", None)).exists():
             errors.append(Conflict("dealer.code_taken", field="code", value=code))
         clean["code"] = code.upper()
-    for key in ("name", "short_name", "address"):
+    for key in ("name", "short_name", "address", "account_name", "account_bank"):
         if key in present:
             clean[key] = str(values[key] or "").strip()
+    if "account_number" in present:
+        number = re.sub(r"[\s-]", "", str(values["account_number"] or ""))
+        if number and not (number.isdigit() and 8 <= len(number) <= 34):
+            errors.append(DomainError("dealer.account_invalid", field="account_number", value=values["account_number"]))
+        clean["account_number"] = number
     for key, lookup in (("region", region_for), ("city", city_for)):
         if key in present:
             try:

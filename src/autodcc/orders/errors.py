@@ -26,5 +26,8 @@ register(
         "statement.bad_amount": _("Row %(row)s: “%(value)s” is not an amount."),
         "statement.month_invalid": _("Give the month as YYYY-MM."),
         "settlement.nothing": _("Nothing to settle for %(dealer)s in %(month)s."),
+        "settlement.total_changed": _("The amount to settle has changed since you checked it (%(expected)s → "
+                                      "%(actual)s CNY): check the list again before settling."),
+        "settlement.not_confirmed": _("Tick the box to confirm you have checked the amounts."),
     }
 )

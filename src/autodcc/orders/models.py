@@ -307,7 +307,18 @@ class Statement(models.Model):
     report = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
         ordering = ["-month", "-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.provider_label} {self.month:%Y-%m}"
+
+    @property
+    def provider_label(self) -> str:
+        from autodcc.orders import providers
+
+        return providers.label(self.provider)
 
 
 class LineMatch(models.TextChoices):
@@ -348,8 +359,13 @@ class Settlement(models.Model):
     objects = TenantQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
         ordering = ["-month", "dealer"]
         constraints = [models.UniqueConstraint(fields=["dealer", "month"], name="one_settlement_per_dealer_month")]
+
+    def __str__(self) -> str:
+        return f"{self.dealer} {self.month:%Y-%m}"
 
 
 class SettlementLine(models.Model):

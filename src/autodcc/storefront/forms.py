@@ -241,3 +241,20 @@ class ReportForm(forms.Form):
     likely_to_buy = forms.BooleanField(label=_("I am likely to buy this car"), required=False)
     comments = forms.CharField(label=_("Comments (optional)"), required=False, max_length=2000,
                                widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PhoneLookupForm(forms.Form):
+    """“My orders and test drives”: the mobile number, then the code sent to it."""
+
+    phone = forms.CharField(label=_("Mobile number"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel",
+                                                          "placeholder": "138 0000 0000"}))
+    code = forms.CharField(label=_("Code from the SMS"), max_length=6, min_length=6, required=False,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                                         "pattern": "[0-9]{6}"}))
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data.get("code", "").strip()
+        if code and not code.isdigit():
+            raise forms.ValidationError(_("The code is six digits."))
+        return code

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from autodcc.storefront.views import calculator, catalogue, enquiry, orders, recommend, testdrive
+from autodcc.storefront.views import calculator, catalogue, enquiry, mine, orders, recommend, testdrive
 
 app_name = "store"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("order/<str:token>/pay/", orders.order_pay, name="order_pay"),
     path("order/<str:token>/receipt/", orders.order_receipt, name="order_receipt"),
     path("order/<str:token>/refund/", orders.order_refund, name="order_refund"),
+    path("mine/", mine.mine, name="mine"),
     path("privacy/", catalogue.privacy, name="privacy"),
     path("pictures/<path:name>", catalogue.picture, name="picture"),
 ]

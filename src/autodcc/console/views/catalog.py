@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from autodcc.catalog import services as catalog_services
 from autodcc.catalog.models import Photo, Series, Trim
+from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms_catalog import BookingFilterForm, PhotoForm, SpecImportForm, TrimForm, VehicleForm
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.core.errors import DomainError, NotFound, add_to_form
@@ -89,6 +90,8 @@ def booking_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(report__isnull=False)
     elif f.get("reported") is False:
         qs = qs.filter(report__isnull=True)
+    if wants_export(request):
+        return export_list(request, "testdrives", qs)
     return render_list(request, "console/testdrives/list.html", {
         "form": form, "page": paginate(request, qs), "qs": querystring_without_page(request),
         "show_dealer": request.actor.is_hq or bool(request.actor.region_ids)})

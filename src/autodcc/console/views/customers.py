@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms_leads import CriteriaForm, CustomerProfileForm, CustomerSearchForm, VehicleForm
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
@@ -46,6 +47,9 @@ def _call(form: Any, service: Any) -> Any:
 def customer_list(request: HttpRequest) -> HttpResponse:
     form = CustomerSearchForm(request.GET or None)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    if q and wants_export(request):
+        return export_list(request, "customers", selectors.customer_search(actor=request.actor, q=q)
+                           .select_related("city"))
     page = paginate(request, selectors.customer_search(actor=request.actor, q=q).select_related("city")) if q else None
     return render_list(request, "console/customers/list.html",
                        {"form": form, "q": q, "page": page, "qs": querystring_without_page(request)})

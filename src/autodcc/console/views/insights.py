@@ -80,8 +80,10 @@ def _export(request: HttpRequest, name: str, title: str, header: Sequence[Any], 
     if not actor.can("insights.export", dealer=dealer):
         raise PermissionDenied
     body = [list(r) for r in rows]
-    data = tabular.xlsx_bytes(re.sub(r"[\\/*?:\[\]]", "-", str(title)) or name, [str(h) for h in header], body)
-    return xlsx_download(request, data, f"{name}-{filters.get('date_from') or filters.get('month') or 'all'}.xlsx",
+    sheet = re.sub(r"[\\/*?:\[\]]", "-", str(title)) or name
+    period = filters.get("date_from") or filters.get("month") or filters.get("day") or ""
+    return xlsx_download(request, tabular.xlsx_bytes(sheet, [str(h) for h in header], body),
+                         f"{sheet}-{period}.xlsx" if period else f"{sheet}.xlsx",
                          what=f"insights.{name}", action="insights.export", dealer_id=dealer.pk if dealer else None,
                          details={"filters": filters, "rows": len(body)})
 
@@ -263,7 +265,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
                                    filters=form.params())
     except Forbidden:
         raise PermissionDenied from None
-    return xlsx_download(request, data, f"funnel-{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}.xlsx", what="insights.funnel",
+    return xlsx_download(request, data, "{}-{:%Y%m%d}-{:%Y%m%d}.xlsx".format(_("Funnel"), f.date_from, f.date_to), what="insights.funnel",
                          already_audited=True)  # exports.funnel_xlsx wrote its audit row
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms import MessageFilterForm, OptOutForm, TemplateForm
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.core.errors import DomainError, add_to_form
@@ -20,6 +21,8 @@ def message_list(request: HttpRequest) -> HttpResponse:
     qs = Message.objects.visible_to(request.actor).select_related("dealer")
     for key, value in form.filters().items():
         qs = qs.filter(**{key: value})
+    if wants_export(request):
+        return export_list(request, "messages", qs)
     return render_list(request, "console/messaging/message_list.html",
                        {"form": form, "page": paginate(request, qs), "qs": querystring_without_page(request)})
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autodcc.console.downloads import xlsx_download
+from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms import (
     AuditFilterForm,
     DealerFilterForm,
@@ -61,6 +62,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 @staff_view("network.view_dealers")
 def dealer_list(request: HttpRequest) -> HttpResponse:
     form = DealerFilterForm(request.GET or None, actor=request.actor)
+    if wants_export(request):
+        return export_list(request, "dealers", selectors.dealer_list(actor=request.actor, filters=form.filters())
+                           .select_related("region", "city"))
     page = paginate(request, selectors.dealer_list(actor=request.actor, filters=form.filters()))
     return render_list(request, "console/dealers/list.html",
                        {"form": form, "page": page, "qs": querystring_without_page(request)})
@@ -138,14 +142,14 @@ def dealer_import_template(request: HttpRequest) -> HttpResponse:
     example = ["GZ-099", "广州示例汽车销售服务有限公司", "广州示例店", "SOUTH", "广州市", "天河区黄埔大道西 100 号",
                "", "", "020-38880000", "08:30", "18:00", "1234567", "否", "是"]
     data = tabular.xlsx_bytes(_("Dealers"), importing.template_header(), [example])
-    return xlsx_download(request, data, "dealers-template.xlsx", what="network.import_template")
+    return xlsx_download(request, data, _("Dealer import template") + ".xlsx", what="network.import_template")
 
 
 @staff_view("network.import_dealers")
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk, kind=importing.KIND)
     if request.GET.get("format") == "xlsx":
-        return xlsx_download(request, importing.error_report_xlsx(job), f"import-{job.pk}-errors.xlsx",
+        return xlsx_download(request, importing.error_report_xlsx(job), _("Dealer import errors") + f"-{job.pk}.xlsx",
                              what="network.import_errors", details={"job": job.pk})
     return render(request, "console/dealers/import_detail.html", {"job": job})
 
@@ -158,6 +162,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("network.view_staff")
 def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffFilterForm(request.GET or None, actor=request.actor)
+    if wants_export(request):
+        return export_list(request, "staff", selectors.staff_list(actor=request.actor, filters=form.filters())
+                           .prefetch_related("grants__dealer", "grants__region"))
     page = paginate(request, selectors.staff_list(actor=request.actor, filters=form.filters()))
     return render_list(request, "console/staff/list.html", {
         "form": form, "page": page, "qs": querystring_without_page(request),

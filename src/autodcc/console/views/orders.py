@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -30,8 +31,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from autodcc.console.downloads import xlsx_download
+from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms_orders import (
-    PROVIDER_CHOICES,
     AccessoryForm,
     DeliveryUpdateForm,
     EmptyForm,
@@ -43,11 +44,12 @@ from autodcc.console.forms_orders import (
     parse_month,
 )
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
+from autodcc.core import tabular
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
 from autodcc.core.tenancy import get_for_actor
 from autodcc.network.models import Dealer
-from autodcc.orders import policy
+from autodcc.orders import policy, providers
 from autodcc.orders.models import (
     AccessoryOrder,
     CancelledBy,
@@ -68,6 +70,7 @@ from autodcc.orders.services import (
     refund_execute,
 )
 from autodcc.orders.services.reconciliation import (
+    layout_help,
     settlement_candidates,
     settlement_run,
     statement_import,
@@ -80,7 +83,6 @@ WAITING_REFUNDS = (RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED, Refund
 RECEIPT_OVERDUE_DAYS = 7
 # the milestone dates of the list, in order
 LIST_DATES = ("paid", "visited", "contracted", "delivered", "received")
-PROVIDER_LABELS = dict(PROVIDER_CHOICES)
 STEP_LABELS = {"visited": gettext_lazy("Record the store visit"), "contracted": gettext_lazy("Record the contract"),
                "delivered": gettext_lazy("Record the delivery")}
 
@@ -170,6 +172,8 @@ def _attention(order: Order, overdue_before: dt.datetime) -> str:
 def order_list(request: HttpRequest) -> HttpResponse:
     actor: Actor = request.actor
     form = OrderFilterForm(request.GET or None, actor=actor)
+    if wants_export(request):
+        return export_list(request, "orders", _order_list(actor, form.filters()))
     page = paginate(request, _order_list(actor, form.filters()))
     overdue_before = _receipt_overdue_before()
     refund_labels = dict(RefundStatus.choices)
@@ -235,7 +239,7 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
         "o": view, "order_pk": order.pk, "notice": notice, "dealer_side": dealer_side,
         "sees_deal": "contract_value" in view,
         "show_dealer": _shows_dealer(actor),
-        "payments": [{"p": p, "provider": PROVIDER_LABELS.get(p.provider, p.provider)} for p in order.payments.all()],
+        "payments": [{"p": p, "provider": providers.label(p.provider)} for p in order.payments.all()],
         "refunds": refund_rows,
         "requested": requested,
         "delivery_updates": list(order.delivery_updates.all()),
@@ -380,6 +384,8 @@ def _settlement_section(month: dt.date, actor: Actor) -> dict[str, Any]:
                for dealer_id, orders in sorted(candidates.items(), key=lambda kv: dealers[kv[0]].code)]
     return {"month": month, "month_value": f"{month:%Y-%m}", "pending": pending, "settled": settled,
             "pending_total": sum((p["total"] for p in pending), 0),
+            "due_total": sum((p["total"] for p in pending if not p["blocked"]), Decimal("0.00")),
+            "due_dealers": sum(1 for p in pending if not p["blocked"]),
             "can_settle": any(not p["blocked"] for p in pending),
             "settled_total": sum((s.total for s in settled), 0)}
 
@@ -404,6 +410,7 @@ def finance(request: HttpRequest) -> HttpResponse:
     return render(request, "console/finance/index.html", {
         "form": form, "month_form": MonthForm(initial={"month": f"{month:%Y-%m}"}, auto_id="m-%s"),
         "statements": Statement.objects.all()[:20],
+        "layouts": [{**row, "label": providers.label(row["provider"])} for row in layout_help()],
         **_settlement_section(month, actor),
     })
 
@@ -431,7 +438,10 @@ def settlement_settle(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Give the month as YYYY-MM."))
         return redirect("console:finance")
     try:
-        settled = settlement_run(actor=request.actor, month=month)
+        expected = tabular.to_decimal(request.POST.get("expected_total"))
+        if request.POST.get("confirm") != "1" or expected is None or not expected.is_finite():
+            raise DomainError("settlement.not_confirmed")
+        settled = settlement_run(actor=request.actor, month=month, expected_total=expected)
     except Forbidden:
         raise PermissionDenied from None
     except DomainError as exc:
@@ -450,5 +460,5 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     month = parse_month(request.GET.get("month"))
     if month is None:
         return HttpResponseBadRequest(_("Give the month as YYYY-MM."))
-    return xlsx_download(request, transfer_list_xlsx(month), f"transfer-list-{month:%Y-%m}.xlsx",
+    return xlsx_download(request, transfer_list_xlsx(month), _("Transfer list") + f"-{month:%Y-%m}.xlsx",
                          what="finance.transfer_list", details={"month": f"{month:%Y-%m}"})

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from autodcc.core.errors import DomainError
 from autodcc.orders.providers.base import Checkout, NotificationRejected, Notified, PaymentProvider, ProviderError
 
-__all__ = ["Checkout", "NotificationRejected", "Notified", "PaymentProvider", "ProviderError", "get", "names"]
+__all__ = ["LABELS", "Checkout", "NotificationRejected", "Notified", "PaymentProvider", "ProviderError", "get",
+           "label", "names"]
+
+LABELS = {
+    "sandbox": _("Sandbox (test payment, no money moves)"),
+    "alipay": _("Alipay"),
+    "wechat": _("WeChat Pay"),
+}
+
+
+def label(name: str) -> str:
+    return str(LABELS.get(name, name))
 
 
 def _classes() -> dict[str, type]:

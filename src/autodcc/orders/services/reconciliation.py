@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -52,6 +52,7 @@ LAYOUTS: dict[str, dict[str, tuple[str, ...]]] = {
     "sandbox": {"provider_no": ("trade_no",), "out_no": ("out_trade_no",), "kind": ("type",), "amount": ("amount",),
                 "refund_amount": ("refund_amount",), "refund_no": ("out_refund_no",), "at": ("time",)},
 }
+REQUIRED = ("out_no", "kind", "amount")
 REFUND_WORDS = {"退款", "refund", "REFUND"}
 # what surrounds the table in the files the providers publish: Alipay's bill opens and closes with
 # "#" lines (account, period, totals); WeChat Pay's ends with a totals header and its values
@@ -84,12 +85,19 @@ def month_start(value: str | dt.date) -> dt.date:
         raise DomainError("statement.month_invalid", field="month") from None
 
 
+def layout_help() -> list[dict[str, Any]]:
+    """Per provider, the columns the import needs and the ones it also reads (as the provider heads them)."""
+    return [{"provider": provider, "required": [names[0] for key, names in layout.items() if key in REQUIRED],
+             "optional": [names[0] for key, names in layout.items() if key not in REQUIRED]}
+            for provider, layout in LAYOUTS.items()]
+
+
 def parse_statement(provider: str, upload: BinaryIO, filename: str) -> list[ParsedLine]:
     layout = LAYOUTS.get(provider)
     if layout is None:
         raise DomainError("order.provider_unknown", field="provider", value=provider)
     aliases = {alias.lstrip("`"): key for key, names in layout.items() for alias in names}
-    rows = tabular.read_rows(upload, filename, aliases, ("out_no", "kind", "amount"), **FRAMES[provider])
+    rows = tabular.read_rows(upload, filename, aliases, REQUIRED, **FRAMES[provider])
     lines: list[ParsedLine] = []
     for row in rows:
         values = {k: ("" if v is None else str(v).strip().lstrip("`")) for k, v in row.values.items()}
@@ -207,16 +215,23 @@ def settlement_candidates(month: dt.date) -> dict[int, list[Order]]:
 
 
 @transaction.atomic
-def settlement_run(*, actor: Actor, month: str | dt.date) -> list[Settlement]:
+def settlement_run(*, actor: Actor, month: str | dt.date, expected_total: Decimal | None = None) -> list[Settlement]:
     """Create and mark settled each dealer's transfer list for the month. Running it again
     settles nothing twice: orders already settled are excluded, and the database refuses a
-    second line for an order or a second settlement per dealer and month."""
+    second line for an order or a second settlement per dealer and month. With
+    ``expected_total`` (what the person confirmed on screen) nothing is settled unless the run
+    would move exactly that amount."""
     _require(actor)
     month = month_start(month)
+    done = set(Settlement.objects.filter(month=month).values_list("dealer_id", flat=True))
+    # a settled month: orders matched later are credited in the next month's run
+    due = {dealer_id: orders for dealer_id, orders in settlement_candidates(month).items() if dealer_id not in done}
+    total_due = sum((o.deposit for orders in due.values() for o in orders), Decimal("0.00"))
+    if expected_total is not None and total_due != expected_total:
+        raise DomainError("settlement.total_changed", field="expected_total", expected=f"{expected_total:.2f}",
+                          actual=f"{total_due:.2f}")
     settled: list[Settlement] = []
-    for dealer_id, orders in settlement_candidates(month).items():
-        if Settlement.objects.filter(dealer_id=dealer_id, month=month).exists():
-            continue  # this month is settled; orders matched later are credited in the next month's run
+    for dealer_id, orders in due.items():
         total = sum((o.deposit for o in orders), Decimal("0.00"))
         try:
             with transaction.atomic():
@@ -233,16 +248,30 @@ def settlement_run(*, actor: Actor, month: str | dt.date) -> list[Settlement]:
 
 
 def transfer_list_xlsx(month: dt.date) -> bytes:
-    """Each dealer's credited deposits for the month (one row per order)."""
-    lines = (SettlementLine.objects.filter(settlement__month=month_start(month))
+    """划款清单: one row per dealer with the account to credit and the amount, a totals row; then
+    every credited order."""
+    month = month_start(month)
+    settlements = list(Settlement.objects.filter(month=month).select_related("dealer").order_by("dealer__code")
+                       .annotate(orders=Count("lines")))
+    lines = (SettlementLine.objects.filter(settlement__month=month)
              .select_related("settlement__dealer", "order").order_by("settlement__dealer__code", "order__number"))
-    return tabular.xlsx_bytes(
-        f"{month_start(month):%Y-%m}",
-        [gettext("Dealer code"), gettext("Dealer"), gettext("Order number"), gettext("Deposit"),
-         gettext("Receipt confirmed at"), gettext("Settled at")],
-        ([line.settlement.dealer.code, line.settlement.dealer.name, line.order.number, line.amount,
-          timezone.localtime(line.order.received_at).strftime("%Y-%m-%d %H:%M"),
-          timezone.localtime(line.settlement.settled_at).strftime("%Y-%m-%d %H:%M")] for line in lines))
+    missing = gettext("(no account on file)")
+    transfers = [[s.dealer.code, s.dealer.name, s.dealer.account_name or missing, s.dealer.account_bank or missing,
+                  s.dealer.account_number or missing, s.orders, s.total,
+                  timezone.localtime(s.settled_at).strftime("%Y-%m-%d %H:%M")] for s in settlements]
+    transfers.append([gettext("Total"), "", "", "", "", sum(s.orders for s in settlements),
+                      sum((s.total for s in settlements), Decimal("0.00")), ""])
+    return tabular.xlsx_book([
+        (gettext("Transfers %(month)s") % {"month": f"{month:%Y-%m}"},
+         [gettext("Dealer code"), gettext("Dealer"), gettext("Account holder"), gettext("Bank and branch"),
+          gettext("Account number"), gettext("Orders"), gettext("Amount (CNY)"), gettext("Settled at")], transfers),
+        (gettext("Orders"),
+         [gettext("Dealer code"), gettext("Dealer"), gettext("Order number"), gettext("Deposit"),
+          gettext("Receipt confirmed at"), gettext("Settled at")],
+         ([line.settlement.dealer.code, line.settlement.dealer.name, line.order.number, line.amount,
+           timezone.localtime(line.order.received_at).strftime("%Y-%m-%d %H:%M"),
+           timezone.localtime(line.settlement.settled_at).strftime("%Y-%m-%d %H:%M")] for line in lines)),
+    ], bold_last=[True])
 
 
 def settlement_totals(month: dt.date) -> dict[str, Decimal]:
@@ -251,5 +280,5 @@ def settlement_totals(month: dt.date) -> dict[str, Decimal]:
             .annotate(t=Sum("total")).values_list("dealer__code", "t")}
 
 
-__all__ = ["Dealer", "parse_statement", "settlement_candidates", "settlement_run", "settlement_totals",
+__all__ = ["Dealer", "layout_help", "parse_statement", "settlement_candidates", "settlement_run", "settlement_totals",
            "statement_import", "transfer_list_xlsx"]

@@ -27,7 +27,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -65,11 +64,6 @@ from autodcc.testdrives.services import suggest_dealers
 
 # a second press from a fresh form within this time finds the same person's unpaid order
 SAME_ORDER_MINUTES = 30
-PROVIDER_LABELS = {
-    "sandbox": gettext_lazy("Sandbox (test payment, no money moves)"),
-    "alipay": gettext_lazy("Alipay"),
-    "wechat": gettext_lazy("WeChat Pay"),
-}
 
 
 # --- the order form ------------------------------------------------------------------------------
@@ -164,7 +158,7 @@ def _order_url(order: Order) -> str:
 
 
 def _provider_choices() -> list[tuple[str, Any]]:
-    return [(name, PROVIDER_LABELS.get(name, name)) for name in providers.names()]
+    return [(name, providers.label(name)) for name in providers.names()]
 
 
 def _checkout(request: HttpRequest, order: Order, provider: str) -> HttpResponse:

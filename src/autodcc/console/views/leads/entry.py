@@ -106,7 +106,7 @@ def lead_import_template(request: HttpRequest) -> HttpResponse:
     example = ["张伟", "13812341234", "上海", "汽车之家", "", "2026春季试驾", "澜川 S7", "AH-10001", "想周末试驾",
                "2026-01", "是", ""]
     data = tabular.xlsx_bytes(_("Leads"), importing.template_header(), [example])
-    return xlsx_download(request, data, "leads-template.xlsx", what="leads.import_template")
+    return xlsx_download(request, data, _("Lead import template") + ".xlsx", what="leads.import_template")
 
 
 @staff_view("leads.import")
@@ -115,7 +115,7 @@ def lead_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if job is None:
         raise Http404
     if request.GET.get("format") == "xlsx":
-        return xlsx_download(request, importing.error_report_xlsx(job), f"lead-import-{job.pk}-errors.xlsx",
+        return xlsx_download(request, importing.error_report_xlsx(job), _("Lead import errors") + f"-{job.pk}.xlsx",
                              what="leads.import_errors", dealer_id=job.dealer_id, details={"job": job.pk})
     context = {"job": job, "running": job.status == ImportStatus.RUNNING}
     if _htmx(request):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms_leads import (
     ApproveForm,
     ArrivalDayForm,
@@ -67,6 +68,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def lead_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     form = LeadFilterForm(request.GET or None, actor=actor)
+    if wants_export(request):
+        return export_list(request, "leads", selectors.lead_list(actor=actor, filters=form.filters()))
     page = paginate(request, selectors.lead_list(actor=actor, filters=form.filters()))
     attach_badges(page)
     return render_list(request, "console/leads/list.html", {

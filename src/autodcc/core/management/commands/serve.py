@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from autodcc.core import scheduler
@@ -27,6 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
 
     def handle(self, *args: Any, bind: str, workers: int, **options: Any) -> None:
+        if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
+            # fingerprinted, compressed files for the code being served (only what changed is copied):
+            # a stale manifest would send the unhashed, uncompressed files with a one-minute cache
+            call_command("collectstatic", interactive=False, verbosity=0)
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "autodcc.wsgi:application", "--bind", bind,

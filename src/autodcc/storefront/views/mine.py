@@ -1,0 +1,68 @@
+"""“My orders and test drives”: a buyer who lost the link proves their mobile number with an SMS
+code and finds every order and test-drive booking made with it, each with its own page (where a
+refund can be asked for or a booking cancelled)."""
+
+from __future__ import annotations
+
+import time
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from autodcc.core import phone as phones
+from autodcc.core.errors import DomainError
+from autodcc.customers import codes
+from autodcc.orders.models import Order
+from autodcc.storefront.forms import PhoneLookupForm, add_errors
+from autodcc.storefront.views.common import RATE_LIMITED, limited, page, post_rate
+from autodcc.testdrives.models import Booking
+
+SESSION_KEY = "store_mine"
+SESSION_SECONDS = 30 * 60
+
+
+def _proven_phone(request: HttpRequest) -> str | None:
+    held = request.session.get(SESSION_KEY) or {}
+    if held.get("until", 0) < time.time():
+        return None
+    return held.get("phone")
+
+
+@ratelimit(key="ip", rate=post_rate, method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def mine(request: HttpRequest) -> HttpResponse:
+    proven = _proven_phone(request)
+    if request.method == "GET" and proven:
+        orders = (Order.objects.filter(customer__phone=proven).select_related("trim", "edition", "dealer")
+                  .order_by("-created_at"))
+        bookings = (Booking.objects.filter(lead__customer__phone=proven).select_related("vehicle__trim", "dealer")
+                    .order_by("-starts_at"))
+        return page(request, "mine.html", {"phone": phones.mask(proven), "orders": orders, "bookings": bookings,
+                                           "nav": "mine"})
+    form = PhoneLookupForm(request.POST or None)
+    sent = False
+    status = 200
+    if request.method == "POST":
+        if limited(request):
+            form.is_valid()
+            form.add_error(None, RATE_LIMITED)
+            status = 429
+        elif request.POST.get("action") == "leave":
+            request.session.pop(SESSION_KEY, None)
+            return redirect("store:mine")
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["code"]:
+                    phone = codes.code_check(data["phone"], data["code"])
+                    request.session.cycle_key()
+                    request.session[SESSION_KEY] = {"phone": phone, "until": time.time() + SESSION_SECONDS}
+                    return redirect("store:mine")
+                codes.code_send(data["phone"])
+                sent = True
+            except DomainError as exc:
+                add_errors(form, exc)
+                sent = exc.code in ("code.wrong", "code.expired", "code.too_soon")  # keep the code field
+    return page(request, "mine_lookup.html", {"form": form, "sent": sent, "nav": "mine"}, status=status)
