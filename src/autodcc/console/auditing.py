@@ -118,7 +118,31 @@ EXTRA_LABELS: dict[str, Any] = {
     "handover": gettext_lazy("Handover"),
     "call": gettext_lazy("Call"),
     "order": gettext_lazy("Deposit order"),
+    "grants": gettext_lazy("Roles"),
+    "is_active": gettext_lazy("Active"),
 }
+
+
+def _allocation_words() -> dict[str, str]:
+    from autodcc.leads.models import AllocationReason
+
+    return {str(k): str(v) for k, v in AllocationReason.choices}
+
+
+def _channel_words() -> dict[str, str]:
+    from autodcc.leads.models import Channel
+
+    return {str(k): str(v) for k, v in Channel.choices}
+
+
+def _provider_words() -> dict[str, str]:
+    from autodcc.orders import providers
+
+    return {k: str(v) for k, v in providers.LABELS.items()}
+
+
+# extra keys whose values are codes of a known list
+EXTRA_WORDS = {"allocation": _allocation_words, "channel": _channel_words, "provider": _provider_words}
 
 
 def _choice_words() -> dict[str, str]:
@@ -172,8 +196,13 @@ def changes(entry: AuditLog, names: dict[tuple[type[models.Model], Any], str] | 
             continue
         field = _field(model, key)
         label = str(field.verbose_name) if field is not None else str(EXTRA_LABELS.get(key, key))
-        # snapshots keep foreign keys by id under the column name; other keys are written as they are
-        by_id = field is not None and field.is_relation and key == field.attname
+        # snapshots keep foreign keys by id under the column name; services may write an id under the name
+        by_id = field is not None and field.is_relation and (key == field.attname or isinstance(after, int))
+        if field is None and key in EXTRA_WORDS:
+            words = EXTRA_WORDS[key]()
+            out.append(Change(label, words.get(str(before), _show(None, before, names)),
+                              words.get(str(after), _show(None, after, names))))
+            continue
         out.append(Change(label, _show(field, before, names, by_id), _show(field, after, names, by_id)))
     return out
 
@@ -194,12 +223,31 @@ def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
     return None
 
 
+def _grant(value: dict[str, Any], names: dict[tuple[type[models.Model], Any], str]) -> str:
+    from autodcc.core.roles import Role
+    from autodcc.network.models import Dealer, Region
+
+    role = str(dict(Role.choices).get(value.get("role"), value.get("role")))
+    for model, key in ((Dealer, "dealer_id"), (Region, "region_id")):
+        pk = value.get(key)
+        if pk:
+            if (model, pk) not in names:
+                found = model._default_manager.filter(pk=pk).first()
+                names[(model, pk)] = str(found) if found is not None else f"#{pk}"
+            return f"{role} @ {names[(model, pk)]}"
+    return role
+
+
 def _show(field: models.Field | None, value: Any, names: dict[tuple[type[models.Model], Any], str],
           by_id: bool = False) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return "; ".join(_show(None, v, names) for v in value)
+    if isinstance(value, dict) and "role" in value:  # a role grant: the role where it applies
+        return _grant(value, names)
     if isinstance(value, dict):  # a detail a service wrote beside the fields: its values, as words
         words = _choice_words()
         return pgettext("list separator", ", ").join(

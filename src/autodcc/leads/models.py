@@ -229,7 +229,8 @@ class Capture(models.Model):
 
     TENANT_DEALER_FIELD = "lead__dealer"
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="captures")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="captures",
+                             verbose_name=_("lead"))
     key = models.CharField(max_length=255, unique=True, null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=CaptureStatus.choices,
                               default=CaptureStatus.PROCESSED)
@@ -271,7 +272,8 @@ class Allocation(models.Model):
 
     TENANT_DEALER_FIELD = "lead__dealer"
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="allocations")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="allocations",
+                             verbose_name=_("lead"))
     dealer = models.ForeignKey("network.Dealer", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=16, choices=AllocationReason.choices)
     distance_km = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
@@ -295,7 +297,8 @@ class AssignmentKind(models.TextChoices):
 class Assignment(models.Model):
     TENANT_DEALER_FIELD = "lead__dealer"
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments",
+                             verbose_name=_("lead"))
     staff = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     previous = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=8, choices=AssignmentKind.choices)
@@ -314,7 +317,8 @@ class Handover(models.Model):
 
     TENANT_DEALER_FIELD = "lead__dealer"
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="handovers")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="handovers",
+                             verbose_name=_("lead"))
     from_stage = models.CharField(max_length=16, choices=Stage.choices)
     to_stage = models.CharField(max_length=16, choices=Stage.choices)
     from_staff = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -350,7 +354,8 @@ class ContactResult(models.TextChoices):
 class Contact(models.Model):
     TENANT_DEALER_FIELD = "lead__dealer"
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="contacts")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="contacts",
+                             verbose_name=_("lead"))
     kind = models.CharField(_("contact"), max_length=16, choices=ContactKind.choices)
     result = models.CharField(_("result"), max_length=16, choices=ContactResult.choices)
     note = models.TextField(_("note"), blank=True)
@@ -377,7 +382,8 @@ class Appointment(models.Model):
 
     TENANT_DEALER_FIELD = "lead__dealer"
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="appointments")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="appointments",
+                             verbose_name=_("lead"))
     scheduled_at = models.DateTimeField(_("visit time"))
     purpose = models.CharField(_("purpose"), max_length=80, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=AppointmentStatus.choices,
@@ -446,7 +452,8 @@ class DefeatStatus(models.TextChoices):
 class DefeatRequest(models.Model):
     TENANT_DEALER_FIELD = "lead__dealer"
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="defeats")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="defeats",
+                             verbose_name=_("lead"))
     kind = models.CharField(_("kind"), max_length=8, choices=DefeatKind.choices)
     reason = models.CharField(_("reason"), max_length=16, choices=DefeatReason.choices)
     competitor_brand = models.CharField(_("competitor brand"), max_length=40, blank=True)
@@ -479,7 +486,8 @@ class CareTask(models.Model):
 
     TENANT_DEALER_FIELD = "lead__dealer"
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="care_tasks")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="care_tasks",
+                             verbose_name=_("lead"))
     kind = models.CharField(max_length=16, choices=CareKind.choices)
     label = models.CharField(max_length=40)
     due_on = models.DateField(db_index=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -53,6 +55,22 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.REFUND_PAID: ("name", "order_no", "amount", "link"),
     Event.VERIFICATION_CODE: ("code", "minutes"),
 }
+# what each variable holds, for the people who write the templates
+VARIABLE_LABELS: dict[str, Any] = {
+    "name": _("the customer's name"), "model": _("the car"), "dealer": _("the dealer"), "address": _("its address"),
+    "time": _("date and time"), "booking_no": _("booking number"), "link": _("the link to the page"),
+    "order_no": _("order number"), "amount": _("amount (CNY)"), "deadline": _("pay by"),
+    "consultant": _("the consultant"), "plate": _("number plate"), "due_date": _("due date"), "offer": _("the offer"),
+    "campaign": _("the campaign"), "content": _("the text"), "staff": _("the staff member"),
+    "customer": _("customer and lead number"), "channel": _("channel"), "due": _("call by"), "agent": _("the agent"),
+    "minutes": _("minutes"), "date": _("date"), "summary": _("the day's figures"), "by": _("handed over by"),
+    "note": _("note"), "manager": _("the manager"), "code": _("the code"),
+}
+PROVIDER_LABELS: dict[str, Any] = {
+    "console": _("Console (development: nothing is sent)"), "gateway": _("SMS gateway"),
+    "wechat": _("WeChat template messages"),
+}
+
 # Marketing messages need marketing consent and stop for a "marketing" opt-out (PIPL art. 24).
 MARKETING_EVENTS = frozenset({Event.CAMPAIGN, Event.MAINTENANCE_REMINDER})
 
@@ -129,6 +147,10 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} → {self.recipient_display}"
+
+    @property
+    def provider_label(self) -> str:
+        return str(PROVIDER_LABELS.get(self.provider, self.provider))
 
     @property
     def recipient_display(self) -> str:

@@ -75,7 +75,7 @@ class Order(models.Model):
     dealer = models.ForeignKey("network.Dealer", on_delete=models.PROTECT, related_name="orders",
                                verbose_name=_("dealer"))
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
-    lead = models.ForeignKey("leads.Lead", on_delete=models.PROTECT, related_name="orders")
+    lead = models.ForeignKey("leads.Lead", on_delete=models.PROTECT, related_name="orders", verbose_name=_("lead"))
     buyer_name = models.CharField(_("buyer"), max_length=60)
     wants_loan = models.BooleanField(_("interested in a loan"), default=False)
     colour = models.CharField(_("colour"), max_length=30, blank=True)

@@ -60,7 +60,8 @@ class Booking(models.Model):
     dealer = models.ForeignKey("network.Dealer", on_delete=models.PROTECT, related_name="testdrive_bookings",
                                verbose_name=_("dealer"))
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("car"))
-    lead = models.ForeignKey("leads.Lead", on_delete=models.PROTECT, related_name="testdrive_bookings")
+    lead = models.ForeignKey("leads.Lead", on_delete=models.PROTECT, related_name="testdrive_bookings",
+                             verbose_name=_("lead"))
     # the lead's appointment for this visit: the agent confirms it, reception finds it in the day's arrivals
     appointment = models.OneToOneField("leads.Appointment", on_delete=models.SET_NULL, null=True, blank=True,
                                        related_name="booking")

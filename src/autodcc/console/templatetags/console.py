@@ -48,3 +48,20 @@ def whole_minutes(delta: Any) -> int:
     """A ``timedelta`` in whole minutes, rounded up (a lockout's remaining wait)."""
     seconds = int(delta.total_seconds()) if delta is not None else 0
     return -(-seconds // 60)
+
+
+@register.filter
+def placeholders(body: str) -> Any:
+    """A message template's text with each ``{variable}`` marked as such and explained on hover."""
+    import re
+
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    from autodcc.messaging.models import VARIABLE_LABELS
+
+    def mark(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f'<code title="{escape(str(VARIABLE_LABELS.get(name, "")))}">{{{name}}}</code>'
+
+    return mark_safe(re.sub(r"\{(\w+)\}", mark, str(escape(body))))  # the text is escaped first

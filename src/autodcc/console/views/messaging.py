@@ -12,7 +12,7 @@ from autodcc.console.views.base import paginate, querystring_without_page, rende
 from autodcc.core.errors import DomainError, add_to_form
 from autodcc.core.tenancy import get_for_actor
 from autodcc.messaging import services
-from autodcc.messaging.models import EVENT_VARIABLES, Message, MessageTemplate, OptOut
+from autodcc.messaging.models import EVENT_VARIABLES, VARIABLE_LABELS, Event, Message, MessageTemplate, OptOut
 
 
 @staff_view("messaging.view_outbox")
@@ -55,7 +55,9 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Template saved."))
             return redirect("console:template_list")
     return render(request, "console/messaging/template_form.html",
-                  {"form": form, "template": template, "variables": EVENT_VARIABLES})
+                  {"form": form, "template": template, "variables": [
+                      (Event(event).label, [(name, VARIABLE_LABELS.get(name, "")) for name in names])
+                      for event, names in EVENT_VARIABLES.items()]})
 
 
 @staff_view("messaging.manage_optouts")
