@@ -52,3 +52,12 @@ def no_broken_assets(page: Page, live_server: Any) -> Any:
     page.on("pageerror", lambda e: broken.append(f"script error: {e}"))
     yield
     assert not broken, broken
+
+
+def go_to(page: Page, key: str) -> None:
+    """Follow the navigation entry ``key`` as a person would: open its menu first if it is in one."""
+    link = page.locator(f'#main-nav a[data-nav="{key}"]')
+    menu = page.locator(f'#main-nav details:has(a[data-nav="{key}"])')
+    if menu.count() and menu.get_attribute("open") is None:
+        menu.locator("> summary").click()
+    link.click()

@@ -19,6 +19,7 @@ from autodcc.core.actors import SYSTEM
 from autodcc.core.models import AuditLog
 from autodcc.leads.models import Appointment, AppointmentStatus, DefeatRequest, DefeatStatus, Lead, Status
 from autodcc.network.services import api_token_create
+from tests.browser.conftest import go_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +63,7 @@ def log_out(page: Page, live_server: Any) -> None:
 
 
 def open_from_lead_list(page: Page, lead_id: int) -> None:
-    page.locator('header.app a[data-nav="leads"]').click()
+    go_to(page, "leads")
     row = page.locator(f'#lead-table tr[data-lead="{lead_id}"]')
     expect(row).to_be_visible()
     row.locator("td a").first.click()
@@ -117,7 +118,7 @@ def test_a_lead_from_api_capture_to_delivery(live_net, live_server, page, log_in
 
     # the DCC agent finds it on the work list
     page = log_in(agent)
-    page.locator('header.app a[data-nav="worklist"]').click()
+    go_to(page, "worklist")
     expect(page).to_have_url(f"{live_server.url}/console/work/")
     item = page.locator(f'#wl-new a[data-lead="{lead_id}"]')
     expect(item).to_be_visible()
@@ -169,7 +170,7 @@ def test_a_lead_from_api_capture_to_delivery(live_net, live_server, page, log_in
     audited(lead_id, trail)
 
     # the day-before confirmation call: the visit is on the work list's confirmation list
-    page.locator('header.app a[data-nav="worklist"]').click()
+    go_to(page, "worklist")
     confirm_item = page.locator(f'#wl-confirm a[data-lead="{lead_id}"]')
     expect(confirm_item).to_be_visible()
     confirm_item.click()
@@ -288,7 +289,7 @@ def test_a_defeat_rejected_then_approved(live_net, live_server, page, log_in, sh
         return pending
 
     def open_queue(pending: DefeatRequest) -> Any:
-        page.locator('header.app a[data-nav="approvals"]').click()
+        go_to(page, "approvals")
         expect(page).to_have_url(f"{live_server.url}/console/approvals/")
         card = page.locator(f"#approvals #defeat-{pending.pk}")
         expect(card).to_be_visible()
@@ -339,7 +340,7 @@ def test_a_defeat_rejected_then_approved(live_net, live_server, page, log_in, sh
 
     # the agent finds it back among today's follow-ups and calls again
     page = log_in(agent)
-    page.locator('header.app a[data-nav="worklist"]').click()
+    go_to(page, "worklist")
     item = page.locator(f'#wl-due a[data-lead="{lead_id}"]')
     expect(item).to_be_visible()
     item.click()
@@ -389,7 +390,7 @@ def test_a_defeat_rejected_then_approved(live_net, live_server, page, log_in, sh
         "lead.defeat_request", "lead.defeat_approve"]
 
     # the queue is empty now; the lead page shows it closed
-    page.locator('header.app a[data-nav="approvals"]').click()
+    go_to(page, "approvals")
     expect(page.locator("#approvals [data-defeat]")).to_have_count(0)
     page.goto(f"{live_server.url}/console/leads/{lead_id}/")
     expect(page.locator('#milestones [data-milestone="defeated"]')).to_have_class(re.compile(r"\bdone\b"))

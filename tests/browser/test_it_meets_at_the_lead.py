@@ -21,6 +21,7 @@ from playwright.sync_api import Page, Response, expect
 
 from autodcc.core.actors import SYSTEM, consumer
 from autodcc.leads.models import AppointmentStatus, Lead, Status
+from tests.browser.conftest import go_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,7 +93,7 @@ def test_an_online_booking_reaches_reception_without_retyping(live_net, live_ser
     both_sizes(page, shot, "lead-page-online-booking")
 
     # the day of the visit: reception opens the expected arrivals and registers it in one click
-    page.locator('header.app a[data-nav="arrivals"]').click()
+    go_to(page, "arrivals")
     page.goto(f"{live_server.url}/console/arrivals/?day={day.isoformat()}")
     arrival = page.locator(f'#arrival-{booking.appointment_id}')
     expect(arrival).to_contain_text("周雨")
@@ -137,7 +138,7 @@ def test_a_deposit_and_a_refund_request_stand_out(live_net, live_server, page, l
     sandbox_pay(out_trade_no=payment.out_trade_no)
     order = Order.objects.get(pk=order.pk)
     page = log_in(live_net.a_agent)
-    page.locator('header.app a[data-nav="leads"]').click()
+    go_to(page, "leads")
     row = page.locator(f'tr[data-lead="{order.lead_id}"]')
     expect(row.locator('[data-badge="deposit"]')).to_be_visible()
     expect(row.locator('[data-badge="refund"]')).to_have_count(0)

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from autodcc.customers.models import Customer
 from autodcc.insights.exports import COUNT_COLUMNS
 from autodcc.leads.models import Capture, DefeatRequest, DefeatStatus, Lead, Status
+from tests.browser.conftest import go_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +82,7 @@ def test_a_manager_reads_filters_and_exports_the_funnel(live_net, live_server, l
     page.on("console", lambda m: csp_errors.append(f"{page.url}: {m.text}")
             if m.type == "error" and "Content Security Policy" in m.text else None)
 
-    page.locator('#main-nav a[data-nav="insights"]').click()
+    go_to(page, "insights")
     expect(page).to_have_url(f"{live_server.url}/console/insights/")
     expect_chart(page, "#funnel-chart")
     page.evaluate("window.__noReload = true")
@@ -146,3 +147,22 @@ def test_a_manager_reads_filters_and_exports_the_funnel(live_net, live_server, l
     rows.first.get_by_role("link", name=L[4].number).click()
     expect(page).to_have_url(f"{live_server.url}/console/leads/{L[4].pk}/")
     assert not csp_errors, csp_errors
+
+
+def test_hq_sorts_the_table_by_dealer_and_keeps_its_heading_in_view(live_net, live_server, log_in, shot):
+    build_scenario(live_net)
+    page = log_in(live_net.hq_marketer)  # lands on the dashboard
+    page.goto(f"{live_server.url}/console/insights/?date_from=2026-09-01&date_to=2026-09-30&group=dealer")
+    table = page.locator("#funnel-table")
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    heading = table.locator('thead th[data-col="leads"]')
+    heading.click()  # most leads first
+    expect(heading).to_have_attribute("aria-sort", "descending")
+    expect(rows.first.locator("th")).to_contain_text("SH-001")  # 6 leads against HZ-001's 3
+    heading.click()
+    expect(heading).to_have_attribute("aria-sort", "ascending")
+    expect(rows.first.locator("th")).to_contain_text("HZ-001")
+    assert heading.evaluate("th => getComputedStyle(th).position") == "sticky"
+    assert table.locator("tbody th").first.evaluate("th => getComputedStyle(th).position") == "sticky"
+    shot(page, "insights-by-dealer-sorted-1366")

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import go_to
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -55,7 +57,7 @@ def test_each_persona_sees_its_navigation_and_its_dealers(live_net, live_server,
     keys = set(nav.evaluate_all("links => links.map(a => a.dataset.nav)"))
     assert keys == EXPECTED_NAV[who]
 
-    page.locator('header.app a[data-nav="dealers"]').click()
+    go_to(page, "dealers")
     expect(page).to_have_url(f"{live_server.url}/console/dealers/")
     rows = page.locator("#dealer-table tr[data-dealer]")
     expect(rows).to_have_count(len(EXPECTED_DEALERS[who]))

@@ -39,7 +39,8 @@ def test_the_navigation_shows_each_role_its_entries_and_they_open(net, login, wh
     client = login(getattr(net, who))
     home = client.get(reverse("console:home"), follow=True)
     assert home.status_code == 200
-    assert home.redirect_chain == [(reverse(f"console:{LANDING[who]}"), 302)]
+    landing = reverse(f"console:{LANDING[who]}") + ("?attention=on" if who == "hq_service" else "")
+    assert home.redirect_chain == [(landing, 302)]
     assert nav_keys(home.content.decode()) == expected
     for entry in NAV:
         status = client.get(reverse(entry.url_name)).status_code

@@ -20,8 +20,9 @@ ALLOWED = {
     "autodcc", "DCC", "Excel", "API", "CSV", "GCJ", "CNY", "VIN", "SMS", "URL", "HTTP", "HTTPS", "WeChat", "Pro", "Max",
     "Vonng", "adcode", "BY", "CC", "Lite", "EREV", "PHEV", "BEV", "SUV", "MPV", "NPS", "Air", "Plus", "Ultra",
     "TMALL", "Tmall", "JSON", "xlsx", "openid", "Token", "token", "Bearer", "tel", "CDN", "ECharts", "Apache",
+    "English",  # the language switch offers English in English
 }
-ENGLISH = re.compile(r"\b[A-Za-z][a-z]{2,}(?:\s+[a-z]{2,}){1,}\b|\b[a-z]{4,}\b")  # English words
+ENGLISH = re.compile(r"\b[A-Za-z][a-z]{2,}(?:\s+[a-z]{2,}){1,}\b|\b[A-Za-z][a-z]{3,}\b")  # English words
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")  # a stored code such as contact_about_purchase
 DOTTED = re.compile(r"\b(?:lead|order|refund|appointment|testdrive|settlement|statement|dealer|staff)\.[a-z_]+\b")
 REPR = re.compile(r"\{'[a-z_]+':|object \(\d+\)|<[A-Z][a-zA-Z]+: ")

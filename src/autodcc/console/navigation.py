@@ -18,26 +18,35 @@ class NavEntry:
     label: Promise
     url_name: str
     capability: str | None
+    group: str = ""
+
+
+# menus for people with many entries (HQ): the entries of a group open from one menu
+GROUPS: dict[str, Promise] = {
+    "work": _("Leads"), "customers": _("Customers"), "network": _("Network"), "sales": _("Cars and orders"),
+    "messages": _("Messages"),
+}
+FLAT_UP_TO = 9  # this many entries or fewer fit on one line at 1280 px: no menus
 
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("home", _("Overview"), "console:overview", None),
-    NavEntry("worklist", _("My work"), "console:worklist", "leads.view"),
-    NavEntry("leads", _("Leads"), "console:lead_list", "leads.view"),
-    NavEntry("approvals", _("Approvals"), "console:approvals", "leads.approve_defeat"),
-    NavEntry("arrivals", _("Expected arrivals"), "console:arrivals", "leads.work"),
-    NavEntry("customers", _("Customers"), "console:customer_list", "customers.view"),
-    NavEntry("groups", _("Customer groups"), "console:group_list", "customers.groups"),
-    NavEntry("dealers", _("Dealers"), "console:dealer_list", "network.view_dealers"),
-    NavEntry("staff", _("Staff"), "console:staff_list", "network.view_staff"),
-    NavEntry("regions", _("Regions"), "console:region_list", "network.view_regions"),
-    NavEntry("testdrives", _("Test drives"), "console:booking_list", "testdrives.view"),
-    NavEntry("catalog", _("Catalogue"), "console:catalog", "catalog.edit"),
-    NavEntry("orders", _("Deposit orders"), "console:order_list", "orders.view"),
-    NavEntry("finance", _("Finance"), "console:finance", "orders.finance"),
-    NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox"),
-    NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates"),
-    NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts"),
+    NavEntry("worklist", _("My work"), "console:worklist", "leads.view", "work"),
+    NavEntry("leads", _("Leads"), "console:lead_list", "leads.view", "work"),
+    NavEntry("approvals", _("Approvals"), "console:approvals", "leads.approve_defeat", "work"),
+    NavEntry("arrivals", _("Expected arrivals"), "console:arrivals", "leads.work", "work"),
+    NavEntry("customers", _("Customers"), "console:customer_list", "customers.view", "customers"),
+    NavEntry("groups", _("Customer groups"), "console:group_list", "customers.groups", "customers"),
+    NavEntry("dealers", _("Dealers"), "console:dealer_list", "network.view_dealers", "network"),
+    NavEntry("staff", _("Staff"), "console:staff_list", "network.view_staff", "network"),
+    NavEntry("regions", _("Regions"), "console:region_list", "network.view_regions", "network"),
+    NavEntry("testdrives", _("Test drives"), "console:booking_list", "testdrives.view", "sales"),
+    NavEntry("catalog", _("Catalogue"), "console:catalog", "catalog.edit", "sales"),
+    NavEntry("orders", _("Deposit orders"), "console:order_list", "orders.view", "sales"),
+    NavEntry("finance", _("Finance"), "console:finance", "orders.finance", "sales"),
+    NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox", "messages"),
+    NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates", "messages"),
+    NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts", "messages"),
     NavEntry("insights", _("Insights"), "console:insights", "insights.view"),
     NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
 )
@@ -47,7 +56,7 @@ NAV: tuple[NavEntry, ...] = (
 LANDINGS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({Role.DCC_AGENT, Role.DCC_SUPERVISOR, Role.SALES_CONSULTANT, Role.DEALER_GM, Role.SALES_MANAGER}),
      "console:worklist"),
-    (frozenset({Role.HQ_SERVICE}), "console:order_list"),
+    (frozenset({Role.HQ_SERVICE}), "console:order_list"),  # with the orders that need them first
     (frozenset({Role.HQ_FINANCE}), "console:finance"),
     (frozenset({Role.HQ_MARKETING, Role.REGIONAL_MANAGER}), "console:insights"),
     (frozenset({Role.SERVICE_ADVISOR}), "console:customer_list"),
@@ -58,13 +67,34 @@ def landing_for(actor: Actor) -> str | None:
     """The URL a person lands on after login; None: the overview page."""
     for roles, url_name in LANDINGS:
         if actor.roles & roles:
-            return reverse(url_name)
+            return reverse(url_name) + ("?attention=on" if url_name == "console:order_list" else "")
     return None
 
 
 def entries_for(actor: Actor) -> list[dict[str, str]]:
     return [
-        {"key": e.key, "label": str(e.label), "url": reverse(e.url_name)}
+        {"key": e.key, "label": str(e.label), "url": reverse(e.url_name), "group": e.group}
         for e in NAV
         if e.capability is None or actor.can(e.capability)
     ]
+
+
+def menu_for(actor: Actor) -> list[dict[str, object]]:
+    """The navigation as it is drawn: flat when it fits, else a menu per group of two or more
+    entries (in the order of their first entry), single entries as links."""
+    entries = entries_for(actor)
+    if len(entries) <= FLAT_UP_TO:
+        return [{"entry": e} for e in entries]
+    items: list[dict[str, object]] = []
+    menus: dict[str, dict[str, object]] = {}
+    sizes = {g: sum(1 for e in entries if e["group"] == g) for g in GROUPS}
+    for e in entries:
+        group = e["group"]
+        if group and sizes.get(group, 0) > 1:
+            if group not in menus:
+                menus[group] = {"key": group, "label": str(GROUPS[group]), "entries": []}
+                items.append({"menu": menus[group]})
+            menus[group]["entries"].append(e)  # type: ignore[union-attr]
+        else:
+            items.append({"entry": e})
+    return items

@@ -3,3 +3,34 @@ document.addEventListener("change", function (event) {
   var el = event.target;
   if (el.matches && el.matches("select[data-autosubmit]")) { el.form.submit(); }
 });
+
+// Wide tables marked data-sortable: a click on a column's heading sorts the rows by it (numbers as
+// numbers, "—" last), a second click reverses; the heading says which way (aria-sort).
+(function () {
+  function value(cell) {
+    var text = (cell ? cell.textContent : "").trim();
+    if (text === "" || text === "—") { return null; }
+    var number = parseFloat(text.replace(/[,%¥\s]/g, ""));
+    return isNaN(number) || !/^[-\d.,%¥\s]+$/.test(text) ? text : number;
+  }
+  function sortBy(table, th) {
+    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var body = table.tBodies[0];
+    var descending = th.getAttribute("aria-sort") !== "descending";
+    var rows = Array.prototype.slice.call(body.rows).filter(function (r) { return r.cells.length > index; });
+    rows.sort(function (a, b) {
+      var x = value(a.cells[index]), y = value(b.cells[index]);
+      if (x === null) { return y === null ? 0 : 1; }
+      if (y === null) { return -1; }
+      var order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), "zh");
+      return descending ? -order : order;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+    Array.prototype.forEach.call(th.parentNode.children, function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+  }
+  document.addEventListener("click", function (event) {
+    var th = event.target.closest && event.target.closest("table[data-sortable] thead th");
+    if (th && !event.target.closest("a")) { sortBy(th.closest("table"), th); }
+  });
+})();
