@@ -169,3 +169,24 @@ def test_the_agent_calls_from_the_lead(live_net, live_server, page, log_in, enqu
     submit(page, form.locator("button[type=submit]"), f"/console/leads/{lead.pk}/follow-up/")
     contact = Lead.objects.get(pk=lead.pk).contacts.get()
     assert contact.kind == "call_out" and contact.recording_ref.startswith(lead.number)
+
+
+def test_the_agent_books_a_test_drive_on_the_phone(live_net, live_server, page, log_in, shot, showroom, enquiry):
+    from autodcc.leads.services import lead_capture
+
+    lead = lead_capture(actor=SYSTEM, data=enquiry(dealer="SH-001", name="冯女士")).lead
+    page = log_in(live_net.a_agent)
+    page.goto(f"{live_server.url}/console/leads/{lead.pk}/")
+    with page.expect_response(lambda r: f"/console/leads/{lead.pk}/test-drive/" in r.url):
+        page.locator("details#testdrive > summary").click()
+    form = page.locator("#testdrive-form")
+    expect(form.locator("select[name=starts_at] option").first).to_be_attached()
+    form.locator("select[name=starts_at]").select_option(index=1)
+    chosen = form.locator("select[name=starts_at]").input_value()
+    submit(page, form.locator("button[type=submit]"), f"/console/leads/{lead.pk}/test-drive/")
+    booking = Lead.objects.get(pk=lead.pk).testdrive_bookings.get()
+    assert booking.starts_at == dt.datetime.fromisoformat(chosen)
+    expect(page.locator(f'#lead-bookings tr[data-booking="{booking.number}"]')).to_be_visible()
+    expect(page.locator(f'#appointments tr[data-appointment="{booking.appointment_id}"]')).to_contain_text(
+        booking.number)
+    shot(page, "lead-page-staff-booked-test-drive-1366")

@@ -72,7 +72,7 @@ def _testdrive_objects(dealer):
 
 _phones = itertools.count(1)
 LEAD_PAGES = ("lead_detail", "lead_follow_up", "lead_invite", "lead_arrive", "lead_handover", "lead_step",
-              "lead_defeat", "lead_reassign", "lead_reallocate", "lead_call")
+              "lead_defeat", "lead_reassign", "lead_reallocate", "lead_call", "lead_testdrive")
 CUSTOMER_PAGES = ("customer_detail", "customer_edit", "vehicle_add")
 
 

@@ -280,3 +280,31 @@ def test_a_confirmed_visit_no_longer_asks_to_be_confirmed(net, login, enquiry):
     client.post(url("appointment_confirm", appointment.pk), {"outcome": "confirmed"})
     page = html(client.get(url("lead_detail", lead.pk)))
     assert f'id="confirm-{appointment.pk}"' in page and f'<details open id="confirm-{appointment.pk}"' not in page
+
+
+# --- 8. staff book a test drive from the lead ---------------------------------------------------------------
+
+
+def test_staff_book_a_test_drive_from_the_lead(net, login, enquiry, catalogue, django_capture_on_commit_callbacks):
+    Vehicle.objects.create(dealer=net.dealer_a, trim=catalogue["s7"])
+    lead = leads.lead_capture(actor=SYSTEM, data=enquiry(dealer="SH-001", name="郑先生")).lead
+    client = login(net.a_agent)
+    page = html(client.get(url("lead_detail", lead.pk)))
+    assert 'id="testdrive"' in page
+    form = html(client.get(url("lead_testdrive", lead.pk), **HX))
+    when = slot_at(net.dealer_a, 3, 1)
+    assert f'value="{when.isoformat()}"' in form and str(catalogue["s7"]) in form
+    data = {"trim": catalogue["s7"].pk, "starts_at": when.isoformat()}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("lead_testdrive", lead.pk), data, **HX)
+    assert response.status_code == 200 and response["HX-Retarget"] == "#lead-body"
+    booking = lead.testdrive_bookings.get()
+    assert booking.starts_at == when and booking.appointment.lead == lead and Lead.objects.count() == 1
+    assert Message.objects.filter(event=Event.BOOKING_CONFIRMATION, related_id=str(booking.pk)).count() == 1
+    client.post(url("lead_testdrive", lead.pk), data, **HX)  # a double click books once
+    assert lead.testdrive_bookings.count() == 1
+    # the slot is gone for anyone else; a time not offered is refused on the form
+    other = leads.lead_capture(actor=SYSTEM, data=enquiry(dealer="SH-001", phone="13700001111")).lead
+    refused = html(client.post(url("lead_testdrive", other.pk), data, **HX))
+    assert "errorlist" in refused and not other.testdrive_bookings.exists()
+    assert login(net.b_agent).post(url("lead_testdrive", lead.pk), data).status_code == 404

@@ -24,7 +24,7 @@ ACTION_LABELS: dict[str, Any] = {
     "lead.follow_up": gettext_lazy("Follow-up"),
     "lead.grade": gettext_lazy("Grade changed"),
     "lead.invite": gettext_lazy("Invited to the store"),
-    "appointment.booked": gettext_lazy("Test drive booked online"),
+    "appointment.booked": gettext_lazy("Test drive booked"),
     "appointment.confirmed": gettext_lazy("Visit confirmed"),
     "appointment.cancelled": gettext_lazy("Visit cancelled"),
     "appointment.no_show": gettext_lazy("Did not come"),

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,7 @@ from autodcc.leads.models import (
     Status,
 )
 from autodcc.leads.rules import DEFAULT_GRADE_INTERVALS
-from autodcc.network.models import Dealer, Staff
+from autodcc.network.models import Dealer, Staff, weekdays_display
 
 CONSENT_VERSION = "console-2026-01"
 
@@ -385,3 +386,25 @@ class CriteriaForm(forms.Form):
                 value = value.isoformat()
             out[key] = value
         return out
+
+
+class TestDriveForm(forms.Form):
+    """Book a test drive for the lead's customer: a car of the dealer's fleet and one of its free times."""
+
+    trim = forms.TypedChoiceField(label=_("Car"), coerce=int)
+    starts_at = forms.ChoiceField(label=_("Time"))
+
+    def __init__(self, *args: Any, trims: list[Any], starts: list[dt.datetime], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.trims = {t.pk: t for t in trims}
+        self.fields["trim"].choices = [(t.pk, str(t)) for t in trims]
+        self.starts = {s.isoformat(): s for s in starts}
+        days: dict[str, list[tuple[str, str]]] = {}
+        for s in starts:
+            local = timezone.localtime(s)
+            day = f"{local:%m-%d} {weekdays_display(str(local.isoweekday()))}"
+            days.setdefault(day, []).append((s.isoformat(), local.strftime("%m-%d %H:%M")))
+        self.fields["starts_at"].choices = list(days.items())
+
+    def clean_starts_at(self) -> dt.datetime:
+        return self.starts[self.cleaned_data["starts_at"]]

@@ -47,6 +47,7 @@ urlpatterns = [
     path("leads/<int:pk>/", leads.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/follow-up/", leads.lead_follow_up, name="lead_follow_up"),
     path("leads/<int:pk>/call/", leads.lead_call, name="lead_call"),
+    path("leads/<int:pk>/test-drive/", leads.lead_testdrive, name="lead_testdrive"),
     path("leads/<int:pk>/invite/", leads.lead_invite, name="lead_invite"),
     path("leads/<int:pk>/arrive/", leads.lead_arrive, name="lead_arrive"),
     path("leads/<int:pk>/handover/", leads.lead_handover, name="lead_handover"),

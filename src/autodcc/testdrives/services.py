@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
 from autodcc.core.models import FairShare
 from autodcc.core.roles import Role
 from autodcc.leads import rules as lead_rules
+from autodcc.leads.models import Lead
 from autodcc.leads.services import LeadInput, lead_capture, visit_booked, visit_cancelled
 from autodcc.leads.services.capture import Caller, check
 from autodcc.messaging.models import Event
@@ -87,6 +89,24 @@ def slots(*, dealer: Dealer, trim: Trim, day: dt.date, now: dt.datetime | None =
     return [Slot(s, s >= earliest and taken.get(s, 0) < len(cars)) for s in starts]
 
 
+def free_slots(*, dealer: Dealer, trim: Trim, days: int = 7, now: dt.datetime | None = None) -> list[dt.datetime]:
+    """The free start times of the next ``days`` days (what staff offer on the phone)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return [slot.starts_at for offset in range(days + 1)
+            for slot in slots(dealer=dealer, trim=trim, day=today + dt.timedelta(days=offset), now=now) if slot.free]
+
+
+def has_fleet(dealer: Dealer) -> bool:
+    return Vehicle.objects.filter(dealer=dealer, is_active=True).exists()
+
+
+def fleet_trims(dealer: Dealer) -> list[Trim]:
+    """The trims a dealer has an available test-drive car of."""
+    ids = Vehicle.objects.filter(dealer=dealer, is_active=True).values_list("trim_id", flat=True)
+    return list(Trim.objects.filter(pk__in=ids).select_related("model").order_by("model__name", "name"))
+
+
 def _check_time(dealer: Dealer, starts_at: dt.datetime) -> None:
     local = timezone.localtime(starts_at)
     if starts_at <= timezone.now():
@@ -123,6 +143,33 @@ def booking_create(*, actor: Actor, trim: Trim, dealer: Dealer, starts_at: dt.da
     if same is not None:
         return same  # the same person booking the same time again (a double submit) gets their booking
     _check_time(dealer, starts_at)
+    return _reserve(actor=actor, dealer=dealer, trim=trim, starts_at=starts_at,
+                    lead_for=lambda: lead_capture(actor=actor, data=lead).lead)
+
+
+def booking_for_lead(*, actor: Actor, lead: Lead, trim: Trim, starts_at: dt.datetime) -> Booking:
+    """Staff book a test drive for a customer they are already talking to (phone, showroom): the
+    same slots and rules as the store, the lead as it is (nothing captured twice), the customer's
+    confirmation SMS with the booking's link."""
+    found = Lead.objects.visible_to(actor).select_related("dealer", "customer").filter(pk=lead.pk).first()
+    if found is None:
+        raise NotFound("not_found")
+    dealer = found.dealer
+    if not (actor.can("testdrives.manage", dealer=dealer) or actor.can("leads.work", dealer=dealer)):
+        raise Forbidden("forbidden")
+    if not found.is_open:
+        raise DomainError("lead.closed", status=found.get_status_display())
+    same = Booking.objects.filter(lead=found, starts_at=starts_at, status=BookingStatus.BOOKED).first()
+    if same is not None:
+        return same  # a double click books once
+    _check_time(dealer, starts_at)
+    return _reserve(actor=actor, dealer=dealer, trim=trim, starts_at=starts_at, lead_for=lambda: found)
+
+
+def _reserve(*, actor: Actor, dealer: Dealer, trim: Trim, starts_at: dt.datetime,
+             lead_for: Callable[[], Lead]) -> Booking:
+    """Take a free car of the model for the slot (the database refuses a second booking of a car's
+    slot), make the visit the lead's appointment, confirm by SMS; all or nothing."""
     cars = _vehicles(dealer, trim)
     if not cars:
         raise DomainError("booking.no_vehicle", field="dealer")
@@ -133,7 +180,7 @@ def booking_create(*, actor: Actor, trim: Trim, dealer: Dealer, starts_at: dt.da
             free = [c for c in cars if c.pk not in busy]
             if not free:
                 raise Conflict("slot.taken", field="starts_at")
-            captured = lead_capture(actor=actor, data=lead).lead
+            captured = lead_for()
             try:
                 with transaction.atomic():
                     booking = Booking.objects.create(

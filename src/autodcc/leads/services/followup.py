@@ -136,9 +136,9 @@ def lead_invite(*, actor: Actor, lead: Lead, scheduled_at: dt.datetime, purpose:
 
 
 def visit_booked(*, actor: Actor, lead: Lead, scheduled_at: dt.datetime, purpose: str, reference: str) -> Appointment:
-    """A visit the customer booked online (a test drive): it becomes the lead's appointment once,
-    so the agent confirms it the day before and reception finds it among the day's arrivals. The
-    booking sent its own confirmation; no second message. An earlier appointment at another time
+    """A test drive booked (by the customer online, or by staff for them): the visit becomes the
+    lead's appointment once, so the agent confirms it the day before and reception finds it among
+    the day's arrivals. The booking sent its own confirmation; no second message. An earlier appointment at another time
     gives way to the customer's own choice. A lead not yet called stays "not yet contacted"."""
     lead = (Lead.objects.select_for_update(of=("self",)).select_related("dealer", "customer").get(pk=lead.pk))
     current = lead.appointments.filter(status__in=ACTIVE_APPOINTMENT).first()
@@ -151,12 +151,14 @@ def visit_booked(*, actor: Actor, lead: Lead, scheduled_at: dt.datetime, purpose
                         % {"number": reference}).strip()[:200]
         current.save(update_fields=["status", "note"])
     visit_day = timezone.localtime(scheduled_at).date()
+    staff = common.staff_of(actor)  # the customer online: nobody; staff booking on the phone: them
     appointment = Appointment.objects.create(lead=lead, scheduled_at=scheduled_at, purpose=purpose[:80],
-                                             note=reference, confirm_on=confirm_day(visit_day, lead.dealer.open_weekdays))
+                                             note=reference, confirm_on=confirm_day(visit_day, lead.dealer.open_weekdays),
+                                             created_by=staff)
     if lead.status in (Status.FOLLOWING, Status.ARRIVED):
         common.move(lead, Status.INVITED)
     if lead.is_open and lead.status != Status.DEFEAT_PENDING:
-        common.stamp(lead, "invited", None)
+        common.stamp(lead, "invited", staff)
         lead.expected_visit_on = visit_day
         if lead.next_follow_up_on is None or lead.next_follow_up_on > appointment.confirm_on:
             lead.next_follow_up_on = appointment.confirm_on

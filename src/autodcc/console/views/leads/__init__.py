@@ -20,6 +20,7 @@ from autodcc.console.views.leads.actions import (
     lead_reallocate,
     lead_reassign,
     lead_step,
+    lead_testdrive,
 )
 from autodcc.console.views.leads.entry import (
     lead_create,
@@ -35,5 +36,5 @@ __all__ = [
     "appointment_confirm", "approvals", "arrivals", "care_task_done", "defeat_approve", "defeat_reasons",
     "defeat_reject", "lead_arrive", "lead_call", "lead_create", "lead_defeat", "lead_detail", "lead_follow_up", "lead_handover",
     "lead_import", "lead_import_detail", "lead_import_template", "lead_invite", "lead_list", "lead_reallocate",
-    "lead_reassign", "lead_settings", "lead_step", "worklist",
+    "lead_reassign", "lead_settings", "lead_step", "lead_testdrive", "worklist",
 ]

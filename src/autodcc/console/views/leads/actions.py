@@ -8,7 +8,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,12 +27,14 @@ from autodcc.console.forms_leads import (
     ReassignForm,
     RejectForm,
     StepForm,
+    TestDriveForm,
 )
 from autodcc.console.views.base import staff_view
 from autodcc.console.views.leads.common import (
     _call,
     _child_for,
     _htmx,
+    _int,
     _lead_for,
 )
 from autodcc.console.views.leads.page import _lead_action, _respond
@@ -217,3 +220,35 @@ def care_task_done(request: HttpRequest, pk: int) -> HttpResponse:
         done = _call(form, lambda: services.care_task_done(actor=request.actor, task=task,
                                                            note=form.cleaned_data["note"])) is not None
     return _respond(request, task.lead_id, key=f"care:{task.pk}", form=form, done=done, notice=_("Marked as done."))
+
+
+@staff_view("leads.view")
+def lead_testdrive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Book a test drive for the lead's customer: GET draws the form (for the chosen car's free
+    times), POST books and answers with the lead page's body."""
+    from autodcc.testdrives import services as td
+
+    lead = _lead_for(request, pk)
+    if not (request.actor.can("testdrives.manage", dealer=lead.dealer) or request.actor.can("leads.work",
+                                                                                              dealer=lead.dealer)):
+        raise PermissionDenied
+    trims = td.fleet_trims(lead.dealer)
+    if not trims:
+        raise Http404
+    raw = request.POST.get("trim") or request.GET.get("trim")
+    chosen = _int(raw) if raw else None
+    trim = next((t for t in trims if t.pk == chosen), None) or next(
+        (t for t in trims if lead.model_interest and str(t) in lead.model_interest), trims[0])
+    form = TestDriveForm(request.POST if request.method == "POST" else None, trims=trims,
+                         starts=td.free_slots(dealer=lead.dealer, trim=trim), initial={"trim": trim.pk},
+                         auto_id="td-%s")
+    if request.method == "POST":
+        done = form.is_valid() and _call(form, lambda: td.booking_for_lead(
+            actor=request.actor, lead=lead, trim=form.trims[form.cleaned_data["trim"]],
+            starts_at=form.cleaned_data["starts_at"])) is not None
+        if done or not _htmx(request):
+            response = _respond(request, lead.pk, key="testdrive", form=form, done=done,
+                                notice=_("Test drive booked; the customer gets a confirmation message."))
+            response["HX-Retarget"], response["HX-Reswap"] = "#lead-body", "outerHTML"  # the page has changed
+            return response
+    return render(request, "console/leads/_testdrive_form.html", {"lead": lead, "form": form})
