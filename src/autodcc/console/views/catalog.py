@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from autodcc.catalog import services as catalog_services
 from autodcc.catalog.models import Photo, Series, Trim
 from autodcc.console.exports import export_list, wants_export
-from autodcc.console.forms_catalog import BookingFilterForm, PhotoForm, SpecImportForm, TrimForm, VehicleForm
+from autodcc.console.forms.catalog import BookingFilterForm, FleetCarForm, PhotoForm, SpecImportForm, TrimForm
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.core.errors import DomainError, NotFound, add_to_form
 from autodcc.core.tenancy import get_for_actor
@@ -137,7 +137,7 @@ def fleet(request: HttpRequest) -> HttpResponse:
     dealer = dealers.filter(pk=request.GET.get("dealer") or 0).first() or dealers.first()
     if dealer is None or not request.actor.can("testdrives.manage", dealer=dealer):
         raise PermissionDenied
-    form = VehicleForm(request.POST or None)
+    form = FleetCarForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             td.vehicle_add(actor=request.actor, dealer=dealer, **form.cleaned_data)

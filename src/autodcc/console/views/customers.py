@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autodcc.console.exports import export_list, wants_export
-from autodcc.console.forms_leads import CriteriaForm, CustomerProfileForm, CustomerSearchForm, VehicleForm
+from autodcc.console.forms.customers import CriteriaForm, CustomerProfileForm, CustomerSearchForm, VehicleForm
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
 from autodcc.core.tenancy import get_for_actor

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autodcc.console.exports import export_list, wants_export
-from autodcc.console.forms import MessageFilterForm, OptOutForm, TemplateForm
+from autodcc.console.forms.messaging import MessageFilterForm, OptOutForm, TemplateForm
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.core.errors import DomainError, add_to_form
 from autodcc.core.tenancy import get_for_actor

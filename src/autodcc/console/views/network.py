@@ -10,15 +10,8 @@ from django.views.decorators.http import require_POST
 
 from autodcc.console.downloads import xlsx_download
 from autodcc.console.exports import export_list, wants_export
-from autodcc.console.forms import (
-    AuditFilterForm,
-    DealerFilterForm,
-    DealerForm,
-    ImportForm,
-    LeaveForm,
-    StaffFilterForm,
-    StaffForm,
-)
+from autodcc.console.forms.common import ImportForm
+from autodcc.console.forms.network import AuditFilterForm, DealerFilterForm, DealerForm, LeaveForm, StaffFilterForm, StaffForm
 from autodcc.console.navigation import landing_for
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.core import phone, tabular

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from autodcc.console.forms_leads import (
+from autodcc.console.forms.leads import (
     ApproveForm,
     CareNoteForm,
     ConfirmForm,

@@ -14,12 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from autodcc.console.downloads import xlsx_download
-from autodcc.console.forms_leads import (
-    CONSENT_VERSION,
-    LeadCreateForm,
-    LeadImportForm,
-    LeadSettingsForm,
-)
+from autodcc.console.forms.leads import CONSENT_VERSION, LeadCreateForm, LeadImportForm, LeadSettingsForm
 from autodcc.console.views.base import staff_view
 from autodcc.console.views.leads.common import (
     _call,

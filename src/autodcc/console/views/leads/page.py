@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autodcc.console.auditing import action_label, actor_display
-from autodcc.console.forms_leads import (
+from autodcc.console.forms.leads import (
     ApproveForm,
     CareNoteForm,
     ConfirmForm,

@@ -15,13 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from autodcc.console.exports import export_list, wants_export
-from autodcc.console.forms_leads import (
-    ApproveForm,
-    ArrivalDayForm,
-    LeadFilterForm,
-    NoteForm,
-    RejectForm,
-)
+from autodcc.console.forms.leads import ApproveForm, ArrivalDayForm, LeadFilterForm, NoteForm, RejectForm
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.console.views.leads.common import (
     ACTIVE_APPOINTMENT,

@@ -1,3 +1,5 @@
+"""Forms of the catalogue and test-drive pages."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from autodcc.catalog.models import Trim
-from autodcc.console.forms import YES_NO, FilterForm, tri_state
+from autodcc.console.forms.common import YES_NO, FilterForm, tri_state
 from autodcc.testdrives.models import BookingStatus
 
 TRIM_FIELDS = ["name", "guide_price", "offer_price", "deposit", "seats", "displacement_l", "range_km", "power_kw",
@@ -50,7 +52,7 @@ class BookingFilterForm(FilterForm):
                                       empty_value=None)
 
 
-class VehicleForm(forms.Form):
+class FleetCarForm(forms.Form):
     trim = forms.ModelChoiceField(label=_("Trim"), queryset=Trim.objects.filter(is_active=True))
     colour = forms.CharField(label=_("Colour"), max_length=30, required=False)
     plate = forms.CharField(label=_("Plate"), max_length=10, required=False)

@@ -1,5 +1,4 @@
-"""Forms of the managers' insight pages: the funnel filters, a month or a day picker, platform
-scores and monthly targets. Figures come from :mod:`autodcc.insights`; these forms only parse."""
+"""Forms of the managers' insight pages: the funnel filters, a month or a day picker, platform scores, targets."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.console.forms_leads import date_input
+from autodcc.console.forms.common import date_input
 from autodcc.core.actors import Actor
 from autodcc.insights.models import DEFAULT_THRESHOLDS, Platform
 from autodcc.insights.queries import Filters
@@ -22,13 +21,20 @@ from autodcc.network.models import Dealer, Region
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
+
 GROUPS: list[tuple[str, Any]] = [
     ("channel", _("Channel")), ("campaign", _("Campaign")), ("dealer", _("Dealer")), ("agent", _("DCC agent")),
     ("consultant", _("Sales consultant")), ("city", _("City")), ("region", _("Region")), ("day", _("Day")),
     ("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year")),
 ]
+
+
 GROUP_LABELS = dict(GROUPS)
+
+
 BASES = [("cohort", _("Leads created in the period (cohort)")), ("activity", _("Events in the period (activity)"))]
+
+
 # the longest period a query may span, and the longest for a per-day table
 MAX_DAYS, MAX_DAYS_BY_DAY = 3 * 366, 93
 

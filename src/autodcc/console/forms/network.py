@@ -1,3 +1,5 @@
+"""Forms of the network pages: dealers, staff, leave, the audit trail's filter."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,24 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from autodcc.console.forms.common import YES_NO, FilterForm, tri_state
 from autodcc.core.actors import Actor
 from autodcc.core.roles import ROLE_SCOPE, Role, Scope
-from autodcc.messaging.models import Channel, Event, MessageStatus, OptOutScope
 from autodcc.network.models import WEEKDAYS, Dealer, Province, Region
-
-YES_NO = [("", _("All")), ("1", _("Yes")), ("0", _("No"))]
-
-
-def tri_state(value: str | None) -> bool | None:
-    return {"1": True, "0": False}.get(value or "")
-
-
-class FilterForm(forms.Form):
-    """GET filters; bad values are simply ignored (a list never fails to show)."""
-
-    def filters(self) -> dict[str, Any]:
-        self.is_valid()
-        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in (None, "")}
 
 
 class DealerFilterForm(FilterForm):
@@ -93,18 +81,6 @@ class DealerForm(forms.Form):
         return data
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (.xlsx or .csv)"))
-
-    def clean_file(self) -> Any:
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Upload an Excel (.xlsx) or CSV file."))
-        if f.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        return f
-
-
 class StaffFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Name, login or employee number"), "type": "search"}))
@@ -167,26 +143,6 @@ class LeaveForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
-
-
-class MessageFilterForm(FilterForm):
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *MessageStatus.choices], required=False)
-    event = forms.ChoiceField(label=_("Event"), choices=[("", _("All events")), *Event.choices], required=False)
-    channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False)
-
-
-class TemplateForm(forms.Form):
-    event = forms.ChoiceField(label=_("Event"), choices=Event.choices)
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
-    wechat_template_id = forms.CharField(label=_("WeChat template id"), max_length=64, required=False)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-
-
-class OptOutForm(forms.Form):
-    phone = forms.CharField(label=_("Mobile"), max_length=30)
-    scope = forms.ChoiceField(label=_("Stop"), choices=OptOutScope.choices)
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class AuditFilterForm(FilterForm):

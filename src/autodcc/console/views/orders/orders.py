@@ -1,54 +1,43 @@
-"""Console pages of deposit orders (ORD-1..9) and of finance (ORD-8).
-
-The order list is HQ customer service's queue and each dealer's list of its own orders; the order
-page is built from ``policy.order_view`` (the contract value and the balance exist there only for
-the order's dealer staff) plus the order's payments, refunds, delivery updates, accessories and
-rewards, never from ``DealerDeal``. Every action posts to its own URL, finds its object through
-the actor's scope (404 for another dealer's), calls one service and re-renders the page's body for
-htmx (or redirects); what a service refuses shows on the action's form.
-
-Finance (HQ finance only): provider statements imported and reconciled, the month's settlement
-run once per dealer, and the transfer list as Excel.
-"""
+"""The order list and the order page with its actions: the dealer's milestones and deal, delivery updates, accessories, refunds."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from autodcc.console.downloads import xlsx_download
 from autodcc.console.exports import export_list, wants_export
-from autodcc.console.forms_orders import (
+from autodcc.console.forms.orders import (
     AccessoryForm,
     DeliveryUpdateForm,
     EmptyForm,
-    MonthForm,
     OrderFilterForm,
     OrderStepForm,
     RefundDecideForm,
-    StatementImportForm,
-    parse_month,
 )
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
-from autodcc.core import tabular
+from autodcc.console.views.orders.common import (
+    LIST_DATES,
+    RECEIPT_OVERDUE_DAYS,
+    STEP_LABELS,
+    WAITING_REFUNDS,
+    _call,
+    _htmx,
+    _month_bounds,
+    _order_for,
+    _receipt_overdue_before,
+    _refund_for,
+    _shows_dealer,
+)
 from autodcc.core.actors import Actor
-from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
-from autodcc.core.tenancy import get_for_actor
-from autodcc.network.models import Dealer
 from autodcc.orders import policy, providers
 from autodcc.orders.models import (
     AccessoryOrder,
@@ -57,9 +46,6 @@ from autodcc.orders.models import (
     OrderStatus,
     Refund,
     RefundStatus,
-    Settlement,
-    SettlementLine,
-    Statement,
 )
 from autodcc.orders.services import (
     accessory_order_place,
@@ -69,69 +55,6 @@ from autodcc.orders.services import (
     refund_dealer_decide,
     refund_execute,
 )
-from autodcc.orders.services.reconciliation import (
-    layout_help,
-    settlement_candidates,
-    settlement_run,
-    statement_import,
-    transfer_list_xlsx,
-)
-
-ORDER_RELATED = ("trim__model", "edition__package", "dealer", "customer")
-# refunds HQ customer service has to act on (or chase the dealer about)
-WAITING_REFUNDS = (RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED, RefundStatus.FAILED)
-RECEIPT_OVERDUE_DAYS = 7
-# the milestone dates of the list, in order
-LIST_DATES = ("paid", "visited", "contracted", "delivered", "received")
-STEP_LABELS = {"visited": gettext_lazy("Record the store visit"), "contracted": gettext_lazy("Record the contract"),
-               "delivered": gettext_lazy("Record the delivery")}
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def _htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]
-
-
-def _shows_dealer(actor: Actor) -> bool:
-    return actor.is_hq or bool(actor.region_ids) or len(actor.dealer_ids) > 1
-
-
-def _call(form: forms.Form, service: Callable[[], Any]) -> bool:
-    """Run a service; a refusal lands on ``form`` (False), not-found is 404, forbidden 403."""
-    try:
-        service()
-    except NotFound:
-        raise Http404 from None
-    except Forbidden:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        add_to_form(form, exc)
-        return False
-    return True
-
-
-def _order_for(request: HttpRequest, pk: int) -> Order:
-    """The order if the actor's dealers include its dealer (or HQ / the region), else 404."""
-    return get_for_actor(Order.objects.select_related(*ORDER_RELATED), request.actor, pk=pk)
-
-
-def _refund_for(request: HttpRequest, pk: int) -> Refund:
-    return get_for_actor(Refund.objects.select_related("order"), request.actor, pk=pk)
-
-
-def _receipt_overdue_before() -> dt.datetime:
-    return timezone.now() - dt.timedelta(days=RECEIPT_OVERDUE_DAYS)
-
-
-def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return (timezone.make_aware(dt.datetime.combine(month, dt.time.min)),
-            timezone.make_aware(dt.datetime.combine(nxt, dt.time.min)))
-
-
-# --- the order list --------------------------------------------------------------------------
 
 
 def _order_list(actor: Actor, filters: dict[str, Any]) -> QuerySet[Order]:
@@ -184,9 +107,6 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render_list(request, "console/orders/list.html", {
         "form": form, "page": page, "qs": querystring_without_page(request), "show_dealer": _shows_dealer(actor),
     })
-
-
-# --- the order page --------------------------------------------------------------------------
 
 
 def _dealer_side(actor: Actor, order: Order) -> bool:
@@ -360,105 +280,3 @@ def refund_run(request: HttpRequest, pk: int) -> HttpResponse:
     done = form.is_valid() and _call(form, lambda: refund_execute(actor=request.actor, refund=refund))
     return _respond(request, refund.order_id, key=f"execute:{refund.pk}", form=form, done=done,
                     notice=_("Refund sent to the payment provider."))
-
-
-# --- finance (HQ finance) --------------------------------------------------------------------
-
-
-def _current_month() -> dt.date:
-    return timezone.localdate().replace(day=1)
-
-
-def _settlement_section(month: dt.date, actor: Actor) -> dict[str, Any]:
-    candidates = settlement_candidates(month)
-    dealers = Dealer.objects.in_bulk(list(candidates))
-    settled = list(Settlement.objects.visible_to(actor).filter(month=month).select_related("dealer")
-                   .prefetch_related(Prefetch("lines", SettlementLine.objects.select_related("order")
-                                              .order_by("order__number")))
-                   .order_by("dealer__code"))
-    settled_dealers = {s.dealer_id for s in settled}
-    # a dealer whose month is already settled: the run leaves later-matched orders alone (one
-    # settlement per dealer and month), so say so instead of offering a button that does nothing
-    pending = [{"dealer": dealers[dealer_id], "orders": orders, "total": sum(o.deposit for o in orders),
-                "blocked": dealer_id in settled_dealers}
-               for dealer_id, orders in sorted(candidates.items(), key=lambda kv: dealers[kv[0]].code)]
-    return {"month": month, "month_value": f"{month:%Y-%m}", "pending": pending, "settled": settled,
-            "pending_total": sum((p["total"] for p in pending), 0),
-            "due_total": sum((p["total"] for p in pending if not p["blocked"]), Decimal("0.00")),
-            "due_dealers": sum(1 for p in pending if not p["blocked"]),
-            "can_settle": any(not p["blocked"] for p in pending),
-            "settled_total": sum((s.total for s in settled), 0)}
-
-
-@staff_view("orders.finance")
-def finance(request: HttpRequest) -> HttpResponse:
-    actor: Actor = request.actor
-    month = parse_month(request.GET.get("month")) or _current_month()
-    form = StatementImportForm(request.POST or None, request.FILES or None,
-                               initial={"provider": "sandbox", "month": f"{month:%Y-%m}"})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        statement: list[Statement] = []
-
-        def run() -> None:
-            statement.append(statement_import(actor=actor, provider=d["provider"], month=d["month"],
-                                              upload=d["file"], filename=d["file"].name))
-
-        if _call(form, run):
-            messages.success(request, _("Statement imported."))
-            return redirect("console:statement_detail", pk=statement[0].pk)
-    return render(request, "console/finance/index.html", {
-        "form": form, "month_form": MonthForm(initial={"month": f"{month:%Y-%m}"}, auto_id="m-%s"),
-        "statements": Statement.objects.all()[:20],
-        "layouts": [{**row, "label": providers.label(row["provider"])} for row in layout_help()],
-        **_settlement_section(month, actor),
-    })
-
-
-@staff_view("orders.finance")
-def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    statement = get_object_or_404(Statement, pk=pk)
-    report = statement.report or {}
-    missing = report.get("missing_from_statement") or {}
-    return render(request, "console/finance/statement.html", {
-        "statement": statement, "report": report,
-        "unmatched": report.get("unmatched") or [], "mismatched": report.get("amount_mismatch") or [],
-        "duplicates": report.get("duplicates") or [],
-        "missing_payments": missing.get("payments") or [], "missing_refunds": missing.get("refunds") or [],
-        "missing_count": len(missing.get("payments") or []) + len(missing.get("refunds") or []),
-        "month_value": f"{statement.month:%Y-%m}",
-    })
-
-
-@require_POST
-@staff_view("orders.finance")
-def settlement_settle(request: HttpRequest) -> HttpResponse:
-    month = parse_month(request.POST.get("month"))
-    if month is None:
-        messages.error(request, _("Give the month as YYYY-MM."))
-        return redirect("console:finance")
-    try:
-        expected = tabular.to_decimal(request.POST.get("expected_total"))
-        if request.POST.get("confirm") != "1" or expected is None or not expected.is_finite():
-            raise DomainError("settlement.not_confirmed")
-        settled = settlement_run(actor=request.actor, month=month, expected_total=expected)
-    except Forbidden:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        if settled:
-            messages.success(request, _("%(n)s transfer lists settled, %(total)s CNY in all.") % {
-                "n": len(settled), "total": f"{sum(s.total for s in settled):.2f}"})
-        else:
-            messages.info(request, _("Nothing left to settle for this month."))
-    return redirect(f"{reverse('console:finance')}?month={month:%Y-%m}")
-
-
-@staff_view("orders.finance")
-def transfer_list(request: HttpRequest) -> HttpResponse:
-    month = parse_month(request.GET.get("month"))
-    if month is None:
-        return HttpResponseBadRequest(_("Give the month as YYYY-MM."))
-    return xlsx_download(request, transfer_list_xlsx(month), _("Transfer list") + f"-{month:%Y-%m}.xlsx",
-                         what="finance.transfer_list", details={"month": f"{month:%Y-%m}"})

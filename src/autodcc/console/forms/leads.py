@@ -1,5 +1,4 @@
-"""Forms of the lead and customer pages. Business rules stay in the services: the forms only
-parse input; what the services refuse comes back through ``add_to_form``."""
+"""Forms of the lead pages: the list filter, staff entry, import, and each action on a lead."""
 
 from __future__ import annotations
 
@@ -11,12 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.console.forms import YES_NO, FilterForm, ImportForm, tri_state
-from autodcc.core import geo
+from autodcc.console.forms.common import FilterForm, ImportForm, date_input, datetime_input
 from autodcc.core.actors import Actor
-from autodcc.core.errors import DomainError
 from autodcc.core.roles import Role
-from autodcc.customers.models import AgeBand, CustomerKind, Family
 from autodcc.leads.models import (
     DEFEAT_REASONS,
     INVALID_REASONS,
@@ -33,17 +29,6 @@ from autodcc.network.models import Dealer, Staff, weekdays_display
 
 CONSENT_VERSION = "console-2026-01"
 
-DATE = {"type": "date"}
-DATETIME_LOCAL = {"type": "datetime-local"}
-
-
-def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
-
-
-def datetime_input() -> forms.DateTimeInput:
-    return forms.DateTimeInput(attrs=DATETIME_LOCAL, format="%Y-%m-%dT%H:%M")
-
 
 def staff_choices(actor: Actor, role: str) -> Any:
     """People holding ``role`` at the dealers the actor sees."""
@@ -54,9 +39,6 @@ def staff_choices(actor: Actor, role: str) -> Any:
 def reason_choices(kind: str | None) -> list[tuple[str, Any]]:
     reasons = INVALID_REASONS if kind == DefeatKind.INVALID else DEFEAT_REASONS
     return [("", _("Choose a reason")), *((r.value, r.label) for r in reasons)]
-
-
-# --- lists -----------------------------------------------------------------------------------
 
 
 class LeadFilterForm(FilterForm):
@@ -93,15 +75,6 @@ class ArrivalDayForm(forms.Form):
     day = forms.DateField(label=_("Day"), required=False, widget=date_input())
 
 
-class CustomerSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=60,
-                        widget=forms.TextInput(attrs={"type": "search", "autofocus": True,
-                                                      "placeholder": _("Name, mobile, last 4 digits, plate or VIN")}))
-
-
-# --- capture and import ----------------------------------------------------------------------
-
-
 class LeadCreateForm(forms.Form):
     """A walk-in or a hotline call entered by staff. The names match the capture service's
     fields so its errors land on them."""
@@ -132,9 +105,6 @@ class LeadCreateForm(forms.Form):
 
 class LeadImportForm(ImportForm):
     skip_bad_rows = forms.BooleanField(label=_("Save the good rows and skip the bad ones"), required=False)
-
-
-# --- lead actions ----------------------------------------------------------------------------
 
 
 class FollowUpForm(forms.Form):
@@ -246,9 +216,6 @@ class ReallocateForm(forms.Form):
         self.fields["dealer"].queryset = Dealer.objects.filter(is_active=True).exclude(pk=current.pk).order_by("code")
 
 
-# --- dealer lead rules -----------------------------------------------------------------------
-
-
 class LeadSettingsForm(forms.Form):
     sla_minutes = forms.IntegerField(label=_("First response within (opening minutes)"), min_value=1,
                                      max_value=24 * 60)
@@ -281,111 +248,6 @@ class LeadSettingsForm(forms.Form):
 
     def grade_intervals(self) -> dict[str, int]:
         return {g: self.cleaned_data[f"interval_{g}"] for g in DEFAULT_GRADE_INTERVALS}
-
-
-# --- customers -------------------------------------------------------------------------------
-
-
-class CustomerProfileForm(forms.Form):
-    name = forms.CharField(label=_("Full name"), max_length=60, required=False)
-    kind = forms.ChoiceField(label=_("Customer type"), choices=CustomerKind.choices)
-    gender = forms.ChoiceField(label=_("Gender"), required=False,
-                               choices=[("", "—"), ("m", _("Male")), ("f", _("Female"))])
-    age_band = forms.ChoiceField(label=_("Age band"), required=False, choices=[("", "—"), *AgeBand.choices])
-    occupation = forms.CharField(label=_("Occupation / industry"), max_length=60, required=False)
-    family = forms.ChoiceField(label=_("Family"), required=False, choices=[("", "—"), *Family.choices])
-    hobbies = forms.CharField(label=_("Hobbies"), max_length=200, required=False)
-    budget_min = forms.IntegerField(label=_("Budget from (CNY)"), min_value=0, required=False)
-    budget_max = forms.IntegerField(label=_("Budget up to (CNY)"), min_value=0, required=False)
-    current_car = forms.CharField(label=_("Current car"), max_length=60, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        low, high = data.get("budget_min"), data.get("budget_max")
-        if low is not None and high is not None and low > high:
-            self.add_error("budget_max", _("The upper budget is below the lower one."))
-        return data
-
-
-class VehicleForm(forms.Form):
-    vin = forms.CharField(label=_("VIN"), max_length=25)
-    plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
-    model_name = forms.CharField(label=_("Model"), max_length=60, required=False)
-    purchase_date = forms.DateField(label=_("Purchase date"), required=False, widget=date_input())
-    mileage_km = forms.IntegerField(label=_("Mileage (km)"), min_value=0, required=False)
-
-
-class MultiCheck(forms.MultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
-
-
-class CriteriaForm(forms.Form):
-    """One field per criterion of :data:`autodcc.customers.criteria.FILTERS`."""
-
-    name = forms.CharField(label=_("Group name"), max_length=80, required=False)
-    # profile
-    kind = MultiCheck(label=_("Customer type"), choices=CustomerKind.choices, required=False)
-    age_band = MultiCheck(label=_("Age band"), choices=AgeBand.choices, required=False)
-    family = MultiCheck(label=_("Family"), choices=Family.choices, required=False)
-    occupation = forms.CharField(label=_("Occupation contains"), max_length=60, required=False)
-    hobbies = forms.CharField(label=_("Hobbies contain"), max_length=60, required=False)
-    current_car = forms.CharField(label=_("Current car contains"), max_length=60, required=False)
-    budget_at_least = forms.IntegerField(label=_("Budget reaches at least (CNY)"), min_value=0, required=False)
-    budget_at_most = forms.IntegerField(label=_("Budget starts at most at (CNY)"), min_value=0, required=False)
-    city = forms.CharField(label=_("City"), max_length=30, required=False,
-                           help_text=_("City name or 6-digit administrative code."))
-    # leads
-    lead_channel = MultiCheck(label=_("Lead channel"), choices=Channel.choices, required=False)
-    lead_grade = MultiCheck(label=_("Lead grade"), choices=Grade.choices, required=False)
-    lead_status = MultiCheck(label=_("Lead status"), choices=Status.choices, required=False)
-    lead_model = forms.CharField(label=_("Model of interest contains"), max_length=60, required=False)
-    lead_campaign = forms.CharField(label=_("Campaign contains"), max_length=60, required=False)
-    lead_dealer = forms.ModelChoiceField(label=_("Lead at dealer"), queryset=Dealer.objects.none(), required=False,
-                                         empty_label=_("Any dealer"))
-    lead_created_from = forms.DateField(label=_("Lead created from"), required=False, widget=date_input())
-    lead_created_to = forms.DateField(label=_("Lead created until"), required=False, widget=date_input())
-    # vehicles
-    vehicle_model = forms.CharField(label=_("Vehicle model contains"), max_length=60, required=False)
-    purchased_from = forms.DateField(label=_("Vehicle bought from"), required=False, widget=date_input())
-    purchased_to = forms.DateField(label=_("Vehicle bought until"), required=False, widget=date_input())
-    has_vehicle = forms.TypedChoiceField(label=_("Owns a vehicle"), choices=YES_NO, required=False, coerce=tri_state,
-                                         empty_value=None)
-
-    SECTIONS = (
-        (_("Profile"), ("kind", "age_band", "family", "occupation", "hobbies", "current_car", "budget_at_least",
-                        "budget_at_most", "city")),
-        (_("Leads"), ("lead_channel", "lead_grade", "lead_status", "lead_model", "lead_campaign", "lead_dealer",
-                      "lead_created_from", "lead_created_to")),
-        (_("Vehicles"), ("vehicle_model", "purchased_from", "purchased_to", "has_vehicle")),
-    )
-
-    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["lead_dealer"].queryset = Dealer.objects.visible_to(actor).order_by("code")
-
-    def sections(self) -> list[tuple[Any, list[Any]]]:
-        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
-
-    def clean_city(self) -> str:
-        text = (self.cleaned_data.get("city") or "").strip()
-        if not text:
-            return ""
-        try:
-            return geo.lookup_city(text).adcode
-        except DomainError as exc:
-            raise forms.ValidationError(exc.message) from None
-
-    def criteria(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in self.cleaned_data.items():
-            if key == "name" or value in (None, "", []):
-                continue
-            if isinstance(value, Dealer):
-                value = value.pk
-            elif isinstance(value, dt.date):
-                value = value.isoformat()
-            out[key] = value
-        return out
 
 
 class TestDriveForm(forms.Form):

@@ -1,6 +1,4 @@
-"""Forms of the order and finance pages. They only parse input; the order services decide, and
-what they refuse comes back through ``add_to_form``. No form here carries an HQ-visible field for
-the dealer's deal: the contract value and the balance are entered by the dealer's staff only."""
+"""Forms of the order and finance pages."""
 
 from __future__ import annotations
 
@@ -12,14 +10,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.console.forms import FilterForm, ImportForm
-from autodcc.console.forms_leads import date_input
+from autodcc.console.forms.common import FilterForm, ImportForm, date_input
 from autodcc.core.actors import Actor
 from autodcc.network.models import Dealer
 from autodcc.orders import providers
 from autodcc.orders.models import MONEY, CancelledBy, DeliveryMode, OrderStatus
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
 MONTH_INPUT = {"placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"}
 
 
@@ -54,9 +53,6 @@ class MonthField(forms.Field):
         return month
 
 
-# --- the order list ----------------------------------------------------------------------------
-
-
 class OrderFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=60,
                         widget=forms.TextInput(attrs={"placeholder": _("Order number or buyer"), "type": "search"}))
@@ -74,9 +70,6 @@ class OrderFilterForm(FilterForm):
             self.fields["dealer"].queryset = Dealer.objects.visible_to(actor).order_by("code")
         else:
             del self.fields["dealer"]
-
-
-# --- the dealer's actions on an order -----------------------------------------------------------
 
 
 STEP_CHOICES = [("visited", _("Visited the store")), ("contracted", _("Contract signed")),
@@ -137,9 +130,6 @@ class RefundDecideForm(forms.Form):
                                      initial=CancelledBy.CONSUMER, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False,
                            help_text=_("Required when you decline."))
-
-
-# --- finance -----------------------------------------------------------------------------------
 
 
 PROVIDER_CHOICES = list(providers.LABELS.items())
