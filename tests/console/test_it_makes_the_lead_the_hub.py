@@ -308,3 +308,14 @@ def test_staff_book_a_test_drive_from_the_lead(net, login, enquiry, catalogue, d
     refused = html(client.post(url("lead_testdrive", other.pk), data, **HX))
     assert "errorlist" in refused and not other.testdrive_bookings.exists()
     assert login(net.b_agent).post(url("lead_testdrive", lead.pk), data).status_code == 404
+
+
+def test_the_order_page_shows_colour_phone_and_the_lead(net, login, paid_order):
+    order = paid_order(name="褚先生", phone="13955556666")
+    order.colour = "星河银"
+    order.save(update_fields=["colour"])
+    page = html(login(net.a_manager).get(url("order_detail", order.pk)))
+    assert "星河银" in page and "139****6666" in page and "13955556666" not in page
+    assert url("lead_detail", order.lead_id) in page
+    hq = html(login(net.hq_service).get(url("order_detail", order.pk)))
+    assert "139****6666" in hq

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from autodcc.core import phone
 from autodcc.core.actors import Actor
 from autodcc.orders.models import Order
 
@@ -31,6 +32,7 @@ def order_view(actor: Actor, order: Order) -> dict[str, Any]:
         "trim": str(order.trim), "edition": str(order.edition) if order.edition_id else "",
         "deposit": order.deposit, "dealer": str(order.dealer), "dealer_code": order.dealer.code,
         "buyer": order.buyer_name, "wants_loan": order.wants_loan, "delivery_mode": order.delivery_mode,
+        "colour": order.colour, "phone": phone.mask(order.customer.phone),
         "delivery_mode_label": str(order.get_delivery_mode_display()),
         "timeline": [(label, getattr(order, f"{field}_at")) for field, label in TIMELINE],
     }

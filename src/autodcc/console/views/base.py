@@ -7,14 +7,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from autodcc.core.actors import Actor
+from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
 
 PAGE_SIZE = 25
 
@@ -47,6 +49,30 @@ def render_list(request: HttpRequest, template: str, context: dict[str, Any]) ->
     if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
         return render(request, f"{template}#results", context)
     return render(request, template, context)
+
+
+def shows_dealer(actor: Actor) -> bool:
+    """Whether lists name each row's dealer: for people who see more than one dealer."""
+    return actor.is_hq or bool(actor.region_ids) or len(actor.dealer_ids) > 1
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx request that swaps part of the page (not a boosted navigation)."""
+    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]
+
+
+def run_service(form: forms.Form, service: Callable[[], Any]) -> Any:
+    """Run a service for a form: its result; a refusal lands on ``form`` and gives None;
+    not-found is a 404, forbidden a 403."""
+    try:
+        return service()
+    except NotFound:
+        raise Http404 from None
+    except Forbidden:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        add_to_form(form, exc)
+        return None
 
 
 def querystring_without_page(request: HttpRequest) -> str:

@@ -6,16 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms.customers import CriteriaForm, CustomerProfileForm, CustomerSearchForm, VehicleForm
-from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
-from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
+from autodcc.console.views.base import is_htmx, paginate, querystring_without_page, render_list, run_service, staff_view
 from autodcc.core.tenancy import get_for_actor
 from autodcc.customers import criteria, selectors, services
 from autodcc.customers.models import Customer, CustomerGroup, Vehicle
@@ -24,20 +22,10 @@ from autodcc.leads.models import Lead
 PREVIEW_ROWS = 20
 
 
-def _htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]
+_htmx = is_htmx
 
 
-def _call(form: Any, service: Any) -> Any:
-    try:
-        return service()
-    except NotFound:
-        raise Http404 from None
-    except Forbidden:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        add_to_form(form, exc)
-        return None
+_call = run_service
 
 
 # --- search ----------------------------------------------------------------------------------

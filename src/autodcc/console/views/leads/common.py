@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from autodcc.core.actors import Actor
-from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
+from autodcc.console.views.base import is_htmx, run_service, shows_dealer
 from autodcc.core.tenancy import get_for_actor
 from autodcc.leads.models import (
     MILESTONES,
@@ -53,8 +49,7 @@ LEAD_RELATED = ("dealer", "customer", "customer__city", "agent", "consultant", "
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]
+_htmx = is_htmx
 
 
 def _lead_for(request: HttpRequest, pk: int) -> Lead:
@@ -68,25 +63,14 @@ def _child_for(request: HttpRequest, queryset: QuerySet, pk: int) -> Any:
     return get_for_actor(queryset.filter(lead__in=visible).select_related("lead__dealer"), request.actor, pk=pk)
 
 
-def _call(form: forms.Form, service: Callable[[], Any]) -> Any:
-    """Run a service; a refusal lands on ``form`` (None returned), not-found is 404, forbidden 403."""
-    try:
-        return service()
-    except NotFound:
-        raise Http404 from None
-    except Forbidden:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        add_to_form(form, exc)
-        return None
+_call = run_service
 
 
 def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _shows_dealer(actor: Actor) -> bool:
-    return actor.is_hq or bool(actor.region_ids) or len(actor.dealer_ids) > 1
+_shows_dealer = shows_dealer
 
 
 

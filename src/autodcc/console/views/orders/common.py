@@ -7,13 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from autodcc.core.actors import Actor
-from autodcc.core.errors import DomainError, Forbidden, NotFound, add_to_form
+from autodcc.console.views.base import is_htmx, run_service, shows_dealer
 from autodcc.core.tenancy import get_for_actor
 from autodcc.orders.models import (
     Order,
@@ -39,26 +37,15 @@ STEP_LABELS = {"visited": gettext_lazy("Record the store visit"), "contracted": 
                "delivered": gettext_lazy("Record the delivery")}
 
 
-def _htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]
+_htmx = is_htmx
 
 
-def _shows_dealer(actor: Actor) -> bool:
-    return actor.is_hq or bool(actor.region_ids) or len(actor.dealer_ids) > 1
+_shows_dealer = shows_dealer
 
 
 def _call(form: forms.Form, service: Callable[[], Any]) -> bool:
-    """Run a service; a refusal lands on ``form`` (False), not-found is 404, forbidden 403."""
-    try:
-        service()
-    except NotFound:
-        raise Http404 from None
-    except Forbidden:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        add_to_form(form, exc)
-        return False
-    return True
+    """Whether the service ran (a refusal lands on ``form``); services here may return nothing."""
+    return run_service(form, lambda: [service()]) is not None
 
 
 def _order_for(request: HttpRequest, pk: int) -> Order:

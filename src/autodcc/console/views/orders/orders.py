@@ -38,6 +38,7 @@ from autodcc.console.views.orders.common import (
     _shows_dealer,
 )
 from autodcc.core.actors import Actor
+from autodcc.leads.models import Lead
 from autodcc.orders import policy, providers
 from autodcc.orders.models import (
     AccessoryOrder,
@@ -158,6 +159,8 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
     context: dict[str, Any] = {
         "o": view, "order_pk": order.pk, "notice": notice, "dealer_side": dealer_side,
         "sees_deal": "contract_value" in view,
+        # the buyer's lead, where the holder reveals the number and calls (when the person may see it)
+        "lead_pk": order.lead_id if Lead.objects.visible_to(actor).filter(pk=order.lead_id).exists() else None,
         "show_dealer": _shows_dealer(actor),
         "payments": [{"p": p, "provider": providers.label(p.provider)} for p in order.payments.all()],
         "refunds": refund_rows,
