@@ -75,3 +75,11 @@ def test_a_dealers_export_holds_only_its_own_leads_whatever_the_page(net, login,
     assert {lead.number for lead in a} <= numbers and b.number not in numbers
     rows = cells(login(net.b_manager).get(reverse("console:lead_list") + "?format=xlsx"))
     assert {row[0] for row in rows[1:]} == {b.number}
+
+
+def test_a_list_longer_than_an_export_says_so_in_the_file(net, login, data, monkeypatch):
+    from autodcc.console import exports
+
+    monkeypatch.setattr(exports, "MAX_ROWS", 2)
+    rows = cells(login(net.a_manager).get(reverse("console:lead_list") + "?format=xlsx"))
+    assert len(rows) == 4 and "仅导出前 2 行" in rows[-1][0]  # header, 2 rows, the note: never cut silently

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from autodcc.core.actors import SYSTEM, consumer
+from autodcc.core.errors import DomainError
 from autodcc.core.models import AuditLog
 from autodcc.leads import services as leads
 from autodcc.leads import telephony
@@ -319,3 +320,53 @@ def test_the_order_page_shows_colour_phone_and_the_lead(net, login, paid_order):
     assert url("lead_detail", order.lead_id) in page
     hq = html(login(net.hq_service).get(url("order_detail", order.pk)))
     assert "139****6666" in hq
+
+
+# --- what a second reading found ---------------------------------------------------------------------------
+
+
+def test_a_booked_visit_moves_only_with_its_test_drive(net, booked):
+    booking = booked()
+    appointment = booking.appointment
+    with pytest.raises(DomainError) as refused:
+        leads.appointment_confirm(actor=net.a_agent.actor, appointment=appointment, outcome="cancelled")
+    assert refused.value.code == "appointment.is_booking" and booking.number in refused.value.message
+    with pytest.raises(DomainError):
+        leads.lead_invite(actor=net.a_agent.actor, lead=booking.lead, scheduled_at=visit_time(5, 11))
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.SCHEDULED
+    leads.appointment_confirm(actor=net.a_agent.actor, appointment=appointment, outcome="confirmed")  # still fine
+
+
+def test_a_reallocated_lead_leaves_the_old_dealers_order_behind(net, login, paid_order):
+    from autodcc.leads.services import lead_reallocate
+
+    order = paid_order()
+    lead = order.lead
+    lead_reallocate(actor=net.hq_marketer.actor, lead=lead, dealer=net.dealer_b, note="客户搬到杭州")
+    page = html(login(net.b_manager).get(url("lead_detail", lead.pk)))
+    assert order.number not in page and 'data-badge="deposit"' not in page
+    order_record_step(actor=net.a_manager.actor, order=order, step="visited")  # dealer A's own order
+    lead.refresh_from_db()
+    assert lead.arrived_at is None and lead.dealer == net.dealer_b  # B's lead is not A's to stamp
+
+
+def test_staff_never_read_a_code_or_a_private_link_in_the_outbox(net, login, client):
+    from autodcc.messaging.models import Message as Sent
+
+    client.post(reverse("store:mine"), {"phone": "13912340000"})
+    message = Sent.objects.get(event=Event.VERIFICATION_CODE)
+    code = message.data["code"]
+    page = html(login(net.hq_service).get(url("message_detail", message.pk)))
+    assert code not in page and "••••••" in page
+
+
+def test_the_lead_refuses_a_contract_its_deposit_order_should_record(net, paid_order):
+    order = paid_order()
+    lead = order.lead
+    leads.lead_register_arrival(actor=net.a_agent.actor, lead=lead)
+    leads.lead_handover(actor=net.a_agent.actor, lead=lead, to_staff=net.a_consultant.staff)
+    with pytest.raises(DomainError) as refused:
+        leads.lead_record_step(actor=net.a_consultant.actor, lead=lead, step="ordered")
+    assert refused.value.code == "lead.step_on_order" and order.number in refused.value.message
+    leads.lead_record_step(actor=net.a_consultant.actor, lead=lead, step="presented")  # the rest is the lead's

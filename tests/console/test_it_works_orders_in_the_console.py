@@ -414,8 +414,10 @@ def test_finance_imports_a_statement_and_settles_the_month_once(net, login, paid
     assert "请勾选确认" in html(client.get(response["Location"]))
     response = client.post(url("settlement_run"), {"month": this_month(), "confirm": "1", "expected_total": "500.00"})
     assert not Settlement.objects.exists() and "发生了变化" in html(client.get(response["Location"]))
-    response = client.post(url("settlement_run"), {"month": this_month(), "confirm": "1", "expected_total": "1e999"})
-    assert response.status_code == 302 and not Settlement.objects.exists()
+    for absurd in ("1e999", "1e999999999", "-5", "NaN", "abc"):
+        response = client.post(url("settlement_run"), {"month": this_month(), "confirm": "1", "expected_total": absurd})
+        assert response.status_code == 302 and not Settlement.objects.exists(), absurd
+    assert client.get(url("finance") + "?month=0000-01").status_code == 200  # a month that never was: this month
     response = client.post(url("settlement_run"), {"month": this_month(), "confirm": "1", "expected_total": "1000.00"})
     assert response.status_code == 302 and response["Location"] == url("finance") + f"?month={this_month()}"
     assert {s.dealer.code: s.total for s in Settlement.objects.all()} == {"SH-001": Decimal("500.00"),

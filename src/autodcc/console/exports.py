@@ -4,6 +4,7 @@ written to the audit trail. The columns of each list are declared once here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from autodcc.console.downloads import xlsx_download
 from autodcc.core import phone, tabular
 
 MAX_ROWS = 50_000
+MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 @dataclass(frozen=True)
@@ -117,9 +119,13 @@ def export_list(request: HttpRequest, name: str, rows: QuerySet | Iterable[Any],
                 filters: dict[str, Any] | None = None) -> HttpResponse:
     """The list ``name`` as a workbook of ``rows`` (already scoped and filtered for the person)."""
     title, columns = LISTS[name]
-    items = list(rows[:MAX_ROWS] if isinstance(rows, QuerySet) else rows)[:MAX_ROWS]
-    data = tabular.xlsx_bytes(str(title), [str(c.label) for c in columns], ([c.value(x) for c in columns]
-                                                                           for x in items))
+    items = list(rows[:MAX_ROWS + 1] if isinstance(rows, QuerySet) else rows)
+    body = [[c.value(x) for c in columns] for x in items[:MAX_ROWS]]
+    if len(items) > MAX_ROWS:  # said in the file itself, never cut silently
+        body.append([gettext("Only the first %(n)s rows: narrow the filters to export the rest.") % {"n": MAX_ROWS}])
+        items = items[:MAX_ROWS]
+    data = tabular.xlsx_bytes(str(title), [str(c.label) for c in columns], body)
     stamp = timezone.localdate().strftime("%Y%m%d")
     return xlsx_download(request, data, f"{title}-{stamp}.xlsx", what=f"list.{name}",
-                         details={"rows": len(items), "filters": filters or dict(request.GET.items())})
+                         details={"rows": len(items), "filters": filters or {
+                             k: MOBILE.sub(lambda m: phone.mask(m.group(0)), v) for k, v in request.GET.items()}})

@@ -66,6 +66,8 @@ VARIABLE_LABELS: dict[str, Any] = {
     "minutes": _("minutes"), "date": _("date"), "summary": _("the day's figures"), "by": _("handed over by"),
     "note": _("note"), "manager": _("the manager"), "code": _("the code"),
 }
+# values that let the reader act as the recipient (a code, a link carrying a token): never shown to staff
+SECRET_VARIABLES = ("code", "link")
 PROVIDER_LABELS: dict[str, Any] = {
     "console": _("Console (development: nothing is sent)"), "gateway": _("SMS gateway"),
     "wechat": _("WeChat template messages"),
@@ -147,6 +149,17 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} → {self.recipient_display}"
+
+    @property
+    def display_body(self) -> str:
+        """The text as staff may read it: a one-time code and the buyer's private links masked
+        (whoever reads the outbox must not be able to act as the customer)."""
+        body = self.body
+        for name in SECRET_VARIABLES:
+            value = str((self.data or {}).get(name) or "")
+            if value:
+                body = body.replace(value, "••••••")
+        return body
 
     @property
     def provider_label(self) -> str:

@@ -21,7 +21,7 @@ DEALER_ONLY_AUDIT_TYPES = frozenset({"orders.dealerdeal"})
 
 def sees_deal(actor: Actor, order: Order) -> bool:
     """Only the order's dealer sees the contract value and the balance paid."""
-    return not actor.is_hq and order.dealer_id in actor.dealer_ids
+    return not actor.is_hq and actor.can("orders.dealer", dealer=order.dealer)
 
 
 def order_view(actor: Actor, order: Order) -> dict[str, Any]:

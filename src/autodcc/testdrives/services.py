@@ -21,7 +21,7 @@ from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
 from autodcc.core.models import FairShare
 from autodcc.core.roles import Role
 from autodcc.leads import rules as lead_rules
-from autodcc.leads.models import Lead
+from autodcc.leads.models import Lead, Status
 from autodcc.leads.services import LeadInput, lead_capture, visit_booked, visit_cancelled
 from autodcc.leads.services.capture import Caller, check
 from autodcc.messaging.models import Event
@@ -151,19 +151,31 @@ def booking_for_lead(*, actor: Actor, lead: Lead, trim: Trim, starts_at: dt.date
     """Staff book a test drive for a customer they are already talking to (phone, showroom): the
     same slots and rules as the store, the lead as it is (nothing captured twice), the customer's
     confirmation SMS with the booking's link."""
+    from autodcc.leads.services import common as lead_common
+
     found = Lead.objects.visible_to(actor).select_related("dealer", "customer").filter(pk=lead.pk).first()
     if found is None:
         raise NotFound("not_found")
-    dealer = found.dealer
-    if not (actor.can("testdrives.manage", dealer=dealer) or actor.can("leads.work", dealer=dealer)):
+    if not may_book(actor, found):
         raise Forbidden("forbidden")
-    if not found.is_open:
-        raise DomainError("lead.closed", status=found.get_status_display())
     same = Booking.objects.filter(lead=found, starts_at=starts_at, status=BookingStatus.BOOKED).first()
     if same is not None:
         return same  # a double click books once
-    _check_time(dealer, starts_at)
-    return _reserve(actor=actor, dealer=dealer, trim=trim, starts_at=starts_at, lead_for=lambda: found)
+    _check_time(found.dealer, starts_at)
+
+    def locked() -> Lead:  # inside the booking's transaction: the lead as it is now, open and workable
+        current = lead_common.lock(found, actor)
+        lead_common.require_workable(current)
+        return current
+
+    return _reserve(actor=actor, dealer=found.dealer, trim=trim, starts_at=starts_at, lead_for=locked)
+
+
+def may_book(actor: Actor, lead: Lead) -> bool:
+    """Staff who work the lead's dealer (or run its test drives) book for an open lead."""
+    dealer = lead.dealer
+    return (lead.is_open and lead.status != Status.DEFEAT_PENDING
+            and (actor.can("testdrives.manage", dealer=dealer) or actor.can("leads.work", dealer=dealer)))
 
 
 def _reserve(*, actor: Actor, dealer: Dealer, trim: Trim, starts_at: dt.datetime,

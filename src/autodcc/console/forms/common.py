@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -46,3 +48,17 @@ def date_input() -> forms.DateInput:
 
 def datetime_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs=DATETIME_LOCAL, format="%Y-%m-%dT%H:%M")
+
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    """``YYYY-MM`` → the first day of that month; anything else (or a year outside 2000–2100) → None."""
+    match = MONTH.match((value or "").strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return dt.date(year, month, 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -11,16 +10,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.console.forms.common import date_input
+from autodcc.console.forms.common import date_input, parse_month
 from autodcc.core.actors import Actor
 from autodcc.insights.models import DEFAULT_THRESHOLDS, Platform
 from autodcc.insights.queries import Filters
 from autodcc.insights.reports import month_range
 from autodcc.leads.models import Channel
 from autodcc.network.models import Dealer, Region
-
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
 
 GROUPS: list[tuple[str, Any]] = [
     ("channel", _("Channel")), ("campaign", _("Campaign")), ("dealer", _("Dealer")), ("agent", _("DCC agent")),
@@ -41,16 +37,6 @@ MAX_DAYS, MAX_DAYS_BY_DAY = 3 * 366, 93
 
 def month_input() -> forms.TextInput:
     return forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}", "placeholder": "YYYY-MM"})
-
-
-def parse_month(value: str | None) -> dt.date | None:
-    match = MONTH.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        return None
-    return dt.date(year, month, 1)
 
 
 class MonthField(forms.CharField):

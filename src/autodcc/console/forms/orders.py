@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.console.forms.common import FilterForm, ImportForm, date_input
+from autodcc.console.forms.common import FilterForm, ImportForm, date_input, parse_month
 from autodcc.core.actors import Actor
 from autodcc.network.models import Dealer
 from autodcc.orders import providers
 from autodcc.orders.models import MONEY, CancelledBy, DeliveryMode, OrderStatus
-
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
 
 MONTH_INPUT = {"placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"}
 
 
 class MonthInput(forms.TextInput):
     input_type = "month"
-
-
-def parse_month(value: str | None) -> dt.date | None:
-    """``YYYY-MM`` → the first day of that month; anything else → None."""
-    value = (value or "").strip()
-    if not MONTH_RE.match(value):
-        return None
-    year, month = value.split("-")
-    return dt.date(int(year), int(month), 1)
 
 
 class MonthField(forms.Field):

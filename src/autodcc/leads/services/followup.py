@@ -112,6 +112,7 @@ def lead_invite(*, actor: Actor, lead: Lead, scheduled_at: dt.datetime, purpose:
     current = lead.appointments.filter(status__in=ACTIVE_APPOINTMENT).first()
     if current is not None and current.scheduled_at == scheduled_at:
         return current
+    _refuse_if_booked(current)
     _check_visit_time(lead, scheduled_at)
     before = common.snapshot(lead)
     staff = common.staff_of(actor)
@@ -145,9 +146,11 @@ def visit_booked(*, actor: Actor, lead: Lead, scheduled_at: dt.datetime, purpose
     if current is not None and current.scheduled_at == scheduled_at:
         return current
     before = common.snapshot(lead)
-    if current is not None:
+    from autodcc.testdrives.models import Booking
+
+    if current is not None and not Booking.objects.filter(appointment=current).exists():
         current.status = AppointmentStatus.CANCELLED
-        current.note = (current.note + " " + gettext("replaced by the online booking %(number)s")
+        current.note = (current.note + " " + gettext("replaced by the test drive %(number)s")
                         % {"number": reference}).strip()[:200]
         current.save(update_fields=["status", "note"])
     visit_day = timezone.localtime(scheduled_at).date()
@@ -171,16 +174,26 @@ def visit_booked(*, actor: Actor, lead: Lead, scheduled_at: dt.datetime, purpose
 def visit_cancelled(*, actor: Actor, appointment_id: int, reference: str) -> None:
     """The customer cancelled the visit they booked online: its appointment is off and an invited
     lead goes back to follow-up."""
-    appointment = Appointment.objects.select_related("lead").filter(pk=appointment_id).first()
-    if appointment is None or appointment.status not in ACTIVE_APPOINTMENT:
+    lead_id = Appointment.objects.filter(pk=appointment_id).values_list("lead_id", flat=True).first()
+    if lead_id is None:
         return
-    lead = Lead.objects.select_for_update(of=("self",)).select_related("dealer").get(pk=appointment.lead_id)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("dealer").get(pk=lead_id)
     before = common.snapshot(lead)
-    Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)
+    if not Appointment.objects.filter(pk=appointment_id, status__in=ACTIVE_APPOINTMENT).update(
+            status=AppointmentStatus.CANCELLED):
+        return  # arrived (or already off) meanwhile: the arrival stands
     if lead.status == Status.INVITED and not lead.appointments.filter(status__in=ACTIVE_APPOINTMENT).exists():
         common.move(lead, Status.FOLLOWING)
         lead.save()
-    common.record(actor, "appointment.cancelled", lead, before, note=reference, extra={"appointment": appointment.pk})
+    common.record(actor, "appointment.cancelled", lead, before, note=reference, extra={"appointment": appointment_id})
+
+
+def _refuse_if_booked(appointment: Appointment | None) -> None:
+    """A test-drive booking's visit moves or ends with the booking (its car and slot, its reminder)."""
+    from autodcc.testdrives.models import Booking
+
+    if appointment is not None and Booking.objects.filter(appointment=appointment).exists():
+        raise DomainError("appointment.is_booking", number=Booking.objects.get(appointment=appointment).number)
 
 
 def _send_visit_confirmation(lead: Lead, appointment: Appointment) -> None:
@@ -205,6 +218,8 @@ def appointment_confirm(*, actor: Actor, appointment: Appointment, outcome: str,
     if appointment.status not in ACTIVE_APPOINTMENT:
         raise DomainError("appointment.not_open", status=appointment.get_status_display())
     staff = common.staff_of(actor)
+    if outcome in ("reschedule", AppointmentStatus.CANCELLED):
+        _refuse_if_booked(appointment)
     if outcome == "reschedule":
         if new_time is None:
             raise DomainError("required", field="new_time", label=_("New visit time"))

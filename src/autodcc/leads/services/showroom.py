@@ -74,6 +74,12 @@ def lead_record_step(*, actor: Actor, lead: Lead, step: str, note: str = "") -> 
         raise DomainError("lead.not_ordered", field="step")
     if step in ("ordered", "delivered") and lead.consultant_id is None:
         raise DomainError("lead.no_consultant", field="step")
+    if step in ORDER_STEPS.values() and step != "arrived":
+        from autodcc.orders.services.milestones import order_under_way
+
+        number = order_under_way(lead)
+        if number:  # one record: the contract and the delivery are the deposit order's, the lead follows
+            raise DomainError("lead.step_on_order", field="step", number=number)
     return _apply_step(actor, lead, step, note)
 
 
@@ -92,7 +98,7 @@ def _apply_step(actor: Actor, lead: Lead, step: str, note: str, *, extra: dict |
         changed = common.move(lead, target) or changed
     if not changed:
         return lead
-    if step == "delivered":
+    if step == "delivered" and lead.status == Status.DELIVERED:
         lead.next_follow_up_on = None
         _plan_care(lead)
         customer = lead.customer
@@ -110,13 +116,16 @@ def _apply_step(actor: Actor, lead: Lead, step: str, note: str, *, extra: dict |
 ORDER_STEPS = {"visited": "arrived", "contracted": "ordered", "delivered": "delivered"}
 
 
-def order_milestone(*, actor: Actor, lead_id: int, step: str, order_number: str) -> None:
+def order_milestone(*, actor: Actor, lead_id: int, dealer_id: int, step: str, order_number: str) -> None:
     """The dealer recorded a deposit order's store visit, contract or delivery: the lead gets the
     same milestone (arrival, order, delivery) with the same time and person, in the same
     transaction. A contract implies the visit. A lead that cannot move there (closed, or waiting
     for a defeat decision) keeps its status and gets the stamp."""
     milestone = ORDER_STEPS[step]
-    lead = Lead.objects.select_for_update(of=("self",)).select_related("dealer", "customer").get(pk=lead_id)
+    lead = (Lead.objects.select_for_update(of=("self",)).select_related("dealer", "customer")
+            .filter(pk=lead_id, dealer_id=dealer_id).first())
+    if lead is None:
+        return  # the lead was re-allocated to another dealer: this dealer's order is not its story
     note = gettext("Deposit order %(number)s") % {"number": order_number}
     extra = {"order": order_number}
     if milestone in ("arrived", "ordered") and lead.arrived_at is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,15 @@ from autodcc.orders.models import (
 )
 
 STEPS = {"visited": OrderStatus.VISITED, "contracted": OrderStatus.CONTRACTED, "delivered": OrderStatus.DELIVERED}
+
+
+UNDER_WAY = (OrderStatus.PAID, OrderStatus.VISITED, OrderStatus.CONTRACTED)
+
+
+def order_under_way(lead: Any) -> str:
+    """The number of the lead's deposit order at its dealer that is on its way to delivery, or ""."""
+    return (Order.objects.filter(lead_id=lead.pk, dealer_id=lead.dealer_id, status__in=UNDER_WAY)
+            .values_list("number", flat=True).first() or "")
 
 
 def _locked(actor: Actor, order: Order) -> Order:
@@ -83,7 +93,8 @@ def order_record_step(*, actor: Actor, order: Order, step: str, contract_value: 
     if moved:  # the same milestone on the buyer's lead: one record, both views
         from autodcc.leads.services.showroom import order_milestone
 
-        order_milestone(actor=actor, lead_id=order.lead_id, step=step, order_number=order.number)
+        order_milestone(actor=actor, lead_id=order.lead_id, dealer_id=order.dealer_id, step=step,
+                        order_number=order.number)
     if moved and step == "delivered":
         DeliveryUpdate.objects.create(order=order, by_label=actor.label,
                                       text=gettext("The car has been delivered: please confirm receipt on the order page"))

@@ -229,8 +229,7 @@ def lead_testdrive(request: HttpRequest, pk: int) -> HttpResponse:
     from autodcc.testdrives import services as td
 
     lead = _lead_for(request, pk)
-    if not (request.actor.can("testdrives.manage", dealer=lead.dealer) or request.actor.can("leads.work",
-                                                                                              dealer=lead.dealer)):
+    if not td.may_book(request.actor, lead):
         raise PermissionDenied
     trims = td.fleet_trims(lead.dealer)
     if not trims:

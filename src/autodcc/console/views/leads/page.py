@@ -61,7 +61,7 @@ from autodcc.leads.models import (
 from autodcc.leads.services.assignment import agents_of
 from autodcc.leads.services.calling import lead_dial, may_call
 from autodcc.leads.services.showroom import SHOWROOM_STEPS, consultants_of
-from autodcc.testdrives.services import has_fleet
+from autodcc.testdrives.services import has_fleet, may_book
 
 # --- the lead page ---------------------------------------------------------------------------
 
@@ -138,8 +138,7 @@ def _lead_context(request: HttpRequest, lead: Lead, failed: dict[str, Any] | Non
         "reallocate": actor.can("leads.reallocate", dealer=dealer) and open_,
         "care": can_work,
         "call": may_call(actor, lead),
-        "testdrive": open_ and status != Status.DEFEAT_PENDING and (
-            actor.can("testdrives.manage", dealer=dealer) or can_work) and has_fleet(dealer),
+        "testdrive": may_book(actor, lead) and has_fleet(dealer),
     }
     consultants = consultants_of(dealer) if may["handover"] else []
     agents = agents_of(dealer) if may["reassign"] else []

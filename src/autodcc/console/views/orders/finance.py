@@ -119,7 +119,8 @@ def settlement_settle(request: HttpRequest) -> HttpResponse:
         return redirect("console:finance")
     try:
         expected = tabular.to_decimal(request.POST.get("expected_total"))
-        if request.POST.get("confirm") != "1" or expected is None or not expected.is_finite():
+        if (request.POST.get("confirm") != "1" or expected is None or not expected.is_finite()
+                or not Decimal("0") <= expected < Decimal("1e12")):
             raise DomainError("settlement.not_confirmed")
         settled = settlement_run(actor=request.actor, month=month, expected_total=expected)
     except Forbidden:
