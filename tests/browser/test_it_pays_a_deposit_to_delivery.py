@@ -166,12 +166,14 @@ def test_a_consumer_pays_the_deposit_and_follows_the_order_to_delivery(store, li
     expect(page.locator("#dealer-deal")).to_contain_text(CONTRACT)
     open_details(page, "step-delivered")
     page.locator("#step-form-delivered select[name=delivery_mode]").select_option("home_delivery")
+    page.locator("#step-form-delivered input[name=vin]").fill("LSVAU2180N2123456")  # the buyer's car goes on file
     submit(page, page.locator("#step-form-delivered button[type=submit]"), path)
     expect(page.locator("#delivery-updates")).to_contain_text("车辆已交付")
     expect(page.locator("#dealer-deal")).to_contain_text(BALANCE)
     shot(page, "console-order-dealer")
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED and order.delivery_mode == "home_delivery"
+    assert order.vehicle.vin == "LSVAU2180N2123456" and order.vehicle.customer == order.customer
     deal = DealerDeal.objects.get(order=order)
     assert (str(deal.contract_value), str(deal.balance_paid)) == (CONTRACT, BALANCE)
     log_out(page, live_server)

@@ -189,7 +189,7 @@ def test_the_orders_milestones_are_the_leads(net, login, paid_order):
     lead.refresh_from_db()
     assert lead.status == Status.ORDERED and lead.ordered_at is not None and lead.ordered_by == consultant.staff
     order.refresh_from_db()
-    order_record_step(actor=consultant.actor, order=order, step="delivered")
+    order_record_step(actor=consultant.actor, order=order, step="delivered", vin=f"LVGTEST{order.pk:010d}")
     lead.refresh_from_db()
     assert lead.status == Status.DELIVERED and lead.delivered_at is not None
     assert lead.care_tasks.exists()  # the post-delivery calls are planned, as for a delivery on the lead

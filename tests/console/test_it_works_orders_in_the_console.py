@@ -74,7 +74,7 @@ def assert_no_deal(page, where):
 def deliver(order, actor, *, received=True):
     order_record_step(actor=actor, order=order, step="visited")
     order_record_step(actor=actor, order=order, step="contracted", contract_value=CONTRACT, balance_paid=BALANCE)
-    order_record_step(actor=actor, order=order, step="delivered", delivery_mode="home_delivery")
+    order_record_step(actor=actor, order=order, step="delivered", delivery_mode="home_delivery", vin=f"LVGTEST{order.pk:010d}")
     if received:
         return order_confirm_receipt(token=order.token)
     return Order.objects.get(pk=order.pk)
@@ -148,13 +148,22 @@ def test_the_dealer_records_visit_contract_and_delivery_on_the_order_page(net, l
     assert accessory.promised_on == promised and [p["part_no"] for p in accessory.parts] == [
         "ACC-7701", "ACC-7702", "ACC-7703"]
 
-    # the delivery, through htmx: the page's body comes back with the notice
+    # the delivery, through htmx: without the car's VIN it is refused on the form, nothing changes
     response = client.post(url("order_step", order.pk), {"step": "delivered", "delivery_mode": "home_delivery"}, **HX)
+    assert "车架号" in html(response) and Order.objects.get(pk=order.pk).status == OrderStatus.CONTRACTED
+    response = client.post(url("order_step", order.pk), {"step": "delivered", "delivery_mode": "home_delivery",
+                                                         "vin": "lsvau2180n2123456", "plate": "沪A D12345"}, **HX)
     body = html(response)
     assert response.status_code == 200 and "<html" not in body and 'id="order-body"' in body
     assert 'id="order-notice"' in body
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED and order.delivery_mode == "home_delivery"
+    # the buyer's car is on file, theirs, found by its plate or VIN
+    assert (order.vehicle.vin, order.vehicle.plate, order.vehicle.customer) == (
+        "LSVAU2180N2123456", "沪AD12345", order.customer)
+    assert order.vehicle.purchase_date == timezone.localdate() and order.vehicle.dealer == order.dealer
+    found = html(client.get(url("customer_list") + "?q=沪AD12345"))
+    assert order.customer.name in found
     assert DeliveryUpdate.objects.filter(order=order).count() == 1
 
     assert client.post(url("order_delivery_update", order.pk), {"text": "车已到店，等待上牌"}).status_code == 302
@@ -212,7 +221,7 @@ def test_hq_never_sees_the_contract_value_or_the_balance(net, login, paid_order)
     dealer = login(net.a_manager)
     for data in ({"step": "visited"}, {"step": "contracted", "contract_value": "214389.00",
                                        "balance_paid": "213889.00"},
-                 {"step": "delivered", "delivery_mode": "home_delivery"}):
+                 {"step": "delivered", "delivery_mode": "home_delivery", "vin": f"LVGTEST{order.pk:010d}"}):
         assert dealer.post(url("order_step", order.pk), data).status_code == 302
     order_confirm_receipt(token=order.token)
     payment = order.payments.get()

@@ -25,7 +25,7 @@ CONTRACT, BALANCE = Decimal("214389.00"), Decimal("213889.00")
 def deliver(order, actor):
     order_record_step(actor=actor, order=order, step="visited")
     order_record_step(actor=actor, order=order, step="contracted", contract_value=CONTRACT, balance_paid=BALANCE)
-    order_record_step(actor=actor, order=order, step="delivered", delivery_mode="home_delivery")
+    order_record_step(actor=actor, order=order, step="delivered", delivery_mode="home_delivery", vin=f"LVGTEST{order.pk:010d}")
     return order_confirm_receipt(token=order.token)
 
 

@@ -324,7 +324,7 @@ def test_the_buyer_follows_the_delivery_and_confirms_receipt_to_get_the_rewards(
 
     order_record_step(actor=dealer, order=order, step="visited")
     order_record_step(actor=dealer, order=order, step="contracted", contract_value=CONTRACT, balance_paid=BALANCE)
-    order_record_step(actor=dealer, order=order, step="delivered", delivery_mode="home_delivery")
+    order_record_step(actor=dealer, order=order, step="delivered", delivery_mode="home_delivery", vin=f"LVGTEST{order.pk:010d}")
     page = html(client.get(order_url(order)))
     assert 'id="confirm-receipt"' in page and "车辆已交付，请在订单页确认收车" in page
     assert 'class="badge status-delivered"' in page and 'id="refund"' not in page  # delivered: no refund
@@ -355,7 +355,7 @@ def test_a_trim_order_gets_no_rewards(shop, client, paid):
     order = paid(edition="")
     dealer = shop.a_manager.actor
     for step in ("visited", "contracted", "delivered"):
-        order_record_step(actor=dealer, order=order, step=step)
+        order_record_step(actor=dealer, order=order, step=step, vin=f"LVGTEST{order.pk:010d}")
     client.post(f"{order_url(order)}receipt/")
     page = html(client.get(order_url(order)))
     assert 'id="thanks"' in page and 'id="rewards"' not in page and not Reward.objects.exists()
@@ -429,7 +429,7 @@ def test_the_order_page_never_shows_the_dealers_figures(shop, client, paid):
     assert DealerDeal.objects.get(order=order).contract_value == CONTRACT
     for state in ("contracted", "delivered", "received"):
         if state == "delivered":
-            order_record_step(actor=shop.a_manager.actor, order=order, step="delivered")
+            order_record_step(actor=shop.a_manager.actor, order=order, step="delivered", vin=f"LVGTEST{order.pk:010d}")
         if state == "received":
             client.post(f"{order_url(order)}receipt/")
         page = html(client.get(order_url(order)))

@@ -70,11 +70,19 @@ def vehicle_add(*, actor: Actor, customer: Customer, vin: str, plate: str = "", 
     if not actor.can("customers.edit"):
         raise Forbidden("forbidden")
     customer = _visible(actor, customer)
-    clean_vin, clean_plate = normalize_vin(vin), normalize_plate(plate)
     if dealer is None and actor.dealer_ids and not actor.is_hq:
         from autodcc.network.models import Dealer
 
         dealer = Dealer.objects.get(pk=min(actor.dealer_ids))
+    return vehicle_register(actor=actor, customer=customer, vin=vin, plate=plate, model_name=model_name,
+                            purchase_date=purchase_date, dealer=dealer, mileage_km=mileage_km)
+
+
+def vehicle_register(*, actor: Actor, customer: Customer, vin: str, plate: str = "", model_name: str = "",
+                     purchase_date: Any = None, dealer: Any = None, mileage_km: int | None = None) -> Vehicle:
+    """The car on file, owned by ``customer`` (CARE-1): VIN checked and unique, plate checked when
+    known; audited. The caller has checked who may (staff editing a customer, a dealer delivering)."""
+    clean_vin, clean_plate = normalize_vin(vin), normalize_plate(plate)
     try:
         with transaction.atomic():
             vehicle = Vehicle.objects.create(customer=customer, vin=clean_vin, plate=clean_plate,

@@ -63,7 +63,8 @@ def build() -> int:
         for step in steps:
             order_record_step(actor=actor, order=order, step=step,
                               contract_value=Decimal("214900.00") if step == "contracted" else None,
-                              balance_paid=Decimal("214400.00") if step == "contracted" else None)
+                              balance_paid=Decimal("214400.00") if step == "contracted" else None,
+                              vin=f"LVGDDM{order.pk:011d}" if step == "delivered" else "")
         if stage == "received":
             order_confirm_receipt(token=order.token)
     return made

@@ -25,6 +25,7 @@ register(
         "statement.bad_row": _("Row %(row)s: %(message)s"),
         "statement.bad_amount": _("Row %(row)s: “%(value)s” is not an amount."),
         "statement.month_invalid": _("Give the month as YYYY-MM."),
+        "order.vin_required": _("Give the car's VIN: the buyer's vehicle goes on file at the delivery."),
         "settlement.nothing": _("Nothing to settle for %(dealer)s in %(month)s."),
         "settlement.total_changed": _("The amount to settle has changed since you checked it (%(expected)s → "
                                       "%(actual)s CNY): check the list again before settling."),

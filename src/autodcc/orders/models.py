@@ -91,6 +91,9 @@ class Order(models.Model):
     refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
     cancelled_by = models.CharField(_("cancelled by"), max_length=16, choices=CancelledBy.choices, blank=True)
     deposit_due_to_dealer = models.BooleanField(_("deposit due to the dealer"), default=False)
+    # the buyer's car, on file from the delivery on (CARE-1: maintenance, care, complaints find it)
+    vehicle = models.OneToOneField("customers.Vehicle", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="order", verbose_name=_("vehicle"))
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -75,9 +75,12 @@ class OrderStepForm(forms.Form):
                                       max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"],
                                       help_text=_("Paid outside the platform. Only your dealership sees it."))
     delivery_mode = forms.ChoiceField(label=_("Delivery"), choices=DeliveryMode.choices, required=False)
+    vin = forms.CharField(label=_("VIN"), max_length=20, required=False,
+                          help_text=_("17 characters on the windscreen or the certificate: the buyer's car goes on file."))
+    plate = forms.CharField(label=_("Plate"), max_length=12, required=False, help_text=_("When already registered."))
 
     FIELDS: ClassVar[dict[str, tuple[str, ...]]] = {
-        "visited": (), "contracted": ("contract_value", "balance_paid"), "delivered": ("delivery_mode",)}
+        "visited": (), "contracted": ("contract_value", "balance_paid"), "delivered": ("delivery_mode", "vin", "plate")}
 
     def __init__(self, *args: Any, step: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,7 +90,7 @@ class OrderStepForm(forms.Form):
         self.step_key = step
         if not self.is_bound:
             self.fields["step"].initial = step
-        for name in ("contract_value", "balance_paid", "delivery_mode"):
+        for name in ("contract_value", "balance_paid", "delivery_mode", "vin", "plate"):
             if name not in self.FIELDS[step]:
                 del self.fields[name]
 

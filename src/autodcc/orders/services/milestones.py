@@ -65,13 +65,23 @@ def _move(order: Order, target: str, step: str) -> bool:
 
 @transaction.atomic
 def order_record_step(*, actor: Actor, order: Order, step: str, contract_value: Decimal | None = None,
-                      balance_paid: Decimal | None = None, delivery_mode: str | None = None) -> Order:
+                      balance_paid: Decimal | None = None, delivery_mode: str | None = None, vin: str = "",
+                      plate: str = "") -> Order:
     """The dealer records the store visit, the contract (with, for itself only, the contract value
-    and the balance it received) or the delivery. A repeated step changes nothing."""
+    and the balance it received) or the delivery, with the car's VIN (and its plate when known):
+    the buyer's vehicle goes on file. A repeated step changes nothing."""
     order = _locked(actor, order)
     _require_dealer(actor, order)
     if step not in STEPS:
         raise DomainError("order.illegal_step", field="step", status=order.get_status_display(), step=step)
+    if step == "delivered" and OrderStatus.DELIVERED in TRANSITIONS[order.status] and order.vehicle_id is None:
+        if not vin.strip():
+            raise DomainError("order.vin_required", field="vin")
+        from autodcc.customers.services import vehicle_register
+
+        order.vehicle = vehicle_register(actor=actor, customer=order.customer, vin=vin, plate=plate,
+                                         model_name=str(order.trim.model), purchase_date=timezone.localdate(),
+                                         dealer=order.dealer)
     before = audit.snapshot(order, ["status", "delivery_mode"])
     moved = _move(order, STEPS[step], step)
     now = timezone.now()

@@ -228,7 +228,8 @@ def order_step(request: HttpRequest, pk: int) -> HttpResponse:
     def run(order: Order, d: dict[str, Any]) -> Any:
         return order_record_step(actor=request.actor, order=order, step=d["step"],
                                  contract_value=d.get("contract_value"), balance_paid=d.get("balance_paid"),
-                                 delivery_mode=d.get("delivery_mode") or None)
+                                 delivery_mode=d.get("delivery_mode") or None, vin=d.get("vin") or "",
+                                 plate=d.get("plate") or "")
 
     return _order_action(request, pk, key=f"step:{form.step_key}", form=form, run=run, notice=_("Step recorded."))
 
