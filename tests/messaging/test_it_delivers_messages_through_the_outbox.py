@@ -9,7 +9,7 @@ from autodcc.core import outbox
 from autodcc.core.errors import DomainError
 from autodcc.core.models import OutboxEvent, OutboxStatus
 from autodcc.messaging import services
-from autodcc.messaging.models import Channel, Event, Message, MessageStatus, OptOutScope
+from autodcc.messaging.models import Channel, Event, Message, MessageStatus, MessageTemplate, OptOutScope
 from autodcc.messaging.providers.console import ConsoleProvider
 
 BOOKING = {"name": "张先生", "model": "澜川 S7", "dealer": "上海浦东店", "address": "龙阳路 2000 号",
@@ -122,8 +122,6 @@ def test_an_opt_out_stops_what_is_already_queued(net, fake_provider, settings):
 def test_wechat_template_messages_fetch_and_reuse_a_token(net, settings, fake_provider):
     from django.core.cache import cache
 
-    from autodcc.messaging.models import MessageTemplate
-
     cache.clear()
     settings.MESSAGING_WECHAT_PROVIDER = "wechat"
     settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET = fake_provider.url, "wxid", "sec"
@@ -172,3 +170,19 @@ def test_saving_a_template_replaces_the_active_one_and_is_audited(net):
                                           is_active=True).get() == new
     assert AuditLog.objects.filter(action="template.deactivate").count() == 1
     assert AuditLog.objects.filter(action="template.create", object_id=str(new.pk)).exists()
+
+
+def test_a_default_still_in_its_old_wording_is_updated_and_an_edited_one_kept(db):
+    from django.apps import apps
+
+    from autodcc.messaging import defaults
+
+    MessageTemplate.objects.filter(event=Event.VISIT_CONFIRMATION).delete()
+    old = defaults.SUPERSEDED[("visit_confirmation", "sms")]
+    template = MessageTemplate.objects.create(event=Event.VISIT_CONFIRMATION, channel=Channel.SMS, body=old)
+    edited = MessageTemplate.objects.create(event=Event.ORDER_CONFIRMATION, channel=Channel.WECHAT, body="{name} 自定义")
+    defaults.load(apps, None)
+    template.refresh_from_db()
+    edited.refresh_from_db()
+    assert "联系人{consultant}" in template.body and "接待顾问" not in template.body
+    assert edited.body == "{name} 自定义"

@@ -60,7 +60,7 @@ VARIABLE_LABELS: dict[str, Any] = {
     "name": _("the customer's name"), "model": _("the car"), "dealer": _("the dealer"), "address": _("its address"),
     "time": _("date and time"), "booking_no": _("booking number"), "link": _("the link to the page"),
     "order_no": _("order number"), "amount": _("amount (CNY)"), "deadline": _("pay by"),
-    "consultant": _("the consultant"), "plate": _("number plate"), "due_date": _("due date"), "offer": _("the offer"),
+    "consultant": _("the customer's contact at the dealer"), "plate": _("number plate"), "due_date": _("due date"), "offer": _("the offer"),
     "campaign": _("the campaign"), "content": _("the text"), "staff": _("the staff member"),
     "customer": _("customer and lead number"), "channel": _("channel"), "due": _("call by"), "agent": _("the agent"),
     "minutes": _("minutes"), "date": _("date"), "summary": _("the day's figures"), "by": _("handed over by"),
