@@ -124,7 +124,13 @@ def _order_objects(dealer_code):
     order_handlers.sandbox_notify({"kind": "payment", "out_trade_no": payment.out_trade_no,
                                    "amount": str(payment.amount)})  # the sandbox's signed notification, inline
     refund = orders.refund_request(token=order.token, reason="计划有变")
-    return {**{name: order.pk for name in ORDER_PAGES}, **{name: refund.pk for name in REFUND_PAGES}}
+    from autodcc.catalog.models import AccessoryPackage
+    from autodcc.orders.models import AccessoryOrder
+
+    accessory = AccessoryOrder.objects.create(order=order, package=AccessoryPackage.objects.first(), parts=[],
+                                              promised_on=timezone.localdate() + dt.timedelta(days=12))
+    return {**{name: order.pk for name in ORDER_PAGES}, **{name: refund.pk for name in REFUND_PAGES},
+            "accessory_step": accessory.pk}
 
 
 def console_patterns_with_arguments():
@@ -167,7 +173,7 @@ def _own_equivalent(net, name):
             "appointment_confirm", "defeat_approve", "defeat_reject", "care_task_done", "group_detail",
             "lead_import_detail"}:
         return _lead_objects(net, "SH-001", net.a_agent, net.a_manager)[name]
-    if name in ORDER_PAGES or name in REFUND_PAGES:
+    if name in ORDER_PAGES or name in REFUND_PAGES or name == "accessory_step":
         return _order_objects("SH-001")[name]
     if name in {"fleet_toggle", "booking_detail", "booking_action"}:
         return _testdrive_objects(net.dealer_a)[name]

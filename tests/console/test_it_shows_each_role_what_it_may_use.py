@@ -12,9 +12,9 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
 
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
-                    "templates", "optouts", "audit", "orders", "testdrives", "catalog", "insights"},
+                    "templates", "optouts", "audit", "orders", "accessories", "testdrives", "catalog", "insights"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit", "orders", "testdrives", "insights"},
+                   "audit", "orders", "accessories", "testdrives", "insights"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
                    "optouts", "audit", "orders", "finance", "insights"},
     "regional_manager": {

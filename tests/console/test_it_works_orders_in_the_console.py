@@ -148,6 +148,28 @@ def test_the_dealer_records_visit_contract_and_delivery_on_the_order_page(net, l
     assert accessory.promised_on == promised and [p["part_no"] for p in accessory.parts] == [
         "ACC-7701", "ACC-7702", "ACC-7703"]
 
+    # ORD-6: the car leaves with its package fitted — HQ confirms and ships, the dealer receives and installs
+    vin_only = {"step": "delivered", "delivery_mode": "home_delivery", "vin": "LSVAU2180N2123456"}
+    response = client.post(url("order_step", order.pk), vin_only, **HX)
+    assert "尚未安装" in html(response) and Order.objects.get(pk=order.pk).status == OrderStatus.CONTRACTED
+    assert client.post(url("accessory_step", accessory.pk), {"to": "confirmed"}).status_code == 403  # HQ's step
+    hq = login(net.hq_service)
+    assert 'data-accessory-next="confirmed"' in html(hq.get(url("order_detail", order.pk)))
+    listing = html(hq.get(url("accessory_list")))
+    assert order.number in listing and f'data-accessory="{accessory.pk}"' in listing
+    hq.post(url("accessory_step", accessory.pk), {"to": "shipped"}, **HX)  # out of order: refused, nothing moves
+    assert AccessoryOrder.objects.get(pk=accessory.pk).status == "ordered"
+    for step in ("confirmed", "shipped"):
+        assert hq.post(url("accessory_step", accessory.pk), {"to": step, "from": "list"}).status_code == 302
+    assert hq.post(url("accessory_step", accessory.pk), {"to": "arrived"}).status_code == 403  # the dealer's step
+    client = login(net.a_consultant)  # one test client: each login replaces the last
+    for step in ("arrived", "installed"):
+        assert client.post(url("accessory_step", accessory.pk), {"to": step}).status_code == 302
+    accessory.refresh_from_db()
+    assert accessory.status == "installed" and accessory.confirmed_at and accessory.shipped_at and accessory.installed_at
+    assert login(net.b_manager).post(url("accessory_step", accessory.pk), {"to": "installed"}).status_code == 404
+    client = login(net.a_consultant)
+
     # the delivery, through htmx: without the car's VIN it is refused on the form, nothing changes
     response = client.post(url("order_step", order.pk), {"step": "delivered", "delivery_mode": "home_delivery"}, **HX)
     assert "车架号" in html(response) and Order.objects.get(pk=order.pk).status == OrderStatus.CONTRACTED
@@ -174,8 +196,9 @@ def test_the_dealer_records_visit_contract_and_delivery_on_the_order_page(net, l
     assert client.post(url("order_remind_receipt", order.pk)).status_code == 302
 
     assert order_actions(order) == ["order.create", "order.paid", "order.visited", "order.contracted",
-                                    "order.accessories", "order.delivered", "order.delivery_update",
-                                    "order.receipt_reminder"]
+                                    "order.accessories", "accessory.confirmed", "accessory.shipped",
+                                    "accessory.arrived", "accessory.installed", "order.delivered",
+                                    "order.delivery_update", "order.receipt_reminder"]
     audit = AuditLog.objects.filter(object_type="orders.order", object_id=str(order.pk), action="order.visited").get()
     assert audit.actor_label == net.a_consultant.actor.label
 

@@ -43,6 +43,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("testdrives", _("Test drives"), "console:booking_list", "testdrives.view", "sales"),
     NavEntry("catalog", _("Catalogue"), "console:catalog", "catalog.edit", "sales"),
     NavEntry("orders", _("Deposit orders"), "console:order_list", "orders.view", "sales"),
+    NavEntry("accessories", _("Accessory orders"), "console:accessory_list", "orders.accessories_supply", "sales"),
     NavEntry("finance", _("Finance"), "console:finance", "orders.finance", "sales"),
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox", "messages"),
     NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates", "messages"),

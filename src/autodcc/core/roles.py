@@ -91,6 +91,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "orders.dealer": DEALER_MANAGERS | SHOWROOM_ROLES,
     "orders.refund_confirm": DEALER_MANAGERS,
     "orders.refund_execute": frozenset({Role.HQ_SERVICE}),
+    "orders.accessories_supply": frozenset({Role.HQ_SERVICE, Role.HQ_MARKETING}),
     "orders.finance": frozenset({Role.HQ_FINANCE}),
     "insights.view": ALL_ROLES - {Role.SERVICE_ADVISOR},
     "insights.export": HQ_ROLES | DEALER_MANAGERS | {Role.REGIONAL_MANAGER, Role.DCC_SUPERVISOR},

@@ -25,6 +25,10 @@ register(
         "statement.bad_row": _("Row %(row)s: %(message)s"),
         "statement.bad_amount": _("Row %(row)s: “%(value)s” is not an amount."),
         "statement.month_invalid": _("Give the month as YYYY-MM."),
+        "order.accessories_not_installed": _("The accessory package is not installed yet (%(status)s): the car is "
+                                             "delivered with its package fitted."),
+        "order.accessory_step": _("Unknown accessory step “%(value)s”."),
+        "order.accessory_out_of_order": _("The accessory order is “%(status)s”: it cannot be marked “%(step)s” yet."),
         "order.vin_required": _("Give the car's VIN: the buyer's vehicle goes on file at the delivery."),
         "settlement.nothing": _("Nothing to settle for %(dealer)s in %(month)s."),
         "settlement.total_changed": _("The amount to settle has changed since you checked it (%(expected)s → "

@@ -247,8 +247,19 @@ class DeliveryUpdate(models.Model):
 
 class AccessoryStatus(models.TextChoices):
     ORDERED = "ordered", _("Ordered")
+    CONFIRMED = "confirmed", _("Confirmed by HQ")
+    SHIPPED = "shipped", _("Shipped")
     ARRIVED = "arrived", _("Arrived at the dealer")
     INSTALLED = "installed", _("Installed")
+
+
+# the part order's way: HQ (or the parts supplier) confirms and ships, the dealer receives and installs
+ACCESSORY_STEPS: dict[str, tuple[str, str]] = {  # next status → (the status before it, who records it)
+    AccessoryStatus.CONFIRMED: (AccessoryStatus.ORDERED, "hq"),
+    AccessoryStatus.SHIPPED: (AccessoryStatus.CONFIRMED, "hq"),
+    AccessoryStatus.ARRIVED: (AccessoryStatus.SHIPPED, "dealer"),
+    AccessoryStatus.INSTALLED: (AccessoryStatus.ARRIVED, "dealer"),
+}
 
 
 class AccessoryOrder(models.Model):
@@ -261,9 +272,22 @@ class AccessoryOrder(models.Model):
     parts = models.JSONField(default=list)  # [{"part_no", "name", "quantity"}] as ordered
     ordered_at = models.DateTimeField(default=timezone.now)
     promised_on = models.DateField(_("promised delivery"))
-    status = models.CharField(max_length=16, choices=AccessoryStatus.choices, default=AccessoryStatus.ORDERED)
+    status = models.CharField(_("status"), max_length=16, choices=AccessoryStatus.choices,
+                              default=AccessoryStatus.ORDERED)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True)
+    installed_at = models.DateTimeField(_("installed"), null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accessory order")
+        verbose_name_plural = _("accessory orders")
+        ordering = ["promised_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} {self.package}"
 
 
 class RewardKind(models.TextChoices):

@@ -1,6 +1,7 @@
 """Order services, one audited function per operation."""
 
 from autodcc.orders.services.milestones import (
+    accessory_advance,
     accessory_order_place,
     order_confirm_receipt,
     order_delivery_update,
@@ -17,7 +18,7 @@ from autodcc.orders.services.ordering import (
 from autodcc.orders.services.refunds import refund_dealer_decide, refund_execute, refund_request
 
 __all__ = [
-    "accessory_order_place", "notification_receive", "order_confirm_receipt", "order_create",
+    "accessory_advance", "accessory_order_place", "notification_receive", "order_confirm_receipt", "order_create",
     "order_delivery_update", "order_record_step", "order_remind_receipt", "paid_amount", "payment_start",
     "refund_dealer_decide", "refund_execute", "refund_request", "sandbox_pay",
 ]

@@ -17,8 +17,10 @@ from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import DomainError, Forbidden, NotFound
 from autodcc.messaging.models import Event
 from autodcc.orders.models import (
+    ACCESSORY_STEPS,
     TRANSITIONS,
     AccessoryOrder,
+    AccessoryStatus,
     DealerDeal,
     DeliveryMode,
     DeliveryUpdate,
@@ -74,6 +76,10 @@ def order_record_step(*, actor: Actor, order: Order, step: str, contract_value: 
     _require_dealer(actor, order)
     if step not in STEPS:
         raise DomainError("order.illegal_step", field="step", status=order.get_status_display(), step=step)
+    if step == "delivered" and OrderStatus.DELIVERED in TRANSITIONS[order.status]:
+        parts = AccessoryOrder.objects.filter(order=order).exclude(status=AccessoryStatus.INSTALLED).first()
+        if parts is not None:  # ORD-6: the car leaves with its package fitted
+            raise DomainError("order.accessories_not_installed", status=parts.get_status_display())
     if step == "delivered" and OrderStatus.DELIVERED in TRANSITIONS[order.status] and order.vehicle_id is None:
         if not vin.strip():
             raise DomainError("order.vin_required", field="vin")
@@ -202,4 +208,35 @@ def accessory_order_place(*, actor: Actor, order: Order, promised_on: dt.date) -
     audit.record(actor=actor, action="order.accessories", obj=order,
                  after={"package": package.code, "parts": [p["part_no"] for p in parts],
                         "promised_on": promised_on.isoformat()})
+    return accessory
+
+
+@transaction.atomic
+def accessory_advance(*, actor: Actor, accessory: AccessoryOrder, to: str) -> AccessoryOrder:
+    """The part order's next step: HQ (or the parts supplier) confirms and ships it, the dealer
+    marks it arrived and installed. A step already recorded changes nothing."""
+    if to not in ACCESSORY_STEPS:
+        raise DomainError("order.accessory_step", field="to", value=to)
+    accessory = (AccessoryOrder.objects.visible_to(actor).select_for_update(of=("self",))
+                 .select_related("order__dealer", "package").filter(pk=accessory.pk).first())
+    if accessory is None:
+        raise NotFound("not_found")
+    before_status, side = ACCESSORY_STEPS[to]
+    order = accessory.order
+    if side == "hq" and not actor.can("orders.accessories_supply"):
+        raise Forbidden("forbidden")
+    if side == "dealer":
+        _require_dealer(actor, order)
+    if accessory.status == to:
+        return accessory
+    if accessory.status != before_status:
+        raise DomainError("order.accessory_out_of_order", status=accessory.get_status_display(),
+                          step=AccessoryStatus(to).label)
+    before = audit.snapshot(accessory, ["status"])
+    accessory.status = to
+    setattr(accessory, f"{to}_at", timezone.now())
+    accessory.save()
+    audit.record(actor=actor, action=f"accessory.{to}", obj=order, before=before,
+                 after={**audit.snapshot(accessory, ["status"]), "package": accessory.package.code},
+                 dealer_id=order.dealer_id)
     return accessory

@@ -13,6 +13,8 @@ run once per dealer, and the transfer list as Excel.
 
 from autodcc.console.views.orders.finance import finance, settlement_settle, statement_detail, transfer_list
 from autodcc.console.views.orders.orders import (
+    accessory_list,
+    accessory_step,
     order_accessories,
     order_delivery_update_add,
     order_detail,
@@ -24,6 +26,7 @@ from autodcc.console.views.orders.orders import (
 )
 
 __all__ = [
-    "finance", "order_accessories", "order_delivery_update_add", "order_detail", "order_list", "order_remind",
+    "accessory_list", "accessory_step", "finance", "order_accessories", "order_delivery_update_add", "order_detail",
+    "order_list", "order_remind",
     "order_step", "refund_decide", "refund_run", "settlement_settle", "statement_detail", "transfer_list",
 ]

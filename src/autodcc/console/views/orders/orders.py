@@ -38,10 +38,13 @@ from autodcc.console.views.orders.common import (
     _shows_dealer,
 )
 from autodcc.core.actors import Actor
+from autodcc.core.tenancy import get_for_actor
 from autodcc.leads.models import Lead
 from autodcc.orders import policy, providers
 from autodcc.orders.models import (
+    ACCESSORY_STEPS,
     AccessoryOrder,
+    AccessoryStatus,
     CancelledBy,
     Order,
     OrderStatus,
@@ -49,6 +52,7 @@ from autodcc.orders.models import (
     RefundStatus,
 )
 from autodcc.orders.services import (
+    accessory_advance,
     accessory_order_place,
     order_delivery_update,
     order_record_step,
@@ -167,6 +171,10 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
         "requested": requested,
         "delivery_updates": list(order.delivery_updates.all()),
         "accessory": accessory,
+        "accessory_next": _next_step(accessory.status) if accessory and _may_step(
+            actor, accessory, actor.can("orders.accessories_supply")) else None,
+        "accessory_next_label": AccessoryStatus(_next_step(accessory.status)).label
+        if accessory and _next_step(accessory.status) else "",
         "rewards": list(order.rewards.all()),
         "steps": steps,
     }
@@ -284,3 +292,51 @@ def refund_run(request: HttpRequest, pk: int) -> HttpResponse:
     done = form.is_valid() and _call(form, lambda: refund_execute(actor=request.actor, refund=refund))
     return _respond(request, refund.order_id, key=f"execute:{refund.pk}", form=form, done=done,
                     notice=_("Refund sent to the payment provider."))
+
+
+@require_POST
+@staff_view("orders.view")
+def accessory_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """The part order's next step (HQ: confirmed, shipped; the dealer: arrived, installed)."""
+    accessory = get_for_actor(AccessoryOrder.objects.select_related("order"), request.actor, pk=pk)
+    form = EmptyForm(request.POST, auto_id="accs-%s")
+    to = request.POST.get("to", "")
+    done = _call(form, lambda: accessory_advance(actor=request.actor, accessory=accessory, to=to))
+    if request.POST.get("from") == "list" and not _htmx(request):
+        if done:
+            messages.success(request, _("Accessory order updated."))
+        else:
+            for error in form.non_field_errors():
+                messages.error(request, error)
+        return redirect("console:accessory_list")
+    return _respond(request, accessory.order_id, key="accessory_step", form=form, done=done,
+                    notice=_("Accessory order updated."))
+
+
+@staff_view("orders.accessories_supply")
+def accessory_list(request: HttpRequest) -> HttpResponse:
+    """Every part order with its status, for HQ (or the parts supplier) who confirm and ship them;
+    a dealer follows its own on each order's page."""
+    rows = (AccessoryOrder.objects.visible_to(request.actor).select_related("order__dealer", "package")
+            .order_by("status", "promised_on", "pk"))
+    status = request.GET.get("status", "")
+    if status in AccessoryStatus.values:
+        rows = rows.filter(status=status)
+    supplies = request.actor.can("orders.accessories_supply")
+    items = [{"a": a, "next": _next_step(a.status), "may": _may_step(request.actor, a, supplies)}
+             for a in rows[:500]]
+    return render(request, "console/orders/accessories.html", {
+        "items": items, "status": status, "statuses": AccessoryStatus.choices,
+        "show_dealer": _shows_dealer(request.actor)})
+
+
+def _next_step(status: str) -> str | None:
+    return next((to for to, (before, _side) in ACCESSORY_STEPS.items() if before == status), None)
+
+
+def _may_step(actor: Actor, accessory: AccessoryOrder, supplies: bool) -> bool:
+    nxt = _next_step(accessory.status)
+    if nxt is None:
+        return False
+    side = ACCESSORY_STEPS[nxt][1]
+    return supplies if side == "hq" else (not actor.is_hq and actor.can("orders.dealer", dealer=accessory.order.dealer))
