@@ -237,6 +237,8 @@ class Edition(models.Model):
     starts_on = models.DateField(_("on sale from"), default=timezone.localdate)
     ends_on = models.DateField(_("on sale until"), null=True, blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
+    quantity = models.PositiveIntegerField(_("limited to (cars)"), null=True, blank=True,
+                                           help_text=_("Blank: no limit. Counted when the order is placed."))
 
     class Meta:
         verbose_name = _("special edition")

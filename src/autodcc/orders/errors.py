@@ -29,6 +29,7 @@ register(
                                              "delivered with its package fitted."),
         "order.accessory_step": _("Unknown accessory step “%(value)s”."),
         "order.accessory_out_of_order": _("The accessory order is “%(status)s”: it cannot be marked “%(step)s” yet."),
+        "order.sold_out": _("%(name)s is sold out (limited to %(quantity)s cars)."),
         "order.vin_required": _("Give the car's VIN: the buyer's vehicle goes on file at the delivery."),
         "settlement.nothing": _("Nothing to settle for %(dealer)s in %(month)s."),
         "settlement.total_changed": _("The amount to settle has changed since you checked it (%(expected)s → "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -16,7 +18,7 @@ from django.utils.translation import gettext
 from autodcc.catalog.models import Edition, Trim
 from autodcc.core import audit
 from autodcc.core.actors import SYSTEM, Actor
-from autodcc.core.errors import DomainError
+from autodcc.core.errors import Conflict, DomainError
 from autodcc.leads.services import LeadInput, lead_capture
 from autodcc.messaging.models import Event
 from autodcc.messaging.rendering import message_language
@@ -39,6 +41,35 @@ def _on_sale(edition: Edition) -> bool:
     from autodcc.catalog.selectors import editions_on_sale
 
     return editions_on_sale().filter(pk=edition.pk).exists()
+
+
+# an unpaid order of a limited edition holds its car this long; then the car is free again
+RESERVE_MINUTES = 30
+HOLDING = (OrderStatus.PAID, OrderStatus.VISITED, OrderStatus.CONTRACTED, OrderStatus.DELIVERED, OrderStatus.RECEIVED)
+
+
+def edition_left(edition: Edition, *, now: dt.datetime | None = None, exclude: int | None = None) -> int | None:
+    """Cars of a limited edition still free (None: no limit): paid orders hold theirs, unpaid ones
+    for ``RESERVE_MINUTES``."""
+    if edition.quantity is None:
+        return None
+    now = now or timezone.now()
+    held = Order.objects.filter(edition=edition).filter(
+        Q(status__in=HOLDING) | Q(status=OrderStatus.AWAITING_PAYMENT,
+                                  created_at__gte=now - dt.timedelta(minutes=RESERVE_MINUTES)))
+    if exclude is not None:
+        held = held.exclude(pk=exclude)
+    return max(0, edition.quantity - held.count())
+
+
+def _hold(edition: Edition | None, *, exclude: int | None = None) -> None:
+    """Inside the caller's transaction: lock the edition's row (so two buyers cannot take the last
+    car at once) and refuse when none is left."""
+    if edition is None or edition.quantity is None:
+        return
+    locked = Edition.objects.select_for_update().get(pk=edition.pk)
+    if edition_left(locked, exclude=exclude) == 0:
+        raise Conflict("order.sold_out", field="trim", name=str(locked), quantity=locked.quantity)
 
 
 def deposit_cap() -> Decimal:
@@ -66,6 +97,7 @@ def order_create(*, actor: Actor, trim: Trim, buyer: LeadInput, edition: Edition
     for attempt in range(3):
         try:
             with transaction.atomic():
+                _hold(edition)
                 lead = lead_capture(actor=actor, data=buyer).lead
                 order = Order.objects.create(
                     number=_number("DO"), trim=trim, edition=edition, deposit=deposit,
@@ -94,6 +126,8 @@ def payment_start(*, order: Order, provider: str, return_url: str,
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != OrderStatus.AWAITING_PAYMENT:
             raise DomainError("order.not_payable", status=order.get_status_display())
+        if order.edition_id and order.created_at < timezone.now() - dt.timedelta(minutes=RESERVE_MINUTES):
+            _hold(order.edition, exclude=order.pk)  # its hold ran out: pay only if a car is still free
         payment = order.payments.filter(provider=provider, status=PaymentStatus.PENDING).first()
         if payment is None:
             payment = Payment.objects.create(order=order, provider=provider, amount=order.deposit,

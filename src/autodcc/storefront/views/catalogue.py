@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from autodcc.catalog.models import Edition, Photo, Series, SpecValue, Trim
 from autodcc.catalog.selectors import CompareRow, compare, landed_price_for, trim_page, trims_on_sale
+from autodcc.orders.services.ordering import edition_left
 from autodcc.storefront.forms import PRIVACY_NOTICE_UPDATED
 from autodcc.storefront.templatetags.storefront import yuan
 from autodcc.storefront.views.common import editions_on_sale, on_sale_editions, page, trim_choices
@@ -77,6 +78,8 @@ def trim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if editions:
         # the parts are public (numbered, named); the package's internal price never leaves the server
         prefetch_related_objects(editions, "package__parts")
+        for edition in editions:  # a limited edition says how many cars are left
+            edition.left = edition_left(edition)
     landed = landed_price_for(trim, day=timezone.localdate())
     photos = list(trim.photos.all())
     return page(request, "trim.html", {
