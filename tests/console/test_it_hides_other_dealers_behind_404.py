@@ -102,11 +102,15 @@ def _lead_objects(net, dealer_code, agent, manager):
     group = customers.group_save(actor=manager.actor, name="客户群", criteria={"kind": ["prospect"]})
     job = ImportJob.objects.create(kind="leads", filename="leads.csv", dealer_id=lead.dealer_id,
                                    created_by_label=manager.actor.label, created_by_user_id=manager.actor.user_id)
+    from autodcc.customers.models import Vehicle
+
+    vehicle = Vehicle.objects.create(customer=lead.customer, dealer=lead.dealer, vin=f"LVGHIDE{next(_phones):010d}")
     return {
         **{name: lead.pk for name in LEAD_PAGES},
         **{name: lead.customer_id for name in CUSTOMER_PAGES},
         "appointment_confirm": appointment.pk, "defeat_approve": defeat.pk, "defeat_reject": defeat.pk,
         "care_task_done": care.pk, "group_detail": group.pk, "lead_import_detail": job.pk,
+        "vehicle_edit": vehicle.pk,
     }
 
 
@@ -171,7 +175,7 @@ def _own_equivalent(net, name):
                                   ends_at=now + dt.timedelta(hours=1)).pk
     if name in LEAD_PAGES or name in CUSTOMER_PAGES or name in {
             "appointment_confirm", "defeat_approve", "defeat_reject", "care_task_done", "group_detail",
-            "lead_import_detail"}:
+            "lead_import_detail", "vehicle_edit"}:
         return _lead_objects(net, "SH-001", net.a_agent, net.a_manager)[name]
     if name in ORDER_PAGES or name in REFUND_PAGES or name == "accessory_step":
         return _order_objects("SH-001")[name]

@@ -98,7 +98,16 @@ def test_the_customer_page_edits_the_profile_and_adds_vehicles(net, login, peopl
     response = client.post(url("vehicle_add", wang.pk), {"vin": "lsvau2180n2654321", "plate": "沪B D12345",
                                                          "model_name": "澜川 X5"}, **HX)
     assert 'id="vehicles"' in response.content.decode() and "LSVAU2180N2654321" in response.content.decode()
-    assert Vehicle.objects.get(vin="LSVAU2180N2654321").dealer == net.dealer_a
+    car = Vehicle.objects.get(vin="LSVAU2180N2654321")
+    assert car.dealer == net.dealer_a
+    # registered later, the mileage reported: updated on the page, audited; a wrong plate says so
+    response = client.post(url("vehicle_edit", car.pk), {"plate": "沪X 1", "mileage_km": "3200"}, **HX)
+    assert message("vehicle.plate_invalid", value="沪X 1") in response.content.decode()
+    response = client.post(url("vehicle_edit", car.pk), {"plate": "沪B D99999", "mileage_km": "3200"}, **HX)
+    car.refresh_from_db()
+    assert (car.plate, car.mileage_km) == ("沪BD99999", 3200) and "沪BD99999" in response.content.decode()
+    assert AuditLog.objects.filter(action="vehicle.update", object_id=str(car.pk)).count() == 1
+    assert login(net.b_agent).post(url("vehicle_edit", car.pk), {"plate": ""}).status_code == 404
 
 
 def test_group_preview_and_save(net, login, people):

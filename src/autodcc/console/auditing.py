@@ -62,6 +62,7 @@ ACTION_LABELS: dict[str, Any] = {
     "customer.update": gettext_lazy("Customer edited"),
     "customer_group.create": gettext_lazy("Customer group created"),
     "vehicle.add": gettext_lazy("Vehicle added"),
+    "vehicle.update": gettext_lazy("Vehicle updated"),
     "trim.update": gettext_lazy("Trim edited"),
     "photo.add": gettext_lazy("Photo added"),
     "specs.import": gettext_lazy("Specifications imported"),

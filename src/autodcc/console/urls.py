@@ -66,6 +66,7 @@ urlpatterns = [
     path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/edit/", customers.customer_edit, name="customer_edit"),
     path("customers/<int:pk>/vehicles/", customers.vehicle_add, name="vehicle_add"),
+    path("vehicles/<int:pk>/edit/", customers.vehicle_edit, name="vehicle_edit"),
     path("groups/", customers.group_list, name="group_list"),
     path("groups/new/", customers.group_create, name="group_create"),
     path("groups/preview/", customers.group_preview, name="group_preview"),

@@ -78,6 +78,29 @@ def vehicle_add(*, actor: Actor, customer: Customer, vin: str, plate: str = "", 
                             purchase_date=purchase_date, dealer=dealer, mileage_km=mileage_km)
 
 
+@transaction.atomic
+def vehicle_update(*, actor: Actor, vehicle: Vehicle, plate: str = "", mileage_km: int | None = None) -> Vehicle:
+    """The plate once the car is registered, the mileage the owner reports (CARE-1); audited. A
+    vehicle of another dealer's customer is not found."""
+    if not actor.can("customers.edit"):
+        raise Forbidden("forbidden")
+    found = Vehicle.objects.visible_to(actor).select_for_update().filter(pk=vehicle.pk).first()
+    if found is None:
+        raise NotFound("not_found")
+    if mileage_km is not None and not 0 <= mileage_km <= 2_000_000:
+        raise DomainError("vehicle.mileage_invalid", field="mileage_km", value=mileage_km)
+    before = audit.snapshot(found, ["plate", "mileage_km"])
+    found.plate = normalize_plate(plate)
+    if mileage_km is not None:
+        found.mileage_km = mileage_km
+    found.save(update_fields=["plate", "mileage_km"])
+    after = audit.snapshot(found, ["plate", "mileage_km"])
+    if audit.changed(before, after):
+        audit.record(actor=actor, action="vehicle.update", obj=found, before=before, after=after,
+                     dealer_id=found.dealer_id)
+    return found
+
+
 def vehicle_register(*, actor: Actor, customer: Customer, vin: str, plate: str = "", model_name: str = "",
                      purchase_date: Any = None, dealer: Any = None, mileage_km: int | None = None) -> Vehicle:
     """The car on file, owned by ``customer`` (CARE-1): VIN checked and unique, plate checked when

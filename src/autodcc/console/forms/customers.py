@@ -127,3 +127,8 @@ class CriteriaForm(forms.Form):
                 value = value.isoformat()
             out[key] = value
         return out
+
+
+class VehicleUpdateForm(forms.Form):
+    plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
+    mileage_km = forms.IntegerField(label=_("Mileage (km)"), min_value=0, max_value=2_000_000, required=False)

@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autodcc.console.exports import export_list, wants_export
-from autodcc.console.forms.customers import CriteriaForm, CustomerProfileForm, CustomerSearchForm, VehicleForm
+from autodcc.console.forms.customers import (
+    CriteriaForm,
+    CustomerProfileForm,
+    CustomerSearchForm,
+    VehicleForm,
+    VehicleUpdateForm,
+)
 from autodcc.console.views.base import is_htmx, paginate, querystring_without_page, render_list, run_service, staff_view
 from autodcc.core.tenancy import get_for_actor
 from autodcc.customers import criteria, selectors, services
@@ -55,9 +61,15 @@ def _profile_initial(customer: Customer) -> dict[str, Any]:
 
 
 def _customer_context(request: HttpRequest, customer: Customer, *, profile_form: Any = None,
-                      vehicle_form: Any = None, notice: str = "") -> dict[str, Any]:
+                      vehicle_form: Any = None, notice: str = "",
+                      vehicle_errors: dict[int, Any] | None = None) -> dict[str, Any]:
     actor = request.actor
     can_edit = actor.can("customers.edit")
+    vehicles = list(Vehicle.objects.visible_to(actor).filter(customer=customer).select_related("dealer")
+                    if not actor.is_hq else customer.vehicles.select_related("dealer"))
+    for v in vehicles:  # the plate once registered, the mileage reported: a small form per car
+        v.form = (vehicle_errors or {}).get(v.pk) or (VehicleUpdateForm(
+            initial={"plate": v.plate, "mileage_km": v.mileage_km}, auto_id=f"vu{v.pk}-%s") if can_edit else None)
     return {
         "customer": customer, "can_edit": can_edit, "notice": notice,
         "profile_form": profile_form or (CustomerProfileForm(initial=_profile_initial(customer), auto_id="cp-%s")
@@ -65,8 +77,7 @@ def _customer_context(request: HttpRequest, customer: Customer, *, profile_form:
         "vehicle_form": vehicle_form or (VehicleForm(auto_id="veh-%s") if can_edit else None),
         "leads": Lead.objects.visible_to(actor).filter(customer=customer)
         .select_related("dealer", "agent", "consultant").order_by("-created_at"),
-        "vehicles": Vehicle.objects.visible_to(actor).filter(customer=customer).select_related("dealer")
-        if not actor.is_hq else customer.vehicles.select_related("dealer"),
+        "vehicles": vehicles,
         "consents": customer.consents.visible_to(request.actor),
     }
 
@@ -111,6 +122,21 @@ def vehicle_add(request: HttpRequest, pk: int) -> HttpResponse:
         done = _call(form, lambda: services.vehicle_add(actor=request.actor, customer=customer,
                                                         **form.cleaned_data)) is not None
     return _customer_response(request, customer, "vehicles", done, _("Vehicle added."), vehicle_form=form)
+
+
+@require_POST
+@staff_view("customers.edit")
+def vehicle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plate once registered, the mileage reported: on the customer's page, per vehicle."""
+    vehicle = get_for_actor(Vehicle.objects.select_related("customer"), request.actor, pk=pk)
+    customer = _customer_for(request, vehicle.customer_id)
+    form = VehicleUpdateForm(request.POST, auto_id=f"vu{vehicle.pk}-%s")
+    done = False
+    if form.is_valid():
+        done = _call(form, lambda: services.vehicle_update(actor=request.actor, vehicle=vehicle,
+                                                           **form.cleaned_data)) is not None
+    return _customer_response(request, customer, "vehicles", done, _("Vehicle updated."),
+                              **({} if done else {"vehicle_errors": {vehicle.pk: form}}))
 
 
 # --- customer groups -------------------------------------------------------------------------
