@@ -193,3 +193,8 @@ def arrivals_on(*, actor: Actor, day: dt.date) -> QuerySet[Appointment]:
     return (Appointment.objects.visible_to(actor).select_related("lead__customer", "lead__agent", "lead__consultant")
             .filter(scheduled_at__gte=start, scheduled_at__lt=start + dt.timedelta(days=1))
             .exclude(status=AppointmentStatus.CANCELLED).order_by("scheduled_at"))
+
+
+def sees_lead(actor: Actor, lead_id: int) -> bool:
+    """Whether the actor may open the lead (a consultant: only the leads handed to them)."""
+    return Lead.objects.visible_to(actor).filter(pk=lead_id).exists()

@@ -24,6 +24,7 @@ from autodcc.messaging.models import Event
 from autodcc.messaging.rendering import message_language
 from autodcc.orders import providers
 from autodcc.orders.models import (
+    MILESTONE_ORDER,
     NotificationOutcome,
     Order,
     OrderStatus,
@@ -45,7 +46,6 @@ def _on_sale(edition: Edition) -> bool:
 
 # an unpaid order of a limited edition holds its car this long; then the car is free again
 RESERVE_MINUTES = 30
-HOLDING = (OrderStatus.PAID, OrderStatus.VISITED, OrderStatus.CONTRACTED, OrderStatus.DELIVERED, OrderStatus.RECEIVED)
 
 
 def edition_left(edition: Edition, *, now: dt.datetime | None = None, exclude: int | None = None) -> int | None:
@@ -55,7 +55,7 @@ def edition_left(edition: Edition, *, now: dt.datetime | None = None, exclude: i
         return None
     now = now or timezone.now()
     held = Order.objects.filter(edition=edition).filter(
-        Q(status__in=HOLDING) | Q(status=OrderStatus.AWAITING_PAYMENT,
+        Q(status__in=MILESTONE_ORDER) | Q(status=OrderStatus.AWAITING_PAYMENT,
                                   created_at__gte=now - dt.timedelta(minutes=RESERVE_MINUTES)))
     if exclude is not None:
         held = held.exclude(pk=exclude)

@@ -14,10 +14,10 @@ from django_ratelimit.decorators import ratelimit
 from autodcc.core import phone as phones
 from autodcc.core.errors import DomainError
 from autodcc.customers import codes
-from autodcc.orders.models import Order
+from autodcc.orders.selectors import buyer_orders
 from autodcc.storefront.forms import PhoneLookupForm, add_errors
 from autodcc.storefront.views.common import RATE_LIMITED, limited, page, post_rate
-from autodcc.testdrives.models import Booking
+from autodcc.testdrives.selectors import buyer_bookings
 
 SESSION_KEY = "store_mine"
 SESSION_SECONDS = 30 * 60
@@ -35,12 +35,8 @@ def _proven_phone(request: HttpRequest) -> str | None:
 def mine(request: HttpRequest) -> HttpResponse:
     proven = _proven_phone(request)
     if request.method == "GET" and proven:
-        orders = (Order.objects.filter(customer__phone=proven).select_related("trim", "edition", "dealer")
-                  .order_by("-created_at"))
-        bookings = (Booking.objects.filter(lead__customer__phone=proven).select_related("vehicle__trim", "dealer")
-                    .order_by("-starts_at"))
-        return page(request, "mine.html", {"phone": phones.mask(proven), "orders": orders, "bookings": bookings,
-                                           "nav": "mine"})
+        return page(request, "mine.html", {"phone": phones.mask(proven), "orders": buyer_orders(proven),
+                                           "bookings": buyer_bookings(proven), "nav": "mine"})
     form = PhoneLookupForm(request.POST or None)
     sent = False
     status = 200

@@ -39,7 +39,7 @@ from autodcc.console.views.orders.common import (
 )
 from autodcc.core.actors import Actor
 from autodcc.core.tenancy import get_for_actor
-from autodcc.leads.models import Lead
+from autodcc.leads.selectors import sees_lead
 from autodcc.orders import policy, providers
 from autodcc.orders.models import (
     ACCESSORY_STEPS,
@@ -51,6 +51,7 @@ from autodcc.orders.models import (
     Refund,
     RefundStatus,
 )
+from autodcc.orders.selectors import accessory_orders
 from autodcc.orders.services import (
     accessory_advance,
     accessory_order_place,
@@ -164,7 +165,7 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
         "o": view, "order_pk": order.pk, "notice": notice, "dealer_side": dealer_side,
         "sees_deal": "contract_value" in view,
         # the buyer's lead, where the holder reveals the number and calls (when the person may see it)
-        "lead_pk": order.lead_id if Lead.objects.visible_to(actor).filter(pk=order.lead_id).exists() else None,
+        "lead_pk": order.lead_id if sees_lead(actor, order.lead_id) else None,
         "show_dealer": _shows_dealer(actor),
         "payments": [{"p": p, "provider": providers.label(p.provider)} for p in order.payments.all()],
         "refunds": refund_rows,
@@ -317,11 +318,8 @@ def accessory_step(request: HttpRequest, pk: int) -> HttpResponse:
 def accessory_list(request: HttpRequest) -> HttpResponse:
     """Every part order with its status, for HQ (or the parts supplier) who confirm and ship them;
     a dealer follows its own on each order's page."""
-    rows = (AccessoryOrder.objects.visible_to(request.actor).select_related("order__dealer", "package")
-            .order_by("status", "promised_on", "pk"))
     status = request.GET.get("status", "")
-    if status in AccessoryStatus.values:
-        rows = rows.filter(status=status)
+    rows = accessory_orders(request.actor, status=status)
     supplies = request.actor.can("orders.accessories_supply")
     items = [{"a": a, "next": _next_step(a.status), "may": _may_step(request.actor, a, supplies)}
              for a in rows[:500]]
