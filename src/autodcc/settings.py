@@ -163,6 +163,7 @@ AUTODCC_SCHEDULE = {
     "lead-intakes": {"task": "autodcc.leads.tasks.process_pending_intakes", "seconds": 10},
     "testdrive-reminders": {"task": "autodcc.testdrives.tasks.send_reminders", "seconds": 300},
     "daily-reports": {"task": "autodcc.insights.tasks.send_daily_reports", "seconds": 3600},
+    "catalogue-prices": {"task": "autodcc.catalog.tasks.apply_due_prices", "seconds": 600},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["seconds"])} for name, entry in AUTODCC_SCHEDULE.items()

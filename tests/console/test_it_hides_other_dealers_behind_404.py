@@ -31,7 +31,8 @@ NOT_DEALER_SCOPED = {
     # HQ finance's statements (not a dealer's): 403 to everyone else
     "statement_detail",
     # the catalogue is the brand's: HQ marketing only
-    "trim_edit", "trim_photo",
+    "trim_edit", "trim_photo", "trim_colour", "trim_price", "trim_new", "model_new", "model_edit", "series_edit",
+    "catalog_action", "edition_edit", "package_edit",
 }
 
 

@@ -22,19 +22,33 @@ def catalogue(net):
     return Trim.objects.get(code="S7-LR")
 
 
+def form_data(form):
+    """What a browser posts for an unbound Django form as rendered (initial values)."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form.get_initial_for_field(field, name)
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list | tuple) or hasattr(value, "all"):
+            data[name] = [getattr(v, "pk", v) for v in (value.all() if hasattr(value, "all") else value)]
+        elif value is not None:
+            data[name] = getattr(value, "pk", value)
+    return data
+
+
 def test_hq_marketing_edits_prices_with_clear_errors(net, login, catalogue):
     client = login(net.hq_marketer)
     url = reverse("console:trim_edit", args=[catalogue.pk])
     page = client.get(url)
     assert page.status_code == 200
-    form = {name: getattr(catalogue, name) for name in ("name", "guide_price", "offer_price", "deposit", "seats",
-                                                        "uses", "highlights", "power_kw", "range_km")}
-    form.update(is_active="on", relief_eligible="on", offer_price="239900", deposit="500")
-    response = client.post(url, {k: ("" if v is None else v) for k, v in form.items()})
+    form = form_data(page.context["form"])
+    form.update(offer_price="239900", deposit="500")
+    response = client.post(url, form)
     assert response.status_code == 200 and "239900" in response.content.decode()  # offer above guide: refused
     assert Trim.objects.get(pk=catalogue.pk).offer_price == Decimal("219900.00")
     form.update(offer_price="209900")
-    assert client.post(url, {k: ("" if v is None else v) for k, v in form.items()}).status_code == 302
+    assert client.post(url, form).status_code == 302
     assert Trim.objects.get(pk=catalogue.pk).offer_price == Decimal("209900.00")
     assert AuditLog.objects.filter(action="trim.update").count() == 1
     assert login(net.a_manager).get(url).status_code == 403

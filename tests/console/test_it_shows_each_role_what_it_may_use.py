@@ -12,7 +12,7 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
 
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
-                    "templates", "optouts", "audit", "orders", "accessories", "testdrives", "catalog", "insights"},
+                    "templates", "optouts", "audit", "orders", "accessories", "testdrives", "catalog", "editions", "insights"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
                    "audit", "orders", "accessories", "testdrives", "insights"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
@@ -45,6 +45,35 @@ def test_the_navigation_shows_each_role_its_entries_and_they_open(net, login, wh
     for entry in NAV:
         status = client.get(reverse(entry.url_name)).status_code
         assert status == (200 if entry.key in expected else 403), (entry.key, status)
+
+
+CATALOGUE_ARGS = {"pk": 1, "series": 1, "model": 1, "kind": "trim"}
+
+
+def catalogue_urls():
+    """Every console page that edits the catalogue (the views of ``console.views.catalogue``)."""
+    from django.urls import URLPattern, get_resolver
+
+    from autodcc.console.views import catalogue
+
+    console = next(p for p in get_resolver().url_patterns if getattr(p, "namespace", "") == "console")
+    for pattern in console.url_patterns:
+        if isinstance(pattern, URLPattern) and pattern.callback.__module__ == catalogue.__name__:
+            args = {k: CATALOGUE_ARGS[k] for k in pattern.pattern.converters}
+            yield pattern.name, reverse(f"console:{pattern.name}", kwargs=args)
+
+
+@pytest.mark.parametrize("who", ["a_gm", "a_manager", "a_supervisor", "a_agent", "a_consultant", "hq_service",
+                                 "hq_finance", "regional_manager"])
+def test_only_hq_marketing_edits_the_catalogue(net, login, who, catalogue):
+    client = login(getattr(net, who))
+    urls = list(catalogue_urls())
+    assert len(urls) >= 15  # the catalogue's pages, new ones included automatically
+    for name, url in urls:
+        answers = {client.get(url).status_code, client.post(url, {"action": "delete", "name": "x"}).status_code}
+        assert 403 in answers and answers <= {403, 405}, (who, name, answers)  # 405: the other method
+    marketing = login(net.hq_marketer)
+    assert all(marketing.get(url).status_code in (200, 404, 405) for _name, url in urls)
 
 
 def test_logged_out_visitors_are_sent_to_the_login_page(client):

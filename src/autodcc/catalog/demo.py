@@ -7,6 +7,7 @@ import io
 from decimal import Decimal as D
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from autodcc.catalog.models import (
     AccessoryPackage,
@@ -65,8 +66,20 @@ OLD_TMALL_REWARDS = "交车后赠送 2000 元充电券 + 1000 元加油卡"
 COLOURS = [("星辰白", "#f2f2f0", "0"), ("曜石黑", "#1b1b1d", "0"), ("湖光蓝", "#2a6f97", "3000"), ("暖阳橙", "#d9822b", "5000")]
 
 
-def _picture(rgb: tuple[int, int, int], label: str) -> bytes:
-    """A small generated picture: a sky-to-road gradient with a car-shaped silhouette."""
+ART = "art2"  # the generation of the drawn pictures: older ones are drawn again
+# side views on a 640 × 360 canvas: (body outline, glass outline, wheel centres)
+BODIES = {
+    "轿车": ([(70, 250), (80, 215), (165, 200), (240, 150), (400, 145), (475, 195), (570, 210), (575, 250)],
+            [(255, 160), (395, 156), (455, 198), (200, 202)], (165, 485)),
+    "SUV": ([(70, 255), (75, 195), (120, 185), (185, 125), (450, 120), (520, 180), (575, 195), (578, 255)],
+            [(200, 135), (440, 131), (495, 183), (150, 188)], (170, 480)),
+    "MPV": ([(65, 255), (68, 170), (110, 110), (500, 100), (560, 160), (580, 185), (582, 255)],
+            [(125, 120), (490, 111), (540, 168), (95, 172)], (165, 490)),
+}
+
+
+def _picture(rgb: tuple[int, int, int], body: str) -> bytes:
+    """A drawn side view in the series' colour and body style (no lettering: the page names the car)."""
     from PIL import Image, ImageDraw
 
     width, height = 640, 360
@@ -75,14 +88,16 @@ def _picture(rgb: tuple[int, int, int], label: str) -> bytes:
     for y in range(height):
         shade = int(235 - 60 * y / height)
         draw.line([(0, y), (width, y)], fill=(shade, shade + 5, min(255, shade + 15)))
-    body = [(90, 230), (150, 170), (260, 140), (420, 140), (510, 185), (560, 200), (560, 250), (90, 250)]
-    draw.polygon(body, fill=rgb)
-    draw.polygon([(180, 175), (265, 150), (410, 150), (470, 185)], fill=(200, 220, 235))
-    for x in (170, 470):
-        draw.ellipse([x - 38, 215, x + 38, 291], fill=(30, 30, 30))
-        draw.ellipse([x - 18, 235, x + 18, 271], fill=(160, 160, 160))
     draw.rectangle([0, 291, width, height], fill=(90, 90, 95))
-    draw.text((20, 20), label, fill=(40, 40, 40))
+    outline, glass, wheels = BODIES.get(body, BODIES["轿车"])
+    draw.polygon(outline, fill=rgb)
+    draw.polygon(glass, fill=(200, 220, 235))
+    pillar = (glass[0][0] + glass[1][0]) // 2  # the B-pillar splits the glass
+    draw.line([(pillar, glass[1][1]), (pillar, max(glass[2][1], glass[3][1]))], fill=rgb, width=8)
+    draw.line([(outline[0][0] + 10, 222), (outline[-1][0] - 10, 222)], fill=tuple(max(0, c - 40) for c in rgb), width=2)
+    for x in wheels:
+        draw.ellipse([x - 40, 213, x + 40, 293], fill=(30, 30, 30))
+        draw.ellipse([x - 19, 234, x + 19, 272], fill=(160, 160, 160))
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -115,32 +130,30 @@ def build() -> int:
     for sort, (code, slug, name, tagline, body, rgb) in enumerate(SERIES):
         series[code], created = Series.objects.get_or_create(
             code=code, defaults={"slug": slug, "name": name, "tagline": tagline, "body_type": body, "sort": sort})
-        if created or not series[code].image:
-            series[code].image.save(f"{slug}.png", ContentFile(_picture(rgb, name)), save=True)
+        if created or ART not in series[code].image.name:
+            series[code].image.save(f"{slug}-{ART}.png", ContentFile(_picture(rgb, body)), save=True)
     models = {}
     for sort, (code, s_code, name, year, energy) in enumerate(MODELS):
         models[code], _ = CarModel.objects.get_or_create(
             code=code, defaults={"series": series[s_code], "name": name, "year": year, "energy": energy, "sort": sort})
     created_count = 0
     rgb_of = {code: rgb for code, *_rest, rgb in SERIES}
+    body_of = {code: body for code, _slug, _name, _tagline, body, _rgb in SERIES}
     for sort, (code, m_code, slug, name, guide, offer, seats, litres, rng, kw, relief, uses, feats) in enumerate(TRIMS):
         trim, created = Trim.objects.get_or_create(code=code, defaults={
             "model": models[m_code], "slug": slug, "name": name, "guide_price": D(guide), "offer_price": D(offer),
             "seats": seats, "displacement_l": D(litres) if litres else None, "range_km": rng, "power_kw": kw,
             "relief_eligible": relief, "vessel_tax_exempt": relief, "uses": uses, "sort": sort,
-            "highlights": "智能座舱 · OTA 升级 · 五年质保",
+            "highlights": "智能座舱 · OTA 升级 · 五年质保", "published_at": timezone.now(),
         })
         if not created:
+            _redraw(trim, rgb_of[trim.model.series.code], body_of[trim.model.series.code])
             continue
         created_count += 1
         trim.features.set([features[f] for f in feats])
         for c_name, hexcode, extra in COLOURS:
             Colour.objects.create(trim=trim, name=c_name, hex=hexcode, extra_price=D(extra))
-        rgb = rgb_of[models[m_code].series.code]
-        for n, caption in enumerate(["外观", "侧面"], start=1):
-            photo = Photo(trim=trim, caption=caption, sort=n)
-            photo.image.save(f"{slug}-{n}.png", ContentFile(_picture(rgb if n == 1 else rgb[::-1], f"{trim}")),
-                             save=True)
+        _redraw(trim, rgb_of[models[m_code].series.code], body_of[models[m_code].series.code])
         for n, (group, label, value) in enumerate(_specs(trim, models[m_code].energy), start=1):
             SpecValue.objects.create(trim=trim, group=group, label=label, value=value, sort=n)
     package, _ = AccessoryPackage.objects.get_or_create(
@@ -157,6 +170,17 @@ def build() -> int:
     })
     _reword(edition)
     return created_count
+
+
+def _redraw(trim: Trim, rgb: tuple[int, int, int], body: str) -> None:
+    """The trim's two demo pictures in the current drawing (kept when already drawn so)."""
+    photos = {p.sort: p for p in trim.photos.filter(sort__in=(1, 2))}
+    for n, caption in enumerate(["外观", "侧面"], start=1):
+        photo = photos.get(n) or Photo(trim=trim, caption=caption, sort=n)
+        if ART in (photo.image.name or ""):
+            continue
+        photo.image.save(f"{trim.slug}-{n}-{ART}.png", ContentFile(_picture(rgb if n == 1 else rgb[::-1], body)),
+                         save=True)
 
 
 def _reword(edition: Edition) -> None:

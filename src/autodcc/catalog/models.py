@@ -106,6 +106,9 @@ class Trim(models.Model):
     deposit = models.DecimalField(_("online deposit"), default=Decimal("500.00"), **MONEY)
     sort = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("on sale"), default=True)
+    published_at = models.DateTimeField(
+        _("first published"), null=True, blank=True,
+        help_text=_("Set when the trim first goes on sale; a published trim is withdrawn, never deleted."))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -156,6 +159,7 @@ class Colour(models.Model):
 class Photo(models.Model):
     trim = models.ForeignKey(Trim, on_delete=models.CASCADE, related_name="photos", verbose_name=_("trim"))
     image = models.ImageField(_("picture"), upload_to="catalog/trims/")
+    thumb = models.ImageField(_("small picture"), upload_to="catalog/trims/small/", blank=True)
     caption = models.CharField(_("caption"), max_length=80, blank=True)
     sort = models.PositiveIntegerField(_("order"), default=0)
 
@@ -251,3 +255,52 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PriceChange(models.Model):
+    """A trim's guide and offer price from a date on: valid until the next change takes effect.
+    A change dated today or earlier is applied when saved; later ones on their day (``apply_due``)."""
+
+    trim = models.ForeignKey(Trim, on_delete=models.CASCADE, related_name="price_changes", verbose_name=_("trim"))
+    guide_price = models.DecimalField(_("guide price"), **MONEY)
+    offer_price = models.DecimalField(_("offer price"), **MONEY)
+    effective_on = models.DateField(_("valid from"))
+    note = models.CharField(_("note"), max_length=120, blank=True)
+    by_label = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("price change")
+        verbose_name_plural = _("price changes")
+        ordering = ["trim", "effective_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(offer_price__gt=0) & Q(offer_price__lte=models.F("guide_price")),
+                                   name="price_change_offer_within_guide"),
+            models.UniqueConstraint(fields=["trim", "effective_on"], name="one_price_change_per_trim_and_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trim_id} {self.effective_on}: {self.offer_price}"
+
+
+class RateEntry(models.Model):
+    """A tax, insurance or fee rate HQ set from a date on, over the shipped ``data/rates.json``
+    (the same table names and entry shape; the entry in force on a day is the last one from
+    before it, wherever it comes from)."""
+
+    table = models.CharField(_("rate"), max_length=40)
+    effective_on = models.DateField(_("valid from"))
+    data = models.JSONField(_("values"))
+    note = models.CharField(_("source or note"), max_length=200, blank=True)
+    by_label = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rate")
+        verbose_name_plural = _("rates")
+        ordering = ["table", "effective_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["table", "effective_on"], name="one_rate_per_table_and_day")]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.effective_on}"

@@ -29,13 +29,21 @@ def fen(value: Decimal) -> Decimal:
 
 
 @cache
-def _rates() -> dict[str, Any]:
+def shipped_rates() -> dict[str, Any]:
+    """The rates shipped with the product (``data/rates.json``)."""
     return json.loads(RATES_FILE.read_text(encoding="utf-8"))
+
+
+def _rates() -> dict[str, Any]:
+    """The shipped rates with the ones HQ set since (``catalog.rates``)."""
+    from autodcc.catalog import rates
+
+    return rates.current()
 
 
 def rate_on(table: str, day: dt.date, rates: dict[str, Any] | None = None) -> dict[str, Any]:
     """The entry of ``table`` in force on ``day`` (the last one whose 'from' is not after it)."""
-    entries = (rates or _rates())[table]
+    entries = (rates or _rates())[table]  # ordered by "from"
     valid = [e for e in entries if dt.date.fromisoformat(e["from"]) <= day]
     if not valid:
         raise DomainError("price.no_rate", field="invoice_date", value=day.isoformat())
@@ -167,3 +175,25 @@ def landed_price(
         lines.append(Line("accessories", _("Accessories"), fen(accessories), _("Optional accessories you chose"),
                           optional=True))
     return LandedPrice(tuple(lines), tuple(notes))
+
+
+# The worked examples of DOMAIN.md §1: re-checked whenever HQ sets a rate (``catalog.rates``) and
+# by the tests. (name, landed_price arguments, the line checked, its amount under the shipped rates)
+WORKED_EXAMPLES: tuple[tuple[str, dict[str, Any], str, str], ...] = tuple(
+    (f"{energy} ¥{invoice} {day}", {"invoice_price": Decimal(invoice), "invoice_date": dt.date.fromisoformat(day),
+                                    "energy": energy, "seats": seats, "displacement_l": litres and Decimal(litres),
+                                    "relief_eligible": listed, "vessel_tax_exempt": listed}, line, amount)
+    for invoice, day, energy, seats, litres, listed, line, amount in (
+        ("200000", "2025-06-01", "bev", 5, None, True, "purchase_tax", "0.00"),
+        ("200000", "2026-06-01", "bev", 5, None, True, "purchase_tax", "8849.56"),
+        ("250000", "2026-06-01", "bev", 5, None, True, "purchase_tax", "11061.95"),
+        ("400000", "2025-06-01", "bev", 5, None, True, "purchase_tax", "5398.23"),
+        ("400000", "2026-06-01", "bev", 5, None, True, "purchase_tax", "20398.23"),
+        ("200000", "2026-06-01", "ice", 5, "1.5", False, "purchase_tax", "17699.12"),
+        ("200000", "2026-04-10", "ice", 5, "1.5", False, "compulsory_insurance", "950.00"),
+        ("200000", "2026-04-10", "ice", 5, "1.5", False, "vehicle_vessel_tax", "270.00"),
+        ("200000", "2026-04-10", "ice", 5, "1.5", False, "plate", "100.00"),
+        ("300000", "2026-06-01", "phev", 7, "1.5", True, "compulsory_insurance", "1100.00"),
+        ("300000", "2026-06-01", "phev", 7, "1.5", True, "vehicle_vessel_tax", "0.00"),
+        ("1130000", "2026-06-01", "ice", 5, "3.0", False, "luxury_surtax", "100000.00"),
+    ))

@@ -22,9 +22,12 @@ def series_on_sale() -> QuerySet[Series]:
             .order_by("sort", "code"))
 
 
-def trims_on_sale() -> QuerySet[Trim]:
-    return (Trim.objects.filter(is_active=True, model__series__is_active=True)
-            .select_related("model__series").prefetch_related("features"))
+def trims_on_sale(*, preview: bool = False) -> QuerySet[Trim]:
+    """Trims on sale; with ``preview`` (HQ marketing before publishing) also the drafts and the
+    trims of a series not published yet, but never a withdrawn trim."""
+    qs = (Trim.objects.filter(Q(is_active=True) | Q(published_at__isnull=True)) if preview
+          else Trim.objects.filter(is_active=True, model__series__is_active=True))
+    return qs.select_related("model__series").prefetch_related("features")
 
 
 def editions_on_sale(day: dt.date | None = None) -> QuerySet[Edition]:
@@ -32,8 +35,8 @@ def editions_on_sale(day: dt.date | None = None) -> QuerySet[Edition]:
     return Edition.objects.filter(is_active=True, starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
-def trim_page(slug: str) -> Trim | None:
-    return (trims_on_sale().prefetch_related(
+def trim_page(slug: str, *, preview: bool = False) -> Trim | None:
+    return (trims_on_sale(preview=preview).prefetch_related(
         Prefetch("photos", queryset=Photo.objects.order_by("sort")),
         Prefetch("colours", queryset=Colour.objects.order_by("extra_price")),
         Prefetch("specs", queryset=SpecValue.objects.order_by("sort")),

@@ -42,6 +42,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("regions", _("Regions"), "console:region_list", "network.view_regions", "network"),
     NavEntry("testdrives", _("Test drives"), "console:booking_list", "testdrives.view", "sales"),
     NavEntry("catalog", _("Catalogue"), "console:catalog", "catalog.edit", "sales"),
+    NavEntry("editions", _("Special editions"), "console:editions", "catalog.edit", "sales"),
     NavEntry("orders", _("Deposit orders"), "console:order_list", "orders.view", "sales"),
     NavEntry("accessories", _("Accessory orders"), "console:accessory_list", "orders.accessories_supply", "sales"),
     NavEntry("finance", _("Finance"), "console:finance", "orders.finance", "sales"),

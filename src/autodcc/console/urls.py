@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from autodcc.console.views import catalog, customers, insights, leads, messaging, network, orders
+from autodcc.console.views import catalog, catalogue, customers, insights, leads, messaging, network, orders
 
 app_name = "console"
 
@@ -71,9 +71,25 @@ urlpatterns = [
     path("groups/new/", customers.group_create, name="group_create"),
     path("groups/preview/", customers.group_preview, name="group_preview"),
     path("groups/<int:pk>/", customers.group_detail, name="group_detail"),
-    path("catalog/", catalog.catalog, name="catalog"),
-    path("catalog/trims/<int:pk>/", catalog.trim_edit, name="trim_edit"),
-    path("catalog/trims/<int:pk>/photos/", catalog.trim_photo, name="trim_photo"),
+    # the catalogue (HQ marketing)
+    path("catalog/", catalogue.catalog, name="catalog"),
+    path("catalog/specs.xlsx", catalogue.specs_export, name="specs_export"),
+    path("catalog/rates/", catalogue.rates, name="rates"),
+    path("catalog/series/new/", catalogue.series_edit, name="series_new"),
+    path("catalog/series/<int:pk>/", catalogue.series_edit, name="series_edit"),
+    path("catalog/series/<int:series>/models/new/", catalogue.model_edit, name="model_new"),
+    path("catalog/models/<int:pk>/", catalogue.model_edit, name="model_edit"),
+    path("catalog/models/<int:model>/trims/new/", catalogue.trim_edit, name="trim_new"),
+    path("catalog/trims/<int:pk>/", catalogue.trim_edit, name="trim_edit"),
+    path("catalog/trims/<int:pk>/photos/", catalogue.trim_photo, name="trim_photo"),
+    path("catalog/trims/<int:pk>/colours/", catalogue.trim_colour, name="trim_colour"),
+    path("catalog/trims/<int:pk>/prices/", catalogue.trim_price, name="trim_price"),
+    path("catalog/<str:kind>/<int:pk>/action/", catalogue.catalog_action, name="catalog_action"),
+    path("catalog/editions/", catalogue.editions, name="editions"),
+    path("catalog/editions/new/", catalogue.edition_edit, name="edition_new"),
+    path("catalog/editions/<int:pk>/", catalogue.edition_edit, name="edition_edit"),
+    path("catalog/packages/new/", catalogue.package_edit, name="package_new"),
+    path("catalog/packages/<int:pk>/", catalogue.package_edit, name="package_edit"),
     path("testdrives/", catalog.booking_list, name="booking_list"),
     path("testdrives/fleet/", catalog.fleet, name="fleet"),
     path("testdrives/fleet/<int:pk>/toggle/", catalog.fleet_toggle, name="fleet_toggle"),

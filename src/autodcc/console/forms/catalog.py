@@ -2,34 +2,100 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.catalog.models import Trim
+from autodcc.catalog.models import AccessoryPackage, CarModel, Colour, Edition, PriceChange, Series, Trim
 from autodcc.console.forms.common import YES_NO, FilterForm, tri_state
 from autodcc.testdrives.models import BookingStatus
 
-TRIM_FIELDS = ["name", "guide_price", "offer_price", "deposit", "seats", "displacement_l", "range_km", "power_kw",
-               "relief_eligible", "uses", "highlights", "is_active"]
+MONEY_INPUT = {"step": "0.01", "min": "0"}
 
 
-class TrimForm(forms.Form):
-    """The trim's editable facts; the service checks the business rules (offer ≤ guide, deposit cap)."""
+class SeriesForm(forms.ModelForm):
+    class Meta:
+        model = Series
+        fields = ["code", "slug", "name", "tagline", "body_type", "description", "image", "sort"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"slug": _("Letters, digits and hyphens: the store address /store/series/<name>/.")}
 
-    def __init__(self, *args: Any, trim: Trim, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {name: getattr(trim, name) for name in TRIM_FIELDS})
-        super().__init__(*args, **kwargs)
-        self.fields.update(forms.fields_for_model(Trim, fields=TRIM_FIELDS,
-                                                  widgets={"highlights": forms.Textarea(attrs={"rows": 3})}))
+    def clean_image(self) -> Any:
+        return _picture(self.cleaned_data.get("image"))
 
-    def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in TRIM_FIELDS}
+
+class CarModelForm(forms.ModelForm):
+    class Meta:
+        model = CarModel
+        fields = ["code", "name", "year", "energy", "sort"]
+
+
+class TrimForm(forms.ModelForm):
+    """The trim's facts; the service checks the business rules (offer ≤ guide, deposit cap). Prices
+    for a later date go through a price change."""
+
+    class Meta:
+        model = Trim
+        fields = ["code", "slug", "name", "guide_price", "offer_price", "deposit", "seats", "displacement_l",
+                  "range_km", "power_kw", "relief_eligible", "vessel_tax_exempt", "uses", "highlights", "features",
+                  "sort"]
+        widgets = {"highlights": forms.Textarea(attrs={"rows": 3}), "features": forms.CheckboxSelectMultiple}
+
+
+class ColourForm(forms.ModelForm):
+    class Meta:
+        model = Colour
+        fields = ["name", "hex", "extra_price"]
+        widgets = {"hex": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_hex(self) -> str:
+        value = self.cleaned_data["hex"]
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value or ""):
+            raise forms.ValidationError(_("Write the colour as # and six hexadecimal digits, e.g. #2a6f97."))
+        return value.lower()
+
+
+class PriceChangeForm(forms.ModelForm):
+    class Meta:
+        model = PriceChange
+        fields = ["effective_on", "guide_price", "offer_price", "note"]
+        widgets = {"effective_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class EditionForm(forms.ModelForm):
+    class Meta:
+        model = Edition
+        fields = ["code", "slug", "name", "trim", "guide_price", "offer_price", "deposit", "package", "quantity",
+                  "starts_on", "ends_on", "rewards", "voucher_value", "fuel_card_value", "is_active"]
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}), "ends_on": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"voucher_value": _("Issued to the buyer once receipt of the car is confirmed; 0: none."),
+                      "fuel_card_value": _("A charging card for a battery-electric car; 0: none.")}
+
+
+class PackageForm(forms.ModelForm):
+    parts = forms.CharField(
+        label=_("Parts"), widget=forms.Textarea(attrs={"rows": 6, "placeholder": "ACC-7701, 星空顶氛围灯, 1"}),
+        help_text=_("One part a line: part number, name and, if more than one, the quantity."))
+
+    class Meta:
+        model = AccessoryPackage
+        fields = ["code", "name", "internal_price", "lead_time_days"]
+        help_texts = {"internal_price": _("Between HQ and the dealer; never shown to consumers.")}
+
+
+def _picture(image: Any) -> Any:
+    if image and getattr(image, "size", 0) > 5 * 1024 * 1024:
+        raise forms.ValidationError(_("The picture is larger than 5 MB."))
+    if image and getattr(image, "image", None) is not None and image.image.format not in ("PNG", "JPEG", "WEBP"):
+        raise forms.ValidationError(_("Upload a PNG, JPEG or WebP picture."))
+    return image
 
 
 class SpecImportForm(forms.Form):
     file = forms.FileField(label=_("Specification table (.xlsx or .csv)"))
+
 
 
 class PhotoForm(forms.Form):
@@ -37,12 +103,7 @@ class PhotoForm(forms.Form):
     caption = forms.CharField(label=_("Caption"), max_length=80, required=False)
 
     def clean_image(self) -> Any:
-        image = self.cleaned_data["image"]
-        if image.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The picture is larger than 5 MB."))
-        if getattr(image, "image", None) is not None and image.image.format not in ("PNG", "JPEG", "WEBP"):
-            raise forms.ValidationError(_("Upload a PNG, JPEG or WebP picture."))
-        return image
+        return _picture(self.cleaned_data["image"])
 
 
 class BookingFilterForm(FilterForm):
@@ -56,3 +117,30 @@ class FleetCarForm(forms.Form):
     trim = forms.ModelChoiceField(label=_("Trim"), queryset=Trim.objects.filter(is_active=True))
     colour = forms.CharField(label=_("Colour"), max_length=30, required=False)
     plate = forms.CharField(label=_("Plate"), max_length=10, required=False)
+
+
+class RateForm(forms.Form):
+    """A rate from a date on, in the shape of the entry in force today (one field per value;
+    lists such as the vessel-tax bands as JSON)."""
+
+    effective_on = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Source or note"), max_length=200, required=False,
+                           help_text=_("The document that sets the rate, e.g. MOF/STA 2025 No. 3."))
+
+    def __init__(self, *args: Any, table: str, **kwargs: Any) -> None:
+        import json
+
+        from autodcc.catalog import rates
+
+        super().__init__(*args, **kwargs)
+        self.table = table
+        for key, value in rates.template(table).items():
+            if isinstance(value, list | dict):
+                self.fields[key] = forms.CharField(label=key, widget=forms.Textarea(attrs={"rows": 6}),
+                                                   initial=json.dumps(value, ensure_ascii=False, indent=1))
+            else:
+                self.fields[key] = forms.CharField(label=key, initial=str(value), max_length=200)
+        self.value_keys = list(rates.template(table))
+
+    def values(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(key, "") for key in self.value_keys}

@@ -1,76 +1,22 @@
-"""Console pages for the catalogue (HQ marketing) and for test drives (dealers, HQ service)."""
+"""Console pages for test drives (dealers, HQ service)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from autodcc.catalog import services as catalog_services
-from autodcc.catalog.models import Photo, Series, Trim
 from autodcc.console.exports import export_list, wants_export
-from autodcc.console.forms.catalog import BookingFilterForm, FleetCarForm, PhotoForm, SpecImportForm, TrimForm
+from autodcc.console.forms.catalog import BookingFilterForm, FleetCarForm
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.core.errors import DomainError, NotFound, add_to_form
 from autodcc.core.tenancy import get_for_actor
 from autodcc.network.models import Dealer
 from autodcc.testdrives import services as td
 from autodcc.testdrives.models import Booking, Vehicle
-
-# --- catalogue (HQ marketing) ----------------------------------------------------------------
-
-
-@staff_view("catalog.edit")
-def catalog(request: HttpRequest) -> HttpResponse:
-    series = Series.objects.prefetch_related(
-        Prefetch("models__trims", queryset=Trim.objects.prefetch_related("photos").order_by("sort")))
-    form = SpecImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            cells = catalog_services.specs_import(actor=request.actor, upload=upload, filename=upload.name)
-        except DomainError as exc:
-            add_to_form(form, exc)
-        else:
-            messages.success(request, _("%(n)s specification values imported.") % {"n": cells})
-            return redirect("console:catalog")
-    return render(request, "console/catalog/index.html", {"series": series, "form": form})
-
-
-@staff_view("catalog.edit")
-def trim_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    trim = get_object_or_404(Trim.objects.select_related("model__series"), pk=pk)
-    form = TrimForm(request.POST or None, trim=trim)
-    photo_form = PhotoForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            catalog_services.trim_update(actor=request.actor, trim=trim, **form.values())
-        except DomainError as exc:
-            add_to_form(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("console:trim_edit", pk=trim.pk)
-    return render(request, "console/catalog/trim.html", {"trim": trim, "form": form, "photo_form": photo_form,
-                                                         "photos": trim.photos.all()})
-
-
-@require_POST
-@staff_view("catalog.edit")
-def trim_photo(request: HttpRequest, pk: int) -> HttpResponse:
-    trim = get_object_or_404(Trim, pk=pk)
-    photo_form = PhotoForm(request.POST, request.FILES)
-    if photo_form.is_valid():
-        catalog_services.photo_add(actor=request.actor, trim=trim, image=photo_form.cleaned_data["image"],
-                                   caption=photo_form.cleaned_data["caption"])
-        messages.success(request, _("Picture added."))
-        return redirect("console:trim_edit", pk=trim.pk)
-    return render(request, "console/catalog/trim.html", {"trim": trim, "form": TrimForm(trim=trim),
-                                                         "photo_form": photo_form, "photos": Photo.objects.filter(trim=trim)})
-
 
 # --- test drives -----------------------------------------------------------------------------
 

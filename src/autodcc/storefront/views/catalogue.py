@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from autodcc.catalog.models import Edition, Photo, Series, SpecValue, Trim
+from autodcc.catalog.services import price_valid_until
 from autodcc.catalog.selectors import CompareRow, compare, landed_price_for, trim_page, trims_on_sale
 from autodcc.orders.services.ordering import edition_left
 from autodcc.storefront.forms import PRIVACY_NOTICE_UPDATED
@@ -44,10 +45,16 @@ def home(request: HttpRequest) -> HttpResponse:
                 {"nav": "models", "series_list": list(_series_on_sale()), "editions": editions})
 
 
+def previewing(request: HttpRequest) -> bool:
+    """HQ marketing sees a series or trim as the store will show it, before it is published."""
+    return request.GET.get("preview") == "1" and request.actor.can("catalog.edit")
+
+
 @require_GET
 def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    series = get_object_or_404(Series, slug=slug, is_active=True)
-    trims = list(trims_on_sale().filter(model__series=series)
+    preview = previewing(request)
+    series = get_object_or_404(Series, slug=slug, **({} if preview else {"is_active": True}))
+    trims = list(trims_on_sale(preview=preview).filter(model__series=series)
                  .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("sort", "id")))
                  .order_by("model__sort", "sort", "code"))
     if not trims:
@@ -56,7 +63,7 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for trim in trims:
         models.setdefault(trim.model_id, (trim.model, []))[1].append(trim)
     return page(request, "series.html", {
-        "nav": "models",
+        "nav": "models", "preview": preview,
         "series": series, "trims": trims, "models": list(models.values()),
         "from_price": min(t.offer_price for t in trims), "guide_from": min(t.guide_price for t in trims),
     })
@@ -71,7 +78,8 @@ def _spec_groups(specs: list[SpecValue]) -> list[tuple[str, list[SpecValue]]]:
 
 @require_GET
 def trim_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    trim = trim_page(slug)
+    preview = previewing(request)
+    trim = trim_page(slug, preview=preview)
     if trim is None:
         raise Http404
     editions = on_sale_editions(trim)
@@ -83,7 +91,7 @@ def trim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     landed = landed_price_for(trim, day=timezone.localdate())
     photos = list(trim.photos.all())
     return page(request, "trim.html", {
-        "nav": "models",
+        "nav": "models", "preview": preview, "valid_until": price_valid_until(trim),
         "trim": trim, "series": trim.model.series, "photos": photos, "colours": list(trim.colours.all()),
         "spec_groups": _spec_groups(list(trim.specs.all())), "features": list(trim.features.all()),
         "editions": editions, "landed": landed, "today": timezone.localdate(),
