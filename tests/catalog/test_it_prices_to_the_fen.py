@@ -11,6 +11,7 @@ from autodcc.catalog import finance, pricing
 from autodcc.core.errors import DomainError
 
 IN_2025, IN_2026 = dt.date(2025, 6, 1), dt.date(2026, 6, 1)
+pytestmark = pytest.mark.django_db  # the rates in force: the shipped file with those HQ set since
 
 
 @pytest.mark.parametrize(("invoice", "full", "pay_2025", "pay_2026"), [
@@ -25,6 +26,11 @@ def test_purchase_tax_and_the_nev_relief(invoice, full, pay_2025, pay_2026):
     # a petrol car, or a NEV not on the MIIT list, pays the full tax
     assert pricing.purchase_tax(D(invoice), day=IN_2026, energy="ice", relief_eligible=False)[1] == D(full)
     assert pricing.purchase_tax(D(invoice), day=IN_2026, energy="bev", relief_eligible=False)[1] == D(full)
+
+
+def test_the_worked_examples_hold_under_the_shipped_rates():
+    for name, kwargs, line, amount in pricing.WORKED_EXAMPLES:
+        assert pricing.landed_price(**kwargs).amount(line) == D(amount), name
 
 
 def test_no_relief_is_assumed_after_2027():

@@ -36,6 +36,6 @@ register(
         "rates.required": _("Fill this in."),
         "rates.unknown_table": _("“%(value)s” is not a rate that can be set here."),
         "rates.examples_fail": _("With these values the worked example “%(value)s” cannot be priced: check the values."),
-        "rates.rewrites_past": _("These values would change the price of “%(value)s”, dated before the new rate takes effect: choose a later date."),
+        "rates.rewrites_past": _("These values would change the price of “%(value)s”, a day already past: a new rate takes effect from today or later."),
     }
 )

@@ -1,6 +1,6 @@
 """Tax, insurance and fee rates HQ sets from a date on (CAT-3), over the shipped
 ``data/rates.json``. An entry has the shape of the table's entries in the file; a new one may not
-change a price on a day before it takes effect, which the worked examples of DOMAIN.md check on
+change a price on a day already past, which the worked examples of DOMAIN.md check on
 every save (they are priced again with the new entry and shown beside the old figures)."""
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def check(table: str, effective_on: dt.date, data: dict[str, Any], note: str = "
     now = current()
     new = merged([*_stored(), (table, effective_on, data, note)])
     out = []
-    for name, kwargs, line, _amount in pricing.WORKED_EXAMPLES:
+    for name, kwargs, line, _shipped in pricing.WORKED_EXAMPLES:
         before, after, problem = _amount(kwargs, line, now), None, ""
         try:
             after = _amount(kwargs, line, new)
@@ -138,7 +138,7 @@ def _amount(kwargs: dict[str, Any], line: str, rates: dict[str, Any]) -> Decimal
 @transaction.atomic
 def rate_set(*, actor: Actor, table: str, effective_on: dt.date, data: dict[str, Any], note: str = "") -> RateEntry:
     """A rate from ``effective_on`` on. Refused when the worked examples do not price, or when one
-    dated before the new entry would change (a rate never rewrites the past)."""
+    dated before today would change (a rate never rewrites the past)."""
     if not actor.can("catalog.edit"):
         raise Forbidden("forbidden")
     if table not in EDITABLE:
@@ -147,7 +147,7 @@ def rate_set(*, actor: Actor, table: str, effective_on: dt.date, data: dict[str,
     broken = [e for e in examples if e.problem]
     if broken:
         raise DomainError("rates.examples_fail", field=None, value=broken[0].name)
-    rewritten = [e for e in examples if e.changed and e.day < effective_on]
+    rewritten = [e for e in examples if e.changed and e.day < timezone.localdate()]
     if rewritten:
         raise DomainError("rates.rewrites_past", field="effective_on", value=rewritten[0].name)
     entry, _created = RateEntry.objects.update_or_create(

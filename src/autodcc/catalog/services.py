@@ -138,6 +138,7 @@ def delete(*, actor: Actor, obj: models.Model) -> None:
     """Delete what was never sold: a published trim is withdrawn instead; a series or model with
     trims, a package an edition uses, anything an order or booking names is refused."""
     _require(actor)
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     if isinstance(obj, Trim) and obj.published_at is not None:
         raise Conflict("catalog.published_not_deleted", value=str(obj))
     before = audit.snapshot(obj)
