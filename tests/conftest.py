@@ -293,3 +293,27 @@ def paid_order(new_order, django_capture_on_commit_callbacks):
         return Order.objects.get(pk=order.pk)
 
     return make
+
+
+@pytest.fixture
+def install_parts(request):
+    """``install_parts(order, dealer_actor)``: a special edition's package ordered by the dealer,
+    confirmed and shipped by HQ, received and installed (ORD-6); a trim order needs none."""
+
+    def do(order, dealer_actor) -> None:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from autodcc.orders.services import accessory_advance, accessory_order_place
+
+        if order.edition_id is None:
+            return
+        net = request.getfixturevalue("live_net" if "live_net" in request.fixturenames else "net")
+        promised = timezone.localdate() + dt.timedelta(days=order.edition.package.lead_time_days)
+        parts = accessory_order_place(actor=dealer_actor, order=order, promised_on=promised)
+        for step, actor in (("confirmed", net.hq_service.actor), ("shipped", net.hq_service.actor),
+                            ("arrived", dealer_actor), ("installed", dealer_actor)):
+            parts = accessory_advance(actor=actor, accessory=parts, to=step)
+
+    return do

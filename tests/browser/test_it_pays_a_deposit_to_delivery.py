@@ -138,7 +138,7 @@ def open_console_order(page: Page, live_server: Any, order: Any) -> None:
 
 
 def test_a_consumer_pays_the_deposit_and_follows_the_order_to_delivery(store, live_server, page: Page, log_in,
-                                                                      shot, csp_violations):
+                                                                      shot, csp_violations, install_parts):
     from autodcc.messaging.models import Event, Message
     from autodcc.orders.models import DealerDeal, Order, OrderStatus, Reward
 
@@ -164,6 +164,7 @@ def test_a_consumer_pays_the_deposit_and_follows_the_order_to_delivery(store, li
     page.locator("#step-form-contracted input[name=balance_paid]").fill(BALANCE)
     submit(page, page.locator("#step-form-contracted button[type=submit]"), path)
     expect(page.locator("#dealer-deal")).to_contain_text(CONTRACT)
+    install_parts(order, net.a_manager.actor)  # the edition's package (ORD-6; clicked through in the launch test)
     open_details(page, "step-delivered")
     page.locator("#step-form-delivered select[name=delivery_mode]").select_option("home_delivery")
     page.locator("#step-form-delivered input[name=vin]").fill("LSVAU2180N2123456")  # the buyer's car goes on file

@@ -15,7 +15,13 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "autodcc"
 WRITTEN = re.compile(r'(?:action=|common\.record\(actor, )"([a-z_]+\.[a-z_]+)"')
 FORMATTED = {"order.{step}": ("order.visited", "order.contracted", "order.delivered"),
              "lead.{step}": ("lead.presented", "lead.test_driven", "lead.negotiated", "lead.ordered", "lead.delivered"),
-             "appointment.{outcome}": ("appointment.confirmed", "appointment.cancelled")}
+             "appointment.{outcome}": ("appointment.confirmed", "appointment.cancelled"),
+             # the catalogue's one save, publish and delete (catalog.services)
+             "{_name(obj)}.{verb}": tuple(f"{kind}.{verb}" for kind in ("series", "carmodel", "trim", "colour", "edition",
+                                                                         "accessorypackage") for verb in ("create", "update"))
+             + tuple(f"{kind}.{verb}" for kind in ("series", "trim", "edition") for verb in ("publish", "withdraw")),
+             "{_name(obj)}.delete": tuple(f"{kind}.delete" for kind in ("series", "carmodel", "trim", "colour", "photo",
+                                                                      "edition", "accessorypackage"))}
 
 
 def test_every_action_the_code_writes_has_a_label():

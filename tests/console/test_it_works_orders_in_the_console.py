@@ -239,12 +239,14 @@ def test_people_who_only_follow_orders_cannot_record_steps(net, login, paid_orde
 # --- the dealer's figures never reach HQ -------------------------------------------------------
 
 
-def test_hq_never_sees_the_contract_value_or_the_balance(net, login, paid_order):
+def test_hq_never_sees_the_contract_value_or_the_balance(net, login, paid_order, install_parts):
     order = paid_order(edition=True)
     dealer = login(net.a_manager)
     for data in ({"step": "visited"}, {"step": "contracted", "contract_value": "214389.00",
                                        "balance_paid": "213889.00"},
                  {"step": "delivered", "delivery_mode": "home_delivery", "vin": f"LVGTEST{order.pk:010d}"}):
+        if data["step"] == "delivered":
+            install_parts(order, net.a_manager.actor)
         assert dealer.post(url("order_step", order.pk), data).status_code == 302
     order_confirm_receipt(token=order.token)
     payment = order.payments.get()

@@ -22,16 +22,18 @@ from autodcc.orders.services.reconciliation import settlement_run, statement_imp
 CONTRACT, BALANCE = Decimal("214389.00"), Decimal("213889.00")
 
 
-def deliver(order, actor):
+def deliver(order, actor, install_parts=None):
     order_record_step(actor=actor, order=order, step="visited")
     order_record_step(actor=actor, order=order, step="contracted", contract_value=CONTRACT, balance_paid=BALANCE)
+    if install_parts:  # an edition leaves with its package fitted (ORD-6)
+        install_parts(order, actor)
     order_record_step(actor=actor, order=order, step="delivered", delivery_mode="home_delivery", vin=f"LVGTEST{order.pk:010d}")
     return order_confirm_receipt(token=order.token)
 
 
-def test_the_dealer_records_milestones_and_hq_never_sees_the_price(net, paid_order):
+def test_the_dealer_records_milestones_and_hq_never_sees_the_price(net, paid_order, install_parts):
     order = paid_order(edition=True)
-    received = deliver(order, net.a_consultant.actor)
+    received = deliver(order, net.a_consultant.actor, install_parts)
     assert received.status == OrderStatus.RECEIVED and received.deposit_due_to_dealer
     assert set(Reward.objects.filter(order=order).values_list("kind", flat=True)) == {"voucher", "fuel_card"}
     assert order_confirm_receipt(token=order.token).rewards.count() == 2  # twice: nothing more

@@ -315,7 +315,7 @@ def test_going_back_without_paying_keeps_the_order_payable(shop, client, place_o
 # --- delivery, receipt, rewards ------------------------------------------------------------------------
 
 
-def test_the_buyer_follows_the_delivery_and_confirms_receipt_to_get_the_rewards(shop, client, paid):
+def test_the_buyer_follows_the_delivery_and_confirms_receipt_to_get_the_rewards(shop, client, paid, install_parts):
     order = paid()
     dealer = shop.a_consultant.actor
     early = client.post(f"{order_url(order)}receipt/", follow=True)  # too early: a message, nothing changes
@@ -324,6 +324,7 @@ def test_the_buyer_follows_the_delivery_and_confirms_receipt_to_get_the_rewards(
 
     order_record_step(actor=dealer, order=order, step="visited")
     order_record_step(actor=dealer, order=order, step="contracted", contract_value=CONTRACT, balance_paid=BALANCE)
+    install_parts(order, dealer)
     order_record_step(actor=dealer, order=order, step="delivered", delivery_mode="home_delivery", vin=f"LVGTEST{order.pk:010d}")
     page = html(client.get(order_url(order)))
     assert 'id="confirm-receipt"' in page and "车辆已交付，请在订单页确认收车" in page
@@ -422,13 +423,14 @@ def test_an_unpaid_order_cannot_be_refunded(shop, client, place_order):
 # --- what the consumer never sees ---------------------------------------------------------------------
 
 
-def test_the_order_page_never_shows_the_dealers_figures(shop, client, paid):
+def test_the_order_page_never_shows_the_dealers_figures(shop, client, paid, install_parts):
     order = paid()
     order_record_step(actor=shop.a_manager.actor, order=order, step="contracted", contract_value=CONTRACT,
                       balance_paid=BALANCE)
     assert DealerDeal.objects.get(order=order).contract_value == CONTRACT
     for state in ("contracted", "delivered", "received"):
         if state == "delivered":
+            install_parts(order, shop.a_manager.actor)
             order_record_step(actor=shop.a_manager.actor, order=order, step="delivered", vin=f"LVGTEST{order.pk:010d}")
         if state == "received":
             client.post(f"{order_url(order)}receipt/")

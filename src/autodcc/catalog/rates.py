@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from autodcc.catalog import pricing
 from autodcc.catalog.models import RateEntry
@@ -26,6 +27,20 @@ MEMO_KEY, MEMO_SECONDS = "catalog.rates", 60  # other processes see a new rate w
 EDITABLE = ("vat_rate", "purchase_tax_rate", "nev_purchase_tax_relief", "luxury_surtax", "compulsory_insurance",
             "vehicle_vessel_tax", "plate_fee")
 META_KEYS = {"from", "to", "source", "note"}
+TABLE_LABELS = {
+    "vat_rate": _("VAT rate"), "purchase_tax_rate": _("Vehicle purchase tax rate"),
+    "nev_purchase_tax_relief": _("New-energy purchase tax relief"), "luxury_surtax": _("Luxury car consumption tax"),
+    "compulsory_insurance": _("Compulsory traffic insurance"), "vehicle_vessel_tax": _("Vehicle and vessel tax"),
+    "plate_fee": _("Licence plates"),
+}
+MODE_LABELS = {"exempt": _("exempt"), "halve": _("half"), "none": _("no relief")}
+KEY_LABELS = {
+    "rate": _("Rate (0.10 = 10%)"), "mode": _("Relief"), "cap": _("Relief cap (CNY)"),
+    "threshold_ex_vat": _("Threshold without VAT (CNY)"), "under_6_seats": _("Under 6 seats (CNY)"),
+    "six_seats_or_more": _("6 seats or more (CNY)"), "amount": _("Amount (CNY)"), "province": _("Province (* = all)"),
+    "bands": _("Bands by displacement (JSON)"), "exempt_energy": _("Exempt energies (JSON)"),
+    "listed_exempt_energy": _("Exempt when listed (JSON)"), "half_energy": _("Half tax (JSON)"),
+}
 
 
 def merged(entries: list[tuple[str, dt.date, dict[str, Any], str]]) -> dict[str, Any]:
@@ -104,7 +119,7 @@ def _is_number(text: str) -> bool:
 @dataclass(frozen=True)
 class Example:
     name: str
-    line: str
+    line: str  # as the price shows it
     day: dt.date
     before: Decimal | None
     after: Decimal | None
@@ -120,19 +135,24 @@ def check(table: str, effective_on: dt.date, data: dict[str, Any], note: str = "
     now = current()
     new = merged([*_stored(), (table, effective_on, data, note)])
     out = []
-    for name, kwargs, line, _shipped in pricing.WORKED_EXAMPLES:
-        before, after, problem = _amount(kwargs, line, now), None, ""
+    from autodcc.catalog.models import Energy
+
+    for _name, kwargs, line, _shipped in pricing.WORKED_EXAMPLES:
+        (before, label), after, problem = _amount(kwargs, line, now), None, ""
         try:
-            after = _amount(kwargs, line, new)
+            after, _label = _amount(kwargs, line, new)
         except (KeyError, TypeError, ValueError, InvalidOperation, StopIteration, DomainError) as exc:
             problem = type(exc).__name__
-        out.append(Example(name, line, kwargs["invoice_date"], before, after, problem))
+        day = kwargs["invoice_date"]
+        name = f"{Energy(kwargs['energy']).label} ¥{kwargs['invoice_price']:,} {day.isoformat()}"
+        out.append(Example(name, label, day, before, after, problem))
     return out
 
 
-def _amount(kwargs: dict[str, Any], line: str, rates: dict[str, Any]) -> Decimal | None:
+def _amount(kwargs: dict[str, Any], line: str, rates: dict[str, Any]) -> tuple[Decimal, str]:
     price = pricing.landed_price(**kwargs, rates=rates)
-    return next((ln.amount for ln in price.lines if ln.code == line), Decimal("0.00"))
+    found = next((ln for ln in price.lines if ln.code == line), None)
+    return (found.amount, found.label) if found else (Decimal("0.00"), line)
 
 
 @transaction.atomic

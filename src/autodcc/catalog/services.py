@@ -84,8 +84,8 @@ def save(*, actor: Actor, obj: models.Model, save_m2m: Callable[[], None] | None
         save_m2m()
     after = audit.snapshot(obj)
     if before is None or audit.changed(before, after):
-        audit.record(actor=actor, action=f"{_name(obj)}.{'update' if before else 'create'}", obj=obj,
-                     before=before, after=after)
+        verb = "update" if before else "create"
+        audit.record(actor=actor, action=f"{_name(obj)}.{verb}", obj=obj, before=before, after=after)
     return obj
 
 
@@ -119,8 +119,8 @@ def publish(*, actor: Actor, obj: Series | Trim | Edition, on: bool) -> None:
     if obj.is_active != on:
         obj.is_active = on
         obj.save(update_fields=["is_active"])
-        audit.record(actor=actor, action=f"{_name(obj)}.{'publish' if on else 'withdraw'}", obj=obj,
-                     after={"is_active": on})
+        verb = "publish" if on else "withdraw"
+        audit.record(actor=actor, action=f"{_name(obj)}.{verb}", obj=obj, after={"is_active": on})
     for trim in trims:
         changes: dict[str, Any] = {}
         if trim.is_active != on and trim is not obj:

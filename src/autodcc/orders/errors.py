@@ -27,6 +27,8 @@ register(
         "statement.month_invalid": _("Give the month as YYYY-MM."),
         "order.accessories_not_installed": _("The accessory package is not installed yet (%(status)s): the car is "
                                              "delivered with its package fitted."),
+        "order.accessories_not_ordered": _("This special edition's accessory package has not been ordered yet: order "
+                                           "it by part number, then record the delivery once it is installed."),
         "order.accessory_step": _("Unknown accessory step “%(value)s”."),
         "order.accessory_out_of_order": _("The accessory order is “%(status)s”: it cannot be marked “%(step)s” yet."),
         "order.sold_out": _("%(name)s is sold out (limited to %(quantity)s cars)."),

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from autodcc.catalog.models import AccessoryPackage, CarModel, Colour, Edition, PriceChange, Series, Trim
-from autodcc.console.forms.common import YES_NO, FilterForm, tri_state
+from autodcc.console.forms.common import YES_NO, FilterForm, date_input, tri_state
 from autodcc.testdrives.models import BookingStatus
 
 MONEY_INPUT = {"step": "0.01", "min": "0"}
@@ -19,8 +19,8 @@ class SeriesForm(forms.ModelForm):
     class Meta:
         model = Series
         fields = ["code", "slug", "name", "tagline", "body_type", "description", "image", "sort"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"slug": _("Letters, digits and hyphens: the store address /store/series/<name>/.")}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "image": forms.FileInput}
+        help_texts = {"slug": _("Letters, digits and hyphens: the last part of the store's web address.")}
 
     def clean_image(self) -> Any:
         return _picture(self.cleaned_data.get("image"))
@@ -61,7 +61,7 @@ class PriceChangeForm(forms.ModelForm):
     class Meta:
         model = PriceChange
         fields = ["effective_on", "guide_price", "offer_price", "note"]
-        widgets = {"effective_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"effective_on": date_input()}
 
 
 class EditionForm(forms.ModelForm):
@@ -69,7 +69,7 @@ class EditionForm(forms.ModelForm):
         model = Edition
         fields = ["code", "slug", "name", "trim", "guide_price", "offer_price", "deposit", "package", "quantity",
                   "starts_on", "ends_on", "rewards", "voucher_value", "fuel_card_value", "is_active"]
-        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}), "ends_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"starts_on": date_input(), "ends_on": date_input()}
         help_texts = {"voucher_value": _("Issued to the buyer once receipt of the car is confirmed; 0: none."),
                       "fuel_card_value": _("A charging card for a battery-electric car; 0: none.")}
 
@@ -123,7 +123,7 @@ class RateForm(forms.Form):
     """A rate from a date on, in the shape of the entry in force today (one field per value;
     lists such as the vessel-tax bands as JSON)."""
 
-    effective_on = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_on = forms.DateField(label=_("Valid from"), widget=date_input())
     note = forms.CharField(label=_("Source or note"), max_length=200, required=False,
                            help_text=_("The document that sets the rate, e.g. MOF/STA 2025 No. 3."))
 
@@ -135,11 +135,14 @@ class RateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.table = table
         for key, value in rates.template(table).items():
-            if isinstance(value, list | dict):
-                self.fields[key] = forms.CharField(label=key, widget=forms.Textarea(attrs={"rows": 6}),
+            label = rates.KEY_LABELS.get(key, key)
+            if key == "mode":
+                self.fields[key] = forms.ChoiceField(label=label, choices=list(rates.MODE_LABELS.items()), initial=value)
+            elif isinstance(value, list | dict):
+                self.fields[key] = forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 6}),
                                                    initial=json.dumps(value, ensure_ascii=False, indent=1))
             else:
-                self.fields[key] = forms.CharField(label=key, initial=str(value), max_length=200)
+                self.fields[key] = forms.CharField(label=label, initial=str(value), max_length=200)
         self.value_keys = list(rates.template(table))
 
     def values(self) -> dict[str, str]:

@@ -290,8 +290,19 @@ def rates(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Rate saved."))
                 return redirect(f"{reverse('console:rates')}?table={table}")
     current = rate_rules.current()
-    tables = [(name, current.get(name, [])) for name in rate_rules.EDITABLE]
+    tables = [(name, rate_rules.TABLE_LABELS[name], [_entry(e) for e in current.get(name, [])])
+              for name in rate_rules.EDITABLE]
     return render(request, "console/catalog/rates.html", {
-        "tables": tables, "table": table, "form": form, "examples": examples,
+        "tables": tables, "table": table, "table_label": rate_rules.TABLE_LABELS.get(table, ""), "form": form,
+        "examples": examples,
         "today": timezone.localdate().isoformat(),
         "can_confirm": examples is not None and form is not None and not form.errors})
+
+
+def _entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A dated rate as the page lists it: its date, its values under their labels, its source."""
+    from autodcc.catalog import rates as rate_rules
+
+    values = [(str(rate_rules.KEY_LABELS.get(k, k)), rate_rules.MODE_LABELS.get(v, v) if k == "mode" else v)
+              for k, v in entry.items() if k not in rate_rules.META_KEYS]
+    return {"from": entry.get("from", ""), "values": values, "source": entry.get("source") or entry.get("note", "")}

@@ -77,8 +77,10 @@ def order_record_step(*, actor: Actor, order: Order, step: str, contract_value: 
     if step not in STEPS:
         raise DomainError("order.illegal_step", field="step", status=order.get_status_display(), step=step)
     if step == "delivered" and OrderStatus.DELIVERED in TRANSITIONS[order.status]:
-        parts = AccessoryOrder.objects.filter(order=order).exclude(status=AccessoryStatus.INSTALLED).first()
-        if parts is not None:  # ORD-6: the car leaves with its package fitted
+        parts = AccessoryOrder.objects.filter(order=order).first()
+        if parts is None and order.edition_id is not None:  # ORD-6: an edition's car leaves with its package
+            raise DomainError("order.accessories_not_ordered")
+        if parts is not None and parts.status != AccessoryStatus.INSTALLED:
             raise DomainError("order.accessories_not_installed", status=parts.get_status_display())
     if step == "delivered" and OrderStatus.DELIVERED in TRANSITIONS[order.status] and order.vehicle_id is None:
         if not vin.strip():

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from autodcc.catalog.models import Edition, Photo, Series, SpecValue, Trim
-from autodcc.catalog.services import price_valid_until
 from autodcc.catalog.selectors import CompareRow, compare, landed_price_for, trim_page, trims_on_sale
+from autodcc.catalog.services import price_valid_until
 from autodcc.orders.services.ordering import edition_left
 from autodcc.storefront.forms import PRIVACY_NOTICE_UPDATED
 from autodcc.storefront.templatetags.storefront import yuan
