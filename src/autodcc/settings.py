@@ -207,6 +207,7 @@ INSTALLED_APPS = [
     "autodcc.network",
     "autodcc.messaging",
     "autodcc.customers",
+    "autodcc.campaigns",
     "autodcc.leads",
     "autodcc.catalog",
     "autodcc.testdrives",

@@ -52,8 +52,19 @@ def foreign_objects(net):
         "leave_cancel": leave.pk, "message_detail": message.pk,
         # a dealer's own reports (insights)
         "insights_daily_dealer": dealer, "insights_monthly_dealer": dealer,
-        **lead_objects, **order_objects, **_testdrive_objects(net.dealer_b),
+        **lead_objects, **order_objects, **_testdrive_objects(net.dealer_b), **_campaign_objects(net.dealer_b),
     }
+
+
+def _campaign_objects(dealer):
+    """A campaign of ``dealer`` with a task."""
+    from autodcc.campaigns.models import Campaign, Task
+
+    campaign = Campaign.objects.create(code=f"B-{dealer.pk}-{next(_phones)}", name="滨江店试驾周", dealer=dealer,
+                                       starts_on=timezone.localdate(), ends_on=timezone.localdate())
+    task = Task.objects.create(campaign=campaign, title="布置展厅", due_on=timezone.localdate())
+    return {"campaign_detail": campaign.pk, "campaign_edit": campaign.pk, "campaign_line": campaign.pk,
+            "campaign_task": campaign.pk, "campaign_note": campaign.pk, "campaign_task_done": task.pk}
 
 
 def _testdrive_objects(dealer):

@@ -12,21 +12,24 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
 
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
-                    "templates", "optouts", "audit", "orders", "accessories", "testdrives", "catalog", "editions", "insights"},
+                    "templates", "optouts", "audit", "orders", "accessories", "testdrives", "catalog", "editions", "insights",
+                    "campaigns", "costs"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit", "orders", "accessories", "testdrives", "insights"},
+                   "audit", "orders", "accessories", "testdrives", "insights", "campaigns"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
-                   "optouts", "audit", "orders", "finance", "insights"},
+                   "optouts", "audit", "orders", "finance", "insights", "campaigns"},
     "regional_manager": {
-        "home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "testdrives", "insights"},
+        "home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "testdrives", "insights",
+        "campaigns", "costs"},
     "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
-             "orders", "testdrives", "insights"},
+             "orders", "testdrives", "insights", "campaigns", "costs"},
     "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
-                  "audit", "orders", "testdrives", "insights"},
+                  "audit", "orders", "testdrives", "insights", "campaigns", "costs"},
     "a_supervisor": {
-        "home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "testdrives", "insights"},
-    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights"},
-    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights"},
+        "home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "testdrives", "insights",
+        "campaigns"},
+    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights", "campaigns"},
+    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights", "campaigns"},
 }
 
 

@@ -24,7 +24,7 @@ class NavEntry:
 # menus for people with many entries (HQ): the entries of a group open from one menu
 GROUPS: dict[str, Promise] = {
     "work": _("Leads"), "customers": _("Customers"), "network": _("Network"), "sales": _("Cars and orders"),
-    "messages": _("Messages"),
+    "messages": _("Messages"), "campaigns": _("Campaigns"),
 }
 FLAT_UP_TO = 9  # this many entries or fewer fit on one line at 1280 px: no menus
 
@@ -46,6 +46,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("orders", _("Deposit orders"), "console:order_list", "orders.view", "sales"),
     NavEntry("accessories", _("Accessory orders"), "console:accessory_list", "orders.accessories_supply", "sales"),
     NavEntry("finance", _("Finance"), "console:finance", "orders.finance", "sales"),
+    NavEntry("campaigns", _("Activity calendar"), "console:campaign_calendar", "campaigns.view", "campaigns"),
+    NavEntry("costs", _("Channel costs"), "console:channel_costs", "campaigns.manage", "campaigns"),
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox", "messages"),
     NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates", "messages"),
     NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts", "messages"),

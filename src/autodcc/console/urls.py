@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from autodcc.console.views import catalog, catalogue, customers, insights, leads, messaging, network, orders
+from autodcc.console.views import campaigns, catalog, catalogue, customers, insights, leads, messaging, network, orders
 
 app_name = "console"
 
@@ -71,6 +71,16 @@ urlpatterns = [
     path("groups/new/", customers.group_create, name="group_create"),
     path("groups/preview/", customers.group_preview, name="group_preview"),
     path("groups/<int:pk>/", customers.group_detail, name="group_detail"),
+    # campaigns
+    path("campaigns/", campaigns.calendar_page, name="campaign_calendar"),
+    path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
+    path("campaigns/costs/", campaigns.channel_costs, name="channel_costs"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:pk>/lines/", campaigns.campaign_part, {"part": "line"}, name="campaign_line"),
+    path("campaigns/<int:pk>/tasks/", campaigns.campaign_part, {"part": "task"}, name="campaign_task"),
+    path("campaigns/<int:pk>/notes/", campaigns.campaign_part, {"part": "note"}, name="campaign_note"),
+    path("campaign-tasks/<int:pk>/done/", campaigns.task_done, name="campaign_task_done"),
     # the catalogue (HQ marketing)
     path("catalog/", catalogue.catalog, name="catalog"),
     path("catalog/specs.xlsx", catalogue.specs_export, name="specs_export"),

@@ -41,7 +41,7 @@ FILTERS: dict[str, tuple[str, Callable[[Any], Q]]] = {
     "lead_grade": ("lead", lambda v: Q(grade__in=_many(v))),
     "lead_status": ("lead", lambda v: Q(status__in=_many(v))),
     "lead_model": ("lead", lambda v: Q(model_interest__icontains=v)),
-    "lead_campaign": ("lead", lambda v: Q(campaign__icontains=v)),
+    "lead_campaign": ("lead", lambda v: Q(campaign__name__icontains=v) | Q(campaign__code__iexact=v)),
     "lead_dealer": ("lead", lambda v: Q(dealer_id=int(v))),
     "lead_created_from": ("lead", lambda v: Q(created_at__date__gte=_date(v))),
     "lead_created_to": ("lead", lambda v: Q(created_at__date__lte=_date(v))),

@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.utils import timezone
 
+from autodcc.campaigns import codes
 from autodcc.core.actors import Actor
 from autodcc.core.roles import DEALER_MANAGERS, HANDED_ONLY_ROLES, Role
 from autodcc.insights import kpi
@@ -32,7 +33,7 @@ STAMPS = {"contacted": "contacted_at", "invited": "invited_at", "arrived": "arri
 INVITED_ARRIVAL = Q(invited_at__isnull=False, invited_at__lte=F("arrived_at"))
 
 GROUPS: dict[str, str] = {
-    "channel": "channel", "campaign": "campaign", "dealer": "dealer_id", "agent": "agent_id",
+    "channel": "channel", "campaign": "campaign__code", "dealer": "dealer_id", "agent": "agent_id",
     "consultant": "consultant_id", "city": "dealer__city_id", "region": "dealer__region_id",
 }
 PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
@@ -86,7 +87,7 @@ def _filtered(actor: Actor, f: Filters) -> QuerySet[Lead]:
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.campaign:
-        qs = qs.filter(campaign=f.campaign)
+        qs = qs.filter(campaign__code=codes.clean(f.campaign))
     if f.dealer_ids:
         qs = qs.filter(dealer_id__in=f.dealer_ids)
     if f.region_id:
@@ -147,7 +148,7 @@ def _repeats(actor: Actor, f: Filters, group: str | None) -> dict[Any, int]:
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.campaign:
-        qs = qs.filter(campaign=f.campaign)
+        qs = qs.filter(campaign=codes.clean(f.campaign))  # the code as the capture carried it
     if group is None:
         return {None: qs.count()}
     if group in PERIODS:
@@ -268,6 +269,11 @@ def _labels(group: str | None, keys: list[Any]) -> dict[Any, str]:
 
     if group == "channel":
         return {k: str(Channel(k).label) if k in Channel.values else k for k in keys}
+    if group == "campaign":
+        from autodcc.campaigns.models import Campaign
+
+        names = dict(Campaign.objects.filter(code__in=[k for k in keys if k]).values_list("code", "name"))
+        return {k: f"{names[k]}（{k}）" if k in names else (k or "—") for k in keys}
     if group == "dealer":
         return {d.pk: f"{d.code} {d}" for d in Dealer.objects.filter(pk__in=[k for k in keys if k])}
     if group in ("agent", "consultant"):

@@ -44,7 +44,7 @@ def build(count: int = 240, seed: int = 2026) -> int:
         data = s.LeadInput(
             name=person_name(n + 500), phone=f"186{n:08d}", channel=rng.choice(CHANNELS), city=rng.choice(CITIES),
             model_interest=rng.choice(MODELS), consent_version="2026-01", consent_share_with_dealer=True,
-            campaign=rng.choice(["", "", "双十一到店礼", "新车上市"]),
+            campaign=rng.choice(["", "", "DOUBLE11", "LAUNCH26"]),
         )
         result = s.lead_capture(actor=SYSTEM, data=data, idempotency_key=f"demo:{n}")
         if result.replay:

@@ -135,7 +135,10 @@ class Lead(models.Model):
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="leads",
                                  verbose_name=_("customer"))
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    campaign = models.CharField(_("campaign"), max_length=80, blank=True)
+    # the campaign whose code the capture carried, when that campaign is the brand's, the dealer's
+    # region's or the dealer's own (the code as sent stays on the capture)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="leads", verbose_name=_("campaign"))
     source_ref = models.CharField(_("platform reference"), max_length=80, blank=True)
     model_interest = models.CharField(_("model of interest"), max_length=80, blank=True)
     city = models.ForeignKey("network.City", on_delete=models.PROTECT, null=True, blank=True, related_name="+",

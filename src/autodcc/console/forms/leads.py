@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from autodcc.campaigns.models import Campaign
 from autodcc.console.forms.common import FilterForm, ImportForm, date_input, datetime_input
 from autodcc.core.actors import Actor
 from autodcc.core.roles import Role
@@ -75,6 +76,9 @@ class ArrivalDayForm(forms.Form):
     day = forms.DateField(label=_("Day"), required=False, widget=date_input())
 
 
+CAMPAIGN_AFTER_DAYS = 30  # staff entry offers the campaigns running now or ended this month
+
+
 class LeadCreateForm(forms.Form):
     """A walk-in or a hotline call entered by staff. The names match the capture service's
     fields so its errors land on them."""
@@ -89,6 +93,8 @@ class LeadCreateForm(forms.Form):
     message = forms.CharField(label=_("Message / notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=Dealer.objects.none(), required=False,
                                     empty_label=_("Allocate by city"))
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False,
+                                      empty_label=_("None"), help_text=_("The campaign the customer came for."))
     consent_version = forms.BooleanField(label=_("The customer agreed to the privacy notice"), required=False)
     consent_share_with_dealer = forms.BooleanField(
         label=_("The customer separately agreed to share their details with the dealer"), required=False)
@@ -101,6 +107,9 @@ class LeadCreateForm(forms.Form):
             self.fields["dealer"].queryset = Dealer.objects.filter(is_active=True).order_by("code")
         else:
             del self.fields["dealer"]
+        recent = timezone.localdate() - dt.timedelta(days=CAMPAIGN_AFTER_DAYS)
+        self.fields["campaign"].queryset = Campaign.objects.visible_to(actor).filter(ends_on__gte=recent).order_by(
+            "-starts_on")
 
 
 class LeadImportForm(ImportForm):

@@ -29,6 +29,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from autodcc.campaigns import codes
 from autodcc.core import geo, phone
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, Forbidden, Invalid
@@ -168,6 +169,7 @@ def check(data: LeadInput, caller: Caller) -> tuple[str, str, geo.CityInfo | Non
         errors.append(exc)
     if data.channel not in CHANNELS:
         errors.append(DomainError("lead.channel_unknown", field="channel", value=data.channel))
+    data.campaign = codes.clean(data.campaign)
     if not (data.consent_version or "").strip() and not any(e.field == "consent_version" for e in errors):
         errors.append(DomainError("consent.missing", field="consent_version"))
     if not data.consent_share_with_dealer:

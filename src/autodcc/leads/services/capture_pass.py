@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import F, Value
 from django.utils import timezone
 
+from autodcc.campaigns import codes
 from autodcc.core import fairshare, phone, rows, workhours
 from autodcc.core.errors import DomainError
 from autodcc.core.models import AuditLog, FairShare
@@ -334,7 +335,7 @@ def _customers(news: list[_New], found: _Found, now: dt.datetime) -> None:
 
 CUSTOMER_COLUMNS = ("name", "phone", "kind", "gender", "city_id", "age_band", "occupation", "family", "hobbies",
                     "current_car", "wechat_openid", "created_at", "updated_at")
-LEAD_COLUMNS = ("dealer_id", "customer_id", "channel", "campaign", "source_ref", "model_interest", "city_id", "message",
+LEAD_COLUMNS = ("dealer_id", "customer_id", "channel", "campaign_id", "source_ref", "model_interest", "city_id", "message",
                 "status", "status_before_defeat", "stage", "grade", "expected_purchase_on", "next_follow_up_on",
                 "allocation_reason", "agent_id", "assigned_at", "first_response_due_at", "duplicate_count",
                 "api_token_id", "created_at", "updated_at")
@@ -353,7 +354,8 @@ def _write_leads(news: list[_New], now: dt.datetime) -> None:
             due[d.id] = workhours.add_open_minutes(now, common.settings_for(d.id).sla_minutes, d.hours)
         data = item.c.request.data
         values.append((
-            d.id, item.customer_id, data.channel, data.campaign, data.source_ref, data.model_interest,
+            d.id, item.customer_id, data.channel, codes.resolve(data.campaign, dealer_id=d.id, region_id=d.region_id),
+            data.source_ref, data.model_interest,
             item.city.id if item.city else None, data.message, Status.NEW, "",
             Stage.DCC if item.agent_id else Stage.MARKETING, Grade.N, data.expected_purchase_on, today, item.reason,
             item.agent_id, now if item.agent_id else None, due[d.id], 0, item.c.request.caller.token_id, now, now))

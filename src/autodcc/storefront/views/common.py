@@ -42,7 +42,30 @@ def limited(request: HttpRequest) -> bool:
     return bool(getattr(request, "limited", False))
 
 
+CAMPAIGN_PARAMS = ("c", "utm_campaign")  # a short code, or the campaign of a tagged link
+CAMPAIGN_KEY = "store_campaign"
+
+
+def remember_campaign(request: HttpRequest) -> None:
+    """A link's campaign code (``?c=`` or ``utm_campaign``) is kept for the visit: the enquiry,
+    booking or order made later in it counts toward that campaign (the latest link wins)."""
+    from autodcc.campaigns import codes
+
+    for name in CAMPAIGN_PARAMS:
+        value = codes.clean(request.GET.get(name, ""))
+        if value and codes.CODE.match(value):
+            request.session[CAMPAIGN_KEY] = value
+            return
+
+
+def campaign_of(request: HttpRequest) -> str:
+    """The campaign code this visit came with ('' when none)."""
+    remember_campaign(request)
+    return str(request.session.get(CAMPAIGN_KEY, ""))
+
+
 def page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    remember_campaign(request)
     context.setdefault("brand", settings.AUTODCC_BRAND)
     return render(request, f"storefront/{template}", context, status=status)
 

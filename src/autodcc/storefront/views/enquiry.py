@@ -14,6 +14,7 @@ from autodcc.network.models import Dealer
 from autodcc.storefront.forms import EnquiryForm, add_errors
 from autodcc.storefront.views.common import (
     RATE_LIMITED,
+    campaign_of,
     limited,
     page,
     post_rate,
@@ -42,7 +43,7 @@ def enquiry(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             data = form.cleaned_data
             trim = form.trims[data["trim"]]
-            lead = LeadInput(**form.lead_values(), city=data["city"], model_interest=str(trim),
+            lead = LeadInput(**form.lead_values(), city=data["city"], model_interest=str(trim), campaign=campaign_of(request),
                              message=data["message"])
             try:
                 with transaction.atomic():

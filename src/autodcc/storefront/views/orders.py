@@ -53,6 +53,7 @@ from autodcc.storefront.forms import add_errors
 from autodcc.storefront.forms_orders import OrderForm, PayForm, RefundForm
 from autodcc.storefront.views.common import (
     RATE_LIMITED,
+    campaign_of,
     claim_submission,
     finish_submission,
     limited,
@@ -201,7 +202,8 @@ def _submit(request: HttpRequest, form: OrderForm, trim: Trim, edition: Edition 
     if existing is not None:
         finish_submission(key, existing.token)
         return _to_payment(request, existing)
-    buyer = LeadInput(**form.lead_values(), city=(data.get("city") or "").strip(), dealer=data.get("dealer") or "")
+    buyer = LeadInput(**form.lead_values(), city=(data.get("city") or "").strip(), dealer=data.get("dealer") or "",
+                      campaign=campaign_of(request))
     try:
         order = order_create(actor=store_consumer(data["phone"]), trim=trim, buyer=buyer, edition=edition,
                              wants_loan=bool(data.get("wants_loan")), colour=data.get("colour") or "")

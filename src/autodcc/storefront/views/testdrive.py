@@ -30,6 +30,7 @@ from autodcc.network.services import city_for
 from autodcc.storefront.forms import BookingForm, ReportForm, add_errors
 from autodcc.storefront.views.common import (
     RATE_LIMITED,
+    campaign_of,
     claim_submission,
     finish_submission,
     limited,
@@ -218,7 +219,7 @@ def _submit(request: HttpRequest, form: BookingForm) -> HttpResponse | None:
     if existing is not None:
         finish_submission(key, existing.token)
         return redirect("store:booking_status", token=existing.token)
-    lead = LeadInput(**form.lead_values(), city=data["city"].strip())
+    lead = LeadInput(**form.lead_values(), city=data["city"].strip(), campaign=campaign_of(request))
     try:
         booking = td.booking_create(actor=store_consumer(data["phone"]), trim=trim, dealer=dealer,
                                     starts_at=data["starts_at"], lead=lead)

@@ -55,6 +55,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         data = services.LeadInput(
             name=d["name"], phone=d["phone"], channel=d["channel"], city=d["city"],
             dealer=d["dealer"].code if d.get("dealer") else "", model_interest=d["model_interest"],
+            campaign=d["campaign"].code if d.get("campaign") else "",
             message=d["message"], consent_version=CONSENT_VERSION if d["consent_version"] else "",
             consent_share_with_dealer=d["consent_share_with_dealer"], consent_purposes=["contact_about_purchase"],
         )

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from autodcc.campaigns import demo as campaign_demo
 from autodcc.catalog import demo as catalog_demo
 from autodcc.leads import demo as lead_demo
 from autodcc.network import demo
@@ -16,11 +17,12 @@ class Command(BaseCommand):
         result = demo.build()
         trims = catalog_demo.build()
         cars = testdrive_demo.build()
+        campaigns = campaign_demo.build()
         leads = lead_demo.build()
         orders = order_demo.build()
         self.stdout.write(
             f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff, "
-            f"+{trims} trims, +{cars} test-drive cars, +{leads} leads, +{orders} deposit orders "
+            f"+{trims} trims, +{cars} test-drive cars, +{campaigns} campaigns, +{leads} leads, +{orders} deposit orders "
             f"(nothing is added twice)"
         )
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")

@@ -1,0 +1,50 @@
+"""Demo campaigns: the brand's Double 11 weekend and a launch, and the Shanghai store's anniversary
+with its budget, targets and tasks. Re-runnable: keyed by code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+from django.utils import timezone
+
+from autodcc.campaigns import codes
+from autodcc.campaigns.models import BudgetLine, Campaign, Task
+
+BRAND = [("DOUBLE11", "双十一到店礼", "holiday", -30, 10), ("LAUNCH26", "新车上市", "launch", -60, 60)]
+
+
+def build() -> int:
+    today = timezone.localdate()
+    created = 0
+    for code, name, theme, start, days in BRAND:
+        _, made = Campaign.objects.get_or_create(code=code, defaults={
+            "name": name, "theme": theme, "starts_on": today + dt.timedelta(days=start),
+            "ends_on": today + dt.timedelta(days=start + days), "target_leads": 120, "target_arrivals": 40,
+            "target_test_drives": 30, "target_deals": 12, "created_by": "demo"})
+        created += made
+    from autodcc.network.models import Dealer
+
+    dealer = Dealer.objects.filter(code="SH-001").first()
+    if dealer is not None:
+        campaign, made = Campaign.objects.get_or_create(code="SH001-AN5", defaults={
+            "name": "浦东店五周年店庆", "theme": "anniversary", "dealer": dealer,
+            "starts_on": today + dt.timedelta(days=40), "ends_on": today + dt.timedelta(days=41),
+            "environment": "周边两家竞品门店同期促销；商圈周末客流高。",
+            "customers": "以 30–40 岁家庭用户为主，关注续航和空间。",
+            "target_leads": 80, "target_arrivals": 30, "target_test_drives": 20, "target_deals": 8,
+            "created_by": "demo"})
+        if made:
+            created += 1
+            BudgetLine.objects.bulk_create([
+                BudgetLine(campaign=campaign, category="media", item="本地生活平台推广", planned=D("12000"),
+                           support=D("6000")),
+                BudgetLine(campaign=campaign, category="venue", item="展厅布置", planned=D("8000")),
+                BudgetLine(campaign=campaign, category="gifts", item="到店礼", planned=D("5000"), support=D("2500")),
+            ])
+            Task.objects.bulk_create([
+                Task(campaign=campaign, title="确认展车与试驾车", due_on=today + dt.timedelta(days=30), checklist=True),
+                Task(campaign=campaign, title="邀约短信发送", due_on=today + dt.timedelta(days=35)),
+            ])
+    codes.forget()
+    return created

@@ -1,0 +1,182 @@
+"""Campaigns (CMP-1, CMP-2, CMP-8): the activity calendar, each campaign's plan with its budget
+lines, targets, tasks and daily notes, and what each channel costs a month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from autodcc.core.actors import Actor
+
+MONEY = {"max_digits": 13, "decimal_places": 2}
+FIXED_DAYS_AHEAD = 30  # a plan is fixed a month before it starts (CMP-1)
+
+
+class Theme(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday")
+    LAUNCH = "launch", _("Launch")
+    ANNIVERSARY = "anniversary", _("Store anniversary")
+    SERVICE = "service", _("Service campaign")
+    ONLINE = "online", _("Online promotion")
+    OTHER = "other", _("Other")
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, actor: Actor) -> CampaignQuerySet:
+        """The brand's campaigns, the region's and the dealer's own; HQ sees all."""
+        if actor.is_hq:
+            return self
+        from autodcc.network.models import Dealer
+
+        q = Q(dealer__isnull=True, region__isnull=True)
+        if actor.dealer_ids:
+            q |= Q(dealer_id__in=sorted(actor.dealer_ids))
+            q |= Q(dealer__isnull=True, region_id__in=Dealer.objects.filter(pk__in=sorted(actor.dealer_ids))
+                   .exclude(region_id=None).values("region_id"))
+        if actor.region_ids:
+            q |= Q(region_id__in=sorted(actor.region_ids)) | Q(dealer__region_id__in=sorted(actor.region_ids))
+        if not actor.is_staff:
+            return self.none()
+        return self.filter(q)
+
+
+class Campaign(models.Model):
+    """One activity: the brand's (no dealer, no region), a region's or a dealer's."""
+
+    code = models.CharField(_("campaign code"), max_length=24, unique=True,
+                            help_text=_("Letters, digits and hyphens; links, the API and imports carry it."))
+    name = models.CharField(_("name"), max_length=80)
+    theme = models.CharField(_("theme"), max_length=16, choices=Theme.choices, default=Theme.OTHER)
+    dealer = models.ForeignKey("network.Dealer", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="campaigns", verbose_name=_("dealer"))
+    region = models.ForeignKey("network.Region", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="campaigns", verbose_name=_("region"))
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    environment = models.TextField(_("market environment"), blank=True)
+    customers = models.TextField(_("customer analysis"), blank=True)
+    target_leads = models.PositiveIntegerField(_("target: leads"), default=0)
+    target_arrivals = models.PositiveIntegerField(_("target: arrivals"), default=0)
+    target_test_drives = models.PositiveIntegerField(_("target: test drives"), default=0)
+    target_deals = models.PositiveIntegerField(_("target: deals"), default=0)
+    created_by = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_ends_after_start"),
+            models.CheckConstraint(condition=Q(dealer__isnull=True) | Q(region__isnull=True),
+                                   name="campaign_dealer_or_region"),
+        ]
+        indexes = [models.Index(fields=["starts_on", "ends_on"], name="campaign_dates")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def fixed_on(self) -> dt.date:
+        return self.starts_on - dt.timedelta(days=FIXED_DAYS_AHEAD)
+
+    def is_fixed(self, day: dt.date | None = None) -> bool:
+        """Fixed a month ahead: later changes need a manager's approval."""
+        return (day or timezone.localdate()) >= self.fixed_on
+
+    @property
+    def level(self) -> str:
+        return "dealer" if self.dealer_id else "region" if self.region_id else "brand"
+
+
+class BudgetCategory(models.TextChoices):
+    MEDIA = "media", _("Media and advertising")
+    VENUE = "venue", _("Venue and decoration")
+    GIFTS = "gifts", _("Gifts and prizes")
+    STAFF = "staff", _("Staff and hosts")
+    CATERING = "catering", _("Catering")
+    MATERIALS = "materials", _("Printed materials")
+    OTHER = "other", _("Other")
+
+
+class BudgetLine(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="budget_lines")
+    category = models.CharField(_("category"), max_length=16, choices=BudgetCategory.choices)
+    item = models.CharField(_("item"), max_length=80)
+    planned = models.DecimalField(_("budget"), **MONEY)
+    spent = models.DecimalField(_("spent"), default=Decimal("0.00"), **MONEY)
+    support = models.DecimalField(_("manufacturer support"), default=Decimal("0.00"), **MONEY)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["campaign", "category", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(planned__gte=0) & Q(spent__gte=0) & Q(support__gte=0),
+                                   name="budget_line_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.item
+
+
+class Task(models.Model):
+    """Who does what by when, the preparation checklist included."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("task"), max_length=120)
+    owner = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="campaign_tasks", verbose_name=_("owner"))
+    due_on = models.DateField(_("deadline"))
+    checklist = models.BooleanField(_("preparation checklist"), default=False)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign task")
+        verbose_name_plural = _("campaign tasks")
+        ordering = ["campaign", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DayNote(models.Model):
+    """The day's remark beside the actuals the leads give (daily progress)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="day_notes")
+    day = models.DateField(_("day"))
+    note = models.TextField(_("note"))
+    by_label = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "day"], name="one_note_per_campaign_day")]
+        ordering = ["campaign", "day"]
+
+
+class ChannelCost(models.Model):
+    """Platform fees and ad spend of a channel in a month (a dealer's, or the brand's)."""
+
+    TENANT_DEALER_FIELD = "dealer"
+
+    dealer = models.ForeignKey("network.Dealer", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="channel_costs", verbose_name=_("dealer"))
+    channel = models.CharField(_("channel"), max_length=20)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    note = models.CharField(_("note"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("channel cost")
+        verbose_name_plural = _("channel costs")
+        ordering = ["-month", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "channel", "month"], name="one_cost_per_dealer_channel_month"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="channel_cost_not_negative"),
+        ]

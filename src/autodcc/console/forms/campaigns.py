@@ -1,0 +1,94 @@
+"""Forms of the campaign pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from autodcc.campaigns.models import BudgetLine, Campaign, Task
+from autodcc.console.forms.common import date_input
+from autodcc.core.actors import Actor
+from autodcc.leads.models import Channel
+from autodcc.network.models import Dealer, Region, Staff
+
+REASON_HELP = _("Needed once the plan is fixed (a month before it starts): why it changes.")
+
+
+class CampaignForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for the change"), max_length=200, required=False, help_text=REASON_HELP)
+
+    class Meta:
+        model = Campaign
+        fields = ["code", "name", "theme", "dealer", "region", "starts_on", "ends_on", "target_leads",
+                  "target_arrivals", "target_test_drives", "target_deals", "environment", "customers"]
+        widgets = {"starts_on": date_input(), "ends_on": date_input(),
+                   "environment": forms.Textarea(attrs={"rows": 3}), "customers": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        editing = self.instance.pk is not None
+        dealers = Dealer.objects.visible_to(actor).order_by("code")
+        self.fields["dealer"].queryset = dealers
+        self.fields["region"].queryset = Region.objects.filter(pk__in=sorted(actor.region_ids)) if not actor.is_hq \
+            else Region.objects.all()
+        if not actor.is_hq and not actor.region_ids:  # a dealer's managers plan their own dealer's campaigns
+            self.fields["dealer"].required = True
+            self.fields["dealer"].empty_label = None
+            del self.fields["region"]
+        if editing:  # a campaign stays where it was planned
+            self.fields.pop("dealer", None)
+            self.fields.pop("region", None)
+        else:
+            del self.fields["reason"]
+
+
+class BudgetLineForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for the change"), max_length=200, required=False, help_text=REASON_HELP)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["category", "item", "planned", "spent", "support"]
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["title", "owner", "due_on", "checklist"]
+        widgets = {"due_on": date_input()}
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = Staff.objects.filter(user__is_active=True).order_by("name")
+        self.fields["owner"].queryset = (staff.filter(grants__dealer_id=campaign.dealer_id) if campaign.dealer_id
+                                         else staff.filter(grants__dealer__isnull=True)).distinct()
+
+
+class DayNoteForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=date_input())
+    note = forms.CharField(label=_("Note"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ChannelCostForm(forms.Form):
+    dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=Dealer.objects.none(), required=False,
+                                    help_text=_("Empty: the brand's own spend."))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    month = forms.CharField(label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}))
+    amount = forms.DecimalField(label=_("Amount (CNY)"), min_value=0, max_digits=13, decimal_places=2)
+    note = forms.CharField(label=_("Note"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dealer"].queryset = Dealer.objects.visible_to(actor).order_by("code")
+        if not actor.is_hq:
+            self.fields["dealer"].required = True
+            self.fields["dealer"].empty_label = None
+
+    def clean_month(self) -> Any:
+        from autodcc.console.forms.common import parse_month
+
+        month = parse_month(self.cleaned_data["month"])
+        if month is None:
+            raise forms.ValidationError(_("Give the month as YYYY-MM."))
+        return month

@@ -1,0 +1,233 @@
+"""Campaign pages (CMP-1, CMP-2, CMP-8): the activity calendar by month and year, each campaign's
+plan with its budget, targets, tasks and daily progress, its summary (page and Excel), and the
+monthly cost of each channel."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from autodcc.campaigns import services
+from autodcc.campaigns.models import BudgetLine, Campaign, ChannelCost, Task
+from autodcc.console.downloads import xlsx_download
+from autodcc.console.forms.campaigns import BudgetLineForm, CampaignForm, ChannelCostForm, DayNoteForm, TaskForm
+from autodcc.console.forms.common import parse_month
+from autodcc.console.views.base import run_service, staff_view
+from autodcc.core import tabular
+from autodcc.core.tenancy import get_for_actor
+from autodcc.insights.queries import scoped
+from autodcc.leads.models import Channel
+
+VIEW = "campaigns.view"
+
+
+def _overlapping(actor: Any, first: dt.date, last: dt.date) -> list[Campaign]:
+    return list(Campaign.objects.visible_to(actor).filter(starts_on__lte=last, ends_on__gte=first)
+                .select_related("dealer", "region").order_by("starts_on", "code"))
+
+
+@staff_view(VIEW)
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    """The activity calendar: a month's days with the campaigns running on each, or a year's months."""
+    today = timezone.localdate()
+    if request.GET.get("view") == "year":
+        year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else today.year
+        year = min(max(year, 2000), 2100)
+        campaigns = _overlapping(request.actor, dt.date(year, 1, 1), dt.date(year, 12, 31))
+        months = []
+        for m in range(1, 13):
+            first = dt.date(year, m, 1)
+            last = dt.date(year, m, calendar.monthrange(year, m)[1])
+            months.append({"month": first, "campaigns": [c for c in campaigns if c.starts_on <= last and c.ends_on >= first]})
+        return render(request, "console/campaigns/calendar.html", {
+            "view": "year", "year": year, "months": months, "prev": year - 1, "next": year + 1,
+            "can_plan": request.actor.can("campaigns.manage")})
+    month = parse_month(request.GET.get("month")) or today.replace(day=1)
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    campaigns = _overlapping(request.actor, month, last)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
+        weeks.append([{"day": d, "in_month": d.month == month.month, "today": d == today,
+                       "campaigns": [c for c in campaigns if c.starts_on <= d <= c.ends_on]} for d in week])
+    prev = (month - dt.timedelta(days=1)).replace(day=1)
+    nxt = last + dt.timedelta(days=1)
+    return render(request, "console/campaigns/calendar.html", {
+        "view": "month", "month": month, "weeks": weeks, "campaigns": campaigns, "prev": prev, "next": nxt,
+        "can_plan": request.actor.can("campaigns.manage")})
+
+
+@staff_view("campaigns.manage")
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST or None, actor=request.actor)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save(commit=False)
+        if run_service(form, lambda: services.campaign_save(actor=request.actor, campaign=campaign)):
+            messages.success(request, _("Campaign planned."))
+            return redirect("console:campaign_detail", pk=campaign.pk)
+    return render(request, "console/campaigns/form.html", {"form": form})
+
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    return get_for_actor(Campaign.objects.select_related("dealer", "region"), request.actor, pk=pk)
+
+
+@staff_view(VIEW)
+def campaign_detail(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    manage = services.may_manage(request.actor, campaign)
+    summary = services.summary(campaign, leads=scoped(request.actor))
+    if request.GET.get("format") == "xlsx":
+        return _summary_xlsx(request, campaign, summary)
+    context = {
+        "campaign": campaign, "summary": summary, "manage": manage, "fixed": campaign.is_fixed(),
+        "lines": campaign.budget_lines.all(), "tasks": campaign.tasks.select_related("owner"),
+        "code_link": request.build_absolute_uri(reverse("store:home")) + f"?c={campaign.code}",
+        "metrics": [(m, label, summary.counts[m], summary.targets.get(m), summary.reached(m))
+                    for m, label in _metric_labels()],
+    }
+    if manage:
+        context.update(
+            form=forms_.get("form") or CampaignForm(instance=campaign, actor=request.actor),
+            line_form=forms_.get("line_form") or BudgetLineForm(prefix="line"),
+            task_form=forms_.get("task_form") or TaskForm(prefix="task", campaign=campaign),
+            note_form=forms_.get("note_form") or DayNoteForm(prefix="note", initial={"day": timezone.localdate()}))
+    return render(request, "console/campaigns/detail.html", context)
+
+
+def _metric_labels() -> list[tuple[str, str]]:
+    return [("leads", _("Leads")), ("valid", _("Valid leads")), ("arrivals", _("Arrivals")),
+            ("test_drives", _("Test drives")), ("orders", _("Deals")), ("deliveries", _("Deliveries"))]
+
+
+def _summary_xlsx(request: HttpRequest, campaign: Campaign, summary: services.Summary) -> HttpResponse:
+    figures = [[label, summary.counts[m], summary.targets.get(m) or ""] for m, label in _metric_labels()]
+    money = [[_("Budget"), summary.budget], [_("Spent"), summary.spent], [_("Manufacturer support"), summary.support],
+             [_("Cost per lead"), summary.per_lead or ""], [_("Cost per arrival"), summary.per_arrival or ""],
+             [_("Cost per deal"), summary.per_deal or ""]]
+    days = [[d["day"], d["leads"], d["arrivals"], d["test_drives"], d["orders"], d["note"]] for d in summary.days]
+    data = tabular.xlsx_book([
+        (_("Summary"), [_("Figure"), _("Actual"), _("Target")], figures),
+        (_("Spend"), [_("Figure"), _("Amount (CNY)")], money),
+        (_("Daily progress"), [_("Day"), _("Leads"), _("Arrivals"), _("Test drives"), _("Deals"), _("Note")], days),
+    ])
+    return xlsx_download(request, data, f"{campaign.code}-{campaign.name}.xlsx", what="campaigns.summary",
+                         dealer_id=campaign.dealer_id)
+
+
+@require_POST
+@staff_view(VIEW)
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    if not services.may_manage(request.actor, campaign):
+        raise PermissionDenied
+    form = CampaignForm(request.POST, instance=campaign, actor=request.actor)
+    if form.is_valid():
+        changed = form.save(commit=False)
+        if run_service(form, lambda: services.campaign_save(actor=request.actor, campaign=changed,
+                                                            reason=form.cleaned_data.get("reason", ""))):
+            messages.success(request, _("Changes saved."))
+            return redirect("console:campaign_detail", pk=pk)
+    return campaign_detail(request, pk, form=form)
+
+
+@require_POST
+@staff_view(VIEW)
+def campaign_part(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    """Add a budget line, a task or the day's note (POST)."""
+    campaign = _campaign(request, pk)
+    if not services.may_manage(request.actor, campaign):
+        raise PermissionDenied
+    if part == "line":
+        form: Any = BudgetLineForm(request.POST, prefix="line", instance=BudgetLine(campaign=campaign))
+        run = lambda: services.part_save(actor=request.actor, obj=form.save(commit=False),  # noqa: E731
+                                         reason=form.cleaned_data.get("reason", ""))
+        key, notice = "line_form", _("Budget line added.")
+    elif part == "task":
+        form = TaskForm(request.POST, prefix="task", campaign=campaign, instance=Task(campaign=campaign))
+        run = lambda: services.part_save(actor=request.actor, obj=form.save(commit=False))  # noqa: E731
+        key, notice = "task_form", _("Task added.")
+    elif part == "note":
+        form = DayNoteForm(request.POST, prefix="note")
+        run = lambda: services.day_note(actor=request.actor, campaign=campaign,  # noqa: E731
+                                        day=form.cleaned_data["day"], note=form.cleaned_data["note"])
+        key, notice = "note_form", _("Note saved.")
+    else:
+        raise PermissionDenied
+    if form.is_valid() and run_service(form, run):
+        messages.success(request, notice)
+        return redirect(reverse("console:campaign_detail", args=[pk]) + f"#{part}s")
+    return campaign_detail(request, pk, **{key: form})
+
+
+@require_POST
+@staff_view(VIEW)
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = Task.objects.filter(pk=pk, campaign__in=Campaign.objects.visible_to(request.actor)).select_related(
+        "campaign__dealer").first()
+    if task is None:
+        from django.http import Http404
+
+        raise Http404
+    form = DayNoteForm()  # only carries a refusal
+    run_service(form, lambda: services.task_done(actor=request.actor, task=task, done=request.POST.get("done") != "0"))
+    return redirect(reverse("console:campaign_detail", args=[task.campaign_id]) + "#tasks")
+
+
+@staff_view("campaigns.manage")
+def channel_costs(request: HttpRequest) -> HttpResponse:
+    """Platform fees and ad spend per channel and month, and what a lead and a deal cost per channel."""
+    actor = request.actor
+    form = ChannelCostForm(request.POST or None, actor=actor)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            if run_service(form, lambda: services.channel_cost_set(actor=actor, dealer=d["dealer"], channel=d["channel"],
+                                                                    month=d["month"], amount=d["amount"], note=d["note"])):
+                messages.success(request, _("Cost saved."))
+                return redirect("console:channel_costs")
+    costs = ChannelCost.objects.filter(Q(dealer__in=_dealers(actor)) | (Q(dealer__isnull=True) if actor.is_hq else Q(pk__in=[])))
+    rows = _cost_rows(actor, costs)
+    return render(request, "console/campaigns/costs.html", {"form": form, "rows": rows, "can_enter": True})
+
+
+def _dealers(actor: Any) -> Any:
+    from autodcc.network.models import Dealer
+
+    return Dealer.objects.visible_to(actor)
+
+
+def _cost_rows(actor: Any, costs: Any) -> list[dict[str, Any]]:
+    """Per channel and month: the cost, the leads and deals of that channel in that month (the
+    actor's leads), cost per lead and per deal."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    spent = {(r["channel"], r["month"]): r["total"] for r in costs.values("channel", "month").annotate(total=Sum("amount"))}
+    if not spent:
+        return []
+    months = sorted({m for _c, m in spent})
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(months[0], dt.time.min, tz)
+    leads = (scoped(actor).filter(created_at__gte=start).annotate(m=TruncMonth("created_at"))
+             .values("channel", "m").annotate(n=Count("pk"), deals=Count("pk", filter=Q(ordered_at__isnull=False))))
+    got = {(r["channel"], timezone.localtime(r["m"]).date() if isinstance(r["m"], dt.datetime) else r["m"]): r
+           for r in leads}
+    labels = dict(Channel.choices)
+    rows = []
+    for (channel, month), total in sorted(spent.items(), key=lambda kv: (kv[0][1], kv[0][0]), reverse=True):
+        r = got.get((channel, month), {})
+        n, deals = r.get("n", 0), r.get("deals", 0)
+        rows.append({"channel": labels.get(channel, channel), "month": month, "amount": total, "leads": n,
+                     "deals": deals, "per_lead": services._per(total, n), "per_deal": services._per(total, deals)})
+    return rows
