@@ -4,6 +4,7 @@ specification tables in and out of Excel, and dated rates checked against the wo
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -81,7 +82,8 @@ def test_dealer_staff_cannot_change_the_catalogue(net, draft):
         services.save(actor=net.a_gm.actor, obj=Trim.objects.get(pk=trim.pk))
 
 
-def test_pictures_are_stored_in_the_store_sizes(net, draft):
+def test_pictures_are_stored_in_the_store_sizes(net, draft, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     _series, _model, trim = draft
     photo = services.photo_add(actor=net.hq_marketer.actor, trim=trim, image=png(), caption="正面")
     with photo.image.open() as f:
@@ -91,6 +93,10 @@ def test_pictures_are_stored_in_the_store_sizes(net, draft):
     small = services.photo_add(actor=net.hq_marketer.actor, trim=trim, image=png(400, 400))
     with small.image.open() as f:
         assert Image.open(f).size == (400, 225)  # not enlarged, cropped to 16:9
+    page = login(net.hq_marketer).get(reverse("console:trim_edit", args=[trim.pk])).content.decode()
+    src = re.search(r'<div class="photo-grid"><figure><img src="([^"]+)"', page).group(1)
+    served = login(net.hq_marketer).get(src)
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"  # the console shows what it stored
     name = photo.image.name
     services.delete(actor=net.hq_marketer.actor, obj=photo)
     assert not Photo.objects.filter(pk=photo.pk).exists()
@@ -174,7 +180,9 @@ def test_a_new_rate_reprices_from_its_date_and_never_rewrites_the_past(net):
     day = dt.date(2027, 1, 1)
     data = rates.parse("compulsory_insurance", {"under_6_seats": "990", "six_seats_or_more": "1150"})
     examples = rates.check("compulsory_insurance", day, data)
-    assert examples and not any(e.changed for e in examples)  # every example is dated before 2027
+    shown = [e for e in examples if e.shown]  # the insurance examples, re-dated to the new rate's first day
+    assert {(e.before, e.after) for e in shown} == {(D("950.00"), D("990.00")), (D("1100.00"), D("1150.00"))}
+    assert not any(e.changed for e in examples if not e.shown)  # on their own dates (2025–2026): unchanged
     rates.rate_set(actor=actor, table="compulsory_insurance", effective_on=day, data=data)
     assert pricing.compulsory_insurance(5, day=day) == D("990.00")
     assert pricing.compulsory_insurance(5, day=dt.date(2026, 12, 31)) == D("950.00")

@@ -63,8 +63,13 @@ def _campaign_objects(dealer):
     campaign = Campaign.objects.create(code=f"B-{dealer.pk}-{next(_phones)}", name="滨江店试驾周", dealer=dealer,
                                        starts_on=timezone.localdate(), ends_on=timezone.localdate())
     task = Task.objects.create(campaign=campaign, title="布置展厅", due_on=timezone.localdate())
+    from autodcc.campaigns.models import CallScript
+
+    script = CallScript.objects.create(family=9000 + campaign.pk, situation="campaign", title="滨江店话术", body="您好",
+                                       dealer=dealer)
     return {"campaign_detail": campaign.pk, "campaign_edit": campaign.pk, "campaign_line": campaign.pk,
-            "campaign_task": campaign.pk, "campaign_note": campaign.pk, "campaign_task_done": task.pk}
+            "campaign_task": campaign.pk, "campaign_note": campaign.pk, "campaign_task_done": task.pk,
+            "campaign_outreach": campaign.pk, "campaign_calls": campaign.pk, "script_edit": script.pk}
 
 
 def _testdrive_objects(dealer):
@@ -195,6 +200,8 @@ def _own_equivalent(net, name):
         return _testdrive_objects(net.dealer_a)[name]
     if name.startswith("insights_"):
         return net.dealer_a.pk
+    if name.startswith("campaign") or name == "script_edit":
+        return _campaign_objects(net.dealer_a)[name]
     if name == "message_detail":
         return messaging.message_send(event=Event.VISIT_CONFIRMATION, to_phone="13812340001", dealer=net.dealer_a,
                                       context={"name": "客户", "dealer": "上海", "address": "x", "time": "明天",

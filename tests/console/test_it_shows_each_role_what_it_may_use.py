@@ -13,23 +13,25 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
                     "templates", "optouts", "audit", "orders", "accessories", "testdrives", "catalog", "editions", "insights",
-                    "campaigns", "costs"},
+                    "campaigns", "scripts", "costs"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit", "orders", "accessories", "testdrives", "insights", "campaigns"},
+                   "audit", "orders", "accessories", "testdrives", "insights", "campaigns", "scripts"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
-                   "optouts", "audit", "orders", "finance", "insights", "campaigns"},
+                   "optouts", "audit", "orders", "finance", "insights", "campaigns", "scripts"},
     "regional_manager": {
         "home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "testdrives", "insights",
-        "campaigns", "costs"},
+        "campaigns", "scripts", "costs"},
     "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
-             "orders", "testdrives", "insights", "campaigns", "costs"},
+             "orders", "testdrives", "insights", "campaigns", "scripts", "costs"},
     "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
-                  "audit", "orders", "testdrives", "insights", "campaigns", "costs"},
+                  "audit", "orders", "testdrives", "insights", "campaigns", "scripts", "costs"},
     "a_supervisor": {
         "home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "testdrives", "insights",
-        "campaigns"},
-    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights", "campaigns"},
-    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights", "campaigns"},
+        "campaigns", "scripts"},
+    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights",
+                "campaigns", "scripts"},
+    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights",
+                     "campaigns", "scripts"},
 }
 
 

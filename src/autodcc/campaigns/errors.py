@@ -11,5 +11,13 @@ register(
         "campaign.reason_required": _("Say why the fixed plan changes."),
         "campaign.owner_elsewhere": _("The task's owner must work at the campaign's dealer."),
         "campaign.month_invalid": _("Give the month as YYYY-MM."),
+        "campaign.audience_unknown": _("Choose one of your saved customer groups."),
+        "campaign.content_missing": _("Write the message's text."),
+        "campaign.channel_unknown": _("Unknown channel “%(value)s”."),
+        "campaign.agents_missing": _("Choose at least one agent to call."),
+        "campaign.script_unknown": _("Choose one of the current call scripts."),
+        "campaign.script_old": _("Version %(value)s of this script has been replaced: edit the current one."),
+        "campaign.situation_unknown": _("Unknown situation “%(value)s”."),
+        "campaign.script_empty": _("A script needs a title and its text."),
     }
 )

@@ -180,3 +180,81 @@ class ChannelCost(models.Model):
             models.UniqueConstraint(fields=["dealer", "channel", "month"], name="one_cost_per_dealer_channel_month"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="channel_cost_not_negative"),
         ]
+
+
+class Situation(models.TextChoices):
+    FIRST_CALL = "first_call", _("First call")
+    INVITATION = "invitation", _("Invitation")
+    CONFIRMATION = "confirmation", _("Visit confirmation")
+    DEFEAT_REVISIT = "defeat_revisit", _("Revisit after defeat")
+    CAMPAIGN = "campaign", _("Campaign call")
+
+
+class ScriptQuerySet(models.QuerySet):
+    def visible_to(self, actor: Actor) -> ScriptQuerySet:
+        """The brand's scripts and the dealer's own."""
+        if actor.is_hq:
+            return self
+        if not actor.is_staff:
+            return self.none()
+        q = Q(dealer__isnull=True)
+        if actor.dealer_ids:
+            q |= Q(dealer_id__in=sorted(actor.dealer_ids))
+        if actor.region_ids:
+            q |= Q(dealer__region_id__in=sorted(actor.region_ids))
+        return self.filter(q)
+
+    def current(self) -> ScriptQuerySet:
+        return self.filter(replaced_at__isnull=True, deleted_at__isnull=True)
+
+
+class CallScript(models.Model):
+    """话务范本 (CMP-4): what to say in a situation. Each edit is a new version of the same script
+    (``family``); the old versions stay readable, and a deleted script keeps its history."""
+
+    family = models.PositiveIntegerField(_("script number"), db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    situation = models.CharField(_("situation"), max_length=16, choices=Situation.choices)
+    title = models.CharField(_("title"), max_length=80)
+    body = models.TextField(_("script"))
+    dealer = models.ForeignKey("network.Dealer", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="call_scripts", verbose_name=_("dealer"))
+    by_label = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScriptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("call script")
+        verbose_name_plural = _("call scripts")
+        ordering = ["situation", "title", "-version"]
+        constraints = [models.UniqueConstraint(fields=["family", "version"], name="one_script_version")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Outreach(models.Model):
+    """One wave of a campaign's messages to an audience (CMP-3), with what became of each person:
+    queued, held to the morning, or skipped and why."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="outreaches")
+    group = models.ForeignKey("customers.CustomerGroup", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("audience"))
+    channel = models.CharField(_("channel"), max_length=16)
+    content = models.CharField(_("text"), max_length=300)
+    per_minute = models.PositiveIntegerField(_("messages per minute"))
+    audience = models.PositiveIntegerField(default=0)
+    queued = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)  # due after the quiet hours
+    skipped_optout = models.PositiveIntegerField(default=0)
+    skipped_consent = models.PositiveIntegerField(default=0)
+    skipped_cap = models.PositiveIntegerField(default=0)
+    skipped_address = models.PositiveIntegerField(default=0)
+    by_label = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]

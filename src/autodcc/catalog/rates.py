@@ -124,33 +124,54 @@ class Example:
     before: Decimal | None
     after: Decimal | None
     problem: str = ""
+    shown: bool = True  # on the page; the others are checked only
 
     @property
     def changed(self) -> bool:
         return self.before != self.after
 
 
+# the price line each rate moves (what the examples show when that rate changes)
+TABLE_LINES = {"vat_rate": "purchase_tax", "purchase_tax_rate": "purchase_tax",
+               "nev_purchase_tax_relief": "purchase_tax", "luxury_surtax": "luxury_surtax",
+               "compulsory_insurance": "compulsory_insurance", "vehicle_vessel_tax": "vehicle_vessel_tax",
+               "plate_fee": "plate"}
+
+
 def check(table: str, effective_on: dt.date, data: dict[str, Any], note: str = "") -> list[Example]:
-    """The worked examples priced with the rates in force and with the new entry added."""
+    """The worked examples of this rate's line, re-dated to the day the new rate takes effect and
+    priced with the rates in force then and with the new entry; and every example on its own date
+    (those must not change when their date is past: ``rate_set`` refuses)."""
+    from autodcc.catalog.models import Energy
+
     now = current()
     new = merged([*_stored(), (table, effective_on, data, note)])
     out = []
-    from autodcc.catalog.models import Energy
-
+    line_of_table = TABLE_LINES.get(table)
     for _name, kwargs, line, _shipped in pricing.WORKED_EXAMPLES:
-        (before, label), after, problem = _amount(kwargs, line, now), None, ""
-        try:
-            after, _label = _amount(kwargs, line, new)
-        except (KeyError, TypeError, ValueError, InvalidOperation, StopIteration, DomainError) as exc:
-            problem = type(exc).__name__
-        day = kwargs["invoice_date"]
-        name = f"{Energy(kwargs['energy']).label} ¥{kwargs['invoice_price']:,} {day.isoformat()}"
-        out.append(Example(name, label, day, before, after, problem))
+        for day, shown in ((effective_on, line == line_of_table), (kwargs["invoice_date"], False)):
+            priced = {**kwargs, "invoice_date": day}
+            before: Decimal | None = None
+            after: Decimal | None = None
+            label, problem = line, ""
+            try:
+                before, label = _amount(priced, line, now)
+            except DomainError:
+                pass  # no rate on file that day yet
+            try:
+                after, label = _amount(priced, line, new)
+            except DomainError:
+                problem = "" if before is None else "DomainError"  # a day no rate covers, before or after
+            except (KeyError, TypeError, ValueError, InvalidOperation, StopIteration) as exc:
+                problem = type(exc).__name__
+            energy = Energy(kwargs["energy"]).label
+            name = f"{energy}，¥{kwargs['invoice_price']:,}，{day.isoformat()}"
+            out.append(Example(name, label, day, before, after, problem, shown=shown))
     return out
 
 
 def _amount(kwargs: dict[str, Any], line: str, rates: dict[str, Any]) -> tuple[Decimal, str]:
-    price = pricing.landed_price(**kwargs, rates=rates)
+    price = pricing.landed_price(**kwargs, rates=rates)  # a day before any rate on file raises
     found = next((ln for ln in price.lines if ln.code == line), None)
     return (found.amount, found.label) if found else (Decimal("0.00"), line)
 

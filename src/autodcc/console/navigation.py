@@ -47,6 +47,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("accessories", _("Accessory orders"), "console:accessory_list", "orders.accessories_supply", "sales"),
     NavEntry("finance", _("Finance"), "console:finance", "orders.finance", "sales"),
     NavEntry("campaigns", _("Activity calendar"), "console:campaign_calendar", "campaigns.view", "campaigns"),
+    NavEntry("scripts", _("Call scripts"), "console:scripts", "campaigns.view", "campaigns"),
     NavEntry("costs", _("Channel costs"), "console:channel_costs", "campaigns.manage", "campaigns"),
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox", "messages"),
     NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates", "messages"),

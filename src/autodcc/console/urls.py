@@ -81,6 +81,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/tasks/", campaigns.campaign_part, {"part": "task"}, name="campaign_task"),
     path("campaigns/<int:pk>/notes/", campaigns.campaign_part, {"part": "note"}, name="campaign_note"),
     path("campaign-tasks/<int:pk>/done/", campaigns.task_done, name="campaign_task_done"),
+    path("campaigns/<int:pk>/outreach/", campaigns.campaign_outreach, name="campaign_outreach"),
+    path("campaigns/<int:pk>/calls/", campaigns.campaign_calls, name="campaign_calls"),
+    path("scripts/", campaigns.scripts, name="scripts"),
+    path("scripts/new/", campaigns.script_edit, name="script_new"),
+    path("scripts/<int:pk>/", campaigns.script_edit, name="script_edit"),
     # the catalogue (HQ marketing)
     path("catalog/", catalogue.catalog, name="catalog"),
     path("catalog/specs.xlsx", catalogue.specs_export, name="specs_export"),

@@ -80,6 +80,22 @@ def enqueue(topic: str, payload: dict[str, Any], *, max_attempts: int | None = N
     return event
 
 
+def enqueue_many(topic: str, items: list[tuple[dict[str, Any], dt.datetime | None]], *,
+                 max_attempts: int | None = None) -> int:
+    """Queue many payloads for ``topic`` in one insert, each due at its own time (None: now)."""
+    from autodcc.core import rows
+
+    if not items:
+        return 0
+    now = timezone.now()
+    attempts = max_attempts or settings.OUTBOX_MAX_ATTEMPTS
+    rows.insert(OutboxEvent, ("topic", "payload", "status", "attempts", "max_attempts", "next_attempt_at",
+                              "last_error", "created_at"),
+                [(topic, payload, OutboxStatus.PENDING, 0, attempts, at or now, "", now) for payload, at in items])
+    transaction.on_commit(kick)
+    return len(items)
+
+
 WAKE_KEY = "core:outbox-wake"
 WAKE_SECONDS = 5
 _request = threading.local()

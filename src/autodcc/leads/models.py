@@ -482,6 +482,7 @@ class DefeatRequest(models.Model):
 class CareKind(models.TextChoices):
     POST_DELIVERY = "post_delivery", _("Post-delivery follow-up")
     REVISIT = "revisit", _("Revisit after defeat")
+    CAMPAIGN = "campaign", _("Campaign call")
 
 
 class CareTask(models.Model):
@@ -498,11 +499,18 @@ class CareTask(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     note = models.TextField(blank=True)
+    # a campaign's call task (CMP-3): the campaign and the script the agent reads from
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="call_tasks")
+    script = models.ForeignKey("campaigns.CallScript", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
 
     objects = LeadChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["lead", "campaign"], condition=models.Q(campaign__isnull=False),
+                                               name="one_call_task_per_lead_and_campaign")]
 
 
 class DealerLeadSettings(models.Model):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from autodcc.core import audit, memo, outbox, phone
+from autodcc.core import audit, memo, outbox, phone, rows
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, Forbidden
 from autodcc.messaging import rendering
@@ -43,7 +46,66 @@ def _as_text(context: dict[str, Any]) -> dict[str, str]:
         return {k: rendering.text(v) for k, v in context.items()}
 
 
+@dataclass
+class Recipient:
+    """One addressee of a batch and the values of its message."""
+
+    context: dict[str, Any]
+    phone: str = ""  # E.164 or as typed (normalised here)
+    openid: str = ""
+    staff_id: int | None = None
+
+
 @transaction.atomic
+def messages_queue(*, event: str, channel: str = Channel.SMS, recipients: Sequence[Recipient],
+                   dealer: Model | None = None, related_type: str = "", related_id: str = "",
+                   at: Sequence[dt.datetime] | None = None) -> list[Message]:
+    """Render the event's active template for every recipient and queue the messages: one read of
+    the opt-outs, one insert of the messages and one of their outbox events, however many there
+    are. An opted-out number gets a row marked 'not sent' and nothing else. ``at``: when each is
+    due (a campaign wave spreads them out); delivery happens after commit, with retries."""
+    template = memo.remember(("template", event, channel), 30, lambda: _active_template(event, channel))
+    now = timezone.now()
+    messages: list[Message] = []
+    for r in recipients:
+        to_phone = phone.normalize_mobile(r.phone) if r.phone else ""
+        if channel == Channel.SMS and not to_phone:
+            raise DomainError("message.no_address", channel=Channel(channel).label)
+        if channel == Channel.WECHAT and not r.openid:
+            raise DomainError("message.no_address", channel=Channel(channel).label)
+        messages.append(Message(
+            event=event, channel=channel, recipient_phone=to_phone, recipient_openid=r.openid,
+            recipient_staff_id=r.staff_id, dealer_id=getattr(dealer, "pk", None),
+            body=rendering.render(template.body, r.context), data=_as_text(r.context), template=template,
+            related_type=related_type, related_id=related_id, created_at=now))
+    opted = _optouts({m.recipient_phone for m in messages if m.recipient_phone and m.recipient_staff_id is None})
+    for m in messages:
+        blocker = opted.get(m.recipient_phone) if m.recipient_staff_id is None else None  # staff notices are work
+        if blocker is not None and blocker.blocks(event):
+            m.status, m.last_error = MessageStatus.SUPPRESSED, f"opt-out ({blocker.scope})"
+    columns = ("event", "channel", "recipient_phone", "recipient_openid", "recipient_staff_id", "dealer_id", "body",
+               "data", "template_id", "status", "attempts", "provider", "provider_message_id", "last_error",
+               "related_type", "related_id", "created_at")
+    ids = rows.insert(Message, columns, [
+        (m.event, m.channel, m.recipient_phone, m.recipient_openid, m.recipient_staff_id, m.dealer_id, m.body, m.data,
+         template.pk, m.status, 0, "", "", m.last_error, m.related_type, m.related_id, now) for m in messages],
+        returning=True)
+    for m, pk in zip(messages, ids, strict=True):
+        m.pk, m._state.adding = pk, False
+    due = list(at) if at is not None else [now] * len(messages)
+    outbox.enqueue_many(DELIVER, [({"message_id": m.pk}, when) for m, when in zip(messages, due, strict=True)
+                                  if m.status == MessageStatus.QUEUED])
+    return messages
+
+
+def _optouts(phones: set[str]) -> dict[str, OptOut]:
+    found: dict[str, OptOut] = {}
+    ordered = sorted(phones)
+    for start in range(0, len(ordered), 500):
+        found.update({o.phone: o for o in OptOut.objects.filter(phone__in=ordered[start:start + 500])})
+    return found
+
+
 def message_send(
     *,
     event: str,
@@ -55,31 +117,11 @@ def message_send(
     dealer: Model | None = None,
     related: Model | None = None,
 ) -> Message:
-    """Render the event's active template and queue the message; an opted-out number gets a
-    row marked 'not sent' and nothing else. Delivery happens after commit, with retries."""
-    template = memo.remember(("template", event, channel), 30, lambda: _active_template(event, channel))
-    to_phone = phone.normalize_mobile(to_phone) if to_phone else ""
-    if channel == Channel.SMS and not to_phone:
-        raise DomainError("message.no_address", channel=Channel(channel).label)
-    if channel == Channel.WECHAT and not to_openid:
-        raise DomainError("message.no_address", channel=Channel(channel).label)
-    message = Message(
-        event=event, channel=channel, recipient_phone=to_phone, recipient_openid=to_openid,
-        recipient_staff_id=to_staff_id, dealer_id=getattr(dealer, "pk", None),
-        body=rendering.render(template.body, context), data=_as_text(context),
-        template=template,
+    """One message: a batch of one (:func:`messages_queue`)."""
+    return messages_queue(
+        event=event, channel=channel, recipients=[Recipient(context, to_phone, to_openid, to_staff_id)], dealer=dealer,
         related_type=related._meta.label_lower if related is not None else "",
-        related_id=str(related.pk) if related is not None else "",
-    )
-    opt_out = optout_for(to_phone) if to_staff_id is None else None  # staff notices are work, not marketing
-    if opt_out is not None and opt_out.blocks(event):
-        message.status = MessageStatus.SUPPRESSED
-        message.last_error = f"opt-out ({opt_out.scope})"
-        message.save()
-        return message
-    message.save()
-    outbox.enqueue(DELIVER, {"message_id": message.pk})
-    return message
+        related_id=str(related.pk) if related is not None else "")[0]
 
 
 @transaction.atomic

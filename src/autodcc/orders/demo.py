@@ -4,6 +4,7 @@ are keyed by phone."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from autodcc.catalog.models import Edition, Trim
 from autodcc.core.actors import consumer
@@ -61,6 +62,8 @@ def build() -> int:
                  "delivered": ["visited", "contracted", "delivered"],
                  "received": ["visited", "contracted", "delivered"]}.get(stage, [])
         for step in steps:
+            if step == "delivered" and special:
+                _fit_package(order, actor)
             order_record_step(actor=actor, order=order, step=step,
                               contract_value=Decimal("214900.00") if step == "contracted" else None,
                               balance_paid=Decimal("214400.00") if step == "contracted" else None,
@@ -68,3 +71,22 @@ def build() -> int:
         if stage == "received":
             order_confirm_receipt(token=order.token)
     return made
+
+
+def _fit_package(order: Order, dealer_actor: Any) -> None:
+    """The edition's accessory package ordered, confirmed and shipped by HQ, then received and
+    installed at the dealer (ORD-6): an edition is delivered with its package fitted."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from autodcc.orders.services import accessory_advance, accessory_order_place
+
+    hq = Staff.objects.filter(grants__role="hq_service").first()
+    if hq is None or order.edition is None:
+        return
+    parts = accessory_order_place(actor=dealer_actor, order=order, promised_on=timezone.localdate()
+                                  + dt.timedelta(days=order.edition.package.lead_time_days))
+    for step, who in (("confirmed", actor_for_staff(hq)), ("shipped", actor_for_staff(hq)), ("arrived", dealer_actor),
+                      ("installed", dealer_actor)):
+        parts = accessory_advance(actor=who, accessory=parts, to=step)

@@ -7,12 +7,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.campaigns.models import BudgetLine, Campaign, Task
+from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, Situation, Task
 from autodcc.console.forms.common import date_input
 from autodcc.core.actors import Actor
+from autodcc.core.roles import DCC_ROLES, SHOWROOM_ROLES
+from autodcc.customers.models import CustomerGroup
 from autodcc.leads.models import Channel
 from autodcc.network.models import Dealer, Region, Staff
 
+CALLER_ROLES = DCC_ROLES | SHOWROOM_ROLES
 REASON_HELP = _("Needed once the plan is fixed (a month before it starts): why it changes.")
 
 
@@ -84,6 +87,7 @@ class ChannelCostForm(forms.Form):
         if not actor.is_hq:
             self.fields["dealer"].required = True
             self.fields["dealer"].empty_label = None
+            self.fields["dealer"].help_text = ""
 
     def clean_month(self) -> Any:
         from autodcc.console.forms.common import parse_month
@@ -92,3 +96,52 @@ class ChannelCostForm(forms.Form):
         if month is None:
             raise forms.ValidationError(_("Give the month as YYYY-MM."))
         return month
+
+
+class OutreachForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Audience (saved customer group)"), queryset=CustomerGroup.objects.none())
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("sms", _("SMS")), ("wechat", _("WeChat"))])
+    content = forms.CharField(label=_("Text"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("Sent inside the campaign template with the customer's name and the "
+                                          "opt-out note; customers without consent to marketing, opted out or "
+                                          "messaged too often this week are skipped."))
+    per_minute = forms.IntegerField(label=_("Messages per minute"), min_value=1, max_value=6000, initial=600)
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = CustomerGroup.objects.visible_to(actor).order_by("-created_at")
+
+
+class CallTasksForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Audience (saved customer group)"), queryset=CustomerGroup.objects.none())
+    agents = forms.ModelMultipleChoiceField(label=_("Agents who call"), queryset=Staff.objects.none(),
+                                            widget=forms.CheckboxSelectMultiple)
+    due_on = forms.DateField(label=_("Call by"), widget=date_input())
+    script = forms.ModelChoiceField(label=_("Call script"), queryset=CallScript.objects.none(), required=False)
+
+    def __init__(self, *args: Any, actor: Actor, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = CustomerGroup.objects.visible_to(actor).order_by("-created_at")
+        staff = Staff.objects.filter(user__is_active=True, grants__role__in=list(CALLER_ROLES))
+        staff = staff.filter(grants__dealer_id=campaign.dealer_id) if campaign.dealer_id else staff.filter(
+            grants__dealer_id__in=sorted(actor.dealer_ids)) if actor.dealer_ids else staff
+        self.fields["agents"].queryset = staff.distinct().order_by("name")
+        self.fields["script"].queryset = CallScript.objects.visible_to(actor).current().order_by("situation", "title")
+
+
+class ScriptForm(forms.Form):
+    situation = forms.ChoiceField(label=_("Situation"), choices=Situation.choices)
+    title = forms.CharField(label=_("Title"), max_length=80)
+    body = forms.CharField(label=_("Script"), max_length=4000, widget=forms.Textarea(attrs={"rows": 8}))
+    dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=Dealer.objects.none(), required=False,
+                                    empty_label=_("The brand (every dealer)"))
+
+    def __init__(self, *args: Any, actor: Actor, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["dealer"]
+            return
+        self.fields["dealer"].queryset = Dealer.objects.visible_to(actor).order_by("code")
+        if not actor.is_hq:
+            self.fields["dealer"].required = True
+            self.fields["dealer"].empty_label = None

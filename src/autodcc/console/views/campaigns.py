@@ -18,10 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from autodcc.campaigns import services
-from autodcc.campaigns.models import BudgetLine, Campaign, ChannelCost, Task
+from autodcc.campaigns import outreach, services
+from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, ChannelCost, Situation, Task
 from autodcc.console.downloads import xlsx_download
-from autodcc.console.forms.campaigns import BudgetLineForm, CampaignForm, ChannelCostForm, DayNoteForm, TaskForm
+from autodcc.console.forms.campaigns import (
+    BudgetLineForm,
+    CallTasksForm,
+    CampaignForm,
+    ChannelCostForm,
+    DayNoteForm,
+    OutreachForm,
+    ScriptForm,
+    TaskForm,
+)
 from autodcc.console.forms.common import parse_month
 from autodcc.console.views.base import run_service, staff_view
 from autodcc.core import tabular
@@ -96,13 +105,111 @@ def campaign_detail(request: HttpRequest, pk: int, **forms_: Any) -> HttpRespons
         "metrics": [(m, label, summary.counts[m], summary.targets.get(m), summary.reached(m))
                     for m, label in _metric_labels()],
     }
+    waves = list(campaign.outreaches.select_related("group")[:20])
+    for wave in waves:
+        wave.progress = outreach.progress(wave)
+    context.update(waves=waves, calls=_call_load(campaign))
     if manage:
         context.update(
+            outreach_form=forms_.get("outreach_form") or OutreachForm(prefix="wave", actor=request.actor),
+            calls_form=forms_.get("calls_form") or CallTasksForm(prefix="calls", actor=request.actor, campaign=campaign,
+                                                                 initial={"due_on": timezone.localdate()}),
             form=forms_.get("form") or CampaignForm(instance=campaign, actor=request.actor),
             line_form=forms_.get("line_form") or BudgetLineForm(prefix="line"),
             task_form=forms_.get("task_form") or TaskForm(prefix="task", campaign=campaign),
             note_form=forms_.get("note_form") or DayNoteForm(prefix="note", initial={"day": timezone.localdate()}))
     return render(request, "console/campaigns/detail.html", context)
+
+
+def _call_load(campaign: Campaign) -> list[dict[str, Any]]:
+    """Per agent: the campaign's call tasks open and done."""
+    from django.db.models import Count
+
+    from autodcc.leads.models import CareTask
+
+    return list(CareTask.objects.filter(campaign=campaign).values("assignee__name").annotate(
+        open=Count("pk", filter=Q(done_at__isnull=True)), done=Count("pk", filter=Q(done_at__isnull=False)))
+        .order_by("assignee__name"))
+
+
+@require_POST
+@staff_view(VIEW)
+def campaign_outreach(request: HttpRequest, pk: int) -> HttpResponse:
+    """An SMS or WeChat wave to a saved customer group."""
+    campaign = _campaign(request, pk)
+    if not services.may_manage(request.actor, campaign):
+        raise PermissionDenied
+    form = OutreachForm(request.POST, prefix="wave", actor=request.actor)
+    if form.is_valid():
+        d = form.cleaned_data
+        wave = run_service(form, lambda: outreach.wave_send(actor=request.actor, campaign=campaign, group=d["group"],
+                                                            content=d["content"], channel=d["channel"],
+                                                            per_minute=d["per_minute"]))
+        if wave is not None:
+            messages.success(request, _("%(queued)s messages queued (%(held)s wait for the morning); skipped: "
+                                        "%(consent)s without consent to marketing, %(optout)s opted out, %(cap)s "
+                                        "messaged too often this week, %(address)s without an address.") % {
+                "queued": wave.queued, "held": wave.held, "consent": wave.skipped_consent,
+                "optout": wave.skipped_optout, "cap": wave.skipped_cap, "address": wave.skipped_address})
+            return redirect(reverse("console:campaign_detail", args=[pk]) + "#outreach")
+    return campaign_detail(request, pk, outreach_form=form)
+
+
+@require_POST
+@staff_view(VIEW)
+def campaign_calls(request: HttpRequest, pk: int) -> HttpResponse:
+    """Call tasks for the open leads of a saved group, spread over the chosen agents."""
+    campaign = _campaign(request, pk)
+    if not services.may_manage(request.actor, campaign):
+        raise PermissionDenied
+    form = CallTasksForm(request.POST, prefix="calls", actor=request.actor, campaign=campaign)
+    if form.is_valid():
+        d = form.cleaned_data
+        made = run_service(form, lambda: outreach.call_tasks_create(
+            actor=request.actor, campaign=campaign, group=d["group"], agents=list(d["agents"]), due_on=d["due_on"],
+            script=d["script"]))
+        if made is not None:
+            messages.success(request, _("%(n)s call tasks placed in the agents' work lists.") % {"n": made})
+            return redirect(reverse("console:campaign_detail", args=[pk]) + "#calls")
+    return campaign_detail(request, pk, calls_form=form)
+
+
+# --- call scripts -----------------------------------------------------------------------------------
+
+
+@staff_view(VIEW)
+def scripts(request: HttpRequest) -> HttpResponse:
+    q, situation = request.GET.get("q", ""), request.GET.get("situation", "")
+    found = outreach.scripts_search(request.actor, q=q, situation=situation if situation in Situation.values else "")
+    return render(request, "console/campaigns/scripts.html", {
+        "scripts": found, "q": q, "situation": situation, "situations": Situation.choices,
+        "can_edit": request.actor.can("campaigns.manage")})
+
+
+@staff_view("campaigns.manage")
+def script_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    script = get_for_actor(CallScript.objects.select_related("dealer"), request.actor, pk=pk) if pk else None
+    initial = {"situation": script.situation, "title": script.title, "body": script.body} if script else {}
+    form = ScriptForm(request.POST or None, actor=request.actor, editing=script is not None, initial=initial)
+    if request.method == "POST":
+        if request.POST.get("action") == "delete" and script is not None:
+            def delete() -> bool:
+                outreach.script_delete(actor=request.actor, script=script)
+                return True
+
+            if run_service(form, delete):
+                messages.success(request, _("Script deleted (its versions stay in the history)."))
+                return redirect("console:scripts")
+        elif form.is_valid():
+            d = form.cleaned_data
+            saved = run_service(form, lambda: outreach.script_save(
+                actor=request.actor, title=d["title"], body=d["body"], situation=d["situation"],
+                dealer=d.get("dealer"), previous=script))
+            if saved is not None:
+                messages.success(request, _("Script saved as version %(v)s.") % {"v": saved.version})
+                return redirect("console:script_edit", pk=saved.pk)
+    history = list(CallScript.objects.filter(family=script.family).order_by("-version")) if script else []
+    return render(request, "console/campaigns/script.html", {"script": script, "form": form, "history": history})
 
 
 def _metric_labels() -> list[tuple[str, str]]:
@@ -117,8 +224,8 @@ def _summary_xlsx(request: HttpRequest, campaign: Campaign, summary: services.Su
              [_("Cost per deal"), summary.per_deal or ""]]
     days = [[d["day"], d["leads"], d["arrivals"], d["test_drives"], d["orders"], d["note"]] for d in summary.days]
     data = tabular.xlsx_book([
-        (_("Summary"), [_("Figure"), _("Actual"), _("Target")], figures),
-        (_("Spend"), [_("Figure"), _("Amount (CNY)")], money),
+        (_("Summary"), [_("Metric"), _("Actual"), _("Target")], figures),
+        (_("Spend"), [_("Metric"), _("Amount (CNY)")], money),
         (_("Daily progress"), [_("Day"), _("Leads"), _("Arrivals"), _("Test drives"), _("Deals"), _("Note")], days),
     ])
     return xlsx_download(request, data, f"{campaign.code}-{campaign.name}.xlsx", what="campaigns.summary",

@@ -280,7 +280,7 @@ def rates(request: HttpRequest) -> HttpResponse:
             def save() -> Any:
                 data = rate_rules.parse(table, form.values())
                 nonlocal examples
-                examples = rate_rules.check(table, form.cleaned_data["effective_on"], data)
+                examples = [e for e in rate_rules.check(table, form.cleaned_data["effective_on"], data) if e.shown]
                 if request.POST.get("confirm") != "1":
                     return None  # shown first: the examples before and after
                 return rate_rules.rate_set(actor=request.actor, table=table, effective_on=form.cleaned_data["effective_on"],
@@ -303,6 +303,29 @@ def _entry(entry: dict[str, Any]) -> dict[str, Any]:
     """A dated rate as the page lists it: its date, its values under their labels, its source."""
     from autodcc.catalog import rates as rate_rules
 
-    values = [(str(rate_rules.KEY_LABELS.get(k, k)), rate_rules.MODE_LABELS.get(v, v) if k == "mode" else v)
-              for k, v in entry.items() if k not in rate_rules.META_KEYS]
+    values = [(str(rate_rules.KEY_LABELS.get(k, k)), _shown(k, v)) for k, v in entry.items()
+              if k not in rate_rules.META_KEYS]
     return {"from": entry.get("from", ""), "values": values, "source": entry.get("source") or entry.get("note", "")}
+
+
+def _shown(key: str, value: Any) -> str:
+    """A rate's value as people read it: a share also as a percentage, bands and energies in words."""
+    from decimal import Decimal, InvalidOperation
+
+    from autodcc.catalog import rates as rate_rules
+    from autodcc.catalog.models import Energy
+
+    if key == "mode":
+        return str(rate_rules.MODE_LABELS.get(value, value))
+    if key == "rate":
+        try:
+            return f"{value}（{Decimal(value) * 100:g}%）"
+        except (InvalidOperation, TypeError):
+            return str(value)
+    if key == "bands" and isinstance(value, list):
+        return "；".join(_("up to %(l)s L: %(a)s a year") % {"l": b.get("up_to_l"), "a": b.get("annual")}
+                        for b in value if isinstance(b, dict))
+    if isinstance(value, list):
+        labels = dict(Energy.choices)
+        return "、".join(str(labels.get(v, v)) for v in value) or "—"
+    return str(value)

@@ -80,8 +80,12 @@ def lead_follow_up(
     lead.next_follow_up_on = next_follow_up_on or rules.next_follow_up(lead.grade, common.today(),
                                                                        settings.grade_intervals)
     lead.save()
+    from autodcc.campaigns.outreach import close_call_tasks
+
+    closed = close_call_tasks(lead, staff, f"{ContactResult(result).label}{'：' + note.strip() if note.strip() else ''}")
     common.record(actor, "lead.follow_up", lead, before, note=note.strip(),
-                  extra={"contact": {"kind": kind, "result": result, "recording_ref": recording_ref}})
+                  extra={"contact": {"kind": kind, "result": result, "recording_ref": recording_ref},
+                         **({"campaign_calls_done": closed} if closed else {})})
     return contact
 
 

@@ -63,7 +63,7 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for trim in trims:
         models.setdefault(trim.model_id, (trim.model, []))[1].append(trim)
     return page(request, "series.html", {
-        "nav": "models", "preview": preview,
+        "nav": "models", "preview": preview and not (series.is_active and all(t.is_active for t in trims)),
         "series": series, "trims": trims, "models": list(models.values()),
         "from_price": min(t.offer_price for t in trims), "guide_from": min(t.guide_price for t in trims),
     })
@@ -91,7 +91,8 @@ def trim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     landed = landed_price_for(trim, day=timezone.localdate())
     photos = list(trim.photos.all())
     return page(request, "trim.html", {
-        "nav": "models", "preview": preview, "valid_until": price_valid_until(trim),
+        "nav": "models", "preview": preview and not (trim.is_active and trim.model.series.is_active),
+        "valid_until": price_valid_until(trim),
         "trim": trim, "series": trim.model.series, "photos": photos, "colours": list(trim.colours.all()),
         "spec_groups": _spec_groups(list(trim.specs.all())), "features": list(trim.features.all()),
         "editions": editions, "landed": landed, "today": timezone.localdate(),

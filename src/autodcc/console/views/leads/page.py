@@ -122,7 +122,7 @@ def _lead_context(request: HttpRequest, lead: Lead, failed: dict[str, Any] | Non
     attach_badges([lead])
     defeats = list(lead.defeats.select_related("requested_by", "decided_by"))
     pending = next((d for d in defeats if d.status == DefeatStatus.PENDING), None)
-    care_tasks = list(lead.care_tasks.select_related("assignee", "done_by"))
+    care_tasks = list(lead.care_tasks.select_related("assignee", "done_by", "campaign", "script"))
     handover_cap = "leads.reassign" if lead.stage == Stage.SHOWROOM else "leads.handover"
     may = {
         "follow_up": can_work and open_,
@@ -166,6 +166,8 @@ def _lead_context(request: HttpRequest, lead: Lead, failed: dict[str, Any] | Non
             for t in care_tasks],
         "show_dealer": _shows_dealer(actor),
         "online": online,
+        # a campaign's call, open: its script beside the follow-up form (CMP-4)
+        "campaign_calls": [t for t in care_tasks if t.campaign_id and t.done_at is None],
     }
     if may["follow_up"]:
         context["follow_up_form"] = pick("follow_up", lambda: FollowUpForm(auto_id="fu-%s"))

@@ -1,0 +1,148 @@
+"""Reaching a campaign's audience (CMP-3, CMP-4): an SMS wave that skips whoever may not get it
+and counts each, never sends in the quiet hours, goes out at its rate through the outbox; call
+tasks spread evenly over two agents' work lists with the script beside the lead, done by the call;
+call scripts searched, edited as versions and deleted with their history."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from autodcc.campaigns import outreach, services
+from autodcc.campaigns.models import CallScript, Campaign
+from autodcc.core.actors import SYSTEM
+from autodcc.core.errors import DomainError, Forbidden
+from autodcc.core.models import AuditLog, OutboxEvent
+from autodcc.customers.models import CustomerGroup
+from autodcc.leads import services as leads
+from autodcc.leads.models import CareTask
+from autodcc.messaging import services as messaging
+from autodcc.messaging.models import Event, Message, MessageStatus
+
+
+@pytest.fixture
+def launch(net):
+    today = timezone.localdate()
+    return services.campaign_save(actor=net.a_manager.actor, campaign=Campaign(
+        code="SH-WEEKEND", name="S7 上市周末", theme="launch", dealer=net.dealer_a,
+        starts_on=today + dt.timedelta(days=40), ends_on=today + dt.timedelta(days=41)))
+
+
+def group_of(net, customers, dealer=None):
+    group = CustomerGroup.objects.create(name="S7 意向客户", dealer=dealer or net.dealer_a, criteria={},
+                                         created_by_label="test", member_count=len(customers))
+    group.members.add(*customers)
+    return group
+
+
+def at(hour, minute=0, second=0):
+    day = timezone.localdate() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute, second)))
+
+
+def customer(enquiry, **kw):
+    return leads.lead_capture(actor=SYSTEM, data=enquiry(dealer="SH-001", **kw)).lead.customer
+
+
+def test_a_wave_skips_and_counts_who_may_not_get_it(net, launch, enquiry, django_capture_on_commit_callbacks):
+    ok, ok2 = customer(enquiry, consent_marketing=True), customer(enquiry, consent_marketing=True)
+    opted = customer(enquiry, consent_marketing=True)
+    messaging.optout_add(actor=SYSTEM, raw_phone=opted.phone, scope="marketing", source="sms")
+    no_consent = customer(enquiry)
+    busy = customer(enquiry, consent_marketing=True)
+    for _ in range(outreach.weekly_cap()):
+        messaging.message_send(event=Event.CAMPAIGN, context={"name": "x", "campaign": "y", "content": "z",
+                                                              "dealer": "d"}, to_phone=busy.phone)
+    before = Message.objects.count()
+    with django_capture_on_commit_callbacks(execute=False):
+        wave = outreach.wave_send(actor=net.a_manager.actor, campaign=launch, content="周末到店试驾送好礼",
+                                  group=group_of(net, [ok, ok2, opted, no_consent, busy]), now=at(10))
+    assert (wave.audience, wave.queued, wave.held) == (5, 2, 0)
+    assert (wave.skipped_consent, wave.skipped_optout, wave.skipped_cap) == (1, 1, 1)
+    made = Message.objects.filter(related_type="campaigns.outreach", related_id=str(wave.pk))
+    assert made.count() == 3 and Message.objects.count() == before + 3  # the opted-out one is kept, not sent
+    assert made.get(recipient_phone=opted.phone).status == MessageStatus.SUPPRESSED
+    assert "周末到店试驾送好礼" in made.get(recipient_phone=ok.phone).body
+    assert outreach.progress(wave) == {"queued": 2, "suppressed": 1}
+    assert AuditLog.objects.filter(action="campaign.outreach").count() == 1
+
+
+def test_no_marketing_message_is_due_in_the_quiet_hours(net, launch, enquiry):
+    people = [customer(enquiry, consent_marketing=True) for _ in range(3)]
+    wave = outreach.wave_send(actor=net.a_manager.actor, campaign=launch, content="今晚直播", per_minute=1,
+                              group=group_of(net, people), now=at(20, 59, 30))
+    assert (wave.queued, wave.held) == (3, 2)  # 20:59:30; 21:00:30 is quiet → the next morning
+    due = sorted(e.next_attempt_at for e in OutboxEvent.objects.filter(topic="messaging.deliver",
+                                                                       payload__message_id__isnull=False)
+                 if Message.objects.filter(pk=e.payload["message_id"], related_id=str(wave.pk)).exists())
+    local = [timezone.localtime(d) for d in due]
+    assert local[0].time() == dt.time(20, 59, 30)
+    assert local[1].time() == dt.time(8, 0) and local[1].date() == local[0].date() + dt.timedelta(days=1)
+    assert local[2] - local[1] == dt.timedelta(minutes=1)  # at the wave's rate
+    times, held = outreach.schedule(3, at(23), 60)
+    assert held == 3 and timezone.localtime(times[0]).time() == dt.time(8, 0)
+
+
+def test_a_wave_is_the_campaigns_managers_to_send(net, launch, enquiry):
+    group = group_of(net, [customer(enquiry, consent_marketing=True)])
+    with pytest.raises(Forbidden):
+        outreach.wave_send(actor=net.b_manager.actor, campaign=launch, content="x", group=group)
+    with pytest.raises(DomainError):  # another dealer's group is no audience of A's
+        outreach.wave_send(actor=net.a_manager.actor, campaign=launch, content="x",
+                           group=group_of(net, [], dealer=net.dealer_b))
+    with pytest.raises(DomainError):
+        outreach.wave_send(actor=net.a_manager.actor, campaign=launch, content="  ", group=group)
+
+
+def test_call_tasks_go_evenly_to_two_agents_with_the_script(net, launch, enquiry, login):
+    script = outreach.script_save(actor=net.a_manager.actor, title="上市周末邀约", situation="campaign",
+                                  dealer=net.dealer_a, body="您好，我是澜川汽车浦东店的顾问，本周末 S7 上市……")
+    people = [customer(enquiry) for _ in range(4)]
+    elsewhere = leads.lead_capture(actor=SYSTEM, data=enquiry(dealer="HZ-001")).lead.customer
+    group = group_of(net, [*people, elsewhere])
+    agents = [net.a_agent.staff, net.a_supervisor.staff]
+    made = outreach.call_tasks_create(actor=net.a_manager.actor, campaign=launch, group=group, agents=agents,
+                                      due_on=timezone.localdate(), script=script)
+    assert made == 4  # the lead at another dealer is not this campaign's to call
+    per_agent = sorted(CareTask.objects.filter(campaign=launch).values_list("assignee_id", flat=True))
+    assert per_agent.count(agents[0].pk) == per_agent.count(agents[1].pk) == 2
+    assert outreach.call_tasks_create(actor=net.a_manager.actor, campaign=launch, group=group, agents=agents,
+                                      due_on=timezone.localdate()) == 0  # once per lead and campaign
+    client = login(net.a_agent)
+    worklist = client.get(reverse("console:worklist")).content.decode()
+    mine = CareTask.objects.filter(campaign=launch, assignee=agents[0])
+    for task in mine:
+        assert task.lead.number in worklist
+    task = mine.first()
+    page = client.get(reverse("console:lead_detail", args=[task.lead_id])).content.decode()
+    assert f'id="call-script-{task.pk}"' in page and "本周末 S7 上市" in page
+    leads.lead_follow_up(actor=net.a_agent.actor, lead=task.lead, kind="call_out", result="reached", note="周六上午到店")
+    task.refresh_from_db()
+    assert task.done_at is not None and "周六上午到店" in task.note and task.done_by == agents[0]
+    with pytest.raises(DomainError):  # an agent of another dealer cannot be given A's calls
+        outreach.call_tasks_create(actor=net.a_manager.actor, campaign=launch, group=group,
+                                   agents=[net.b_agent.staff], due_on=timezone.localdate())
+
+
+def test_call_scripts_are_searched_versioned_and_deleted_with_history(net, login):
+    manager = net.a_manager.actor
+    v1 = outreach.script_save(actor=manager, title="首次来电", situation="first_call", dealer=net.dealer_a,
+                              body="您好，感谢您关注澜川 S7。")
+    v2 = outreach.script_save(actor=manager, title="首次来电", situation="first_call", body="您好，我是浦东店顾问。",
+                              previous=v1)
+    v1.refresh_from_db()
+    assert (v2.family, v2.version) == (v1.family, 2) and v1.replaced_at is not None
+    with pytest.raises(DomainError):
+        outreach.script_save(actor=manager, title="x", situation="first_call", body="y", previous=v1)
+    assert list(outreach.scripts_search(manager, q="浦东")) == [v2]
+    assert list(outreach.scripts_search(manager, q="感谢")) == []  # the old text is history
+    assert list(outreach.scripts_search(net.b_manager.actor, q="浦东")) == []  # dealer A's own
+    with pytest.raises(Forbidden):
+        outreach.script_delete(actor=net.b_manager.actor, script=v2)
+    client = login(net.a_manager)
+    page = client.get(reverse("console:script_edit", args=[v2.pk])).content.decode()
+    assert "v1" in page and "v2" in page
+    assert client.post(reverse("console:script_edit", args=[v2.pk]), {"action": "delete"}).status_code == 302
+    assert not outreach.scripts_search(manager).exists() and CallScript.objects.count() == 2
+    assert login(net.b_manager).get(reverse("console:script_edit", args=[v2.pk])).status_code == 404

@@ -1,0 +1,24 @@
+"""``manage.py demo_data`` (what ``make demo`` runs) builds the whole demo, and a second run adds
+nothing."""
+
+import pytest
+from django.core.management import call_command
+
+from autodcc.campaigns.models import Campaign
+from autodcc.orders.models import AccessoryOrder, AccessoryStatus, Order, OrderStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_builds_and_builds_again_without_adding(settings, tmp_path, capsys):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("demo_data")
+    out = capsys.readouterr().out
+    assert "demo logins" in out and Campaign.objects.exists()
+    delivered = Order.objects.filter(status__in=[OrderStatus.DELIVERED, OrderStatus.RECEIVED], edition__isnull=False)
+    assert delivered.exists()  # an edition is delivered with its package installed
+    assert all(AccessoryOrder.objects.get(order=o).status == AccessoryStatus.INSTALLED for o in delivered)
+    orders = Order.objects.count()
+    call_command("demo_data")
+    assert "+0 campaigns, +0 leads, +0 deposit orders" in capsys.readouterr().out
+    assert Order.objects.count() == orders
