@@ -45,11 +45,6 @@ def _morning_after(when: dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, QUIET_UNTIL))
 
 
-def _quiet_start(when: dt.datetime) -> dt.datetime:
-    """The next 21:00 after ``when``."""
-    return timezone.make_aware(dt.datetime.combine(timezone.localtime(when).date(), QUIET_FROM))
-
-
 def schedule(count: int, start: dt.datetime, per_minute: int) -> tuple[list[dt.datetime], int]:
     """When each of ``count`` messages is due: ``per_minute`` from ``start`` on, never in the quiet
     hours (a run that reaches 21:00 goes on at 08:00); and how many wait for a morning."""
@@ -119,15 +114,19 @@ def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, cha
         recipients.append(Recipient({"name": name, "campaign": campaign.name, "content": content,
                                      "dealer": dealer_name}, phone=mobile, openid=openid if channel != "sms" else ""))
     wave.save()
-    due, _held = schedule(len(recipients), now, per_minute)
+    held = 0
+
+    def due(count: int) -> list[dt.datetime]:
+        nonlocal held
+        times, held = schedule(count, now, per_minute)
+        return times
+
     messages = messages_queue(event=Event.CAMPAIGN, channel=channel, recipients=recipients,
                               dealer=campaign.dealer, related_type="campaigns.outreach", related_id=str(wave.pk),
                               at=due)
-    queued = [(m, when) for m, when in zip(messages, due, strict=True) if m.status == MessageStatus.QUEUED]
-    wave.skipped_optout = len(messages) - len(queued)
-    wave.queued = len(queued)
-    wave.held = sum(1 for _m, when in queued if in_quiet_hours(now) or (when.date() > timezone.localtime(now).date()
-                    and when >= _morning_after(now)))
+    wave.queued = sum(1 for m in messages if m.status == MessageStatus.QUEUED)
+    wave.skipped_optout = len(messages) - wave.queued
+    wave.held = held
     wave.save()
     audit.record(actor=actor, action="campaign.outreach", obj=campaign, dealer_id=campaign.dealer_id, after={
         "outreach": wave.pk, "group": group.pk, "audience": wave.audience, "queued": wave.queued, "held": wave.held,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,11 +59,12 @@ class Recipient:
 @transaction.atomic
 def messages_queue(*, event: str, channel: str = Channel.SMS, recipients: Sequence[Recipient],
                    dealer: Model | None = None, related_type: str = "", related_id: str = "",
-                   at: Sequence[dt.datetime] | None = None) -> list[Message]:
+                   at: Callable[[int], Sequence[dt.datetime]] | None = None) -> list[Message]:
     """Render the event's active template for every recipient and queue the messages: one read of
     the opt-outs, one insert of the messages and one of their outbox events, however many there
-    are. An opted-out number gets a row marked 'not sent' and nothing else. ``at``: when each is
-    due (a campaign wave spreads them out); delivery happens after commit, with retries."""
+    are. An opted-out number gets a row marked 'not sent' and nothing else. ``at(n)``: when each of
+    the n messages that will be sent is due (a campaign wave spreads them out); delivery happens
+    after commit, with retries."""
     template = memo.remember(("template", event, channel), 30, lambda: _active_template(event, channel))
     now = timezone.now()
     messages: list[Message] = []
@@ -92,9 +93,9 @@ def messages_queue(*, event: str, channel: str = Channel.SMS, recipients: Sequen
         returning=True)
     for m, pk in zip(messages, ids, strict=True):
         m.pk, m._state.adding = pk, False
-    due = list(at) if at is not None else [now] * len(messages)
-    outbox.enqueue_many(DELIVER, [({"message_id": m.pk}, when) for m, when in zip(messages, due, strict=True)
-                                  if m.status == MessageStatus.QUEUED])
+    sending = [m for m in messages if m.status == MessageStatus.QUEUED]
+    due = list(at(len(sending))) if at is not None else [now] * len(sending)
+    outbox.enqueue_many(DELIVER, [({"message_id": m.pk}, when) for m, when in zip(sending, due, strict=True)])
     return messages
 
 
