@@ -63,13 +63,17 @@ def _campaign_objects(dealer):
     campaign = Campaign.objects.create(code=f"B-{dealer.pk}-{next(_phones)}", name="滨江店试驾周", dealer=dealer,
                                        starts_on=timezone.localdate(), ends_on=timezone.localdate())
     task = Task.objects.create(campaign=campaign, title="布置展厅", due_on=timezone.localdate())
+    from autodcc.campaigns.models import BudgetLine
+
+    line = BudgetLine.objects.create(campaign=campaign, category="media", item="推广", planned=1000)
     from autodcc.campaigns.models import CallScript
 
     script = CallScript.objects.create(family=9000 + campaign.pk, situation="campaign", title="滨江店话术", body="您好",
                                        dealer=dealer)
     return {"campaign_detail": campaign.pk, "campaign_edit": campaign.pk, "campaign_line": campaign.pk,
             "campaign_task": campaign.pk, "campaign_note": campaign.pk, "campaign_task_done": task.pk,
-            "campaign_outreach": campaign.pk, "campaign_calls": campaign.pk, "script_edit": script.pk}
+            "campaign_outreach": campaign.pk, "campaign_calls": campaign.pk, "script_edit": script.pk,
+            "campaign_line_spent": line.pk}
 
 
 def _testdrive_objects(dealer):

@@ -112,7 +112,8 @@ def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, cha
             wave.skipped_cap += 1
             continue
         recipients.append(Recipient({"name": name, "campaign": campaign.name, "content": content,
-                                     "dealer": dealer_name}, phone=mobile, openid=openid if channel != "sms" else ""))
+                                     "dealer": dealer_name}, phone=mobile, openid=openid if channel != "sms" else "",
+                                    stored=True))
     wave.save()
     held = 0
 

@@ -104,7 +104,9 @@ def part_save(*, actor: Actor, obj: BudgetLine | Task, reason: str = "") -> mode
             raise DomainError("campaign.owner_elsewhere", field="owner")
     before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if obj.pk else None
     approved = False
-    if isinstance(obj, BudgetLine) and campaign.is_fixed():
+    spending_only = before is not None and all(before.get(k) == v for k, v in audit.snapshot(obj).items()
+                                               if k != "spent")
+    if isinstance(obj, BudgetLine) and campaign.is_fixed() and not spending_only:  # what was spent is a fact
         if not _may_approve(actor, campaign):
             raise DomainError("campaign.fixed", day=campaign.fixed_on.isoformat())
         if not reason.strip():

@@ -81,6 +81,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/tasks/", campaigns.campaign_part, {"part": "task"}, name="campaign_task"),
     path("campaigns/<int:pk>/notes/", campaigns.campaign_part, {"part": "note"}, name="campaign_note"),
     path("campaign-tasks/<int:pk>/done/", campaigns.task_done, name="campaign_task_done"),
+    path("campaign-lines/<int:pk>/spent/", campaigns.line_spent, name="campaign_line_spent"),
     path("campaigns/<int:pk>/outreach/", campaigns.campaign_outreach, name="campaign_outreach"),
     path("campaigns/<int:pk>/calls/", campaigns.campaign_calls, name="campaign_calls"),
     path("scripts/", campaigns.scripts, name="scripts"),

@@ -54,6 +54,7 @@ class Recipient:
     phone: str = ""  # E.164 or as typed (normalised here)
     openid: str = ""
     staff_id: int | None = None
+    stored: bool = False  # the phone is a customer's stored number (normalised when it was saved)
 
 
 @transaction.atomic
@@ -69,7 +70,7 @@ def messages_queue(*, event: str, channel: str = Channel.SMS, recipients: Sequen
     now = timezone.now()
     messages: list[Message] = []
     for r in recipients:
-        to_phone = phone.normalize_mobile(r.phone) if r.phone else ""
+        to_phone = r.phone if r.stored else phone.normalize_mobile(r.phone) if r.phone else ""
         if channel == Channel.SMS and not to_phone:
             raise DomainError("message.no_address", channel=Channel(channel).label)
         if channel == Channel.WECHAT and not r.openid:

@@ -55,6 +55,10 @@ class BudgetLineForm(forms.ModelForm):
         fields = ["category", "item", "planned", "spent", "support"]
 
 
+class SpentForm(forms.Form):
+    spent = forms.DecimalField(label=_("Spent"), min_value=0, max_digits=13, decimal_places=2)
+
+
 class TaskForm(forms.ModelForm):
     class Meta:
         model = Task

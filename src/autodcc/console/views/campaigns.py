@@ -29,6 +29,7 @@ from autodcc.console.forms.campaigns import (
     DayNoteForm,
     OutreachForm,
     ScriptForm,
+    SpentForm,
     TaskForm,
 )
 from autodcc.console.forms.common import parse_month
@@ -275,6 +276,28 @@ def campaign_part(request: HttpRequest, pk: int, part: str) -> HttpResponse:
         messages.success(request, notice)
         return redirect(reverse("console:campaign_detail", args=[pk]) + f"#{part}s")
     return campaign_detail(request, pk, **{key: form})
+
+
+@require_POST
+@staff_view(VIEW)
+def line_spent(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a budget line actually cost, entered after the fact (no approval needed: it is a fact)."""
+    line = BudgetLine.objects.filter(pk=pk, campaign__in=Campaign.objects.visible_to(request.actor)).select_related(
+        "campaign__dealer").first()
+    if line is None:
+        from django.http import Http404
+
+        raise Http404
+    if not services.may_manage(request.actor, line.campaign):
+        raise PermissionDenied
+    form = SpentForm(request.POST)
+    if form.is_valid():
+        line.spent = form.cleaned_data["spent"]
+        if run_service(form, lambda: services.part_save(actor=request.actor, obj=line)):
+            messages.success(request, _("Spend saved."))
+            return redirect(reverse("console:campaign_detail", args=[line.campaign_id]) + "#lines")
+    messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect(reverse("console:campaign_detail", args=[line.campaign_id]) + "#lines")
 
 
 @require_POST
