@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python bench/capture_http.py
 	$(BIN)/python bench/import_bulk.py
 	$(BIN)/python bench/profile_capture.py
+	$(BIN)/python bench/outreach_queue.py
 
 clean:
 	rm -rf $(VENV) var artifacts
