@@ -99,8 +99,15 @@ def campaign_detail(request: HttpRequest, pk: int, **forms_: Any) -> HttpRespons
     summary = services.summary(campaign, leads=scoped(request.actor))
     if request.GET.get("format") == "xlsx":
         return _summary_xlsx(request, campaign, summary)
+    labels = dict(_metric_labels())
     context = {
         "campaign": campaign, "summary": summary, "manage": manage, "fixed": campaign.is_fixed(),
+        "targets_chart": _chart({"type": "bar", "labels": [str(labels[m]) for m in services.TARGETS], "series": [
+            {"name": _("Actual"), "data": [summary.counts[m] for m in services.TARGETS]},
+            {"name": _("Target"), "data": [summary.targets[m] for m in services.TARGETS]}]}),
+        "daily_chart": _chart({"type": "bar", "labels": [d["day"].strftime("%m-%d") for d in summary.days], "series": [
+            {"name": str(labels[m]), "data": [d[m] for d in summary.days]}
+            for m in ("leads", "arrivals", "test_drives", "orders")]}),
         "lines": campaign.budget_lines.all(), "tasks": campaign.tasks.select_related("owner"),
         "code_link": request.build_absolute_uri(reverse("store:home")) + f"?c={campaign.code}",
         "metrics": [(m, label, summary.counts[m], summary.targets.get(m), summary.reached(m))
@@ -211,6 +218,12 @@ def script_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 return redirect("console:script_edit", pk=saved.pk)
     history = list(CallScript.objects.filter(family=script.family).order_by("-version")) if script else []
     return render(request, "console/campaigns/script.html", {"script": script, "form": form, "history": history})
+
+
+def _chart(spec: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(spec, ensure_ascii=False)
 
 
 def _metric_labels() -> list[tuple[str, str]]:
