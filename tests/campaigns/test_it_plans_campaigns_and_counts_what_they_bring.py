@@ -162,3 +162,20 @@ def test_the_funnel_groups_by_campaign_under_its_name(net, weekend, enquiry):
     only = queries.funnel(actor=net.hq_marketer.actor, filters=queries.Filters(date_from=today, date_to=today,
                                                                                  campaign="sh-launch"))
     assert only[0].counts["leads"] == 1
+
+
+def test_channel_costs_are_imported_from_the_sheet_marketing_keeps(net, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(net.a_manager)
+    good = "月份,渠道,金额,经销商代码,备注\n2026-11,汽车之家,3600,SH-001,线索包\n2026-11,autohome,1200,SH-001,改过\n"
+    response = client.post(reverse("console:channel_costs"), {"file": SimpleUploadedFile("c.csv", good.encode("utf-8-sig"))})
+    assert response.status_code == 302
+    assert ChannelCost.objects.get(dealer=net.dealer_a, channel="autohome").amount == D("1200")  # the later row wins
+    bad = "月份,渠道,金额,经销商代码\n2026-13,汽车之家,1,SH-001\n2026-11,火星平台,1,SH-001\n2026-11,易车,-5,SH-001\n" \
+          "2026-11,易车,5,HZ-001\n2026-11,易车,5,\n"
+    page = client.post(reverse("console:channel_costs"), {"file": SimpleUploadedFile("c.csv", bad.encode("utf-8-sig"))})
+    html = page.content.decode()
+    assert page.status_code == 200 and ChannelCost.objects.count() == 1  # nothing of a bad file is kept
+    for row in (2, 3, 4, 5, 6):
+        assert f"第 {row} 行" in html

@@ -146,3 +146,40 @@ def test_call_scripts_are_searched_versioned_and_deleted_with_history(net, login
     assert client.post(reverse("console:script_edit", args=[v2.pk]), {"action": "delete"}).status_code == 302
     assert not outreach.scripts_search(manager).exists() and CallScript.objects.count() == 2
     assert login(net.b_manager).get(reverse("console:script_edit", args=[v2.pk])).status_code == 404
+
+
+def test_a_wechat_wave_reaches_followers_and_counts_the_others(net, launch, enquiry):
+    follower, other = customer(enquiry, consent_marketing=True), customer(enquiry, consent_marketing=True)
+    follower.wechat_openid = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
+    follower.save(update_fields=["wechat_openid"])
+    wave = outreach.wave_send(actor=net.a_manager.actor, campaign=launch, content="公众号专享试驾礼", channel="wechat",
+                              group=group_of(net, [follower, other]), now=at(10))
+    assert (wave.queued, wave.skipped_address) == (1, 1)
+    message = Message.objects.get(related_id=str(wave.pk))
+    assert message.channel == "wechat" and message.recipient_openid == follower.wechat_openid
+    assert "公众号专享试驾礼" in message.body
+
+
+def test_the_direct_mail_list_has_only_who_may_get_mail(net, launch, enquiry, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    yes = customer(enquiry, consent_marketing=True, name="邮寄客户")
+    yes.postal_address = "上海市浦东新区世纪大道 100 号"
+    yes.save(update_fields=["postal_address"])
+    no_address = customer(enquiry, consent_marketing=True)
+    no_consent = customer(enquiry)
+    no_consent.postal_address = "上海市黄浦区南京东路 1 号"
+    no_consent.save(update_fields=["postal_address"])
+    group = group_of(net, [yes, no_address, no_consent])
+    rows, skipped = outreach.direct_mail(actor=net.a_manager.actor, campaign=launch, group=group)
+    assert rows == [("邮寄客户", "上海市", "上海市浦东新区世纪大道 100 号")]
+    assert skipped == {"consent": 1, "optout": 0, "address": 1}
+    client = login(net.a_manager)
+    book = client.get(reverse("console:campaign_direct_mail", args=[launch.pk]) + f"?group={group.pk}")
+    sheet = load_workbook(io.BytesIO(book.content)).worksheets[0]
+    assert [c.value for c in sheet[2]] == ["邮寄客户", "上海市", "上海市浦东新区世纪大道 100 号"]
+    assert AuditLog.objects.filter(object_type="campaigns.direct_mail").count() == 1
+    other = login(net.b_manager).get(reverse("console:campaign_direct_mail", args=[launch.pk]) + f"?group={group.pk}")
+    assert other.status_code == 404

@@ -19,5 +19,9 @@ register(
         "campaign.script_old": _("Version %(value)s of this script has been replaced: edit the current one."),
         "campaign.situation_unknown": _("Unknown situation “%(value)s”."),
         "campaign.script_empty": _("A script needs a title and its text."),
+        "campaign.cost_row_month": _("Row %(row)s: give the month as YYYY-MM."),
+        "campaign.cost_row_channel": _("Row %(row)s: unknown channel “%(value)s”."),
+        "campaign.cost_row_amount": _("Row %(row)s: “%(value)s” is not an amount."),
+        "campaign.cost_row_dealer": _("Row %(row)s: “%(value)s” is not a dealer you may enter costs for."),
     }
 )

@@ -145,6 +145,39 @@ def progress(wave: Outreach) -> dict[str, int]:
     return {str(k): int(v) for k, v in counts.items()}
 
 
+def direct_mail(*, actor: Actor, campaign: Campaign, group: Any) -> tuple[list[tuple[str, str, str]], dict[str, int]]:
+    """The direct-mail list of a saved group (name, city, postal address): members with consent to
+    marketing, not opted out and with an address; the others counted by reason."""
+    from autodcc.customers.models import Consent, CustomerGroup
+    from autodcc.messaging.models import OptOut
+
+    if not may_manage(actor, campaign):
+        raise Forbidden("forbidden")
+    group = CustomerGroup.objects.visible_to(actor).filter(pk=getattr(group, "pk", group)).first()
+    if group is None:
+        raise DomainError("campaign.audience_unknown", field="group")
+    members = list(group.members.select_related("city").order_by("pk"))
+    ids = [m.pk for m in members]
+    consenting: set[int] = set()
+    opted: set[str] = set()
+    for part in _chunks(ids):
+        consenting.update(Consent.objects.filter(customer_id__in=part, marketing=True)
+                          .values_list("customer_id", flat=True))
+    for part in _chunks(sorted({m.phone for m in members})):
+        opted.update(OptOut.objects.filter(phone__in=part).values_list("phone", flat=True))
+    rows_, skipped = [], {"consent": 0, "optout": 0, "address": 0}
+    for m in members:
+        if m.pk not in consenting:
+            skipped["consent"] += 1
+        elif m.phone in opted:
+            skipped["optout"] += 1
+        elif not m.postal_address.strip():
+            skipped["address"] += 1
+        else:
+            rows_.append((m.name, m.city.name if m.city_id else "", m.postal_address.strip()))
+    return rows_, skipped
+
+
 # --- call tasks --------------------------------------------------------------------------------------
 
 

@@ -163,6 +163,59 @@ def channel_cost_set(*, actor: Actor, dealer: Any, channel: str, month: dt.date,
     return row
 
 
+COST_COLUMNS = {"月份": "month", "month": "month", "渠道": "channel", "channel": "channel", "金额": "amount",
+                "amount": "amount", "经销商代码": "dealer", "dealer": "dealer", "备注": "note", "note": "note"}
+
+
+@transaction.atomic
+def channel_costs_import(*, actor: Actor, upload: Any, filename: str) -> int:
+    """Channel costs from Excel/CSV (月份, 渠道, 金额, 经销商代码, 备注): every row checked first, the
+    file refused with the rows at fault; a dealer's managers import their own dealer's only."""
+    import re
+
+    from autodcc.core import tabular
+    from autodcc.leads.models import Channel
+    from autodcc.network.models import Dealer
+
+    rows = tabular.read_rows(upload, filename, COST_COLUMNS, required=("month", "channel", "amount"))
+    channels = {str(label): value for value, label in Channel.choices} | {v: v for v in Channel.values}
+    dealers = {d.code: d for d in Dealer.objects.visible_to(actor)}
+    errors: list[DomainError] = []
+    parsed = []
+    for row in rows:
+        v = row.values
+        month_text = v.get("month")
+        month = month_text.date() if isinstance(month_text, dt.datetime) else month_text
+        if isinstance(month, str) and re.fullmatch(r"\d{4}-\d{1,2}", month.strip()):
+            year, mon = (int(x) for x in month.strip().split("-"))
+            month = dt.date(year, mon, 1) if 1 <= mon <= 12 else None
+        if not isinstance(month, dt.date):
+            errors.append(DomainError("campaign.cost_row_month", field="file", row=row.number))
+            continue
+        channel = channels.get(str(v.get("channel") or "").strip())
+        if channel is None:
+            errors.append(DomainError("campaign.cost_row_channel", field="file", row=row.number, value=v.get("channel")))
+            continue
+        amount = tabular.to_decimal(v.get("amount"))
+        if amount is None or amount < 0:
+            errors.append(DomainError("campaign.cost_row_amount", field="file", row=row.number, value=v.get("amount")))
+            continue
+        code = str(v.get("dealer") or "").strip()
+        dealer = dealers.get(code) if code else None
+        if code and dealer is None:
+            errors.append(DomainError("campaign.cost_row_dealer", field="file", row=row.number, value=code))
+            continue
+        if dealer is None and not actor.is_hq:
+            errors.append(DomainError("campaign.cost_row_dealer", field="file", row=row.number, value="—"))
+            continue
+        parsed.append((dealer, channel, month.replace(day=1), amount, str(v.get("note") or "")[:120]))
+    if errors:
+        raise Invalid(errors)
+    for dealer, channel, month, amount, note in parsed:
+        channel_cost_set(actor=actor, dealer=dealer, channel=channel, month=month, amount=amount, note=note)
+    return len(parsed)
+
+
 # --- the campaign's figures (CMP-8) ---------------------------------------------------------------------
 
 METRICS = ("leads", "valid", "arrivals", "test_drives", "orders", "deliveries")

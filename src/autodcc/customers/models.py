@@ -63,6 +63,8 @@ class Customer(models.Model):
     budget_min = models.PositiveIntegerField(_("budget from (CNY)"), null=True, blank=True)
     budget_max = models.PositiveIntegerField(_("budget up to (CNY)"), null=True, blank=True)
     current_car = models.CharField(_("current car"), max_length=60, blank=True)
+    postal_address = models.CharField(_("postal address"), max_length=200, blank=True, default="", db_default="",
+                                      help_text=_("For direct mail, with the customer's consent to marketing."))
     wechat_openid = models.CharField(_("WeChat openid"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -18,7 +18,7 @@ VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 PLATE_RE = re.compile(r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z][A-HJ-NP-Z0-9]{5,6}$")
 
 PROFILE_FIELDS = ("name", "kind", "gender", "age_band", "occupation", "family", "hobbies", "budget_min", "budget_max",
-                  "current_car")
+                  "current_car", "postal_address")
 
 
 def _visible(actor: Actor, customer: Customer) -> Customer:

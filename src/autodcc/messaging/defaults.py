@@ -10,6 +10,7 @@ DEFAULTS = [
     ("receipt_reminder", "sms", "{name}您好，您的订单{order_no}已在{dealer}交车，请在订单页确认收货。"),
     ("maintenance_reminder", "sms", "{name}您好，您的爱车{plate}将于{due_date}到期保养，{dealer}为您准备了{offer}。回TD退订"),
     ("campaign", "sms", "{name}您好，{campaign}：{content}（{dealer}）回TD退订"),
+    ("campaign", "wechat", "{name}您好，{campaign}：{content}（{dealer}）"),
     ("lead_assigned", "sms", "{staff}，您有新线索：{customer}（{channel}），请在{due}前首次联系。"),
     ("sla_escalation", "sms", "{staff}，{agent}的线索{customer}已超时{minutes}分钟未首次联系，请跟进。"),
     ("daily_report", "sms", "{staff}，{dealer}{date}日报：{summary}"),

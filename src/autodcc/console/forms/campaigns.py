@@ -149,3 +149,8 @@ class ScriptForm(forms.Form):
         if not actor.is_hq:
             self.fields["dealer"].required = True
             self.fields["dealer"].empty_label = None
+
+
+class ChannelCostImportForm(forms.Form):
+    file = forms.FileField(label=_("Costs (.xlsx or .csv)"),
+                           help_text=_("Columns: 月份 (YYYY-MM), 渠道, 金额, 经销商代码 (empty: the brand's), 备注."))

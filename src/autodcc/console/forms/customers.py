@@ -39,6 +39,8 @@ class CustomerProfileForm(forms.Form):
     budget_min = forms.IntegerField(label=_("Budget from (CNY)"), min_value=0, required=False)
     budget_max = forms.IntegerField(label=_("Budget up to (CNY)"), min_value=0, required=False)
     current_car = forms.CharField(label=_("Current car"), max_length=60, required=False)
+    postal_address = forms.CharField(label=_("Postal address"), max_length=200, required=False,
+                                     help_text=_("For direct mail, with the customer's consent to marketing."))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -26,6 +26,7 @@ from autodcc.console.forms.campaigns import (
     CallTasksForm,
     CampaignForm,
     ChannelCostForm,
+    ChannelCostImportForm,
     DayNoteForm,
     OutreachForm,
     ScriptForm,
@@ -182,6 +183,25 @@ def campaign_calls(request: HttpRequest, pk: int) -> HttpResponse:
     return campaign_detail(request, pk, calls_form=form)
 
 
+@staff_view(VIEW)
+def direct_mail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The direct-mail list of a saved group as Excel (names, cities, postal addresses)."""
+    campaign = _campaign(request, pk)
+    if not services.may_manage(request.actor, campaign):
+        raise PermissionDenied
+    form = OutreachForm(actor=request.actor)  # carries a refusal, if any
+    group = request.GET.get("group", "")
+    found = run_service(form, lambda: outreach.direct_mail(actor=request.actor, campaign=campaign,
+                                                           group=int(group) if group.isdigit() else 0))
+    if found is None:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(reverse("console:campaign_detail", args=[pk]) + "#outreach")
+    rows, skipped = found
+    data = tabular.xlsx_bytes(_("Direct mail"), [_("Name"), _("City"), _("Postal address")], rows)
+    return xlsx_download(request, data, f"{campaign.code}-直邮名单.xlsx", what="campaigns.direct_mail",
+                         dealer_id=campaign.dealer_id, details={"rows": len(rows), "skipped": skipped})
+
+
 # --- call scripts -----------------------------------------------------------------------------------
 
 
@@ -331,8 +351,17 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
 def channel_costs(request: HttpRequest) -> HttpResponse:
     """Platform fees and ad spend per channel and month, and what a lead and a deal cost per channel."""
     actor = request.actor
-    form = ChannelCostForm(request.POST or None, actor=actor)
-    if request.method == "POST":
+    form = ChannelCostForm(request.POST if "file" not in request.FILES else None, actor=actor)
+    import_form = ChannelCostImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and "file" in request.FILES:
+        if import_form.is_valid():
+            upload = import_form.cleaned_data["file"]
+            n = run_service(import_form, lambda: services.channel_costs_import(actor=actor, upload=upload,
+                                                                               filename=upload.name))
+            if n is not None:
+                messages.success(request, _("%(n)s monthly costs imported.") % {"n": n})
+                return redirect("console:channel_costs")
+    elif request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
             if run_service(form, lambda: services.channel_cost_set(actor=actor, dealer=d["dealer"], channel=d["channel"],
@@ -341,7 +370,8 @@ def channel_costs(request: HttpRequest) -> HttpResponse:
                 return redirect("console:channel_costs")
     costs = ChannelCost.objects.filter(Q(dealer__in=_dealers(actor)) | (Q(dealer__isnull=True) if actor.is_hq else Q(pk__in=[])))
     rows = _cost_rows(actor, costs)
-    return render(request, "console/campaigns/costs.html", {"form": form, "rows": rows, "can_enter": True})
+    return render(request, "console/campaigns/costs.html", {"form": form, "rows": rows, "can_enter": True,
+                                                            "import_form": import_form})
 
 
 def _dealers(actor: Any) -> Any:
