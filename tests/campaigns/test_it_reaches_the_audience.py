@@ -183,3 +183,21 @@ def test_the_direct_mail_list_has_only_who_may_get_mail(net, launch, enquiry, lo
     assert AuditLog.objects.filter(object_type="campaigns.direct_mail").count() == 1
     other = login(net.b_manager).get(reverse("console:campaign_direct_mail", args=[launch.pk]) + f"?group={group.pk}")
     assert other.status_code == 404
+
+
+def test_an_audience_comes_from_the_lead_lists_filters(net, enquiry, login):
+    hot = leads.lead_capture(actor=SYSTEM, data=enquiry(dealer="SH-001", channel="dongchedi")).lead
+    leads.lead_capture(actor=SYSTEM, data=enquiry(dealer="SH-001", channel="autohome"))
+    client = login(net.a_manager)
+    page = client.get(reverse("console:lead_list") + "?channel=dongchedi").content.decode()
+    import html as html_lib
+    import re as re_lib
+
+    link = html_lib.unescape(re_lib.search(r'href="([^"]+)" id="group-from-filters"', page).group(1))
+    assert "lead_channel=dongchedi" in link
+    form = client.get(link).content.decode()
+    checked = re_lib.findall(r'<input[^>]*name="lead_channel"[^>]*value="(\w+)"[^>]*checked', form)
+    assert checked == ["dongchedi"]  # the lead list's filter became the group's criterion
+    made = client.post(reverse("console:group_create"), {"name": "懂车帝线索客户", "lead_channel": ["dongchedi"]})
+    group = CustomerGroup.objects.get(name="懂车帝线索客户")
+    assert made.status_code == 302 and list(group.members.all()) == [hot.customer]

@@ -153,9 +153,14 @@ def _preview(request: HttpRequest, form: CriteriaForm) -> dict[str, Any]:
     return {"count": found.count(), "rows": list(found.select_related("city")[:PREVIEW_ROWS])}
 
 
+LIST_CRITERIA = {"lead_status", "lead_grade", "lead_channel"}  # criteria that take several values
+
+
 @staff_view("customers.groups")
 def group_create(request: HttpRequest) -> HttpResponse:
-    form = CriteriaForm(request.POST or None, actor=request.actor, auto_id="crit-%s")
+    """Criteria chosen here, or brought from the lead list's filters (``?lead_status=…``)."""
+    initial = {k: request.GET.getlist(k) if k in LIST_CRITERIA else request.GET.get(k) for k in request.GET}
+    form = CriteriaForm(request.POST or None, actor=request.actor, auto_id="crit-%s", initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():
         if not form.criteria():

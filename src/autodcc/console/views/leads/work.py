@@ -68,11 +68,30 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     attach_badges(page)
     return render_list(request, "console/leads/list.html", {
         "form": form, "page": page, "qs": querystring_without_page(request), "today": timezone.localdate(),
+        "group_link": _group_link(form.filters()) if actor.can("customers.groups") else "",
         "show_dealer": _shows_dealer(actor),
         "can_settings": actor.can("leads.set_targets") or actor.can("leads.configure"),
     })
 
 
+
+
+def _group_link(filters: dict[str, Any]) -> str:
+    """The customer-group page with the lead list's filters as its criteria (an audience from them)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    mapping = {"status": "lead_status", "grade": "lead_grade", "channel": "lead_channel",
+               "created_from": "lead_created_from", "created_to": "lead_created_to"}
+    params = [(mapping[k], str(v)) for k, v in filters.items() if k in mapping and v]
+    if filters.get("dealer"):
+        params.append(("lead_dealer", str(getattr(filters["dealer"], "pk", filters["dealer"]))))
+    if filters.get("open") is True and not filters.get("status"):
+        from autodcc.leads.models import OPEN_STATUSES
+
+        params += [("lead_status", str(s)) for s in OPEN_STATUSES]
+    return reverse("console:group_create") + ("?" + urlencode(params) if params else "")
 
 
 # --- approvals and arrivals ------------------------------------------------------------------
