@@ -179,3 +179,26 @@ def test_channel_costs_are_imported_from_the_sheet_marketing_keeps(net, login):
     assert page.status_code == 200 and ChannelCost.objects.count() == 1  # nothing of a bad file is kept
     for row in (2, 3, 4, 5, 6):
         assert f"第 {row} 行" in html
+
+
+def test_the_funnel_by_channel_and_by_campaign_shows_what_a_lead_and_a_deal_cost(net, weekend, enquiry, login):
+    import re
+
+    today = timezone.localdate()
+    services.channel_cost_set(actor=net.a_manager.actor, dealer=net.dealer_a, channel="dongchedi",
+                              month=today.replace(day=1), amount=D("900"))
+    services.part_save(actor=net.a_gm.actor, obj=BudgetLine(campaign=weekend, category="media", item="推广",
+                                                            planned=D("2000"), spent=D("2000")), reason="追加")
+    made = [leads.lead_capture(actor=SYSTEM, data=enquiry(channel="dongchedi", dealer="SH-001",
+                                                          campaign="SH-LAUNCH")).lead for _ in range(3)]
+    Lead.objects.filter(pk=made[0].pk).update(ordered_at=timezone.now())
+    client = login(net.a_manager)
+    query = f"?date_from={today.replace(day=1).isoformat()}&date_to={today.isoformat()}"
+
+    def cells(group, key):
+        html = client.get(reverse("console:insights") + query + f"&group={group}").content.decode()
+        row = re.search(r'<tr data-row="[^"]*' + re.escape(key) + r'[^"]*">(.*?)</tr>', html, re.S).group(1)
+        return [re.search(rf'data-cell="{c}">([^<]*)<', row).group(1) for c in ("cost", "per_lead", "per_deal")]
+
+    assert cells("channel", "懂车帝") == ["900.00", "300.00", "900.00"]
+    assert cells("campaign", "SH-LAUNCH") == ["2000.00", "666.67", "2000.00"]

@@ -293,3 +293,26 @@ def daily(campaign: Campaign, leads: models.QuerySet) -> list[dict[str, Any]]:
                      "note": notes.get(day, "")})
         day += dt.timedelta(days=1)
     return days
+
+
+def costs_by(group: str, *, actor: Actor, date_from: dt.date, date_to: dt.date,
+             dealer_ids: list[int] | None = None) -> dict[str, Decimal]:
+    """What each channel (platform fees and ad spend of the months the period touches) or each
+    campaign (its spend) cost, for the funnel grouped by channel or campaign; keys as the funnel's."""
+    from autodcc.network.models import Dealer
+
+    if group == "channel":
+        first = date_from.replace(day=1)
+        costs = ChannelCost.objects.filter(month__gte=first, month__lte=date_to)
+        dealers = Dealer.objects.visible_to(actor)
+        if dealer_ids:
+            dealers = dealers.filter(pk__in=dealer_ids)
+        scope = Q(dealer__in=dealers)
+        if actor.is_hq and not dealer_ids:
+            scope |= Q(dealer__isnull=True)
+        return {r["channel"]: r["total"] for r in costs.filter(scope).values("channel").annotate(total=Sum("amount"))}
+    if group == "campaign":
+        spent = (BudgetLine.objects.filter(campaign__in=Campaign.objects.visible_to(actor))
+                 .values("campaign__code").annotate(total=Sum("spent")))
+        return {r["campaign__code"]: r["total"] for r in spent if r["total"]}
+    return {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -48,10 +49,23 @@ def _dashboard_data(request: HttpRequest, form: InsightFilterForm) -> dict[str, 
     weakest = _weakest(total.counts, brand.counts)
     sla = _sla_minutes(f)
     query = _query(form.data)
+    table = _table_rows(rows, brand, sla)
+    show_cost = form.group_by in ("channel", "campaign")
+    if show_cost:  # what a lead and a deal cost, by channel (monthly costs) or campaign (its spend)
+        from autodcc.campaigns.services import costs_by
+
+        costs = costs_by(form.group_by, actor=actor, date_from=f.date_from, date_to=f.date_to,
+                         dealer_ids=f.dealer_ids)
+        for row, source in zip(table, rows, strict=True):
+            cost = costs.get(row["key"])
+            leads, deals = source.counts.get("leads", 0), source.counts.get("ordered", 0)
+            row["cost"] = cost
+            row["per_lead"] = (cost / leads).quantize(Decimal("0.01")) if cost is not None and leads else None
+            row["per_deal"] = (cost / deals).quantize(Decimal("0.01")) if cost is not None and deals else None
     return {
         "form": form, "filters": f, "total": total, "brand": brand, "weakest": weakest, "sla": sla,
         "rates": _rate_cards(total, brand), "stages": _stages(total.counts, brand.counts, weakest and weakest["code"]),
-        "rows": _table_rows(rows, brand, sla), "total_row": _table_rows([total], brand, sla)[0],
+        "rows": table, "total_row": _table_rows([total], brand, sla)[0], "show_cost": show_cost,
         "group_label": form.group_label, "query": query, **_headers(),
         "totals": [(m, kpi.label_of(m), kpi.value(total.counts, m)) for m in
                    ("leads", "valid", "contacted", "invited", "arrived", "test_driven", "ordered", "delivered",
