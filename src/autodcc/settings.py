@@ -164,6 +164,7 @@ AUTODCC_SCHEDULE = {
     "testdrive-reminders": {"task": "autodcc.testdrives.tasks.send_reminders", "seconds": 300},
     "daily-reports": {"task": "autodcc.insights.tasks.send_daily_reports", "seconds": 3600},
     "catalogue-prices": {"task": "autodcc.catalog.tasks.apply_due_prices", "seconds": 600},
+    "draw-rounds": {"task": "autodcc.campaigns.tasks.close_draw_rounds", "seconds": 30},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["seconds"])} for name, entry in AUTODCC_SCHEDULE.items()

@@ -73,7 +73,7 @@ def _campaign_objects(dealer):
     return {"campaign_detail": campaign.pk, "campaign_edit": campaign.pk, "campaign_line": campaign.pk,
             "campaign_task": campaign.pk, "campaign_note": campaign.pk, "campaign_task_done": task.pk,
             "campaign_outreach": campaign.pk, "campaign_calls": campaign.pk, "script_edit": script.pk,
-            "campaign_line_spent": line.pk, "campaign_direct_mail": campaign.pk}
+            "campaign_line_spent": line.pk, "campaign_direct_mail": campaign.pk, "campaign_draw": campaign.pk}
 
 
 def _testdrive_objects(dealer):

@@ -258,3 +258,53 @@ class Outreach(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class DrawRound(models.Model):
+    """One round of a launch day's flash draw (CMP-5): its commitment before it opens, the frozen
+    entry list's digest at the close, then the seed and the winners (``drawrule``)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="draw_rounds")
+    number = models.PositiveIntegerField(_("round"))
+    prize = models.CharField(_("prize"), max_length=120)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    seed = models.CharField(max_length=64)  # secret until the draw
+    commitment = models.CharField(_("commitment"), max_length=64)
+    digest = models.CharField(_("entry list digest"), max_length=64, blank=True)
+    entry_count = models.PositiveIntegerField(default=0)
+    duplicates_refused = models.PositiveIntegerField(default=0)  # second entries by one mobile, refused
+    closed_at = models.DateTimeField(null=True, blank=True)
+    public_value = models.CharField(_("public random value"), max_length=100, blank=True)
+    winners = models.JSONField(default=list)  # entry numbers, the winner first, then replacements
+    drawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="one_draw_round_number"),
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="draw_round_closes_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.code} #{self.number}"
+
+    def is_open(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+
+class DrawEntry(models.Model):
+    """A valid entry: one per mobile number per round. Its number is its place in the frozen list."""
+
+    round = models.ForeignKey(DrawRound, on_delete=models.PROTECT, related_name="entries")
+    receipt = models.CharField(_("receipt"), max_length=8)
+    name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(_("mobile"), max_length=20)
+    city = models.CharField(_("city"), max_length=30)
+    lead = models.ForeignKey("leads.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "phone"], name="one_entry_per_phone_and_round")]

@@ -84,6 +84,7 @@ urlpatterns = [
     path("campaign-lines/<int:pk>/spent/", campaigns.line_spent, name="campaign_line_spent"),
     path("campaigns/<int:pk>/outreach/", campaigns.campaign_outreach, name="campaign_outreach"),
     path("campaigns/<int:pk>/calls/", campaigns.campaign_calls, name="campaign_calls"),
+    path("campaigns/<int:pk>/draw/", campaigns.campaign_draw, name="campaign_draw"),
     path("campaigns/<int:pk>/direct-mail.xlsx", campaigns.direct_mail, name="campaign_direct_mail"),
     path("scripts/", campaigns.scripts, name="scripts"),
     path("scripts/new/", campaigns.script_edit, name="script_new"),

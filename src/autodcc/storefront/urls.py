@@ -1,11 +1,13 @@
 from django.urls import path
 
-from autodcc.storefront.views import calculator, catalogue, enquiry, mine, orders, recommend, testdrive
+from autodcc.storefront.views import calculator, catalogue, draw, enquiry, mine, orders, recommend, testdrive
 
 app_name = "store"
 
 urlpatterns = [
     path("", catalogue.home, name="home"),
+    path("draw/<str:code>/", draw.draw_page, name="draw"),
+    path("draw/<str:code>/<int:number>/", draw.round_page, name="draw_round"),
     path("series/<slug:slug>/", catalogue.series_detail, name="series"),
     path("trims/<slug:slug>/", catalogue.trim_detail, name="trim"),
     path("compare/", catalogue.compare_trims, name="compare"),

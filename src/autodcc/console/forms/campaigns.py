@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, Situation, Task
-from autodcc.console.forms.common import date_input
+from autodcc.console.forms.common import date_input, datetime_input
 from autodcc.core.actors import Actor
 from autodcc.core.roles import DCC_ROLES, SHOWROOM_ROLES
 from autodcc.customers.models import CustomerGroup
@@ -154,3 +154,10 @@ class ScriptForm(forms.Form):
 class ChannelCostImportForm(forms.Form):
     file = forms.FileField(label=_("Costs (.xlsx or .csv)"),
                            help_text=_("Columns: 月份 (YYYY-MM), 渠道, 金额, 经销商代码 (empty: the brand's), 备注."))
+
+
+class DrawRoundForm(forms.Form):
+    number = forms.IntegerField(label=_("Round"), min_value=1, max_value=99)
+    prize = forms.CharField(label=_("Prize"), max_length=120)
+    opens_at = forms.DateTimeField(label=_("Opens"), widget=datetime_input())
+    closes_at = forms.DateTimeField(label=_("Closes"), widget=datetime_input())

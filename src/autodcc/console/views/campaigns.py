@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +28,7 @@ from autodcc.console.forms.campaigns import (
     ChannelCostForm,
     ChannelCostImportForm,
     DayNoteForm,
+    DrawRoundForm,
     OutreachForm,
     ScriptForm,
     SpentForm,
@@ -114,13 +115,17 @@ def campaign_detail(request: HttpRequest, pk: int, **forms_: Any) -> HttpRespons
         "metrics": [(m, label, summary.counts[m], summary.targets.get(m), summary.reached(m))
                     for m, label in _metric_labels()],
     }
+    rounds = list(campaign.draw_rounds.annotate(entries_now=Count("entries")).order_by("number"))
+    context_rounds = {"rounds": rounds, "now": timezone.now()}
     waves = list(campaign.outreaches.select_related("group")[:20])
     for wave in waves:
         wave.progress = outreach.progress(wave)
-    context.update(waves=waves, calls=_call_load(campaign))
+    context.update(waves=waves, calls=_call_load(campaign), **context_rounds)
     if manage:
         context.update(
             outreach_form=forms_.get("outreach_form") or OutreachForm(prefix="wave", actor=request.actor),
+            round_form=forms_.get("round_form") or DrawRoundForm(prefix="round", initial={
+                "number": len(rounds) + 1}),
             calls_form=forms_.get("calls_form") or CallTasksForm(prefix="calls", actor=request.actor, campaign=campaign,
                                                                  initial={"due_on": timezone.localdate()}),
             form=forms_.get("form") or CampaignForm(instance=campaign, actor=request.actor),
@@ -200,6 +205,51 @@ def direct_mail(request: HttpRequest, pk: int) -> HttpResponse:
     data = tabular.xlsx_bytes(_("Direct mail"), [_("Name"), _("City"), _("Postal address")], rows)
     return xlsx_download(request, data, f"{campaign.code}-直邮名单.xlsx", what="campaigns.direct_mail",
                          dealer_id=campaign.dealer_id, details={"rows": len(rows), "skipped": skipped})
+
+
+@require_POST
+@staff_view(VIEW)
+def campaign_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Launch-day rounds: prepare one (its commitment), close it, draw it, replace an unreachable winner."""
+    from autodcc.campaigns import draw
+    from autodcc.campaigns.models import DrawRound
+
+    campaign = _campaign(request, pk)
+    if not services.may_manage(request.actor, campaign):
+        raise PermissionDenied
+    action = request.POST.get("action")
+    back = redirect(reverse("console:campaign_detail", args=[pk]) + "#draw")
+    if action == "prepare":
+        form = DrawRoundForm(request.POST, prefix="round")
+        if form.is_valid():
+            d = form.cleaned_data
+            if run_service(form, lambda: draw.round_prepare(actor=request.actor, campaign=campaign, number=d["number"],
+                                                            opens_at=d["opens_at"], closes_at=d["closes_at"],
+                                                            prize=d["prize"])):
+                messages.success(request, _("Round prepared; its commitment is published."))
+                return back
+        return campaign_detail(request, pk, round_form=form)
+    draw_round = DrawRound.objects.filter(campaign=campaign, pk=request.POST.get("round") or 0).first()
+    if draw_round is None:
+        from django.http import Http404
+
+        raise Http404
+    form = DayNoteForm()  # carries a refusal
+    if action == "close":
+        done = run_service(form, lambda: draw.round_close(draw_round))
+    elif action == "draw":
+        done = run_service(form, lambda: draw.round_draw(actor=request.actor, draw_round=draw_round,
+                                                         public_value=request.POST.get("public", "")))
+    elif action == "replace":
+        done = run_service(form, lambda: draw.winner_replace(actor=request.actor, draw_round=draw_round,
+                                                             reason=request.POST.get("reason", "")))
+    else:
+        raise PermissionDenied
+    if done is None:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    else:
+        messages.success(request, _("Round %(n)s updated.") % {"n": draw_round.number})
+    return back
 
 
 # --- call scripts -----------------------------------------------------------------------------------

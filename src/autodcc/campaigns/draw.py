@@ -1,0 +1,195 @@
+"""Launch-day flash draws (CMP-5): rounds with a commitment published before they open, valid
+entries only (complete details, one per mobile per round), the entry list frozen and its digest
+published at the close, then the seed revealed and the winner derived by the published rule
+(``drawrule``). A round is drawn once; a winner who cannot be reached is replaced by the rule's
+next draw, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from autodcc.campaigns import drawrule
+from autodcc.campaigns.models import Campaign, DrawEntry, DrawRound
+from autodcc.campaigns.services import may_manage
+from autodcc.core import audit, geo, phone
+from autodcc.core.actors import Actor
+from autodcc.core.errors import Conflict, DomainError, Forbidden, Invalid
+
+log = logging.getLogger(__name__)
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+@transaction.atomic
+def round_prepare(*, actor: Actor, campaign: Campaign, number: int, opens_at: dt.datetime, closes_at: dt.datetime,
+                  prize: str) -> DrawRound:
+    """A round and its commitment (SHA-256 of a new secret seed), published before it opens."""
+    if not may_manage(actor, campaign):
+        raise Forbidden("forbidden")
+    if closes_at <= opens_at:
+        raise DomainError("draw.window_reversed", field="closes_at")
+    if DrawRound.objects.filter(campaign=campaign, number=number).exists():
+        raise DomainError("draw.round_taken", field="number", value=number)
+    seed = secrets.token_hex(32)
+    made = DrawRound.objects.create(campaign=campaign, number=number, prize=prize.strip(), opens_at=opens_at,
+                                    closes_at=closes_at, seed=seed, commitment=drawrule.commitment(seed))
+    audit.record(actor=actor, action="draw.prepare", obj=campaign, dealer_id=campaign.dealer_id,
+                 after={"round": number, "commitment": made.commitment, "opens_at": opens_at.isoformat(),
+                        "closes_at": closes_at.isoformat()})
+    return made
+
+
+def entry_submit(*, draw_round: DrawRound, name: str, raw_phone: str, city: str, consent: bool,
+                 now: dt.datetime | None = None) -> DrawEntry:
+    """A valid entry, or a clear refusal: the round must be open, the details complete, and the
+    mobile may enter the round once. The entrant also becomes (or joins) a lead tagged with the
+    campaign, through the capture pipeline."""
+    from autodcc.leads.services import LeadInput, lead_capture
+    from autodcc.storefront.views.common import store_consumer
+
+    now = now or timezone.now()
+    if not draw_round.is_open(now):
+        raise DomainError("draw.round_closed", number=draw_round.number)
+    errors: list[DomainError] = []
+    name = (name or "").strip()
+    if not name:
+        errors.append(DomainError("customer.name_missing", field="name"))
+    elif len(name) > 60:
+        errors.append(DomainError("draw.name_too_long", field="name"))
+    mobile = ""
+    try:
+        mobile = phone.normalize_mobile(raw_phone, field="phone")
+    except DomainError as exc:
+        errors.append(exc)
+    place = None
+    try:
+        place = geo.lookup_city(city, field="city") if (city or "").strip() else None
+        if place is None:
+            errors.append(DomainError("lead.city_required", field="city"))
+    except DomainError as exc:
+        errors.append(exc)
+    if not consent:
+        errors.append(DomainError("consent.missing", field="consent"))
+    if errors:
+        raise Invalid(errors)
+    try:
+        with transaction.atomic():
+            entry = DrawEntry.objects.create(round=draw_round, receipt=_receipt(), name=name, phone=mobile,
+                                             city=place.name if place else "", created_at=now)
+    except IntegrityError:
+        DrawRound.objects.filter(pk=draw_round.pk).update(duplicates_refused=F("duplicates_refused") + 1)
+        raise Conflict("draw.duplicate", field="phone", number=draw_round.number) from None
+    with transaction.atomic():
+        campaign = draw_round.campaign
+        data = LeadInput(name=name, phone=mobile, channel="storefront", city=place.adcode if place else "",
+                         campaign=campaign.code, consent_version="store-2026-01", consent_share_with_dealer=True,
+                         message=f"{campaign.name}（第 {draw_round.number} 场）",
+                         dealer=campaign.dealer.code if campaign.dealer_id else "")
+        try:
+            result = lead_capture(actor=store_consumer(mobile), data=data)
+        except DomainError:  # the entry stands; the follow-up lead is the campaign's to add by hand
+            log.warning("draw entry %s: no lead captured", entry.pk, exc_info=True)
+        else:
+            DrawEntry.objects.filter(pk=entry.pk).update(lead=result.lead)
+    return entry
+
+
+def _receipt() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+
+
+def _entries(draw_round: DrawRound) -> list[tuple[int, str, str]]:
+    return [(pk, receipt, phone.mask(mobile)) for pk, receipt, mobile in
+            draw_round.entries.order_by("pk").values_list("pk", "receipt", "phone")]
+
+
+@transaction.atomic
+def round_close(draw_round: DrawRound, *, now: dt.datetime | None = None) -> DrawRound:
+    """Freeze the entry list once the round has closed and publish its digest (the scheduled task,
+    or HQ from the console). Closing twice changes nothing."""
+    draw_round = DrawRound.objects.select_for_update().get(pk=draw_round.pk)
+    now = now or timezone.now()
+    if draw_round.closed_at is not None:
+        return draw_round
+    if now < draw_round.closes_at:
+        raise DomainError("draw.not_closed_yet", number=draw_round.number)
+    entries = _entries(draw_round)
+    draw_round.digest, draw_round.entry_count, draw_round.closed_at = drawrule.digest(entries), len(entries), now
+    draw_round.save(update_fields=["digest", "entry_count", "closed_at"])
+    return draw_round
+
+
+def close_due(now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    due = DrawRound.objects.filter(closed_at__isnull=True, closes_at__lte=now)
+    for r in due:
+        round_close(r, now=now)
+    return len(due)
+
+
+@transaction.atomic
+def round_draw(*, actor: Actor, draw_round: DrawRound, public_value: str = "") -> DrawRound:
+    """Reveal the seed and derive the winner; a round is drawn once, never again."""
+    draw_round = DrawRound.objects.select_for_update().select_related("campaign").get(pk=draw_round.pk)
+    if not may_manage(actor, draw_round.campaign):
+        raise Forbidden("forbidden")
+    if draw_round.drawn_at is not None:
+        raise Conflict("draw.already_drawn", number=draw_round.number)
+    if draw_round.closed_at is None:
+        raise DomainError("draw.not_closed_yet", number=draw_round.number)
+    entries = _entries(draw_round)
+    if not entries:
+        raise DomainError("draw.no_entries", number=draw_round.number)
+    if drawrule.digest(entries) != draw_round.digest:  # the frozen list changed: never draw on it
+        raise Conflict("draw.list_changed", number=draw_round.number)
+    draw_round.public_value = public_value.strip()[:100]
+    index = drawrule.winners(draw_round.seed, draw_round.digest, draw_round.public_value, len(entries), 1)[0]
+    draw_round.winners = [entries[index][0]]
+    draw_round.drawn_at = timezone.now()
+    draw_round.save(update_fields=["public_value", "winners", "drawn_at"])
+    audit.record(actor=actor, action="draw.draw", obj=draw_round.campaign, dealer_id=draw_round.campaign.dealer_id,
+                 after={"round": draw_round.number, "winner": draw_round.winners[0], "seed": draw_round.seed,
+                        "public": draw_round.public_value})
+    return draw_round
+
+
+@transaction.atomic
+def winner_replace(*, actor: Actor, draw_round: DrawRound, reason: str) -> DrawRound:
+    """The winner could not be reached: the rule's next draw wins (published, audited)."""
+    draw_round = DrawRound.objects.select_for_update().select_related("campaign").get(pk=draw_round.pk)
+    if not may_manage(actor, draw_round.campaign):
+        raise Forbidden("forbidden")
+    if draw_round.drawn_at is None:
+        raise DomainError("draw.not_drawn", number=draw_round.number)
+    if not reason.strip():
+        raise DomainError("campaign.reason_required", field="reason")
+    entries = _entries(draw_round)
+    if len(draw_round.winners) >= len(entries):
+        raise DomainError("draw.no_one_left", number=draw_round.number)
+    positions = drawrule.winners(draw_round.seed, draw_round.digest, draw_round.public_value, len(entries),
+                                 len(draw_round.winners) + 1)
+    draw_round.winners = [entries[i][0] for i in positions]
+    draw_round.save(update_fields=["winners"])
+    audit.record(actor=actor, action="draw.replace", obj=draw_round.campaign, dealer_id=draw_round.campaign.dealer_id,
+                 note=reason.strip(), after={"round": draw_round.number, "winners": draw_round.winners})
+    return draw_round
+
+
+def public(draw_round: DrawRound) -> dict[str, Any]:
+    """What the round's public page shows and offers as JSON for the verifier: the commitment
+    always; the masked entry list and its digest once closed; the seed and winners once drawn."""
+    data: dict[str, Any] = {"campaign": draw_round.campaign.code, "round": draw_round.number,
+                            "prize": draw_round.prize, "commitment": draw_round.commitment,
+                            "opens_at": draw_round.opens_at.isoformat(), "closes_at": draw_round.closes_at.isoformat()}
+    if draw_round.closed_at is not None:
+        data["digest"] = draw_round.digest
+        data["entries"] = [{"number": n, "receipt": r, "phone": p} for n, r, p in _entries(draw_round)]
+    if draw_round.drawn_at is not None:
+        data.update(seed=draw_round.seed, public=draw_round.public_value, winners=list(draw_round.winners))
+    return data

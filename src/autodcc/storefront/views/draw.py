@@ -1,0 +1,91 @@
+"""Launch-day flash draws in the store (CMP-5): the rounds with their countdown, the entry form of
+the open round, each entrant's receipt, and a public page per round anyone can check."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_ratelimit.decorators import ratelimit
+
+from autodcc.campaigns import draw
+from autodcc.campaigns.models import Campaign, DrawEntry, DrawRound
+from autodcc.core.errors import DomainError, add_to_form
+from autodcc.core.phone import mask
+from autodcc.storefront.views.common import RATE_LIMITED, limited, page, post_rate
+
+
+class EntryForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)
+    phone = forms.CharField(label=gettext_lazy("Mobile"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    city = forms.CharField(label=gettext_lazy("City"), max_length=30, required=False)
+    consent = forms.BooleanField(label=gettext_lazy("I agree to the privacy notice and to be contacted about "
+                                                    "this campaign and my entry"), required=False)
+
+
+def _campaign(code: str) -> Campaign:
+    campaign = Campaign.objects.filter(code=code.upper(), draw_rounds__isnull=False).distinct().first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def masked_name(name: str) -> str:
+    return (name[:1] + "*" * max(1, len(name) - 1)) if name else "—"
+
+
+@ratelimit(key="ip", rate=post_rate, method="POST", block=False)
+def draw_page(request: HttpRequest, code: str) -> HttpResponse:
+    campaign = _campaign(code)
+    now = timezone.now()
+    rounds = list(campaign.draw_rounds.order_by("number"))
+    current = next((r for r in rounds if r.is_open(now)), None)
+    upcoming = next((r for r in rounds if r.opens_at > now), None)
+    form = EntryForm(request.POST or None)
+    if request.method == "POST":
+        if limited(request):
+            form.is_valid()
+            form.add_error(None, RATE_LIMITED)
+        elif current is None:
+            form.is_valid()
+            form.add_error(None, _("No round is open right now."))
+        elif form.is_valid():
+            d = form.cleaned_data
+            try:
+                entry = draw.entry_submit(draw_round=current, name=d["name"], raw_phone=d["phone"], city=d["city"],
+                                          consent=d["consent"])
+            except DomainError as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(request, _("You are in round %(round)s: entry number %(number)s, receipt "
+                                            "%(receipt)s. Keep the receipt to find yourself in the published list.")
+                                 % {"round": current.number, "number": entry.pk, "receipt": entry.receipt})
+                return redirect("store:draw", code=campaign.code)
+    return page(request, "draw.html", {"campaign": campaign, "rounds": rounds, "current": current,
+                                       "upcoming": upcoming, "form": form, "now": now})
+
+
+def round_page(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """The round as anyone may check it; ``?format=json`` is the verifier's input."""
+    campaign = _campaign(code)
+    draw_round = get_object_or_404(DrawRound.objects.select_related("campaign"), campaign=campaign, number=number)
+    data = draw.public(draw_round)
+    if request.GET.get("format") == "json":
+        response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{campaign.code}-{number}.json"'
+        return response
+    names = {}
+    if draw_round.drawn_at is not None:
+        names = {e.pk: e for e in DrawEntry.objects.filter(pk__in=draw_round.winners)}
+    winners = [{"number": n, "name": masked_name(names[n].name), "phone": mask(names[n].phone),
+                "receipt": names[n].receipt, "replaced": i < len(draw_round.winners) - 1}
+               for i, n in enumerate(draw_round.winners) if n in names]
+    return page(request, "draw_round.html", {"campaign": campaign, "round": draw_round, "data": data,
+                                             "winners": winners})
