@@ -12,25 +12,25 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
 
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
-                    "templates", "optouts", "audit", "orders", "accessories", "testdrives", "catalog", "editions", "insights",
+                    "templates", "optouts", "audit", "orders", "vouchers", "accessories", "testdrives", "catalog", "editions", "insights",
                     "campaigns", "scripts", "costs"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit", "orders", "accessories", "testdrives", "insights", "campaigns", "scripts"},
+                   "audit", "orders", "vouchers", "accessories", "testdrives", "insights", "campaigns", "scripts"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
-                   "optouts", "audit", "orders", "finance", "insights", "campaigns", "scripts"},
+                   "optouts", "audit", "orders", "vouchers", "finance", "insights", "campaigns", "scripts"},
     "regional_manager": {
-        "home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "testdrives", "insights",
+        "home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "vouchers", "testdrives", "insights",
         "campaigns", "scripts", "costs"},
     "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
-             "orders", "testdrives", "insights", "campaigns", "scripts", "costs"},
+             "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs"},
     "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
-                  "audit", "orders", "testdrives", "insights", "campaigns", "scripts", "costs"},
+                  "audit", "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs"},
     "a_supervisor": {
-        "home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "testdrives", "insights",
+        "home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "vouchers", "testdrives", "insights",
         "campaigns", "scripts"},
-    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights",
+    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "vouchers", "testdrives", "insights",
                 "campaigns", "scripts"},
-    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "testdrives", "insights",
+    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "vouchers", "testdrives", "insights",
                      "campaigns", "scripts"},
 }
 

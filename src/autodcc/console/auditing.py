@@ -103,6 +103,7 @@ ACTION_LABELS: dict[str, Any] = {
     "campaign.call_tasks": gettext_lazy("Campaign calls placed"),
     "script.save": gettext_lazy("Call script saved"),
     "draw.prepare": gettext_lazy("Draw round prepared"),
+    "reward.redeem": gettext_lazy("Voucher redeemed"),
     "draw.draw": gettext_lazy("Draw round drawn"),
     "draw.replace": gettext_lazy("Unreachable winner replaced"),
     "script.delete": gettext_lazy("Call script deleted"),

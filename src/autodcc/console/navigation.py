@@ -45,6 +45,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("editions", _("Special editions"), "console:editions", "catalog.edit", "sales"),
     NavEntry("orders", _("Deposit orders"), "console:order_list", "orders.view", "sales"),
     NavEntry("accessories", _("Accessory orders"), "console:accessory_list", "orders.accessories_supply", "sales"),
+    NavEntry("vouchers", _("Vouchers and gifts"), "console:reward_list", "orders.view", "sales"),
     NavEntry("finance", _("Finance"), "console:finance", "orders.finance", "sales"),
     NavEntry("campaigns", _("Activity calendar"), "console:campaign_calendar", "campaigns.view", "campaigns"),
     NavEntry("scripts", _("Call scripts"), "console:scripts", "campaigns.view", "campaigns"),

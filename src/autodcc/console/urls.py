@@ -121,6 +121,7 @@ urlpatterns = [
     path("orders/<int:pk>/remind/", orders.order_remind, name="order_remind_receipt"),
     path("orders/<int:pk>/accessories/", orders.order_accessories, name="order_accessories"),
     path("accessories/", orders.accessory_list, name="accessory_list"),
+    path("vouchers/", orders.reward_list, name="reward_list"),
     path("accessories/<int:pk>/step/", orders.accessory_step, name="accessory_step"),
     path("refunds/<int:pk>/decide/", orders.refund_decide, name="refund_decide"),
     path("refunds/<int:pk>/execute/", orders.refund_run, name="refund_execute"),

@@ -302,9 +302,12 @@ class Reward(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="rewards")
     kind = models.CharField(max_length=16, choices=RewardKind.choices)
-    code = models.CharField(max_length=24, unique=True)
-    value = models.DecimalField(**MONEY)
-    issued_at = models.DateTimeField(default=timezone.now)
+    code = models.CharField(_("code"), max_length=24, unique=True)
+    value = models.DecimalField(_("value"), **MONEY)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    redeemed_at = models.DateTimeField(_("redeemed"), null=True, blank=True)
+    redeemed_by = models.CharField(_("redeemed by"), max_length=80, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

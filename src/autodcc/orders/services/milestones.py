@@ -161,6 +161,9 @@ def order_remind_receipt(*, actor: Actor, order: Order) -> None:
     audit.record(actor=actor, action="order.receipt_reminder", obj=order, after={"status": order.status})
 
 
+REWARD_VALID_DAYS = 365  # a voucher or card is redeemable for a year from its issue
+
+
 @transaction.atomic
 def order_confirm_receipt(*, token: str) -> Order:
     """The buyer confirms receipt: the edition's rewards are issued and the deposit becomes due
@@ -181,7 +184,8 @@ def order_confirm_receipt(*, token: str) -> Order:
                 continue
             Reward.objects.get_or_create(order=order, kind=kind,
                                          defaults={"code": f"{kind[:2].upper()}{secrets.token_hex(6).upper()}",
-                                                   "value": value})
+                                                   "value": value, "expires_on": timezone.localdate()
+                                                   + dt.timedelta(days=REWARD_VALID_DAYS)})
     audit.record(actor=SYSTEM, action="order.received", obj=order,
                  after={"status": order.status, "rewards": order.rewards.count()})
     return order

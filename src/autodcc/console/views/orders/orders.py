@@ -8,9 +8,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +25,7 @@ from autodcc.console.forms.orders import (
     OrderStepForm,
     RefundDecideForm,
 )
-from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
+from autodcc.console.views.base import paginate, querystring_without_page, render_list, run_service, staff_view
 from autodcc.console.views.orders.common import (
     LIST_DATES,
     RECEIPT_OVERDUE_DAYS,
@@ -338,3 +340,43 @@ def _may_step(actor: Actor, accessory: AccessoryOrder, supplies: bool) -> bool:
         return False
     side = ACCESSORY_STEPS[nxt][1]
     return supplies if side == "hq" else (not actor.is_hq and actor.can("orders.dealer", dealer=accessory.order.dealer))
+
+
+
+# --- vouchers and gifts (CMP-7) ------------------------------------------------------------------
+
+
+class RedeemForm(forms.Form):
+    code = forms.CharField(label=_("Voucher or card code"), max_length=40)
+
+
+@staff_view("orders.view")
+def reward_list(request: HttpRequest) -> HttpResponse:
+    """The vouchers and cards issued to buyers: redeem one by its code (the dealer), follow and export
+    them (finance)."""
+    from autodcc.console.downloads import xlsx_download
+    from autodcc.core import tabular
+    from autodcc.orders.services import rewards as reward_rules
+
+    status = request.GET.get("status", "")
+    found = reward_rules.rewards_for(request.actor, status if status in ("open", "redeemed", "expired") else "")
+    if request.GET.get("format") == "xlsx":
+        header = [_("Code"), _("Kind"), _("Value"), _("Order"), _("Dealer"), _("Issued"), _("Valid until"),
+                  _("Redeemed"), _("Redeemed by")]
+        return xlsx_download(request, tabular.xlsx_bytes(_("Vouchers"), header, reward_rules.rows(found)),
+                             f"vouchers-{timezone.localdate().isoformat()}.xlsx", what="orders.rewards")
+    may_redeem = request.actor.can("orders.dealer") and not request.actor.is_hq
+    form = RedeemForm(request.POST or None)
+    if request.method == "POST":
+        if not may_redeem:
+            raise PermissionDenied
+        if form.is_valid():
+            reward = run_service(form, lambda: reward_rules.reward_redeem(actor=request.actor,
+                                                                          code=form.cleaned_data["code"]))
+            if reward is not None:
+                messages.success(request, _("%(label)s %(code)s (¥%(value)s) redeemed for order %(order)s.") % {
+                    "label": reward.label, "code": reward.code, "value": reward.value, "order": reward.order.number})
+                return redirect("console:reward_list")
+    return render(request, "console/orders/rewards.html", {
+        "page": paginate(request, found), "form": form if may_redeem else None, "status": status,
+        "today": timezone.localdate(), "show_dealer": request.actor.is_hq or bool(request.actor.region_ids)})

@@ -1,0 +1,60 @@
+"""Vouchers and gifts (CMP-7): issued with an expiry when an edition's buyer confirms receipt,
+redeemed once at the order's dealer (audited), unknown at another dealer, refused when expired,
+and listed for finance in Excel."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from autodcc.core.errors import Conflict, DomainError
+from autodcc.core.models import AuditLog
+from autodcc.orders.models import Reward
+from autodcc.orders.services import order_confirm_receipt, order_record_step
+from autodcc.orders.services.rewards import reward_redeem
+
+
+@pytest.fixture
+def rewarded(net, paid_order, install_parts):
+    order = paid_order(edition=True)
+    actor = net.a_manager.actor
+    order_record_step(actor=actor, order=order, step="visited")
+    order_record_step(actor=actor, order=order, step="contracted")
+    install_parts(order, actor)
+    order_record_step(actor=actor, order=order, step="delivered", vin=f"LVGTEST{order.pk:010d}")
+    order_confirm_receipt(token=order.token)
+    return order
+
+
+def test_a_voucher_is_redeemed_once_at_its_dealer(net, rewarded, login):
+    voucher = Reward.objects.get(order=rewarded, kind="voucher")
+    assert voucher.expires_on == timezone.localdate() + dt.timedelta(days=365)
+    with pytest.raises(DomainError) as elsewhere:  # another dealer's code is unknown there
+        reward_redeem(actor=net.b_manager.actor, code=voucher.code)
+    assert elsewhere.value.code == "reward.unknown"
+    client = login(net.a_consultant)
+    done = client.post(reverse("console:reward_list"), {"code": voucher.code.lower()})
+    assert done.status_code == 302
+    voucher.refresh_from_db()
+    assert voucher.redeemed_at is not None and voucher.redeemed_by
+    again = client.post(reverse("console:reward_list"), {"code": voucher.code})
+    assert again.status_code == 200 and "已于" in again.content.decode()
+    with pytest.raises(Conflict):
+        reward_redeem(actor=net.a_manager.actor, code=voucher.code)
+    assert AuditLog.objects.filter(action="reward.redeem").count() == 1
+
+
+def test_an_expired_card_is_refused_and_finance_exports_them_all(net, rewarded, login):
+    card = Reward.objects.get(order=rewarded, kind="fuel_card")
+    Reward.objects.filter(pk=card.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
+    with pytest.raises(DomainError) as expired:
+        reward_redeem(actor=net.a_manager.actor, code=card.code)
+    assert expired.value.code == "reward.expired"
+    book = login(net.hq_finance).get(reverse("console:reward_list") + "?format=xlsx")
+    sheet = load_workbook(io.BytesIO(book.content)).worksheets[0]
+    codes = {row[0].value for row in sheet.iter_rows(min_row=2)}
+    assert codes == set(Reward.objects.values_list("code", flat=True))
+    assert login(net.hq_finance).post(reverse("console:reward_list"), {"code": card.code}).status_code == 403
