@@ -19,6 +19,7 @@ register(
         "campaign.script_old": _("Version %(value)s of this script has been replaced: edit the current one."),
         "campaign.situation_unknown": _("Unknown situation “%(value)s”."),
         "campaign.script_empty": _("A script needs a title and its text."),
+        "first_n.shipping_incomplete": _("Give the address, the carrier and the tracking number."),
         "draw.window_reversed": _("The round must close after it opens."),
         "draw.round_taken": _("Round %(value)s already exists."),
         "draw.round_closed": _("Round %(number)s is not open for entries now."),

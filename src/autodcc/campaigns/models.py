@@ -308,3 +308,41 @@ class DrawEntry(models.Model):
     class Meta:
         ordering = ["round", "id"]
         constraints = [models.UniqueConstraint(fields=["round", "phone"], name="one_entry_per_phone_and_round")]
+
+
+class FirstNReward(models.Model):
+    """A gift for the first N who book a test drive online, have it confirmed by the dealer and
+    submit their report (CMP-6), during the campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="first_n_rewards")
+    name = models.CharField(_("gift"), max_length=80)
+    n = models.PositiveIntegerField(_("for the first"))
+    unit_cost = models.DecimalField(_("HQ's cost each"), default=Decimal("0.00"), **MONEY)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("first-N reward")
+        verbose_name_plural = _("first-N rewards")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FirstNClaim(models.Model):
+    """One of the first N, ranked by the time the condition was met; shipped by HQ."""
+
+    reward = models.ForeignKey(FirstNReward, on_delete=models.PROTECT, related_name="claims")
+    booking = models.ForeignKey("testdrives.Booking", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField(_("rank"))
+    met_at = models.DateTimeField(_("condition met"))
+    address = models.CharField(_("shipping address"), max_length=200, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["reward", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["reward", "booking"], name="one_claim_per_booking"),
+            models.UniqueConstraint(fields=["reward", "rank"], name="one_claim_per_rank"),
+        ]

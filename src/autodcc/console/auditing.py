@@ -104,6 +104,8 @@ ACTION_LABELS: dict[str, Any] = {
     "script.save": gettext_lazy("Call script saved"),
     "draw.prepare": gettext_lazy("Draw round prepared"),
     "reward.redeem": gettext_lazy("Voucher redeemed"),
+    "first_n.claim": gettext_lazy("First-N gift won"),
+    "first_n.ship": gettext_lazy("First-N gift shipped"),
     "draw.draw": gettext_lazy("Draw round drawn"),
     "draw.replace": gettext_lazy("Unreachable winner replaced"),
     "script.delete": gettext_lazy("Call script deleted"),

@@ -73,6 +73,7 @@ class Booking(models.Model):
     completed_by = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    online = models.BooleanField(_("booked online"), default=False)  # by the consumer, not by staff
 
     objects = TenantQuerySet.as_manager()
 

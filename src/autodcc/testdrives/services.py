@@ -197,7 +197,7 @@ def _reserve(*, actor: Actor, dealer: Dealer, trim: Trim, starts_at: dt.datetime
                 with transaction.atomic():
                     booking = Booking.objects.create(
                         number=_number(), dealer=dealer, vehicle=free[0], lead=captured, starts_at=starts_at,
-                        ends_at=starts_at + dt.timedelta(minutes=SLOT_MINUTES))
+                        ends_at=starts_at + dt.timedelta(minutes=SLOT_MINUTES), online=not actor.is_staff)
             except IntegrityError:
                 slot_gone = Booking.objects.filter(vehicle=free[0], starts_at=starts_at,
                                                    status__in=HOLDS_SLOT).exists()
@@ -322,6 +322,9 @@ def report_submit(*, token: str, overall: int, driving: int, comfort: int, servi
                                    likely_to_buy=likely_to_buy, comments=comments.strip()[:2000])
     audit.record(actor=SYSTEM, action="testdrive.report", obj=booking, dealer_id=booking.dealer_id,
                  after={"overall": overall, "likely_to_buy": likely_to_buy})
+    from autodcc.campaigns import first_n
+
+    first_n.condition_met(booking)  # booked online, confirmed by the dealer, reported: a first-N reward?
     return report
 
 
