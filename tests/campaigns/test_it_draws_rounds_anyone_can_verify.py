@@ -125,3 +125,31 @@ def test_the_manage_command_checks_a_round(net, launch_day, capsys):
     draw.round_draw(actor=net.hq_marketer.actor, draw_round=first)
     call_command("verify_draw", "launch-day", "1")
     assert "OK" in capsys.readouterr().out
+
+
+def test_customer_service_takes_the_prize_to_the_winner(net, launch_day, login):
+    from autodcc.campaigns.models import DrawPrize
+
+    _campaign, (first, _second, _third) = launch_day
+    for n in range(4):
+        enter(first, n)
+    draw.round_close(first, now=first.closes_at)
+    drawn = draw.round_draw(actor=net.hq_marketer.actor, draw_round=first)
+    prize = DrawPrize.objects.get(round=first)
+    assert prize.entry_id == drawn.winners[0]
+    client = login(net.hq_service)
+    assert str(prize.entry.name) in client.get(reverse("console:prizes")).content.decode()
+    early = client.post(reverse("console:prizes"), {"prize": prize.pk, "step": "returned", "usage_report": "x"})
+    assert early.status_code == 302 and DrawPrize.objects.get(pk=prize.pk).returned_at is None  # steps in order
+    client.post(reverse("console:prizes"), {"prize": prize.pk, "step": "contacted", "note": "周六上午取车"})
+    today = timezone.localdate()
+    client.post(reverse("console:prizes"), {"prize": prize.pk, "step": "pickup", "partner": "一嗨租车",
+                                            "agreement_no": "EH-2026-001", "pickup_on": today.isoformat(),
+                                            "return_on": (today + dt.timedelta(days=7)).isoformat()})
+    client.post(reverse("console:prizes"), {"prize": prize.pk, "step": "returned", "usage_report": "行驶 820 公里，无损伤"})
+    prize.refresh_from_db()
+    assert prize.contacted_at and prize.agreement_no == "EH-2026-001" and prize.returned_at
+    assert prize.usage_report.startswith("行驶 820")
+    draw.winner_replace(actor=net.hq_marketer.actor, draw_round=drawn, reason="联系不上")
+    assert DrawPrize.objects.get(pk=prize.pk).unreachable and DrawPrize.objects.filter(round=first).count() == 2
+    assert login(net.a_manager).get(reverse("console:prizes")).status_code == 403

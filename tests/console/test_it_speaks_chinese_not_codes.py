@@ -21,6 +21,7 @@ FORMATTED = {"order.{step}": ("order.visited", "order.contracted", "order.delive
                                                                          "accessorypackage") for verb in ("create", "update"))
              + tuple(f"{kind}.{verb}" for kind in ("series", "trim", "edition") for verb in ("publish", "withdraw")),
              "campaign.{name}": ("campaign.budgetline", "campaign.task"),
+             "prize.{step}": ("prize.contacted", "prize.pickup", "prize.returned"),
              "{_name(obj)}.delete": tuple(f"{kind}.delete" for kind in ("series", "carmodel", "trim", "colour", "photo",
                                                                       "edition", "accessorypackage"))}
 

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from autodcc.campaigns import drawrule
-from autodcc.campaigns.models import Campaign, DrawEntry, DrawRound
+from autodcc.campaigns.models import Campaign, DrawEntry, DrawPrize, DrawRound
 from autodcc.campaigns.services import may_manage
 from autodcc.core import audit, geo, phone
 from autodcc.core.actors import Actor
@@ -153,6 +153,7 @@ def round_draw(*, actor: Actor, draw_round: DrawRound, public_value: str = "") -
     draw_round.winners = [entries[index][0]]
     draw_round.drawn_at = timezone.now()
     draw_round.save(update_fields=["public_value", "winners", "drawn_at"])
+    DrawPrize.objects.create(round=draw_round, entry_id=draw_round.winners[0])  # customer service calls them
     audit.record(actor=actor, action="draw.draw", obj=draw_round.campaign, dealer_id=draw_round.campaign.dealer_id,
                  after={"round": draw_round.number, "winner": draw_round.winners[0], "seed": draw_round.seed,
                         "public": draw_round.public_value})
@@ -174,8 +175,11 @@ def winner_replace(*, actor: Actor, draw_round: DrawRound, reason: str) -> DrawR
         raise DomainError("draw.no_one_left", number=draw_round.number)
     positions = drawrule.winners(draw_round.seed, draw_round.digest, draw_round.public_value, len(entries),
                                  len(draw_round.winners) + 1)
+    DrawPrize.objects.filter(round=draw_round, entry_id=draw_round.winners[-1]).update(
+        unreachable=True, contact_note=reason.strip()[:200])
     draw_round.winners = [entries[i][0] for i in positions]
     draw_round.save(update_fields=["winners"])
+    DrawPrize.objects.create(round=draw_round, entry_id=draw_round.winners[-1])
     audit.record(actor=actor, action="draw.replace", obj=draw_round.campaign, dealer_id=draw_round.campaign.dealer_id,
                  note=reason.strip(), after={"round": draw_round.number, "winners": draw_round.winners})
     return draw_round
@@ -193,3 +197,43 @@ def public(draw_round: DrawRound) -> dict[str, Any]:
     if draw_round.drawn_at is not None:
         data.update(seed=draw_round.seed, public=draw_round.public_value, winners=list(draw_round.winners))
     return data
+
+
+PRIZE_STEPS = ("contacted", "pickup", "returned")
+
+
+@transaction.atomic
+def prize_step(*, actor: Actor, prize: DrawPrize, step: str, **values: Any) -> DrawPrize:
+    """Customer service follows a prize: the winner contacted (a note), the pickup arranged with
+    the rental partner (partner, agreement number, pickup and return dates, return at the same
+    place), the car returned with the usage report. Each step audited."""
+    if not actor.can("campaigns.fulfil"):
+        raise Forbidden("forbidden")
+    prize = DrawPrize.objects.select_for_update().select_related("round__campaign").get(pk=prize.pk)
+    if prize.unreachable:
+        raise DomainError("draw.prize_unreachable")
+    now = timezone.now()
+    if step == "contacted":
+        prize.contacted_at, prize.contact_note = now, str(values.get("note", "")).strip()[:200]
+    elif step == "pickup":
+        if prize.contacted_at is None:
+            raise DomainError("draw.prize_order", field="step")
+        pickup, back = values.get("pickup_on"), values.get("return_on")
+        if not values.get("partner") or not values.get("agreement_no") or not pickup or not back:
+            raise DomainError("draw.prize_pickup_incomplete", field="agreement_no")
+        if back < pickup:
+            raise DomainError("draw.prize_dates", field="return_on")
+        prize.partner, prize.agreement_no = str(values["partner"]).strip()[:80], str(values["agreement_no"]).strip()[:40]
+        prize.pickup_on, prize.return_on = pickup, back
+    elif step == "returned":
+        if not prize.agreement_no:
+            raise DomainError("draw.prize_order", field="step")
+        if not str(values.get("usage_report", "")).strip():
+            raise DomainError("draw.prize_report_missing", field="usage_report")
+        prize.returned_at, prize.usage_report = now, str(values["usage_report"]).strip()
+    else:
+        raise DomainError("draw.prize_order", field="step")
+    prize.save()
+    audit.record(actor=actor, action=f"prize.{step}", obj=prize.round.campaign, after={
+        "round": prize.round.number, "entry": prize.entry_id, "step": step})
+    return prize

@@ -346,3 +346,24 @@ class FirstNClaim(models.Model):
             models.UniqueConstraint(fields=["reward", "booking"], name="one_claim_per_booking"),
             models.UniqueConstraint(fields=["reward", "rank"], name="one_claim_per_rank"),
         ]
+
+
+class DrawPrize(models.Model):
+    """A round's winner and the prize's way to them (CMP-9): contacted by customer service, the
+    rental partner's agreement at pickup, pickup and return at the same place, the usage report."""
+
+    round = models.ForeignKey(DrawRound, on_delete=models.PROTECT, related_name="prizes")
+    entry = models.ForeignKey(DrawEntry, on_delete=models.PROTECT, related_name="+")
+    unreachable = models.BooleanField(_("could not be reached"), default=False)
+    contacted_at = models.DateTimeField(_("contacted"), null=True, blank=True)
+    contact_note = models.CharField(_("contact note"), max_length=200, blank=True)
+    partner = models.CharField(_("rental partner"), max_length=80, blank=True)
+    agreement_no = models.CharField(_("agreement number"), max_length=40, blank=True)
+    pickup_on = models.DateField(_("pickup"), null=True, blank=True)
+    return_on = models.DateField(_("return"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    usage_report = models.TextField(_("usage report"), blank=True)
+
+    class Meta:
+        ordering = ["round", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "entry"], name="one_prize_per_winner")]

@@ -48,6 +48,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("vouchers", _("Vouchers and gifts"), "console:reward_list", "orders.view", "sales"),
     NavEntry("finance", _("Finance"), "console:finance", "orders.finance", "sales"),
     NavEntry("campaigns", _("Activity calendar"), "console:campaign_calendar", "campaigns.view", "campaigns"),
+    NavEntry("prizes", _("Draw winners"), "console:prizes", "campaigns.fulfil", "campaigns"),
     NavEntry("scripts", _("Call scripts"), "console:scripts", "campaigns.view", "campaigns"),
     NavEntry("costs", _("Channel costs"), "console:channel_costs", "campaigns.manage", "campaigns"),
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox", "messages"),

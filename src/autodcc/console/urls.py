@@ -87,6 +87,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/draw/", campaigns.campaign_draw, name="campaign_draw"),
     path("campaigns/<int:pk>/direct-mail.xlsx", campaigns.direct_mail, name="campaign_direct_mail"),
     path("scripts/", campaigns.scripts, name="scripts"),
+    path("prizes/", campaigns.prizes, name="prizes"),
     path("scripts/new/", campaigns.script_edit, name="script_new"),
     path("scripts/<int:pk>/", campaigns.script_edit, name="script_edit"),
     # the catalogue (HQ marketing)

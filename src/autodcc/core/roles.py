@@ -87,6 +87,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "catalog.edit": frozenset({Role.HQ_MARKETING}),
     "campaigns.view": ALL_ROLES,
     "campaigns.manage": DEALER_MANAGERS | {Role.HQ_MARKETING, Role.REGIONAL_MANAGER},
+    "campaigns.fulfil": frozenset({Role.HQ_SERVICE, Role.HQ_MARKETING}),
     "campaigns.approve": frozenset({Role.DEALER_GM, Role.HQ_MARKETING, Role.REGIONAL_MANAGER}),
     "testdrives.manage": DEALER_MANAGERS | {Role.DCC_SUPERVISOR, Role.SALES_CONSULTANT},
     "testdrives.view": ALL_ROLES,

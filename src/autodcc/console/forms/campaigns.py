@@ -161,3 +161,15 @@ class DrawRoundForm(forms.Form):
     prize = forms.CharField(label=_("Prize"), max_length=120)
     opens_at = forms.DateTimeField(label=_("Opens"), widget=datetime_input())
     closes_at = forms.DateTimeField(label=_("Closes"), widget=datetime_input())
+
+
+class PrizeStepForm(forms.Form):
+    step = forms.ChoiceField(choices=[("contacted", "contacted"), ("pickup", "pickup"), ("returned", "returned")],
+                             widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    partner = forms.CharField(label=_("Rental partner"), max_length=80, required=False)
+    agreement_no = forms.CharField(label=_("Agreement number"), max_length=40, required=False)
+    pickup_on = forms.DateField(label=_("Pickup"), required=False, widget=date_input())
+    return_on = forms.DateField(label=_("Return"), required=False, widget=date_input())
+    usage_report = forms.CharField(label=_("Usage report"), max_length=4000, required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))

@@ -30,6 +30,7 @@ from autodcc.console.forms.campaigns import (
     DayNoteForm,
     DrawRoundForm,
     OutreachForm,
+    PrizeStepForm,
     ScriptForm,
     SpentForm,
     TaskForm,
@@ -250,6 +251,32 @@ def campaign_draw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Round %(n)s updated.") % {"n": draw_round.number})
     return back
+
+
+@staff_view("campaigns.fulfil")
+def prizes(request: HttpRequest) -> HttpResponse:
+    """Customer service's list of draw winners: contact them, arrange the pickup with the rental
+    partner, record the return with the usage report."""
+    from autodcc.campaigns import draw
+    from autodcc.campaigns.models import DrawPrize
+
+    if request.method == "POST":
+        prize = DrawPrize.objects.filter(pk=request.POST.get("prize") or 0).first()
+        if prize is None:
+            from django.http import Http404
+
+            raise Http404
+        form = PrizeStepForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            values = {k: v for k, v in d.items() if k != "step"}
+            if run_service(form, lambda: draw.prize_step(actor=request.actor, prize=prize, step=d["step"], **values)):
+                messages.success(request, _("Prize updated."))
+                return redirect("console:prizes")
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("console:prizes")
+    rows = DrawPrize.objects.select_related("round__campaign", "entry__lead").order_by("-round__closes_at", "-id")[:200]
+    return render(request, "console/campaigns/prizes.html", {"prizes": rows})
 
 
 # --- call scripts -----------------------------------------------------------------------------------
