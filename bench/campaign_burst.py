@@ -321,6 +321,7 @@ def main() -> int:
 
     print(f"setup: fresh database, migrate, demo network … ({harness.env_summary()})", flush=True)
     info = harness.setup_django(fresh=True)
+    from django.core.management import call_command
     from django.db import connections
     from django.utils import timezone
 
@@ -328,6 +329,7 @@ def main() -> int:
     from autodcc.campaigns.models import Campaign
     from bench.benchapp.models import BenchRow
 
+    call_command("collectstatic", interactive=False, verbosity=0)  # the store's pages use the manifest, as deployed
     actor = hq_marketer()
     today = timezone.localdate()
     campaign = services.campaign_save(actor=actor, campaign=Campaign(

@@ -119,7 +119,7 @@ def test_a_sales_manager_plans_and_runs_a_launch_weekend(live_net, live_server, 
 
     # the SMS wave: who may not get it is skipped and counted
     page.goto(campaign_url)
-    page.locator("#outreach details > summary").click()
+    page.locator("#wave-details > summary").click()
     wave_form = page.locator("#outreach-form")
     wave_form.locator("select[name=wave-group]").select_option(label="S7 意向客户")
     wave_form.locator("textarea[name=wave-content]").fill("本周末 S7 上市，到店试驾有礼")
