@@ -66,6 +66,7 @@ TARGET_RATIO = 0.8  # accepted entries per second against the one-row insert vie
 TARGET_P99_MS = 50.0
 TARGET_DRAW_S = 2.0
 TARGET_DRAW_ENTRIES = 100_000
+OTHER_NOISE = 0.2  # cores busy outside the measured processes above which a figure is not comparable
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # "…: entry number 123, receipt ABC234." / "…：报名号 123，凭证码 ABC234。"
@@ -381,6 +382,10 @@ def main() -> int:
               f"{len(r.latencies_ms) + r.measured_errors:>10}   {cores}")
     print("  (insert: 201 answers; entry: POSTs answered 302 = accepted; errors = any other answer or none, "
           "in the measured window)")
+    for r in (ins, burst):
+        if r.cores.get("other", 0) > OTHER_NOISE:
+            print(f"  !! {r.name}: {r.cores['other']:.2f} cores busy outside the measured processes (another job on "
+                  f"the machine?): above {OTHER_NOISE:g} the figures are not comparable (bench/README.md)")
     for r in (ins, burst):
         good = 201 if r is ins else 302
         odd = {s: c for s, c in r.all_status.items() if s != good}
