@@ -68,7 +68,7 @@ def test_fifty_parallel_reports_around_the_twentieth_give_exactly_twenty(net, ca
     assert [c.met_at for c in claims] == sorted(c.met_at for c in claims)  # ranked by when the condition was met
 
 
-def test_the_condition_is_an_online_booking_confirmed_and_reported(net, catalogue, enquiry):
+def test_the_condition_is_an_online_booking_confirmed_and_reported(net, catalogue, enquiry, login):
     reward = brand_reward(2)
     Vehicle.objects.create(dealer=net.dealer_a, trim=catalogue["s7"])
     day = timezone.localdate() + dt.timedelta(days=2)
@@ -93,3 +93,7 @@ def test_the_condition_is_an_online_booking_confirmed_and_reported(net, catalogu
     shipped = first_n.ship(actor=net.hq_marketer.actor, claim_=claim, address="上海市浦东新区世纪大道 100 号",
                            carrier="顺丰", tracking_no="SF1234567890")
     assert shipped.shipped_at is not None and shipped.tracking_no == "SF1234567890"
+    from django.urls import reverse
+
+    page = login(net.hq_marketer).get(reverse("console:campaign_detail", args=[reward.campaign_id])).content.decode()
+    assert 'data-count="claimed">1<' in page  # the launch-day console counts the gifts won

@@ -116,8 +116,19 @@ def campaign_detail(request: HttpRequest, pk: int, **forms_: Any) -> HttpRespons
         "metrics": [(m, label, summary.counts[m], summary.targets.get(m), summary.reached(m))
                     for m, label in _metric_labels()],
     }
-    rounds = list(campaign.draw_rounds.annotate(entries_now=Count("entries")).order_by("number"))
-    context_rounds = {"rounds": rounds, "now": timezone.now()}
+    rounds = list(campaign.draw_rounds.annotate(
+        entries_now=Count("entries", distinct=True),
+        contacted=Count("prizes", filter=Q(prizes__contacted_at__isnull=False, prizes__unreachable=False),
+                        distinct=True)).order_by("number"))
+    rewards = list(campaign.first_n_rewards.annotate(
+        claimed=Count("claims"), shipped=Count("claims", filter=Q(claims__shipped_at__isnull=False))))
+    for reward in rewards:
+        reward.cost = reward.unit_cost * reward.claimed
+    context_rounds = {"rounds": rounds, "now": timezone.now(), "first_n": rewards,
+                      "rounds_chart": _chart({"type": "bar", "labels": [f"#{r.number}" for r in rounds], "series": [
+                          {"name": _("Entries"), "data": [r.entries_now for r in rounds]},
+                          {"name": _("Duplicates refused"), "data": [r.duplicates_refused for r in rounds]}]})
+                      if rounds else ""}
     waves = list(campaign.outreaches.select_related("group")[:20])
     for wave in waves:
         wave.progress = outreach.progress(wave)
