@@ -65,10 +65,20 @@ def _chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
 
 
 @transaction.atomic
+def marketing_consents(customer_ids: Sequence[int]) -> set[int]:
+    """Which of these customers agreed to marketing messages (PIPL), in chunks of 500."""
+    from autodcc.customers.models import Consent
+
+    found: set[int] = set()
+    for part in _chunks(list(customer_ids)):
+        found.update(Consent.objects.filter(customer_id__in=part, marketing=True).values_list("customer_id", flat=True))
+    return found
+
+
 def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, channel: str = "sms",
               per_minute: int = DEFAULT_PER_MINUTE, now: dt.datetime | None = None) -> Outreach:
     """Queue the campaign's message to every member of a saved customer group that may receive it."""
-    from autodcc.customers.models import Consent, CustomerGroup
+    from autodcc.customers.models import CustomerGroup
     from autodcc.messaging.models import Channel, Event, Message, MessageStatus
     from autodcc.messaging.services import Recipient, messages_queue
 
@@ -86,11 +96,7 @@ def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, cha
     members = list(group.members.values_list("pk", "name", "phone", "wechat_openid"))
     wave = Outreach(campaign=campaign, group=group, channel=channel, content=content, per_minute=per_minute,
                     audience=len(members), by_label=actor.label)
-    ids = [m[0] for m in members]
-    consenting: set[int] = set()
-    for part in _chunks(ids):
-        consenting.update(Consent.objects.filter(customer_id__in=part, marketing=True)
-                          .values_list("customer_id", flat=True))
+    consenting = marketing_consents([m[0] for m in members])
     since = now - dt.timedelta(days=CAP_DAYS)
     sent_recently: dict[str, int] = {}
     phones = sorted({p for _pk, _n, p, _o in members if p})
@@ -148,8 +154,7 @@ def progress(wave: Outreach) -> dict[str, int]:
 def direct_mail(*, actor: Actor, campaign: Campaign, group: Any) -> tuple[list[tuple[str, str, str]], dict[str, int]]:
     """The direct-mail list of a saved group (name, city, postal address): members with consent to
     marketing, not opted out and with an address; the others counted by reason."""
-    from autodcc.customers.models import Consent, CustomerGroup
-    from autodcc.messaging.models import OptOut
+    from autodcc.customers.models import CustomerGroup
 
     if not may_manage(actor, campaign):
         raise Forbidden("forbidden")
@@ -157,14 +162,10 @@ def direct_mail(*, actor: Actor, campaign: Campaign, group: Any) -> tuple[list[t
     if group is None:
         raise DomainError("campaign.audience_unknown", field="group")
     members = list(group.members.select_related("city").order_by("pk"))
-    ids = [m.pk for m in members]
-    consenting: set[int] = set()
-    opted: set[str] = set()
-    for part in _chunks(ids):
-        consenting.update(Consent.objects.filter(customer_id__in=part, marketing=True)
-                          .values_list("customer_id", flat=True))
-    for part in _chunks(sorted({m.phone for m in members})):
-        opted.update(OptOut.objects.filter(phone__in=part).values_list("phone", flat=True))
+    consenting = marketing_consents([m.pk for m in members])
+    from autodcc.messaging.services import optouts
+
+    opted = set(optouts({m.phone for m in members}))
     rows_, skipped = [], {"consent": 0, "optout": 0, "address": 0}
     for m in members:
         if m.pk not in consenting:

@@ -64,36 +64,35 @@ def enqueue(topic: str, payload: dict[str, Any], *, max_attempts: int | None = N
             at: dt.datetime | None = None, returning: bool = True) -> OutboxEvent:
     """Queue ``payload`` for ``topic``'s handler, in the caller's transaction; due now or ``at``.
     ``returning=False``: the event's id is not read back (it can then share a round trip)."""
-    from autodcc.core import rows
-
     now = timezone.now()
     event = OutboxEvent(topic=topic, payload=payload, max_attempts=max_attempts or settings.OUTBOX_MAX_ATTEMPTS,
                         next_attempt_at=at or now, created_at=now)
-    ids = rows.insert(OutboxEvent, ("topic", "payload", "status", "attempts", "max_attempts", "next_attempt_at",
-                                    "last_error", "created_at"),
-                      [(topic, payload, OutboxStatus.PENDING, 0, event.max_attempts, event.next_attempt_at, "", now)],
-                      returning=returning)
+    ids = _insert(topic, [(payload, event.next_attempt_at)], event.max_attempts, now, returning=returning)
     if ids:
         event.pk = ids[0]
         event._state.adding = False
-    transaction.on_commit(kick)
     return event
 
 
 def enqueue_many(topic: str, items: list[tuple[dict[str, Any], dt.datetime | None]], *,
                  max_attempts: int | None = None) -> int:
     """Queue many payloads for ``topic`` in one insert, each due at its own time (None: now)."""
+    if items:
+        _insert(topic, items, max_attempts or settings.OUTBOX_MAX_ATTEMPTS, timezone.now(), returning=False)
+    return len(items)
+
+
+def _insert(topic: str, items: list[tuple[dict[str, Any], dt.datetime | None]], attempts: int, now: dt.datetime, *,
+            returning: bool) -> list[int]:
+    """One insert of the events (a batch of one included), then a dispatch asked for after commit."""
     from autodcc.core import rows
 
-    if not items:
-        return 0
-    now = timezone.now()
-    attempts = max_attempts or settings.OUTBOX_MAX_ATTEMPTS
-    rows.insert(OutboxEvent, ("topic", "payload", "status", "attempts", "max_attempts", "next_attempt_at",
-                              "last_error", "created_at"),
-                [(topic, payload, OutboxStatus.PENDING, 0, attempts, at or now, "", now) for payload, at in items])
+    ids = rows.insert(OutboxEvent, ("topic", "payload", "status", "attempts", "max_attempts", "next_attempt_at",
+                                    "last_error", "created_at"),
+                      [(topic, payload, OutboxStatus.PENDING, 0, attempts, at or now, "", now) for payload, at in items],
+                      returning=returning)
     transaction.on_commit(kick)
-    return len(items)
+    return ids
 
 
 WAKE_KEY = "core:outbox-wake"

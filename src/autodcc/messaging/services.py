@@ -80,7 +80,7 @@ def messages_queue(*, event: str, channel: str = Channel.SMS, recipients: Sequen
             recipient_staff_id=r.staff_id, dealer_id=getattr(dealer, "pk", None),
             body=rendering.render(template.body, r.context), data=_as_text(r.context), template=template,
             related_type=related_type, related_id=related_id, created_at=now))
-    opted = _optouts({m.recipient_phone for m in messages if m.recipient_phone and m.recipient_staff_id is None})
+    opted = optouts({m.recipient_phone for m in messages if m.recipient_phone and m.recipient_staff_id is None})
     for m in messages:
         blocker = opted.get(m.recipient_phone) if m.recipient_staff_id is None else None  # staff notices are work
         if blocker is not None and blocker.blocks(event):
@@ -100,7 +100,8 @@ def messages_queue(*, event: str, channel: str = Channel.SMS, recipients: Sequen
     return messages
 
 
-def _optouts(phones: set[str]) -> dict[str, OptOut]:
+def optouts(phones: set[str]) -> dict[str, OptOut]:
+    """The opt-outs of these numbers, read in chunks of 500."""
     found: dict[str, OptOut] = {}
     ordered = sorted(phones)
     for start in range(0, len(ordered), 500):
