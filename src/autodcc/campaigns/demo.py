@@ -46,5 +46,30 @@ def build() -> int:
                 Task(campaign=campaign, title="确认展车与试驾车", due_on=today + dt.timedelta(days=30), checklist=True),
                 Task(campaign=campaign, title="邀约短信发送", due_on=today + dt.timedelta(days=35)),
             ])
+    created += _launch_day(today)
     codes.forget()
     return created
+
+
+def _launch_day(today: dt.date) -> int:
+    """The flagship store's launch day (seed 000): a draw every hour from 10:00 to 21:00 for a
+    car's 7-day use, and a T-shirt for the first 500 online test drives reported."""
+    import secrets
+
+    from autodcc.campaigns import drawrule
+    from autodcc.campaigns.models import DrawRound, FirstNReward
+
+    campaign, made = Campaign.objects.get_or_create(code="FLAGSHIP", defaults={
+        "name": "澜川旗舰店开业日", "theme": "launch", "starts_on": today, "ends_on": today + dt.timedelta(days=30),
+        "target_leads": 2000, "target_arrivals": 600, "target_test_drives": 500, "target_deals": 60,
+        "created_by": "demo"})
+    if not made:
+        return 0
+    for number, hour in enumerate(range(10, 21), start=1):
+        seed = secrets.token_hex(32)
+        opens = timezone.make_aware(dt.datetime.combine(today, dt.time(hour)))
+        DrawRound.objects.create(campaign=campaign, number=number, prize="澜川 S7 七日用车权", opens_at=opens,
+                                 closes_at=opens + dt.timedelta(hours=1), seed=seed,
+                                 commitment=drawrule.commitment(seed))
+    FirstNReward.objects.create(campaign=campaign, name="开业限定 T 恤", n=500, unit_cost=D("89.00"))
+    return 1
