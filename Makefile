@@ -37,6 +37,7 @@ bench: install
 	$(BIN)/python bench/import_bulk.py
 	$(BIN)/python bench/profile_capture.py
 	$(BIN)/python bench/outreach_queue.py
+	$(BIN)/python bench/campaign_burst.py
 
 clean:
 	rm -rf $(VENV) var artifacts

@@ -50,7 +50,8 @@ def entry_submit(*, draw_round: DrawRound, name: str, raw_phone: str, city: str,
     """A valid entry, or a clear refusal: the round must be open, the details complete, and the
     mobile may enter the round once. The entrant also becomes (or joins) a lead tagged with the
     campaign, through the capture pipeline."""
-    from autodcc.leads.services import LeadInput, lead_capture
+    from autodcc.leads.services import LeadInput
+    from autodcc.leads.services.intake import intake_accept
     from autodcc.storefront.views.common import store_consumer
 
     now = now or timezone.now()
@@ -85,18 +86,18 @@ def entry_submit(*, draw_round: DrawRound, name: str, raw_phone: str, city: str,
     except IntegrityError:
         DrawRound.objects.filter(pk=draw_round.pk).update(duplicates_refused=F("duplicates_refused") + 1)
         raise Conflict("draw.duplicate", field="phone", number=draw_round.number) from None
-    with transaction.atomic():
-        campaign = draw_round.campaign
-        data = LeadInput(name=name, phone=mobile, channel="storefront", city=place.adcode if place else "",
-                         campaign=campaign.code, consent_version="store-2026-01", consent_share_with_dealer=True,
-                         message=f"{campaign.name}（第 {draw_round.number} 场）",
-                         dealer=campaign.dealer.code if campaign.dealer_id else "")
-        try:
-            result = lead_capture(actor=store_consumer(mobile), data=data)
-        except DomainError:  # the entry stands; the follow-up lead is the campaign's to add by hand
-            log.warning("draw entry %s: no lead captured", entry.pk, exc_info=True)
-        else:
-            DrawEntry.objects.filter(pk=entry.pk).update(lead=result.lead)
+    campaign = draw_round.campaign
+    data = LeadInput(name=name, phone=mobile, channel="storefront", city=place.adcode if place else "",
+                     campaign=campaign.code, consent_version="store-2026-01", consent_share_with_dealer=True,
+                     message=f"{campaign.name}（第 {draw_round.number} 场）",
+                     dealer=campaign.dealer.code if campaign.dealer_id else "")
+    try:  # through the capture pipeline's intake: at once without a worker, durably queued with one
+        outcome = intake_accept(actor=store_consumer(mobile), data=data, key=f"draw-entry:{entry.pk}")
+    except DomainError:  # the entry stands; the follow-up lead is the campaign's to add by hand
+        log.warning("draw entry %s: no lead captured", entry.pk, exc_info=True)
+    else:
+        if outcome.lead_id:
+            DrawEntry.objects.filter(pk=entry.pk).update(lead_id=outcome.lead_id)
     return entry
 
 

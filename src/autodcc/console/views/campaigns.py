@@ -286,7 +286,12 @@ def prizes(request: HttpRequest) -> HttpResponse:
                 return redirect("console:prizes")
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("console:prizes")
-    rows = DrawPrize.objects.select_related("round__campaign", "entry__lead").order_by("-round__closes_at", "-id")[:200]
+    rows = list(DrawPrize.objects.select_related("round__campaign", "entry__lead").order_by("-round__closes_at", "-id")[:200])
+    from autodcc.leads.models import Capture, Lead
+
+    waiting = {f"draw-entry:{p.entry_id}": p for p in rows if p.entry.lead_id is None}  # captured by a worker later
+    for key, lead_id in Capture.objects.filter(key__in=list(waiting), lead__isnull=False).values_list("key", "lead_id"):
+        waiting[key].entry.lead = Lead.objects.filter(pk=lead_id).first()
     return render(request, "console/campaigns/prizes.html", {"prizes": rows})
 
 
