@@ -136,6 +136,7 @@ def test_a_fixed_plan_changes_only_with_a_managers_reason(net, weekend):
 def test_channel_costs_give_the_cost_of_a_lead_per_channel(net, login, enquiry):
     month = timezone.localdate().replace(day=1)
     client = login(net.a_manager)
+    assert "errorlist" not in client.get(reverse("console:channel_costs")).content.decode()  # an empty form is no error
     response = client.post(reverse("console:channel_costs"), {
         "dealer": net.dealer_a.pk, "channel": "autohome", "month": f"{month:%Y-%m}", "amount": "1200"})
     assert response.status_code == 302 and ChannelCost.objects.get().amount == D("1200")

@@ -60,7 +60,7 @@ def entry_submit(*, draw_round: DrawRound, name: str, raw_phone: str, city: str,
     errors: list[DomainError] = []
     name = (name or "").strip()
     if not name:
-        errors.append(DomainError("customer.name_missing", field="name"))
+        errors.append(DomainError("draw.name_missing", field="name"))
     elif len(name) > 60:
         errors.append(DomainError("draw.name_too_long", field="name"))
     mobile = ""
@@ -72,7 +72,7 @@ def entry_submit(*, draw_round: DrawRound, name: str, raw_phone: str, city: str,
     try:
         place = geo.lookup_city(city, field="city") if (city or "").strip() else None
         if place is None:
-            errors.append(DomainError("lead.city_required", field="city"))
+            errors.append(DomainError("draw.city_missing", field="city"))
     except DomainError as exc:
         errors.append(exc)
     if not consent:

@@ -25,6 +25,8 @@ register(
         "draw.prize_pickup_incomplete": _("Give the rental partner, the agreement number and the pickup and return dates."),
         "draw.prize_dates": _("The car is returned after it is picked up."),
         "draw.prize_report_missing": _("Write the usage report the partner gave back."),
+        "draw.name_missing": _("Please give your name."),
+        "draw.city_missing": _("Please give your city, so that a dealer near you can follow up."),
         "draw.window_reversed": _("The round must close after it opens."),
         "draw.round_taken": _("Round %(value)s already exists."),
         "draw.round_closed": _("Round %(number)s is not open for entries now."),

@@ -260,7 +260,10 @@ def campaign_draw(request: HttpRequest, pk: int) -> HttpResponse:
     if done is None:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     else:
-        messages.success(request, _("Round %(n)s updated.") % {"n": draw_round.number})
+        notice = {"close": _("Round %(n)s: the entry list is frozen and its digest published."),
+                  "draw": _("Round %(n)s drawn: the seed and the winner are published."),
+                  "replace": _("Round %(n)s: the rule's next draw is the new winner.")}[action]
+        messages.success(request, notice % {"n": draw_round.number})
     return back
 
 
@@ -444,7 +447,8 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
 def channel_costs(request: HttpRequest) -> HttpResponse:
     """Platform fees and ad spend per channel and month, and what a lead and a deal cost per channel."""
     actor = request.actor
-    form = ChannelCostForm(request.POST if "file" not in request.FILES else None, actor=actor)
+    form = ChannelCostForm(request.POST if request.method == "POST" and "file" not in request.FILES else None,
+                           actor=actor)
     import_form = ChannelCostImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and "file" in request.FILES:
         if import_form.is_valid():

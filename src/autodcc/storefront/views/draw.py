@@ -22,7 +22,7 @@ from autodcc.storefront.views.common import RATE_LIMITED, limited, page, post_ra
 
 
 class EntryForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=200, required=False)
     phone = forms.CharField(label=gettext_lazy("Mobile"), max_length=30, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     city = forms.CharField(label=gettext_lazy("City"), max_length=30, required=False)
@@ -88,4 +88,4 @@ def round_page(request: HttpRequest, code: str, number: int) -> HttpResponse:
                 "receipt": names[n].receipt, "replaced": i < len(draw_round.winners) - 1}
                for i, n in enumerate(draw_round.winners) if n in names]
     return page(request, "draw_round.html", {"campaign": campaign, "round": draw_round, "data": data,
-                                             "winners": winners})
+                                             "winners": winners, "now": timezone.now()})
