@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import include, path
 
 from autodcc.api import payments
@@ -11,6 +11,18 @@ from autodcc.storefront.sitemaps import SITEMAPS
 
 def root(request: HttpRequest) -> HttpResponse:
     return redirect("console:home")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A missing page in the consumer's words on the store, in staff's words elsewhere."""
+    if request.path.startswith("/store/"):
+        from autodcc.storefront.views.common import page
+
+        return page(request, "404.html", {}, status=404)
+    return render(request, "404.html", status=404)
+
+
+handler404 = "autodcc.urls.not_found"
 
 
 urlpatterns = [

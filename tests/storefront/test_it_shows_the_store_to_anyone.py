@@ -118,7 +118,10 @@ def test_home_lists_series_with_from_and_guide_prices(shop, client):
 
 def test_an_off_sale_trim_is_gone_from_the_store(shop, client):
     Trim.objects.filter(slug="s5-entry").update(is_active=False)
-    assert client.get("/store/trims/s5-entry/").status_code == 404
+    gone = client.get("/store/trims/s5-entry/")
+    assert gone.status_code == 404
+    page = gone.content.decode()  # the consumer's own words and the store's navigation, not the console's
+    assert "/store/compare/" in page and "该页面不存在或已下线" in page and "经销商" not in page.split("<main")[1][:600]
     html = client.get("/store/").content.decode()
     assert "112,900" not in html and "129,900" in html  # the S5 now starts at the next trim
 
