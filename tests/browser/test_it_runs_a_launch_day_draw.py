@@ -46,6 +46,7 @@ def test_a_three_round_day_drawn_and_verified(live_net, live_server, page: Page,
         DrawRound.objects.filter(pk=r.pk).update(opens_at=timezone.now() - dt.timedelta(minutes=1))
         phone_page.goto(f"{live_server.url}/store/draw/FLAGSHIP/")
         expect(phone_page.locator("#open-round h2")).to_contain_text(f"第 {r.number} 场")
+        expect(phone_page.locator("#countdown")).to_have_text(re.compile(r"^\d+:\d\d(:\d\d)?$"))  # counting down
         for n in range(3):
             form = phone_page.locator("#entry-form")
             form.locator("input[name=name]").fill(f"参与者{r.number}{n}")

@@ -30,3 +30,28 @@
   document.addEventListener("DOMContentLoaded", update);
   window.addEventListener("resize", update);
 })();
+
+// A launch-day round's countdown: <span data-countdown="ISO time" data-done="…">; mm:ss (h:mm:ss
+// beyond an hour) until then, refreshed every second; at zero the page reloads to show the next state.
+(function () {
+  "use strict";
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    var items = document.querySelectorAll("[data-countdown]");
+    for (var i = 0; i < items.length; i++) {
+      var el = items[i];
+      var left = Math.floor((Date.parse(el.getAttribute("data-countdown")) - Date.now()) / 1000);
+      if (isNaN(left)) { continue; }
+      if (left <= 0) {
+        el.textContent = el.getAttribute("data-done") || "0:00";
+        if (!el.hasAttribute("data-reloaded")) { el.setAttribute("data-reloaded", "1"); window.setTimeout(function () { window.location.reload(); }, 1500); }
+        continue;
+      }
+      var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+      el.textContent = (h ? h + ":" + pad(m) : m) + ":" + pad(s);
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector("[data-countdown]")) { tick(); window.setInterval(tick, 1000); }
+  });
+})();
