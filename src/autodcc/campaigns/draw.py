@@ -238,3 +238,28 @@ def prize_step(*, actor: Actor, prize: DrawPrize, step: str, **values: Any) -> D
     audit.record(actor=actor, action=f"prize.{step}", obj=prize.round.campaign, after={
         "round": prize.round.number, "entry": prize.entry_id, "step": step})
     return prize
+
+
+def campaign_with_rounds(code: str) -> Campaign | None:
+    """The campaign a store link names, when it has draw rounds."""
+    return Campaign.objects.filter(code=code.strip().upper(), draw_rounds__isnull=False).distinct().first()
+
+
+def round_of(campaign: Campaign, number: int) -> DrawRound | None:
+    return DrawRound.objects.select_related("campaign").filter(campaign=campaign, number=number).first()
+
+
+def masked_name(name: str) -> str:
+    return (name[:1] + "*" * max(1, len(name) - 1)) if name else "—"
+
+
+def winners_shown(draw_round: DrawRound) -> list[dict[str, Any]]:
+    """The winners as the public page lists them: masked name and mobile, receipt, and whether the
+    rule's next draw replaced them."""
+    if draw_round.drawn_at is None:
+        return []
+    names = {e.pk: e for e in DrawEntry.objects.filter(pk__in=draw_round.winners)}
+    last = len(draw_round.winners) - 1
+    return [{"number": n, "name": masked_name(names[n].name), "phone": phone.mask(names[n].phone),
+             "receipt": names[n].receipt, "replaced": i < last}
+            for i, n in enumerate(draw_round.winners) if n in names]

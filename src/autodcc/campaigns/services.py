@@ -233,7 +233,7 @@ def _counts(leads: models.QuerySet) -> dict[str, Any]:
             "deliveries": Count("pk", filter=Q(delivered_at__isnull=False))}
 
 
-def _per(amount: Decimal, n: int) -> Decimal | None:
+def per(amount: Decimal, n: int) -> Decimal | None:
     return (amount / n).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if n else None
 
 
@@ -269,8 +269,8 @@ def summary(campaign: Campaign, *, leads: models.QuerySet | None = None) -> Summ
     money = campaign.budget_lines.aggregate(b=Sum("planned"), s=Sum("spent"), m=Sum("support"))
     budget, spent, support = (money[k] or Decimal("0.00") for k in ("b", "s", "m"))
     targets = {m: getattr(campaign, f) for m, f in TARGETS.items()}
-    out = Summary(campaign, counts, targets, budget, spent, support, _per(spent, counts["leads"]),
-                  _per(spent, counts["arrivals"]), _per(spent, counts["orders"]))
+    out = Summary(campaign, counts, targets, budget, spent, support, per(spent, counts["leads"]),
+                  per(spent, counts["arrivals"]), per(spent, counts["orders"]))
     out.days = daily(campaign, qs)
     return out
 
@@ -299,18 +299,11 @@ def costs_by(group: str, *, actor: Actor, date_from: dt.date, date_to: dt.date,
              dealer_ids: list[int] | None = None) -> dict[str, Decimal]:
     """What each channel (platform fees and ad spend of the months the period touches) or each
     campaign (its spend) cost, for the funnel grouped by channel or campaign; keys as the funnel's."""
-    from autodcc.network.models import Dealer
-
     if group == "channel":
-        first = date_from.replace(day=1)
-        costs = ChannelCost.objects.filter(month__gte=first, month__lte=date_to)
-        dealers = Dealer.objects.visible_to(actor)
-        if dealer_ids:
-            dealers = dealers.filter(pk__in=dealer_ids)
-        scope = Q(dealer__in=dealers)
-        if actor.is_hq and not dealer_ids:
-            scope |= Q(dealer__isnull=True)
-        return {r["channel"]: r["total"] for r in costs.filter(scope).values("channel").annotate(total=Sum("amount"))}
+        from autodcc.campaigns.selectors import costs_visible
+
+        costs = costs_visible(actor, dealer_ids).filter(month__gte=date_from.replace(day=1), month__lte=date_to)
+        return {r["channel"]: r["total"] for r in costs.values("channel").annotate(total=Sum("amount"))}
     if group == "campaign":
         spent = (BudgetLine.objects.filter(campaign__in=Campaign.objects.visible_to(actor))
                  .values("campaign__code").annotate(total=Sum("spent")))

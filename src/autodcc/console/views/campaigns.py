@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from autodcc.campaigns import outreach, services
-from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, ChannelCost, Situation, Task
+from autodcc.campaigns import outreach, selectors, services
+from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, Situation, Task
 from autodcc.console.downloads import xlsx_download
 from autodcc.console.forms.campaigns import (
     BudgetLineForm,
@@ -40,7 +39,6 @@ from autodcc.console.views.base import run_service, staff_view
 from autodcc.core import tabular
 from autodcc.core.tenancy import get_for_actor
 from autodcc.insights.queries import scoped
-from autodcc.leads.models import Channel
 
 VIEW = "campaigns.view"
 
@@ -116,14 +114,7 @@ def campaign_detail(request: HttpRequest, pk: int, **forms_: Any) -> HttpRespons
         "metrics": [(m, label, summary.counts[m], summary.targets.get(m), summary.reached(m))
                     for m, label in _metric_labels()],
     }
-    rounds = list(campaign.draw_rounds.annotate(
-        entries_now=Count("entries", distinct=True),
-        contacted=Count("prizes", filter=Q(prizes__contacted_at__isnull=False, prizes__unreachable=False),
-                        distinct=True)).order_by("number"))
-    rewards = list(campaign.first_n_rewards.annotate(
-        claimed=Count("claims"), shipped=Count("claims", filter=Q(claims__shipped_at__isnull=False))))
-    for reward in rewards:
-        reward.cost = reward.unit_cost * reward.claimed
+    rounds, rewards = selectors.draw_figures(campaign)
     context_rounds = {"rounds": rounds, "now": timezone.now(), "first_n": rewards,
                       "rounds_chart": _chart({"type": "bar", "labels": [f"#{r.number}" for r in rounds], "series": [
                           {"name": _("Entries"), "data": [r.entries_now for r in rounds]},
@@ -132,7 +123,7 @@ def campaign_detail(request: HttpRequest, pk: int, **forms_: Any) -> HttpRespons
     waves = list(campaign.outreaches.select_related("group")[:20])
     for wave in waves:
         wave.progress = outreach.progress(wave)
-    context.update(waves=waves, calls=_call_load(campaign), **context_rounds)
+    context.update(waves=waves, calls=selectors.call_load(campaign), **context_rounds)
     if manage:
         context.update(
             outreach_form=forms_.get("outreach_form") or OutreachForm(prefix="wave", actor=request.actor),
@@ -145,17 +136,6 @@ def campaign_detail(request: HttpRequest, pk: int, **forms_: Any) -> HttpRespons
             task_form=forms_.get("task_form") or TaskForm(prefix="task", campaign=campaign),
             note_form=forms_.get("note_form") or DayNoteForm(prefix="note", initial={"day": timezone.localdate()}))
     return render(request, "console/campaigns/detail.html", context)
-
-
-def _call_load(campaign: Campaign) -> list[dict[str, Any]]:
-    """Per agent: the campaign's call tasks open and done."""
-    from django.db.models import Count
-
-    from autodcc.leads.models import CareTask
-
-    return list(CareTask.objects.filter(campaign=campaign).values("assignee__name").annotate(
-        open=Count("pk", filter=Q(done_at__isnull=True)), done=Count("pk", filter=Q(done_at__isnull=False)))
-        .order_by("assignee__name"))
 
 
 @require_POST
@@ -289,13 +269,7 @@ def prizes(request: HttpRequest) -> HttpResponse:
                 return redirect("console:prizes")
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("console:prizes")
-    rows = list(DrawPrize.objects.select_related("round__campaign", "entry__lead").order_by("-round__closes_at", "-id")[:200])
-    from autodcc.leads.models import Capture, Lead
-
-    waiting = {f"draw-entry:{p.entry_id}": p for p in rows if p.entry.lead_id is None}  # captured by a worker later
-    for key, lead_id in Capture.objects.filter(key__in=list(waiting), lead__isnull=False).values_list("key", "lead_id"):
-        waiting[key].entry.lead = Lead.objects.filter(pk=lead_id).first()
-    return render(request, "console/campaigns/prizes.html", {"prizes": rows})
+    return render(request, "console/campaigns/prizes.html", {"prizes": selectors.prizes_to_follow()})
 
 
 # --- call scripts -----------------------------------------------------------------------------------
@@ -411,8 +385,7 @@ def campaign_part(request: HttpRequest, pk: int, part: str) -> HttpResponse:
 @staff_view(VIEW)
 def line_spent(request: HttpRequest, pk: int) -> HttpResponse:
     """What a budget line actually cost, entered after the fact (no approval needed: it is a fact)."""
-    line = BudgetLine.objects.filter(pk=pk, campaign__in=Campaign.objects.visible_to(request.actor)).select_related(
-        "campaign__dealer").first()
+    line = selectors.line_for(request.actor, pk)
     if line is None:
         from django.http import Http404
 
@@ -432,8 +405,7 @@ def line_spent(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_view(VIEW)
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
-    task = Task.objects.filter(pk=pk, campaign__in=Campaign.objects.visible_to(request.actor)).select_related(
-        "campaign__dealer").first()
+    task = selectors.task_for(request.actor, pk)
     if task is None:
         from django.http import Http404
 
@@ -465,39 +437,6 @@ def channel_costs(request: HttpRequest) -> HttpResponse:
                                                                     month=d["month"], amount=d["amount"], note=d["note"])):
                 messages.success(request, _("Cost saved."))
                 return redirect("console:channel_costs")
-    costs = ChannelCost.objects.filter(Q(dealer__in=_dealers(actor)) | (Q(dealer__isnull=True) if actor.is_hq else Q(pk__in=[])))
-    rows = _cost_rows(actor, costs)
+    rows = selectors.channel_cost_rows(actor)
     return render(request, "console/campaigns/costs.html", {"form": form, "rows": rows, "can_enter": True,
                                                             "import_form": import_form})
-
-
-def _dealers(actor: Any) -> Any:
-    from autodcc.network.models import Dealer
-
-    return Dealer.objects.visible_to(actor)
-
-
-def _cost_rows(actor: Any, costs: Any) -> list[dict[str, Any]]:
-    """Per channel and month: the cost, the leads and deals of that channel in that month (the
-    actor's leads), cost per lead and per deal."""
-    from django.db.models import Count
-    from django.db.models.functions import TruncMonth
-
-    spent = {(r["channel"], r["month"]): r["total"] for r in costs.values("channel", "month").annotate(total=Sum("amount"))}
-    if not spent:
-        return []
-    months = sorted({m for _c, m in spent})
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(months[0], dt.time.min, tz)
-    leads = (scoped(actor).filter(created_at__gte=start).annotate(m=TruncMonth("created_at"))
-             .values("channel", "m").annotate(n=Count("pk"), deals=Count("pk", filter=Q(ordered_at__isnull=False))))
-    got = {(r["channel"], timezone.localtime(r["m"]).date() if isinstance(r["m"], dt.datetime) else r["m"]): r
-           for r in leads}
-    labels = dict(Channel.choices)
-    rows = []
-    for (channel, month), total in sorted(spent.items(), key=lambda kv: (kv[0][1], kv[0][0]), reverse=True):
-        r = got.get((channel, month), {})
-        n, deals = r.get("n", 0), r.get("deals", 0)
-        rows.append({"channel": labels.get(channel, channel), "month": month, "amount": total, "leads": n,
-                     "deals": deals, "per_lead": services._per(total, n), "per_deal": services._per(total, deals)})
-    return rows

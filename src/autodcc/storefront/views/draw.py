@@ -8,16 +8,15 @@ import json
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_ratelimit.decorators import ratelimit
 
 from autodcc.campaigns import draw
-from autodcc.campaigns.models import Campaign, DrawEntry, DrawRound
+from autodcc.campaigns.models import Campaign
 from autodcc.core.errors import DomainError, add_to_form
-from autodcc.core.phone import mask
 from autodcc.storefront.views.common import RATE_LIMITED, limited, page, post_rate
 
 
@@ -31,14 +30,10 @@ class EntryForm(forms.Form):
 
 
 def _campaign(code: str) -> Campaign:
-    campaign = Campaign.objects.filter(code=code.upper(), draw_rounds__isnull=False).distinct().first()
+    campaign = draw.campaign_with_rounds(code)
     if campaign is None:
         raise Http404
     return campaign
-
-
-def masked_name(name: str) -> str:
-    return (name[:1] + "*" * max(1, len(name) - 1)) if name else "—"
 
 
 @ratelimit(key="ip", rate=post_rate, method="POST", block=False)
@@ -75,17 +70,13 @@ def draw_page(request: HttpRequest, code: str) -> HttpResponse:
 def round_page(request: HttpRequest, code: str, number: int) -> HttpResponse:
     """The round as anyone may check it; ``?format=json`` is the verifier's input."""
     campaign = _campaign(code)
-    draw_round = get_object_or_404(DrawRound.objects.select_related("campaign"), campaign=campaign, number=number)
+    draw_round = draw.round_of(campaign, number)
+    if draw_round is None:
+        raise Http404
     data = draw.public(draw_round)
     if request.GET.get("format") == "json":
         response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{campaign.code}-{number}.json"'
         return response
-    names = {}
-    if draw_round.drawn_at is not None:
-        names = {e.pk: e for e in DrawEntry.objects.filter(pk__in=draw_round.winners)}
-    winners = [{"number": n, "name": masked_name(names[n].name), "phone": mask(names[n].phone),
-                "receipt": names[n].receipt, "replaced": i < len(draw_round.winners) - 1}
-               for i, n in enumerate(draw_round.winners) if n in names]
     return page(request, "draw_round.html", {"campaign": campaign, "round": draw_round, "data": data,
-                                             "winners": winners, "now": timezone.now()})
+                                             "winners": draw.winners_shown(draw_round), "now": timezone.now()})
