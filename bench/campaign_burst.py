@@ -22,7 +22,8 @@ temporary directory for the run (``from bench.settings import *`` + ``STORE_POST
 limit is still counted on every POST but never reached.
 
 After the load: every 302 answered mobile must have its DrawEntry with the client's entry number
-and receipt (0 lost), no mobile twice in the round (0 duplicated), and each entry its campaign lead.
+and receipt (0 lost), no mobile twice in the round (0 duplicated); then the follow-up the scheduled
+task runs (draw.entries_follow_up) is timed and each entry must have its campaign lead.
 Then a second round whose window has closed gets --draw-entries rows inserted directly (COPY via
 core.rows.insert), and round_close (freeze + digest) and round_draw (seed reveal + winner by the
 published rule) are timed in this process; the public JSON is checked with drawrule.verify.
@@ -263,9 +264,15 @@ def check_entries(burst: Result, round_pk: int) -> dict[str, Any]:
                .filter(n__gt=1).count())
     unanswered = len(rows) - len(set(answered) - set(lost))
     draw_round = DrawRound.objects.select_related("campaign").get(pk=round_pk)
+    from autodcc.campaigns import draw
+
+    t0 = time.perf_counter()
+    followed = draw.entries_follow_up(limit=10**9)  # what the scheduled task does every 30 s
+    follow_s = time.perf_counter() - t0
     leads = Lead.objects.filter(campaign=draw_round.campaign).count()
-    with_lead = sum(1 for r in rows if r[3] is not None)
-    return {"rows": len(rows), "distinct": len(by_phone), "answered": len(answered), "lost": len(lost),
+    with_lead = DrawEntry.objects.filter(round_id=round_pk, lead__isnull=False).count()
+    return {"followed": followed, "follow_s": follow_s,
+            "rows": len(rows), "distinct": len(by_phone), "answered": len(answered), "lost": len(lost),
             "mismatched": len(mismatched), "answered_twice": answered_twice, "db_dups": db_dups,
             "unanswered": unanswered, "refused": draw_round.duplicates_refused, "leads": leads,
             "with_lead": with_lead, "lost_sample": lost[:3], "mismatch_sample": mismatched[:3]}
@@ -419,7 +426,9 @@ def main() -> int:
           f"{' ' + str(c['lost_sample']) if c['lost'] else ''}; rows whose number/receipt differ from the "
           f"client's: {c['mismatched']}{' ' + str(c['mismatch_sample']) if c['mismatched'] else ''}; rows written "
           f"without a 302 answer: {c['unanswered']}; duplicates refused by the round: {c['refused']}")
-    print(f"leads:   entries with their lead {c['with_lead']} of {c['rows']}; leads of campaign {CODE}: {c['leads']}")
+    print(f"leads:   the follow-up (scheduled task, batches of {draw.FOLLOW_BATCH} through the capture pipeline) took "
+          f"{c['followed']} entries in {c['follow_s']:.2f} s ({c['followed'] / max(c['follow_s'], 1e-9):.0f}/s); "
+          f"entries with their lead {c['with_lead']} of {c['rows']}; leads of campaign {CODE}: {c['leads']}")
     print(f"insert:  {ins.all_status.get(201, 0)} × 201; new BenchRow rows {new_bench_rows}")
 
     # ---- the draw ------------------------------------------------------------------------------

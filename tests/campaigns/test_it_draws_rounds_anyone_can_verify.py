@@ -64,6 +64,7 @@ def test_a_round_from_commitment_to_a_verified_winner(net, launch_day, tmp_path)
         enter(second, 1, when=first.opens_at + dt.timedelta(minutes=1))
     first.refresh_from_db()
     assert first.duplicates_refused == 1 and DrawEntry.objects.filter(round=first).count() == 7
+    assert draw.entries_follow_up() == 7 and draw.entries_follow_up() == 0
     assert Lead.objects.filter(campaign=campaign).count() == 7  # every entrant is a lead of the campaign
     with pytest.raises(DomainError):
         draw.round_close(first, now=first.closes_at - dt.timedelta(seconds=1))
@@ -153,3 +154,48 @@ def test_customer_service_takes_the_prize_to_the_winner(net, launch_day, login):
     draw.winner_replace(actor=net.hq_marketer.actor, draw_round=drawn, reason="联系不上")
     assert DrawPrize.objects.get(pk=prize.pk).unreachable and DrawPrize.objects.filter(round=first).count() == 2
     assert login(net.a_manager).get(reverse("console:prizes")).status_code == 403
+
+
+def test_entries_become_leads_in_batches_once_each(net, launch_day):
+    campaign, (first, second, _third) = launch_day
+    for n in range(1, 4):
+        enter(first, n)
+    assert not Lead.objects.filter(campaign=campaign).exists()  # the entry itself writes one row
+    assert draw.entries_follow_up() == 3
+    later = second.opens_at + dt.timedelta(minutes=1)
+    enter(second, 1, when=later)  # the same mobile in the next round joins its open lead
+    enter(second, 4, when=later)
+    assert draw.entries_follow_up() == 2 and draw.entries_follow_up() == 0
+    leads = Lead.objects.filter(campaign=campaign)
+    assert leads.count() == 4
+    entries = DrawEntry.objects.filter(round__campaign=campaign)
+    assert not entries.filter(followed_at__isnull=True).exists()
+    assert entries.get(round=first, phone="+8613800130001").lead_id == entries.get(round=second, phone="+8613800130001").lead_id
+    assert {e.lead.customer.phone for e in entries.select_related("lead__customer")} == {e.phone for e in entries}
+
+
+def test_the_scheduled_task_freezes_and_draws_each_round_at_its_close(net, launch_day):
+    campaign, (first, second, _third) = launch_day
+    for n in range(1, 6):
+        enter(first, n)
+    waiting = draw.round_prepare(actor=net.hq_marketer.actor, campaign=campaign, number=4, prize="T 恤",
+                                 opens_at=first.opens_at, closes_at=first.closes_at, awaits_public_value=True)
+    enter(waiting, 1)
+    assert draw.close_due(now=first.closes_at - dt.timedelta(seconds=1)) == 0
+    assert draw.close_due(now=first.closes_at + dt.timedelta(seconds=30)) == 2
+    first.refresh_from_db()
+    waiting.refresh_from_db()
+    assert first.drawn_at is not None and first.drawn_at - first.closes_at < dt.timedelta(minutes=30)
+    assert len(first.winners) == 1 and drawrule.verify(draw.public(first)) == []
+    assert first.prizes.count() == 1  # customer service's contact task
+    assert AuditLog.objects.filter(action="draw.draw", actor_label="system").exists()
+    # a round that mixes in a public value waits for HQ to enter it
+    assert waiting.closed_at is not None and waiting.drawn_at is None
+    draw.close_due(now=first.closes_at + dt.timedelta(minutes=5))
+    waiting.refresh_from_db()
+    assert waiting.drawn_at is None
+    draw.round_draw(actor=net.hq_marketer.actor, draw_round=waiting, public_value="26139")
+    waiting.refresh_from_db()
+    assert waiting.public_value == "26139" and drawrule.verify(draw.public(waiting)) == []
+    second.refresh_from_db()
+    assert second.closed_at is None and second.drawn_at is None  # its time is not up

@@ -11,15 +11,15 @@ import logging
 import secrets
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from autodcc.campaigns import drawrule
 from autodcc.campaigns.models import Campaign, DrawEntry, DrawPrize, DrawRound
 from autodcc.campaigns.services import may_manage
-from autodcc.core import audit, geo, phone
-from autodcc.core.actors import Actor
+from autodcc.core import audit, geo, memo, phone, rows
+from autodcc.core.actors import SYSTEM, Actor
 from autodcc.core.errors import Conflict, DomainError, Forbidden, Invalid
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 @transaction.atomic
 def round_prepare(*, actor: Actor, campaign: Campaign, number: int, opens_at: dt.datetime, closes_at: dt.datetime,
-                  prize: str) -> DrawRound:
+                  prize: str, awaits_public_value: bool = False) -> DrawRound:
     """A round and its commitment (SHA-256 of a new secret seed), published before it opens."""
     if not may_manage(actor, campaign):
         raise Forbidden("forbidden")
@@ -38,22 +38,20 @@ def round_prepare(*, actor: Actor, campaign: Campaign, number: int, opens_at: dt
         raise DomainError("draw.round_taken", field="number", value=number)
     seed = secrets.token_hex(32)
     made = DrawRound.objects.create(campaign=campaign, number=number, prize=prize.strip(), opens_at=opens_at,
-                                    closes_at=closes_at, seed=seed, commitment=drawrule.commitment(seed))
+                                    closes_at=closes_at, seed=seed, commitment=drawrule.commitment(seed),
+                                    awaits_public_value=awaits_public_value)
+    transaction.on_commit(lambda: memo.forget(("draw-schedule", campaign.code)))
     audit.record(actor=actor, action="draw.prepare", obj=campaign, dealer_id=campaign.dealer_id,
                  after={"round": number, "commitment": made.commitment, "opens_at": opens_at.isoformat(),
-                        "closes_at": closes_at.isoformat()})
+                        "closes_at": closes_at.isoformat(), "awaits_public_value": awaits_public_value})
     return made
 
 
 def entry_submit(*, draw_round: DrawRound, name: str, raw_phone: str, city: str, consent: bool,
                  now: dt.datetime | None = None) -> DrawEntry:
     """A valid entry, or a clear refusal: the round must be open, the details complete, and the
-    mobile may enter the round once. The entrant also becomes (or joins) a lead tagged with the
-    campaign, through the capture pipeline."""
-    from autodcc.leads.services import LeadInput
-    from autodcc.leads.services.intake import intake_accept
-    from autodcc.storefront.views.common import store_consumer
-
+    mobile may enter the round once. One row written: the entrant becomes (or joins) a lead tagged
+    with the campaign moments later, in a batch with the other entries (``entries_follow_up``)."""
     now = now or timezone.now()
     if not draw_round.is_open(now):
         raise DomainError("draw.round_closed", number=draw_round.number)
@@ -79,25 +77,17 @@ def entry_submit(*, draw_round: DrawRound, name: str, raw_phone: str, city: str,
         errors.append(DomainError("consent.missing", field="consent"))
     if errors:
         raise Invalid(errors)
-    try:
-        with transaction.atomic():
-            entry = DrawEntry.objects.create(round=draw_round, receipt=_receipt(), name=name, phone=mobile,
-                                             city=place.name if place else "", created_at=now)
-    except IntegrityError:
+    entry = DrawEntry(round=draw_round, receipt=_receipt(), name=name, phone=mobile,
+                      city=place.name if place else "", created_at=now)
+    # one statement, no transaction of its own: a second entry of the mobile is left out by the
+    # round's unique constraint (and counted), never raised mid-transaction
+    ids = rows.insert(DrawEntry, ("round_id", "receipt", "name", "phone", "city", "created_at"),
+                      [(draw_round.pk, entry.receipt, entry.name, entry.phone, entry.city, now)],
+                      returning=True, skip_conflicts_on=("round_id", "phone"))
+    if not ids:
         DrawRound.objects.filter(pk=draw_round.pk).update(duplicates_refused=F("duplicates_refused") + 1)
-        raise Conflict("draw.duplicate", field="phone", number=draw_round.number) from None
-    campaign = draw_round.campaign
-    data = LeadInput(name=name, phone=mobile, channel="storefront", city=place.adcode if place else "",
-                     campaign=campaign.code, consent_version="store-2026-01", consent_share_with_dealer=True,
-                     message=f"{campaign.name}（第 {draw_round.number} 场）",
-                     dealer=campaign.dealer.code if campaign.dealer_id else "")
-    try:  # through the capture pipeline's intake: at once without a worker, durably queued with one
-        outcome = intake_accept(actor=store_consumer(mobile), data=data, key=f"draw-entry:{entry.pk}")
-    except DomainError:  # the entry stands; the follow-up lead is the campaign's to add by hand
-        log.warning("draw entry %s: no lead captured", entry.pk, exc_info=True)
-    else:
-        if outcome.lead_id:
-            DrawEntry.objects.filter(pk=entry.pk).update(lead_id=outcome.lead_id)
+        raise Conflict("draw.duplicate", field="phone", number=draw_round.number)
+    entry.pk = ids[0]
     return entry
 
 
@@ -127,18 +117,65 @@ def round_close(draw_round: DrawRound, *, now: dt.datetime | None = None) -> Dra
 
 
 def close_due(now: dt.datetime | None = None) -> int:
+    """The scheduled task: rounds whose time is up are frozen, and drawn at once unless they wait
+    for a public value (published within a minute of the close, well inside the half hour)."""
     now = now or timezone.now()
     due = DrawRound.objects.filter(closed_at__isnull=True, closes_at__lte=now)
     for r in due:
         round_close(r, now=now)
+    for r in DrawRound.objects.filter(closed_at__isnull=False, drawn_at__isnull=True, awaits_public_value=False,
+                                      entry_count__gt=0):
+        try:
+            round_draw(actor=SYSTEM, draw_round=r)
+        except DomainError:  # drawn meanwhile by hand, or its list changed: left for HQ, logged
+            log.warning("round %s not drawn automatically", r.pk, exc_info=True)
     return len(due)
+
+
+FOLLOW_BATCH = 500
+
+
+def entries_follow_up(*, limit: int = 20_000) -> int:
+    """Entries not yet followed up become (or join) leads tagged with their campaign: in batches
+    through the capture pipeline, each with its own idempotency key (a batch retried after a crash
+    finds the leads it made). Another worker's batch is skipped, never waited for."""
+    from autodcc.leads.services import LeadInput
+    from autodcc.leads.services.capture import Caller, Request, capture
+    from autodcc.storefront.views.common import store_consumer
+
+    done = 0
+    while done < limit:
+        with transaction.atomic():
+            batch = list(DrawEntry.objects.select_for_update(skip_locked=True, of=("self",))
+                         .filter(followed_at__isnull=True).select_related("round__campaign__dealer")
+                         .order_by("pk")[:FOLLOW_BATCH])
+            if not batch:
+                break
+            requests = []
+            for e in batch:
+                campaign = e.round.campaign
+                data = LeadInput(name=e.name, phone=e.phone, channel="storefront", city=e.city,
+                                 campaign=campaign.code, consent_version="store-2026-01",
+                                 consent_share_with_dealer=True,
+                                 message=f"{campaign.name}（第 {e.round.number} 场）",
+                                 dealer=campaign.dealer.code if campaign.dealer_id else "")
+                requests.append(Request(data, Caller.of(store_consumer(e.phone)), key=f"draw-entry:{e.pk}"))
+            outcomes = capture(requests)
+            now = timezone.now()
+            for e, outcome in zip(batch, outcomes, strict=True):
+                e.lead_id, e.followed_at = outcome.lead_id, now
+                if outcome.errors:  # the entry stands; its lead is the campaign's to add by hand
+                    log.warning("draw entry %s: no lead captured: %s", e.pk, outcome.errors)
+            DrawEntry.objects.bulk_update(batch, ["lead", "followed_at"])
+        done += len(batch)
+    return done
 
 
 @transaction.atomic
 def round_draw(*, actor: Actor, draw_round: DrawRound, public_value: str = "") -> DrawRound:
     """Reveal the seed and derive the winner; a round is drawn once, never again."""
     draw_round = DrawRound.objects.select_for_update().select_related("campaign").get(pk=draw_round.pk)
-    if not may_manage(actor, draw_round.campaign):
+    if actor is not SYSTEM and not may_manage(actor, draw_round.campaign):
         raise Forbidden("forbidden")
     if draw_round.drawn_at is not None:
         raise Conflict("draw.already_drawn", number=draw_round.number)
@@ -243,6 +280,20 @@ def prize_step(*, actor: Actor, prize: DrawPrize, step: str, **values: Any) -> D
 def campaign_with_rounds(code: str) -> Campaign | None:
     """The campaign a store link names, when it has draw rounds."""
     return Campaign.objects.filter(code=code.strip().upper(), draw_rounds__isnull=False).distinct().first()
+
+
+SCHEDULE_TTL = 5.0  # seconds: a round is prepared (its commitment published) well before it opens
+
+
+def schedule(code: str) -> tuple[Campaign | None, list[DrawRound]]:
+    """The campaign and its rounds' windows, as the entry form needs them on every POST of a
+    burst: remembered per process for a few seconds (windows never change once prepared; what
+    changes, the counts and the draw, is read fresh wherever it is shown)."""
+    def load() -> tuple[Campaign | None, list[DrawRound]]:
+        campaign = campaign_with_rounds(code)
+        return campaign, list(campaign.draw_rounds.order_by("number")) if campaign else []
+
+    return memo.remember(("draw-schedule", code.strip().upper()), SCHEDULE_TTL, load)
 
 
 def round_of(campaign: Campaign, number: int) -> DrawRound | None:

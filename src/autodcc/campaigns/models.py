@@ -276,6 +276,9 @@ class DrawRound(models.Model):
     duplicates_refused = models.PositiveIntegerField(default=0)  # second entries by one mobile, refused
     closed_at = models.DateTimeField(null=True, blank=True)
     public_value = models.CharField(_("public random value"), max_length=100, blank=True)
+    # drawn by hand once HQ enters a public value announced after the close; otherwise by the
+    # scheduled task as soon as the list is frozen
+    awaits_public_value = models.BooleanField(_("mix in a public random value"), default=False)
     winners = models.JSONField(default=list)  # entry numbers, the winner first, then replacements
     drawn_at = models.DateTimeField(null=True, blank=True)
 
@@ -304,10 +307,12 @@ class DrawEntry(models.Model):
     city = models.CharField(_("city"), max_length=30)
     lead = models.ForeignKey("leads.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    followed_at = models.DateTimeField(null=True, blank=True)  # when it went through the capture pipeline
 
     class Meta:
         ordering = ["round", "id"]
         constraints = [models.UniqueConstraint(fields=["round", "phone"], name="one_entry_per_phone_and_round")]
+        indexes = [models.Index(fields=["id"], condition=Q(followed_at__isnull=True), name="draw_entry_to_follow")]
 
 
 class FirstNReward(models.Model):

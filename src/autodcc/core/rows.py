@@ -61,10 +61,10 @@ def _prepared(rows: Sequence[Sequence[Any]], preps: list[Prep]) -> Sequence[Sequ
 
 
 def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
-           returning: bool = False, skip_conflicts_on: str = "") -> list[int]:
+           returning: bool = False, skip_conflicts_on: str | Sequence[str] = "") -> list[int]:
     """INSERT ``rows`` (tuples in ``columns``' order; a foreign key by ``<name>_id``) into the
     model's table. With ``returning`` the new primary keys come back in the rows' order. With
-    ``skip_conflicts_on`` (a unique column) a row whose value is taken is left out, and so is its
+    ``skip_conflicts_on`` (a unique column, or the columns of a unique constraint) a row whose value is taken is left out, and so is its
     id: give one row at a time when the ids must match the rows."""
     if not rows:
         return []
@@ -79,7 +79,8 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Seq
     placeholder = "(" + ", ".join(["%s"] * width) + ")"
     tail = ""
     if skip_conflicts_on:
-        tail += f" ON CONFLICT ({connection.ops.quote_name(skip_conflicts_on)}) DO NOTHING"
+        target = (skip_conflicts_on,) if isinstance(skip_conflicts_on, str) else tuple(skip_conflicts_on)
+        tail += f" ON CONFLICT ({', '.join(connection.ops.quote_name(c) for c in target)}) DO NOTHING"
     if returning:
         tail += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     ids: list[int] = []

@@ -161,6 +161,10 @@ class DrawRoundForm(forms.Form):
     prize = forms.CharField(label=_("Prize"), max_length=120)
     opens_at = forms.DateTimeField(label=_("Opens"), widget=datetime_input())
     closes_at = forms.DateTimeField(label=_("Closes"), widget=datetime_input())
+    awaits_public_value = forms.BooleanField(
+        label=_("Mix in a public random value"), required=False,
+        help_text=_("The round is drawn when you enter a value announced after the close (e.g. a lottery "
+                    "number); otherwise it is drawn automatically as soon as it closes."))
 
 
 class PrizeStepForm(forms.Form):

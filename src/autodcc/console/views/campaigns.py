@@ -217,7 +217,8 @@ def campaign_draw(request: HttpRequest, pk: int) -> HttpResponse:
             d = form.cleaned_data
             if run_service(form, lambda: draw.round_prepare(actor=request.actor, campaign=campaign, number=d["number"],
                                                             opens_at=d["opens_at"], closes_at=d["closes_at"],
-                                                            prize=d["prize"])):
+                                                            prize=d["prize"],
+                                                            awaits_public_value=d["awaits_public_value"])):
                 messages.success(request, _("Round prepared; its commitment is published."))
                 return back
         return campaign_detail(request, pk, round_form=form)

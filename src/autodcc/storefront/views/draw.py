@@ -38,9 +38,12 @@ def _campaign(code: str) -> Campaign:
 
 @ratelimit(key="ip", rate=post_rate, method="POST", block=False)
 def draw_page(request: HttpRequest, code: str) -> HttpResponse:
-    campaign = _campaign(code)
     now = timezone.now()
-    rounds = list(campaign.draw_rounds.order_by("number"))
+    campaign, rounds = draw.schedule(code)
+    if campaign is None:
+        raise Http404
+    if request.method != "POST":  # what the page shows (statuses, the draw) is read fresh
+        rounds = list(campaign.draw_rounds.order_by("number"))
     current = next((r for r in rounds if r.is_open(now)), None)
     upcoming = next((r for r in rounds if r.opens_at > now), None)
     form = EntryForm(request.POST or None)
@@ -63,6 +66,7 @@ def draw_page(request: HttpRequest, code: str) -> HttpResponse:
                                             "%(receipt)s. Keep the receipt to find yourself in the published list.")
                                  % {"round": current.number, "number": entry.pk, "receipt": entry.receipt})
                 return redirect("store:draw", code=campaign.code)
+        rounds = list(campaign.draw_rounds.order_by("number"))  # the refused form shows the page
     return page(request, "draw.html", {"campaign": campaign, "rounds": rounds, "current": current,
                                        "upcoming": upcoming, "form": form, "now": now})
 
