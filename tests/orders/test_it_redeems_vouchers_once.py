@@ -4,6 +4,7 @@ and listed for finance in Excel."""
 
 import datetime as dt
 import io
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
@@ -20,6 +21,8 @@ from autodcc.orders.services.rewards import reward_redeem
 @pytest.fixture
 def rewarded(net, paid_order, install_parts):
     order = paid_order(edition=True)
+    order.edition.rewards_when = "receipt"
+    order.edition.save()
     actor = net.a_manager.actor
     order_record_step(actor=actor, order=order, step="visited")
     order_record_step(actor=actor, order=order, step="contracted")
@@ -58,3 +61,42 @@ def test_an_expired_card_is_refused_and_finance_exports_them_all(net, rewarded, 
     codes = {row[0].value for row in sheet.iter_rows(min_row=2)}
     assert codes == set(Reward.objects.values_list("code", flat=True))
     assert login(net.hq_finance).post(reverse("console:reward_list"), {"code": card.code}).status_code == 403
+
+
+@pytest.mark.parametrize("when", ["balance", "delivery"])
+def test_an_edition_issues_its_rewards_on_its_own_condition(net, paid_order, install_parts, when):
+    order = paid_order(edition=True)
+    edition = order.edition
+    edition.rewards_when, edition.reward_valid_days = when, 90
+    edition.save()
+    actor = net.a_manager.actor
+    order_record_step(actor=actor, order=order, step="visited")
+    order_record_step(actor=actor, order=order, step="contracted", contract_value=D("214900"),
+                      balance_paid=D("100000"))
+    assert not Reward.objects.filter(order=order).exists()  # part of the balance: not yet
+    if when == "balance":
+        order_record_step(actor=actor, order=order, step="contracted", balance_paid=D("214900") - order.deposit)
+        assert Reward.objects.filter(order=order).count() == 2  # paid in full, before the delivery
+    install_parts(order, actor)
+    order_record_step(actor=actor, order=order, step="delivered", vin=f"LVGTEST{order.pk:010d}")
+    order_record_step(actor=actor, order=order, step="delivered")  # a repeat issues nothing more
+    order_confirm_receipt(token=order.token)
+    rewards = Reward.objects.filter(order=order)
+    assert rewards.count() == 2 and len({r.code for r in rewards}) == 2
+    assert {r.expires_on for r in rewards} == {timezone.localdate() + dt.timedelta(days=90)}
+    issued = AuditLog.objects.filter(action="reward.issue", object_id=str(order.pk))
+    assert issued.count() == 1 and issued.get().after["condition"] == when
+
+
+def test_the_receipt_condition_waits_for_the_buyer(net, paid_order, install_parts):
+    order = paid_order(edition=True)
+    order.edition.rewards_when = "receipt"
+    order.edition.save()
+    actor = net.a_manager.actor
+    for step in ("visited", "contracted"):
+        order_record_step(actor=actor, order=order, step=step)
+    install_parts(order, actor)
+    order_record_step(actor=actor, order=order, step="delivered", vin=f"LVGTEST{order.pk:010d}")
+    assert not Reward.objects.filter(order=order).exists()
+    order_confirm_receipt(token=order.token)
+    assert Reward.objects.filter(order=order).count() == 2

@@ -167,6 +167,7 @@ def build() -> int:
         "rewards": TMALL_REWARDS,
         # the second reward is of the fuel-card kind; for this battery-electric car it is a charging card
         "voucher_value": D("2000.00"), "fuel_card_value": D("1000.00"),
+        "rewards_when": "balance",  # the seed: after paying the balance
     })
     _reword(edition)
     return created_count

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -223,6 +224,14 @@ class AccessoryPart(models.Model):
         return f"{self.part_no} {self.name}"
 
 
+class RewardsWhen(models.TextChoices):
+    """CMP-7: the condition on which an edition's buyer receives its vouchers and cards."""
+
+    RECEIPT = "receipt", _("Receipt of the car confirmed by the buyer")
+    BALANCE = "balance", _("Balance paid (recorded by the dealer)")
+    DELIVERY = "delivery", _("Car delivered (condition)")
+
+
 class Edition(models.Model):
     """A special edition (e.g. 天猫特别版): a trim with its own public prices and an exclusive package."""
 
@@ -236,8 +245,12 @@ class Edition(models.Model):
                                 verbose_name=_("accessory package"))
     deposit = models.DecimalField(_("online deposit"), default=Decimal("500.00"), **MONEY)
     rewards = models.CharField(_("rewards after delivery"), max_length=200, blank=True)
-    voucher_value = models.DecimalField(_("charging voucher after receipt"), default=Decimal("0.00"), **MONEY)
-    fuel_card_value = models.DecimalField(_("fuel card after receipt"), default=Decimal("0.00"), **MONEY)
+    voucher_value = models.DecimalField(_("charging voucher value"), default=Decimal("0.00"), **MONEY)
+    fuel_card_value = models.DecimalField(_("fuel card value"), default=Decimal("0.00"), **MONEY)
+    rewards_when = models.CharField(_("rewards issued when"), max_length=10, choices=RewardsWhen.choices,
+                                    default=RewardsWhen.RECEIPT)
+    reward_valid_days = models.PositiveIntegerField(_("rewards valid for (days)"), default=365,
+                                                    validators=[MinValueValidator(1), MaxValueValidator(3650)])
     starts_on = models.DateField(_("on sale from"), default=timezone.localdate)
     ends_on = models.DateField(_("on sale until"), null=True, blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)

@@ -104,6 +104,7 @@ ACTION_LABELS: dict[str, Any] = {
     "script.save": gettext_lazy("Call script saved"),
     "draw.prepare": gettext_lazy("Draw round prepared"),
     "reward.redeem": gettext_lazy("Voucher redeemed"),
+    "reward.issue": gettext_lazy("Vouchers issued"),
     "first_n.claim": gettext_lazy("First-N gift won"),
     "prize.contacted": gettext_lazy("Winner contacted"),
     "prize.pickup": gettext_lazy("Prize pickup arranged"),

@@ -68,9 +68,10 @@ class EditionForm(forms.ModelForm):
     class Meta:
         model = Edition
         fields = ["code", "slug", "name", "trim", "guide_price", "offer_price", "deposit", "package", "quantity",
-                  "starts_on", "ends_on", "rewards", "voucher_value", "fuel_card_value", "is_active"]
+                  "starts_on", "ends_on", "rewards", "voucher_value", "fuel_card_value", "rewards_when",
+                  "reward_valid_days", "is_active"]
         widgets = {"starts_on": date_input(), "ends_on": date_input()}
-        help_texts = {"voucher_value": _("Issued to the buyer once receipt of the car is confirmed; 0: none."),
+        help_texts = {"voucher_value": _("Issued to the buyer once the condition below holds; 0: none."),
                       "fuel_card_value": _("A charging card for a battery-electric car; 0: none.")}
 
 

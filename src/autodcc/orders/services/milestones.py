@@ -4,7 +4,6 @@ the buyer; the dealer's deal values stay with the dealer."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -26,8 +25,6 @@ from autodcc.orders.models import (
     DeliveryUpdate,
     Order,
     OrderStatus,
-    Reward,
-    RewardKind,
 )
 
 STEPS = {"visited": OrderStatus.VISITED, "contracted": OrderStatus.CONTRACTED, "delivered": OrderStatus.DELIVERED}
@@ -113,6 +110,10 @@ def order_record_step(*, actor: Actor, order: Order, step: str, contract_value: 
 
         order_milestone(actor=actor, lead_id=order.lead_id, dealer_id=order.dealer_id, step=step,
                         order_number=order.number)
+    if order.edition_id and (moved or balance_paid is not None or contract_value is not None):
+        from autodcc.orders.services.rewards import issue_due
+
+        issue_due(actor=actor, order=order)
     if moved and step == "delivered":
         DeliveryUpdate.objects.create(order=order, by_label=actor.label,
                                       text=gettext("The car has been delivered: please confirm receipt on the order page"))
@@ -161,13 +162,10 @@ def order_remind_receipt(*, actor: Actor, order: Order) -> None:
     audit.record(actor=actor, action="order.receipt_reminder", obj=order, after={"status": order.status})
 
 
-REWARD_VALID_DAYS = 365  # a voucher or card is redeemable for a year from its issue
-
-
 @transaction.atomic
 def order_confirm_receipt(*, token: str) -> Order:
-    """The buyer confirms receipt: the edition's rewards are issued and the deposit becomes due
-    to the dealer. Confirming twice changes nothing."""
+    """The buyer confirms receipt: the deposit becomes due to the dealer, and the edition's rewards
+    are issued if that is their condition. Confirming twice changes nothing."""
     order = Order.objects.select_for_update(of=("self",)).select_related("edition").filter(token=token).first()
     if order is None:
         raise NotFound("not_found")
@@ -177,15 +175,9 @@ def order_confirm_receipt(*, token: str) -> Order:
         raise DomainError("order.receipt_early")
     order.status, order.received_at, order.deposit_due_to_dealer = OrderStatus.RECEIVED, timezone.now(), True
     order.save()
-    if order.edition_id:
-        for kind, value in ((RewardKind.VOUCHER, order.edition.voucher_value),
-                            (RewardKind.FUEL_CARD, order.edition.fuel_card_value)):
-            if value <= 0:
-                continue
-            Reward.objects.get_or_create(order=order, kind=kind,
-                                         defaults={"code": f"{kind[:2].upper()}{secrets.token_hex(6).upper()}",
-                                                   "value": value, "expires_on": timezone.localdate()
-                                                   + dt.timedelta(days=REWARD_VALID_DAYS)})
+    from autodcc.orders.services.rewards import issue_due
+
+    issue_due(actor=SYSTEM, order=order)
     audit.record(actor=SYSTEM, action="order.received", obj=order,
                  after={"status": order.status, "rewards": order.rewards.count()})
     return order

@@ -1,8 +1,11 @@
-"""Vouchers and gifts (CMP-7): what an edition's buyer received, redeemed once at the order's
-dealer (audited), and the list finance reconciles."""
+"""Vouchers and gifts (CMP-7): issued to an edition's buyer once the edition's condition holds
+(receipt confirmed, balance paid or car delivered), redeemed once at the order's dealer (audited),
+and the list finance reconciles."""
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +15,45 @@ from django.utils import timezone
 from autodcc.core import audit
 from autodcc.core.actors import Actor
 from autodcc.core.errors import Conflict, DomainError, Forbidden
-from autodcc.orders.models import Reward
+from autodcc.orders.models import DealerDeal, Order, OrderStatus, Reward, RewardKind
+
+
+def condition_met(order: Order) -> bool:
+    """Whether the order's edition's reward condition holds now."""
+    from autodcc.catalog.models import RewardsWhen
+
+    when = order.edition.rewards_when
+    if when == RewardsWhen.DELIVERY:
+        return order.delivered_at is not None
+    if when == RewardsWhen.BALANCE:  # the contract's value less the deposit, received by the dealer
+        deal = DealerDeal.objects.filter(order=order).first()
+        return (deal is not None and deal.contract_value is not None and deal.balance_paid is not None
+                and deal.balance_paid + order.deposit >= deal.contract_value)
+    return order.status == OrderStatus.RECEIVED
+
+
+def issue_due(*, actor: Actor, order: Order) -> list[Reward]:
+    """The edition's vouchers and cards, once its condition holds: each kind once per order
+    (issuing again changes nothing), a unique code, valid for the edition's days."""
+    if order.edition_id is None or not condition_met(order):
+        return []
+    edition = order.edition
+    expires_on = timezone.localdate() + dt.timedelta(days=edition.reward_valid_days)
+    made = []
+    for kind, value in ((RewardKind.VOUCHER, edition.voucher_value), (RewardKind.FUEL_CARD, edition.fuel_card_value)):
+        if value <= 0:
+            continue
+        reward, created = Reward.objects.get_or_create(
+            order=order, kind=kind,
+            defaults={"code": f"{kind[:2].upper()}{secrets.token_hex(6).upper()}", "value": value,
+                      "expires_on": expires_on})
+        if created:
+            made.append(reward)
+    if made:
+        audit.record(actor=actor, action="reward.issue", obj=order, dealer_id=order.dealer_id,
+                     after={"condition": edition.rewards_when,
+                            "rewards": [{"code": r.code, "kind": r.kind, "value": str(r.value)} for r in made]})
+    return made
 
 
 @transaction.atomic
