@@ -260,6 +260,7 @@ def _file(actor: Actor, data: ComplaintInput, source: str, name: str, descriptio
         customer = Customer.objects.create(name=name, phone=mobile)
         audit.record(actor=actor, action="customer.create", obj=customer, after=audit.snapshot(customer))
     twin = (Complaint.objects.filter(customer=customer, category=data.category, description=description,
+                                     dealer=dealer, created_by=actor.label[:150], order=order,
                                      created_at__gte=now - dt.timedelta(minutes=SAME_TEXT_MINUTES))
             .order_by("-created_at").first())
     if twin is not None:  # the same words again a moment later: a double submit
