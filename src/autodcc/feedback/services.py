@@ -202,7 +202,9 @@ def _check(actor: Actor, data: ComplaintInput, *, token: Any, order: Any, lead: 
             order = None
     if lead is None and str(data.lead or "").strip():
         number = str(data.lead).strip()[:40]
-        qs = Lead.objects.select_related("dealer", "customer").filter(number=number)
+        digits = number.upper().removeprefix("L")
+        pk = int(digits) if digits.isdigit() and len(digits) < 15 else 0
+        qs = Lead.objects.select_related("dealer", "customer").filter(pk=pk)
         qs = qs.visible_to(actor) if actor.is_staff else qs.filter(customer__phone=mobile) if mobile else qs.none()
         lead = qs.first()
         if lead is None or (own is not None and lead.dealer_id != own):
