@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from autodcc.core import phone
 from autodcc.core.tenancy import TenantQuerySet
@@ -23,7 +24,7 @@ class Category(models.TextChoices):
     PRODUCT = "product", _("Product")
     SALES = "sales_service", _("Sales service")
     AFTER_SALES = "after_sales", _("After-sales service")
-    DELIVERY = "delivery", _("Delivery")
+    DELIVERY = "delivery", pgettext_lazy("complaint category", "Delivery")
     ONLINE_STORE = "online_store", _("Online store")
     OTHER = "other", _("Other")
 
