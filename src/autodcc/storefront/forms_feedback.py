@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from django.core.validators import ProhibitNullCharactersValidator
+
 from autodcc.feedback.models import Category, Kind
 from autodcc.storefront.forms import CONSENT_VERSION, ContactForm
 
@@ -29,6 +31,10 @@ class FeedbackForm(ContactForm):
                                         "consent_privacy", "consent_share_with_dealer", "consent_marketing"]
     ALIASES: ClassVar[dict[str, str]] = {"consent_version": "consent_privacy", "consent_share": "consent_share_with_dealer"}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lets_services_check_text(self)
+
     def values(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {"name": d.get("name", ""), "phone": d.get("phone", ""), "kind": d["kind"], "category": d["category"],
@@ -37,6 +43,12 @@ class FeedbackForm(ContactForm):
                 "consent_share": bool(d.get("consent_share_with_dealer")),
                 "consent_marketing": bool(d.get("consent_marketing")),
                 "attachments": [d["attachment"]] if d.get("attachment") else []}
+
+
+def lets_services_check_text(form: forms.Form) -> None:
+    """A NUL byte is the service's to refuse, with the field's name (Django's own message is vague)."""
+    for field in form.fields.values():
+        field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
 
 
 class OrderFeedbackForm(FeedbackForm):

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +71,8 @@ class ComplaintEntryForm(forms.Form):
             self.fields["dealer"].queryset = Dealer.objects.visible_to(actor).filter(is_active=True).order_by("code")
         else:
             del self.fields["dealer"]
+        for field in self.fields.values():  # a NUL byte is the service's to refuse, naming the field
+            field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
 
 
 class AssignForm(forms.Form):
