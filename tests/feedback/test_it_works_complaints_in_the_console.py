@@ -103,7 +103,7 @@ def test_the_report_counts_by_category_and_dealer_and_exports(net, login, some, 
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["按类别", "按经销商", "处理时长"]
     dealers = [[c.value for c in row] for row in book["按经销商"].iter_rows()]
-    assert dealers[0][:4] == ["经销商", "登记", "未处理完", "已处理"]
+    assert dealers[0][:4] == ["经销商", "登记", "未完成", "已处理"]
     by_name = {row[0]: row for row in dealers[1:]}
     assert by_name[str(net.dealer_a)][1:4] == [2, 0, 2] and by_name[str(net.dealer_b)][1:4] == [1, 1, 0]
     assert by_name["合计"][1] == 3

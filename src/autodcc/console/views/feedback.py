@@ -128,7 +128,7 @@ def complaint_detail(request: HttpRequest, pk: int, bound: dict[str, forms.Form]
     now = timezone.now()
     handles = services.may_handle(actor, complaint)
     return render(request, "console/feedback/detail.html", {
-        "c": complaint, "entries": complaint.entries.select_related("by_staff"),
+        "c": complaint, "entries": complaint.entries.select_related("by_staff").order_by("id"),  # as they happened
         "attachments": complaint.attachments.all(), "forms": _forms(actor, complaint, bound),
         "overdue": complaint.overdue_at(now), "handles": handles,
         "respond_late": complaint.first_response_at is None and complaint.respond_by <= now,
