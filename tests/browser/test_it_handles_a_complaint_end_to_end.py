@@ -135,3 +135,51 @@ def test_a_complaint_is_routed_escalated_resolved_and_confirmed(
     page.reload()
     shot(page, "complaint-9-report-390")
     phone.close()
+
+
+def test_the_general_feedback_page_and_the_console_pages_at_both_widths(
+        live_net: Any, live_server: Any, browser: Browser, page: Page, log_in: Any, shot: Any) -> None:
+    """The store's general page from the footer, on a phone: a malformed number is refused in
+    Chinese and what was typed stays; sent, it gives the number. HQ customer service's pages."""
+    from autodcc.feedback.models import Complaint
+
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True)
+    mobile = phone.new_page()
+    mobile.goto(f"{live_server.url}/store/")
+    mobile.locator("#footer-feedback").click()
+    form = mobile.locator("#feedback-form")
+    form.locator("input[name=kind][value=suggestion]").check()
+    form.locator("select[name=category]").select_option("online_store")
+    form.locator("textarea[name=description]").fill("希望商城能显示各门店现车的颜色和数量。")
+    form.locator("input[name=name]").fill("赵先生")
+    form.locator("input[name=phone]").fill("1380013")
+    form.locator("input[name=consent_privacy]").check()
+    form.locator("input[name=consent_share_with_dealer]").check()
+    form.locator("#submit-feedback").click()
+    expect(mobile.locator('[data-field="phone"]')).to_contain_text("不是有效的中国大陆手机号码")
+    expect(mobile.locator("textarea[name=description]")).to_have_value("希望商城能显示各门店现车的颜色和数量。")
+    fits(mobile, PHONE["width"])
+    shot(mobile, "complaint-store-form-error-390")
+    mobile.locator("input[name=phone]").fill("13800138000")
+    mobile.locator("#submit-feedback").click()
+    complaint = Complaint.objects.get()
+    expect(mobile.locator("#feedback-number")).to_contain_text(complaint.number)
+    shot(mobile, "complaint-store-thanks-390")
+    assert complaint.queue == "hq_marketing" and complaint.kind == "suggestion"
+    phone.close()
+
+    page.set_viewport_size(DESKTOP)
+    log_in(live_net.hq_service)
+    go_to(page, "complaints")
+    expect(page.locator(f'tr[data-complaint="{complaint.pk}"]')).to_contain_text("厂家市场部")
+    shot(page, "complaint-list-hq-1366")
+    page.locator("#complaint-rules-link").click()
+    expect(page.locator('tr[data-rule="delivery"]')).to_be_visible()
+    shot(page, "complaint-rules-1366")
+    page.goto(f"{live_server.url}/console/complaints/new/")
+    shot(page, "complaint-new-1366")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/console/complaints/")
+    shot(page, "complaint-list-hq-390")
+    page.goto(f"{live_server.url}/console/complaints/{complaint.pk}/")
+    shot(page, "complaint-detail-hq-390")

@@ -15,7 +15,8 @@ EXPECTED_NAV = {
                     "templates", "optouts", "audit", "orders", "vouchers", "accessories", "testdrives", "catalog", "editions", "insights",
                     "campaigns", "prizes", "scripts", "costs", "complaints", "complaintreport"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit", "orders", "vouchers", "accessories", "testdrives", "insights", "campaigns", "prizes", "scripts", "complaints", "complaintreport"},
+                   "audit", "orders", "vouchers", "accessories", "testdrives", "insights", "campaigns", "prizes", "scripts",
+                   "complaints", "complaintreport"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
                    "optouts", "audit", "orders", "vouchers", "finance", "insights", "campaigns", "scripts"},
     "regional_manager": {
@@ -24,7 +25,8 @@ EXPECTED_NAV = {
     "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
              "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs", "complaints", "complaintreport"},
     "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
-                  "audit", "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs", "complaints", "complaintreport"},
+                  "audit", "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs", "complaints",
+                  "complaintreport"},
     "a_supervisor": {
         "home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "vouchers", "testdrives", "insights",
         "campaigns", "scripts", "complaints"},

@@ -71,6 +71,7 @@ def test_staff_take_a_call_and_work_it_to_resolved(net, login):
     for words in ("已回电，约周六到店检查。", "配件已订。", "已更换压缩机支架。", "指派给"):
         assert words in page
     assert "13688889999" in page  # the handler sees the number to call back
+    assert "136****9999" in client.get(reverse("console:complaint_list")).content.decode()
 
 
 def test_hq_passes_a_complaint_to_another_dealer(net, login, some):
@@ -90,7 +91,7 @@ def test_hq_passes_a_complaint_to_another_dealer(net, login, some):
 
 
 def test_the_report_counts_by_category_and_dealer_and_exports(net, login, some, file_complaint):
-    old, fresh, other = some
+    old, fresh, _other = some
     services.complaint_resolve(actor=net.a_manager.actor, complaint=fresh, resolution="已处理。")  # in time
     services.complaint_resolve(actor=net.a_manager.actor, complaint=old, resolution="已处理。")  # late
     client = login(net.hq_service)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
-
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
 
 from autodcc.feedback.models import Category, Kind
 from autodcc.storefront.forms import CONSENT_VERSION, ContactForm

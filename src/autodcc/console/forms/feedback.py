@@ -124,8 +124,8 @@ class RuleForm(forms.ModelForm):
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=DATE))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=DATE))
+    start = forms.DateField(label=_("Filed from"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("Filed up to"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
 
     def period(self) -> tuple[dt.date, dt.date]:
         today = timezone.localdate()

@@ -35,7 +35,7 @@ from autodcc.console.forms.feedback import (
     StartForm,
 )
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, run_service, shows_dealer, staff_view
-from autodcc.core import audit, tabular
+from autodcc.core import audit, phone, tabular
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, add_to_form
 from autodcc.core.tenancy import get_for_actor
@@ -132,7 +132,7 @@ def complaint_detail(request: HttpRequest, pk: int, bound: dict[str, forms.Form]
         "attachments": complaint.attachments.all(), "forms": _forms(actor, complaint, bound),
         "overdue": complaint.overdue_at(now), "handles": handles,
         "respond_late": complaint.first_response_at is None and complaint.respond_by <= now,
-        "phone": complaint.customer.phone if handles else complaint.phone_masked,
+        "phone": phone.national(complaint.customer.phone) if handles else complaint.phone_masked,
         "sees_lead": complaint.lead_id is not None and actor.can("leads.view"),
         "sees_order": complaint.order_id is not None and actor.can("orders.view"),
     }, status=status)
@@ -203,6 +203,8 @@ def complaint_report(request: HttpRequest) -> HttpResponse:
     actor: Actor = request.actor
     form = ReportForm(request.GET or None)
     start, end = form.period()
+    if not form.is_bound:
+        form = ReportForm(initial={"start": start, "end": end})
     report = selectors.report(actor, start, end, _("HQ (no dealer)"))
     if request.GET.get("format") == "xlsx":
         return _report_xlsx(request, report)

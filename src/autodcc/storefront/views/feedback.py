@@ -84,7 +84,7 @@ def order_feedback(request: HttpRequest, token: str) -> HttpResponse:
         data = services.ComplaintInput(**values)
         key = form.cleaned_data.get("submission") or ""
         try:
-            complaint, created = services.complaint_file(
+            complaint, _created = services.complaint_file(
                 actor=store_consumer(data.phone), data=data, source=Source.STORE_ORDER, order=order,
                 submission_key=f"store:{key}" if key else "")
         except DomainError as exc:
