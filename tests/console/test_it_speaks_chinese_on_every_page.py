@@ -126,9 +126,9 @@ def _complaints(net, order):
 
     def file(category, **values):
         data = feedback.ComplaintInput(**{"name": "投诉客户", "phone": "13922220001", "category": category,
-                                          "description": f"{category} 问题", "consent_version": "store-2026-01",
+                                          "description": "等了很久没有回复", "consent_version": "2026-01",
                                           "consent_share": True, **values})
-        return feedback.complaint_file(actor=consumer("store"), data=data, source="store")[0]
+        return feedback.complaint_file(actor=consumer("storefront 139****0001"), data=data, source="store")[0]
 
     escalated = file("delivery", order=order.number, phone=order.customer.phone)
     feedback.escalate_due(now=escalated.resolve_by + dt.timedelta(days=30))

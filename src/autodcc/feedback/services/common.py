@@ -109,7 +109,9 @@ def _text(value: str, name: str, limit: int, errors: list[DomainError], *, requi
 
 # --- history, notices -------------------------------------------------------------------------
 
-_SECRET_FIELDS = {"token_hash", "submission_key"}
+# never in the audit trail: the link's hash and the form's key; the link's own clock (the consumer's
+# answer is its own audit row), who filed it and the API key (the audit row names its actor)
+_SECRET_FIELDS = {"token_hash", "submission_key", "token_expires_at", "token_used_at", "api_token_id", "created_by"}
 
 
 def _snap(complaint: Complaint) -> dict[str, Any]:
