@@ -23,6 +23,7 @@ LISTS = {  # URL name → (persona, the query that shows rows, the export's name
     "dealer_list": ("hq_marketer", "", "dealers"),
     "staff_list": ("a_manager", "", "staff"),
     "message_list": ("hq_service", "", "messages"),
+    "complaint_list": ("a_manager", "", "complaints"),
 }
 
 
@@ -48,6 +49,12 @@ def data(net, enquiry, paid_order, catalogue):
     order = paid_order(name="客户A付款", phone="13911110009")
     message_send(event=Event.VISIT_CONFIRMATION, to_phone="13911110001", dealer=net.dealer_a,
                  context={"name": "客户", "dealer": "上海", "address": "x", "time": "明天", "consultant": "王"})
+    from autodcc.core.actors import consumer
+    from autodcc.feedback import services as feedback
+
+    feedback.complaint_file(actor=consumer("store"), source="store", data=feedback.ComplaintInput(
+        name="投诉客户", phone="13911110000", category="delivery", description="交车延期", dealer="SH-001",
+        consent_version="store-2026-01", consent_share=True))
     return a, b, order
 
 

@@ -53,7 +53,23 @@ def foreign_objects(net):
         # a dealer's own reports (insights)
         "insights_daily_dealer": dealer, "insights_monthly_dealer": dealer,
         **lead_objects, **order_objects, **_testdrive_objects(net.dealer_b), **_campaign_objects(net.dealer_b),
+        **_complaint_objects("HZ-001"),
     }
+
+
+def _complaint_objects(dealer_code):
+    """A complaint about the dealer with an attachment, keyed by URL name."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from autodcc.feedback import services as feedback
+
+    data = feedback.ComplaintInput(name="投诉客户", phone=f"1374444{next(_phones):04d}", category="delivery",
+                                   description="交车延期", dealer=dealer_code, consent_version="store-2026-01",
+                                   consent_share=True,
+                                   attachments=[SimpleUploadedFile("photo.png", b"\x89PNG\r\n", "image/png")])
+    complaint, _created = feedback.complaint_file(actor=consumer("store"), data=data, source="store")
+    return {"complaint_detail": complaint.pk, "complaint_action": complaint.pk,
+            "complaint_attachment": complaint.attachments.get().pk}
 
 
 def _campaign_objects(dealer):
@@ -206,6 +222,8 @@ def _own_equivalent(net, name):
         return net.dealer_a.pk
     if name.startswith("campaign") or name == "script_edit":
         return _campaign_objects(net.dealer_a)[name]
+    if name.startswith("complaint_"):
+        return _complaint_objects("SH-001")[name]
     if name == "message_detail":
         return messaging.message_send(event=Event.VISIT_CONFIRMATION, to_phone="13812340001", dealer=net.dealer_a,
                                       context={"name": "客户", "dealer": "上海", "address": "x", "time": "明天",

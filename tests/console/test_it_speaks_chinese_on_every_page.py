@@ -88,7 +88,7 @@ KINDS = [re.compile(p) for p in (
     r"^/console/leads/\d+/$", r"^/console/customers/\d+/$", r"^/console/orders/\d+/$", r"^/console/dealers/\d+/$",
     r"^/console/staff/\d+/$", r"^/console/testdrives/\d+/$", r"^/console/messages/\d+/$",
     r"^/console/groups/\d+/$", r"^/console/finance/statements/\d+/$", r"^/console/insights/daily/\d+/$",
-    r"^/console/insights/monthly/\d+/$",
+    r"^/console/insights/monthly/\d+/$", r"^/console/complaints/\d+/$",
 )]
 SKIP = re.compile(r"(\.xlsx|format=xlsx|/logout/|/edit/|/new/|/import/)")
 
@@ -115,7 +115,29 @@ def world(net, enquiry, paid_order, catalogue):
                       starts_at=td.slot_starts(net.dealer_a, day)[2], lead=enquiry(channel="storefront", city=""))
     order = paid_order(name="付款客户")
     refund_request(token=order.token, reason="不买了")
+    _complaints(net, order)
     return a
+
+
+def _complaints(net, order):
+    """Complaints in several states, one escalated, one resolved and confirmed."""
+    from autodcc.core.actors import consumer
+    from autodcc.feedback import services as feedback
+
+    def file(category, **values):
+        data = feedback.ComplaintInput(**{"name": "投诉客户", "phone": "13922220001", "category": category,
+                                          "description": "等了很久没有回复", "consent_version": "2026-01",
+                                          "consent_share": True, **values})
+        return feedback.complaint_file(actor=consumer("storefront 139****0001"), data=data, source="store")[0]
+
+    escalated = file("delivery", order=order.number, phone=order.customer.phone)
+    feedback.escalate_due(now=escalated.resolve_by + dt.timedelta(days=30))
+    done = file("sales_service", dealer="SH-001")
+    feedback.complaint_assign(actor=net.a_manager.actor, complaint=done, assignee=net.a_supervisor.staff, note="请跟进")
+    feedback.complaint_start(actor=net.a_supervisor.actor, complaint=done, note="已致电")
+    done = feedback.complaint_resolve(actor=net.a_supervisor.actor, complaint=done, resolution="已补发赠品")
+    feedback.consumer_decide(token=done.link_token, accept=True)
+    file("online_store")
 
 
 PERSONAS = ["hq_marketer", "hq_service", "hq_finance", "regional_manager", "a_gm", "a_manager", "a_supervisor",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from autodcc.api import errors, leads, network
+from autodcc.api import errors, feedback, leads, network
 from autodcc.api.limits import THROTTLES
 from autodcc.core.errors import DomainError
 
@@ -71,3 +71,4 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 api.add_router("/", network.router)
 api.add_router("/", leads.router)
+api.add_router("/", feedback.router)

@@ -24,7 +24,7 @@ class NavEntry:
 # menus for people with many entries (HQ): the entries of a group open from one menu
 GROUPS: dict[str, Promise] = {
     "work": _("Leads"), "customers": _("Customers"), "network": _("Network"), "sales": _("Cars and orders"),
-    "messages": _("Messages"), "campaigns": _("Campaigns"),
+    "messages": _("Messages"), "campaigns": _("Campaigns"), "care": _("After-sales"),
 }
 FLAT_UP_TO = 9  # this many entries or fewer fit on one line at 1280 px: no menus
 
@@ -54,6 +54,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox", "messages"),
     NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates", "messages"),
     NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts", "messages"),
+    NavEntry("complaints", _("Complaints"), "console:complaint_list", "feedback.view", "care"),
+    NavEntry("complaintreport", _("Complaint report"), "console:complaint_report", "feedback.report", "care"),
     NavEntry("insights", _("Insights"), "console:insights", "insights.view"),
     NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
 )

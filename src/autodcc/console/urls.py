@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from autodcc.console.views import campaigns, catalog, catalogue, customers, insights, leads, messaging, network, orders
+from autodcc.console.views import (
+    campaigns,
+    catalog,
+    catalogue,
+    customers,
+    feedback,
+    insights,
+    leads,
+    messaging,
+    network,
+    orders,
+)
 
 app_name = "console"
 
@@ -130,6 +141,14 @@ urlpatterns = [
     path("finance/statements/<int:pk>/", orders.statement_detail, name="statement_detail"),
     path("finance/settle/", orders.settlement_settle, name="settlement_run"),
     path("finance/transfer-list.xlsx", orders.transfer_list, name="transfer_list"),
+    # feedback and complaints (CARE-3)
+    path("complaints/", feedback.complaint_list, name="complaint_list"),
+    path("complaints/new/", feedback.complaint_new, name="complaint_new"),
+    path("complaints/report/", feedback.complaint_report, name="complaint_report"),
+    path("complaints/rules/", feedback.complaint_rules, name="complaint_rules"),
+    path("complaints/<int:pk>/", feedback.complaint_detail, name="complaint_detail"),
+    path("complaints/<int:pk>/action/", feedback.complaint_action, name="complaint_action"),
+    path("complaint-files/<int:pk>/", feedback.complaint_attachment, name="complaint_attachment"),
     # insights (KPI): the funnel dashboard, defeat analysis, comparisons, daily and monthly reports
     path("insights/", insights.dashboard, name="insights"),
     path("insights/export.xlsx", insights.dashboard_export, name="insights_export"),

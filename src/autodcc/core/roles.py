@@ -53,6 +53,7 @@ SHOWROOM_ROLES = frozenset({Role.SALES_CONSULTANT})
 HANDED_ONLY_ROLES = frozenset({Role.SALES_CONSULTANT, Role.SERVICE_ADVISOR})
 HQ_ROLES = frozenset(r for r, s in ROLE_SCOPE.items() if s == Scope.HQ)
 DEALER_MANAGERS = frozenset({Role.DEALER_GM, Role.SALES_MANAGER})
+HQ_SERVICE_AND_MARKETING = frozenset({Role.HQ_SERVICE, Role.HQ_MARKETING})
 
 # capability → roles that hold it. Scope is applied separately: a dealer role holds a capability
 # only at its own dealer, a regional role at its region's dealers, an HQ role everywhere.
@@ -101,4 +102,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "insights.export": HQ_ROLES | DEALER_MANAGERS | {Role.REGIONAL_MANAGER, Role.DCC_SUPERVISOR},
     "insights.scores": frozenset({Role.HQ_MARKETING, Role.REGIONAL_MANAGER}),
     "insights.targets": DEALER_MANAGERS | {Role.HQ_MARKETING},
+    # feedback and complaints (CARE-3): who reads, who works them, who routes them between dealers
+    # and HQ departments (and edits the routing and SLA rules), who reads the reports
+    "feedback.view": HQ_SERVICE_AND_MARKETING | DEALER_MANAGERS | {
+        Role.REGIONAL_MANAGER, Role.DCC_SUPERVISOR, Role.SERVICE_ADVISOR},
+    "feedback.handle": HQ_SERVICE_AND_MARKETING | DEALER_MANAGERS | {
+        Role.REGIONAL_MANAGER, Role.DCC_SUPERVISOR, Role.SERVICE_ADVISOR},
+    "feedback.route": HQ_SERVICE_AND_MARKETING,
+    "feedback.report": HQ_SERVICE_AND_MARKETING | DEALER_MANAGERS | {Role.REGIONAL_MANAGER},
 }

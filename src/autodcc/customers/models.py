@@ -91,6 +91,7 @@ PURPOSE_LABELS = {
     "marketing": _("Marketing messages"),
     "test_drive": _("Test-drive arrangements"),
     "order": _("Handling the order"),
+    "feedback": _("Handling feedback and complaints"),
 }
 
 

@@ -18,6 +18,9 @@ DEFAULTS = [
     ("defeat_rejected", "sms", "{staff}，{manager}驳回了线索{customer}的战败申请：{note} 请继续跟进：{link}"),
     ("refund_approved", "sms", "{name}您好，订单{order_no}的意向金{amount}元退款已审核通过，将原路退回。查看订单：{link}"),
     ("verification_code", "sms", "您的验证码是{code}，{minutes}分钟内有效，用于查看您的订单和试驾预约。如非本人操作请忽略。"),
+    ("complaint_new", "sms", "{staff}，新的客户反馈{number}（{category}，{customer}），请在{due}前首次回复。查看：{link}"),
+    ("complaint_escalation", "sms", "{staff}，客户反馈{number}（{category}，{handler}）已超时，升级至{level}，请督办：{link}"),
+    ("complaint_resolved", "sms", "{name}您好，您的反馈{number}已处理。请在{days}天内确认处理结果，或告诉我们仍未解决：{link}"),
     ("refund_paid", "sms", "{name}您好，订单{order_no}的意向金{amount}元已原路退回，请注意查收。查看订单：{link}"),
 ]
 

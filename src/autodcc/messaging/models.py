@@ -34,6 +34,9 @@ class Event(models.TextChoices):
     REFUND_APPROVED = "refund_approved", _("Refund approved")
     REFUND_PAID = "refund_paid", _("Refund paid")
     VERIFICATION_CODE = "verification_code", _("Verification code")
+    COMPLAINT_NEW = "complaint_new", _("New complaint for staff")
+    COMPLAINT_ESCALATION = "complaint_escalation", _("Overdue complaint escalation")
+    COMPLAINT_RESOLVED = "complaint_resolved", _("Complaint resolved: confirm or reopen")
 
 
 # The variables each event provides to its templates. A template may use only these.
@@ -54,6 +57,9 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.REFUND_APPROVED: ("name", "order_no", "amount", "link"),
     Event.REFUND_PAID: ("name", "order_no", "amount", "link"),
     Event.VERIFICATION_CODE: ("code", "minutes"),
+    Event.COMPLAINT_NEW: ("staff", "number", "category", "customer", "due", "link"),
+    Event.COMPLAINT_ESCALATION: ("staff", "number", "category", "handler", "level", "link"),
+    Event.COMPLAINT_RESOLVED: ("name", "number", "days", "link"),
 }
 # what each variable holds, for the people who write the templates
 VARIABLE_LABELS: dict[str, Any] = {
@@ -65,6 +71,8 @@ VARIABLE_LABELS: dict[str, Any] = {
     "customer": _("customer and lead number"), "channel": _("channel"), "due": _("call by"), "agent": _("the agent"),
     "minutes": _("minutes"), "date": _("date"), "summary": _("the day's figures"), "by": _("handed over by"),
     "note": _("note"), "manager": _("the manager"), "code": _("the code"),
+    "number": _("complaint number"), "category": _("category"), "handler": _("who handles it"),
+    "level": _("escalated to"), "days": _("days the link stays valid"),
 }
 # values that let the reader act as the recipient (a code, a link carrying a token): never shown to staff
 SECRET_VARIABLES = ("code", "link")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from autodcc.storefront.views import calculator, catalogue, draw, enquiry, mine, orders, recommend, testdrive
+from autodcc.storefront.views import calculator, catalogue, draw, enquiry, feedback, mine, orders, recommend, testdrive
 
 app_name = "store"
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("order/<str:token>/pay/", orders.order_pay, name="order_pay"),
     path("order/<str:token>/receipt/", orders.order_receipt, name="order_receipt"),
     path("order/<str:token>/refund/", orders.order_refund, name="order_refund"),
+    path("order/<str:token>/feedback/", feedback.order_feedback, name="order_feedback"),
+    path("feedback/", feedback.feedback, name="feedback"),
+    path("feedback/thanks/", feedback.feedback_thanks, name="feedback_thanks"),
+    path("feedback/c/<str:token>/", feedback.complaint_confirm, name="complaint_confirm"),
     path("mine/", mine.mine, name="mine"),
     path("privacy/", catalogue.privacy, name="privacy"),
     path("pictures/<path:name>", catalogue.picture, name="picture"),

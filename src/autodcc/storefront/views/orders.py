@@ -16,6 +16,7 @@ The deposit is a refundable 意向金/订金 (DOMAIN.md §6), not a 定金: the 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,7 @@ from autodcc.orders.services import (
 )
 from autodcc.orders.services.refunds import REFUNDABLE
 from autodcc.storefront.forms import add_errors
+from autodcc.storefront.forms_feedback import OrderFeedbackForm
 from autodcc.storefront.forms_orders import OrderForm, PayForm, RefundForm
 from autodcc.storefront.views.common import (
     RATE_LIMITED,
@@ -292,7 +294,7 @@ def _timeline(view: dict[str, Any], status: str) -> list[dict[str, Any]]:
 
 
 def _order_page(request: HttpRequest, order: Order, *, refund_form: RefundForm | None = None,
-                status: int = 200) -> HttpResponse:
+                feedback_form: OrderFeedbackForm | None = None, status: int = 200) -> HttpResponse:
     view = policy.order_view(consumer(f"storefront {order.number}"), order)
     payments = list(order.payments.all())
     refunds = list(order.refunds.all())
@@ -315,6 +317,8 @@ def _order_page(request: HttpRequest, order: Order, *, refund_form: RefundForm |
         "can_confirm": order.status == OrderStatus.DELIVERED,
         "phone_masked": phones.mask(order.customer.phone),
         "edition_rewards": order.edition.rewards if order.edition_id else "",
+        "feedback_form": feedback_form or OrderFeedbackForm(prefix="fb", initial={"submission": secrets.token_urlsafe(16)}),
+        "complaints": list(order.complaints.order_by("-created_at")),
     }, status=status)
 
 

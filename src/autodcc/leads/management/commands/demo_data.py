@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from autodcc.campaigns import demo as campaign_demo
 from autodcc.catalog import demo as catalog_demo
+from autodcc.feedback import demo as feedback_demo
 from autodcc.leads import demo as lead_demo
 from autodcc.network import demo
 from autodcc.orders import demo as order_demo
@@ -20,10 +21,11 @@ class Command(BaseCommand):
         campaigns = campaign_demo.build()
         leads = lead_demo.build()
         orders = order_demo.build()
+        complaints = feedback_demo.build()
         self.stdout.write(
             f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff, "
-            f"+{trims} trims, +{cars} test-drive cars, +{campaigns} campaigns, +{leads} leads, +{orders} deposit orders "
-            f"(nothing is added twice)"
+            f"+{trims} trims, +{cars} test-drive cars, +{campaigns} campaigns, +{leads} leads, +{orders} deposit orders, "
+            f"+{complaints} complaints (nothing is added twice)"
         )
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for login, what in result.logins:
