@@ -165,6 +165,8 @@ AUTODCC_SCHEDULE = {
     "daily-reports": {"task": "autodcc.insights.tasks.send_daily_reports", "seconds": 3600},
     "catalogue-prices": {"task": "autodcc.catalog.tasks.apply_due_prices", "seconds": 600},
     "draw-rounds": {"task": "autodcc.campaigns.tasks.close_draw_rounds", "seconds": 30},
+    # maintenance reminders and revisit calls: once a day is enough, hourly catches a missed run
+    "care-daily": {"task": "autodcc.aftercare.tasks.run_daily", "seconds": 3600},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["seconds"])} for name, entry in AUTODCC_SCHEDULE.items()
@@ -214,6 +216,7 @@ INSTALLED_APPS = [
     "autodcc.testdrives",
     "autodcc.storefront",
     "autodcc.orders",
+    "autodcc.aftercare",
     "autodcc.insights",
     "autodcc.console",
     "autodcc.api",

@@ -34,6 +34,7 @@ class Event(models.TextChoices):
     REFUND_APPROVED = "refund_approved", _("Refund approved")
     REFUND_PAID = "refund_paid", _("Refund paid")
     VERIFICATION_CODE = "verification_code", _("Verification code")
+    SURVEY_INVITATION = "survey_invitation", _("Satisfaction survey invitation")
 
 
 # The variables each event provides to its templates. A template may use only these.
@@ -54,6 +55,7 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.REFUND_APPROVED: ("name", "order_no", "amount", "link"),
     Event.REFUND_PAID: ("name", "order_no", "amount", "link"),
     Event.VERIFICATION_CODE: ("code", "minutes"),
+    Event.SURVEY_INVITATION: ("name", "dealer", "link"),
 }
 # what each variable holds, for the people who write the templates
 VARIABLE_LABELS: dict[str, Any] = {
