@@ -13,23 +13,26 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
                     "templates", "optouts", "audit", "orders", "vouchers", "accessories", "testdrives", "catalog", "editions", "insights",
-                    "campaigns", "prizes", "scripts", "costs"},
+                    "campaigns", "prizes", "scripts", "costs", "surveys", "caresettings"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit", "orders", "vouchers", "accessories", "testdrives", "insights", "campaigns", "prizes", "scripts"},
+                   "audit", "orders", "vouchers", "accessories", "testdrives", "insights", "campaigns", "prizes", "scripts",
+                   "surveys", "caresettings"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
                    "optouts", "audit", "orders", "vouchers", "finance", "insights", "campaigns", "scripts"},
     "regional_manager": {
         "home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "vouchers", "testdrives", "insights",
-        "campaigns", "scripts", "costs"},
+        "campaigns", "scripts", "costs", "surveys"},
     "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
-             "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs"},
+             "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs", "maintenance", "revisits",
+             "surveys"},
     "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
-                  "audit", "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs"},
+                  "audit", "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs", "maintenance",
+                  "revisits", "surveys"},
     "a_supervisor": {
         "home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "vouchers", "testdrives", "insights",
-        "campaigns", "scripts"},
+        "campaigns", "scripts", "revisits"},
     "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "vouchers", "testdrives", "insights",
-                "campaigns", "scripts"},
+                "campaigns", "scripts", "revisits"},
     "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "vouchers", "testdrives", "insights",
                      "campaigns", "scripts"},
 }
@@ -79,6 +82,23 @@ def test_only_hq_marketing_edits_the_catalogue(net, login, who, catalogue):
         assert 403 in answers and answers <= {403, 405}, (who, name, answers)  # 405: the other method
     marketing = login(net.hq_marketer)
     assert all(marketing.get(url).status_code in (200, 404, 405) for _name, url in urls)
+
+
+def test_a_service_advisor_starts_on_the_maintenance_list_and_may_not_open_the_rest(net, login):
+    from autodcc.core.actors import SYSTEM
+    from autodcc.network import services
+
+    advisor = services.staff_create(actor=SYSTEM, username="p-a-sa", name="a_sa", mobile="13800009911",
+                                    grants=[("service_advisor", net.dealer_a, None)])
+    client = login(type(net.a_agent)("a_sa", "p-a-sa", advisor, None))
+    home = client.get(reverse("console:home"), follow=True)
+    assert home.redirect_chain == [(reverse("console:care_maintenance"), 302)]
+    assert {"maintenance", "revisits"} <= nav_keys(home.content.decode())
+    for name in ("care_report", "care_settings", "lead_list", "order_list"):
+        assert client.get(reverse(f"console:{name}")).status_code == 403, name
+    hq = login(net.hq_service)
+    assert hq.get(reverse("console:care_maintenance")).status_code == 403  # the dealer's work, not HQ's
+    assert hq.get(reverse("console:care_settings")).status_code == 200
 
 
 def test_logged_out_visitors_are_sent_to_the_login_page(client):

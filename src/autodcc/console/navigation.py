@@ -24,7 +24,7 @@ class NavEntry:
 # menus for people with many entries (HQ): the entries of a group open from one menu
 GROUPS: dict[str, Promise] = {
     "work": _("Leads"), "customers": _("Customers"), "network": _("Network"), "sales": _("Cars and orders"),
-    "messages": _("Messages"), "campaigns": _("Campaigns"),
+    "messages": _("Messages"), "campaigns": _("Campaigns"), "care": _("After-sales"),
 }
 FLAT_UP_TO = 9  # this many entries or fewer fit on one line at 1280 px: no menus
 
@@ -54,6 +54,10 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox", "messages"),
     NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates", "messages"),
     NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts", "messages"),
+    NavEntry("maintenance", _("Maintenance"), "console:care_maintenance", "care.maintenance", "care"),
+    NavEntry("revisits", _("Revisits"), "console:care_revisits", "care.revisit", "care"),
+    NavEntry("surveys", _("Survey results"), "console:care_report", "care.survey_report", "care"),
+    NavEntry("caresettings", _("After-sales settings"), "console:care_settings", "care.configure", "care"),
     NavEntry("insights", _("Insights"), "console:insights", "insights.view"),
     NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
 )
@@ -66,7 +70,7 @@ LANDINGS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({Role.HQ_SERVICE}), "console:order_list"),  # with the orders that need them first
     (frozenset({Role.HQ_FINANCE}), "console:finance"),
     (frozenset({Role.HQ_MARKETING, Role.REGIONAL_MANAGER}), "console:insights"),
-    (frozenset({Role.SERVICE_ADVISOR}), "console:customer_list"),
+    (frozenset({Role.SERVICE_ADVISOR}), "console:care_maintenance"),
 )
 
 
