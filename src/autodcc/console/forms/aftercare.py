@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,15 +14,24 @@ from autodcc.aftercare.models import OffsetUnit, QuestionKind, SurveyTemplate, T
 from autodcc.console.forms.common import date_input, datetime_input
 
 
+class TextField(forms.CharField):
+    """Free text the service checks: a NUL or another control character is named plainly there
+    (Django's own message for a NUL reads as "empty string" in Chinese)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
 class BookForm(forms.Form):
     scheduled_at = forms.DateTimeField(label=_("Appointment"), widget=datetime_input())
-    note = forms.CharField(label=_("Note"), required=False, max_length=10_000)
+    note = TextField(label=_("Note"), required=False, max_length=10_000)
 
 
 class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("Date"), widget=date_input())
     mileage_km = forms.IntegerField(label=_("Mileage (km)"), min_value=0, max_value=2_000_000)
-    notes = forms.CharField(label=_("Work done"), required=False, max_length=100_000,
+    notes = TextField(label=_("Work done"), required=False, max_length=100_000,
                             widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -36,7 +46,7 @@ class MileageForm(forms.Form):
 class CloseForm(forms.Form):
     status = forms.ChoiceField(label=_("Outcome"), choices=[(TaskStatus.DONE, TaskStatus.DONE.label),
                                                             (TaskStatus.UNREACHABLE, TaskStatus.UNREACHABLE.label)])
-    note = forms.CharField(label=_("What was said"), required=False, max_length=100_000,
+    note = TextField(label=_("What was said"), required=False, max_length=100_000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -45,16 +55,16 @@ class ScheduleForm(forms.Form):
     first_km = forms.IntegerField(label=_("or (km)"), min_value=1, max_value=100_000)
     every_months = forms.IntegerField(label=_("Then every (months)"), min_value=1, max_value=60)
     every_km = forms.IntegerField(label=_("or every (km)"), min_value=1, max_value=100_000)
-    offer = forms.CharField(label=_("Service offer"), required=False, max_length=1000)
+    offer = TextField(label=_("Service offer"), required=False, max_length=1000)
 
 
 class StepForm(forms.Form):
     brand = forms.CharField(widget=forms.HiddenInput)
     offset = forms.IntegerField(label=_("After"), min_value=1, max_value=365)
     unit = forms.ChoiceField(label=_("Unit"), choices=OffsetUnit.choices)
-    label = forms.CharField(label=_("Name"), max_length=1000)
+    label = TextField(label=_("Name"), max_length=1000)
     survey = forms.ModelChoiceField(label=_("Survey"), required=False, queryset=SurveyTemplate.objects.none())
-    script = forms.CharField(label=_("Call script"), required=False, max_length=100_000,
+    script = TextField(label=_("Call script"), required=False, max_length=100_000,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -63,10 +73,10 @@ class StepForm(forms.Form):
 
 
 class TemplateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=1000)
-    intro = forms.CharField(label=_("Introduction"), required=False, max_length=10_000)
+    name = TextField(label=_("Name"), max_length=1000)
+    intro = TextField(label=_("Introduction"), required=False, max_length=10_000)
 
 
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=QuestionKind.choices)
-    text = forms.CharField(label=_("Question"), max_length=10_000)
+    text = TextField(label=_("Question"), max_length=10_000)
