@@ -32,6 +32,7 @@ OWNERS = [
     ("GZ-001", "S7-EREV-26", 181, None, "due"), ("GZ-001", "S5-BEV-26", 7, None, ""),
     ("GZ-001", "X9-PHEV-26", 30, None, ""), ("BJ-001", "X9-ICE-26", 183, 5200, "due"),
     ("BJ-001", "S7-BEV-26", 1, None, ""), ("BJ-001", "S7-EREV-26", 30, None, ""),
+    ("SH-001", "S7-EREV-26", 160, None, "due"), ("SH-001", "X9-PHEV-26", 165, 2400, "due"),
 ]
 OWNER_NAMES = ["林佳怡", "陈子涵", "黄浩然", "周思远", "吴雨桐", "郑建华", "孙晓东", "马丽", "朱磊", "胡静",
                "郭敏", "何勇", "高洋", "罗芳", "梁杰", "宋娟"]
@@ -43,7 +44,7 @@ SURVEY_ANSWERS = [(5, 10, "顾问讲解很专业，交车仪式很用心"), (4, 
 
 def build() -> int:
     from autodcc.catalog.models import CarModel
-    from autodcc.customers.models import Customer, Vehicle
+    from autodcc.customers.models import Consent, Customer, Vehicle
     from autodcc.network.models import Dealer
 
     for model in CarModel.objects.all():
@@ -60,8 +61,12 @@ def build() -> int:
         if dealer is None or model is None or Vehicle.objects.filter(vin=vin).exists():
             continue
         with transaction.atomic():
-            customer, _ = Customer.objects.get_or_create(phone=f"+86187{n:08d}", defaults={
+            customer, created = Customer.objects.get_or_create(phone=f"+86187{n:08d}", defaults={
                 "name": OWNER_NAMES[n % len(OWNER_NAMES)], "kind": "member"})
+            if created:  # half of the owners agreed to marketing messages (they get the service offer)
+                Consent.objects.create(customer=customer, dealer=dealer, version="store-2026-01",
+                                       purposes=["order", "marketing"] if n % 2 == 0 else ["order"],
+                                       share_with_dealer=True, marketing=n % 2 == 0, channel="storefront")
             bought = today - dt.timedelta(days=days)
             from autodcc.customers.services import vehicle_register
 
@@ -111,8 +116,11 @@ def _surveys(today: dt.date) -> None:
     from autodcc.network.models import Staff
 
     answers = itertools.cycle(SURVEY_ANSWERS)
-    for task in RevisitTask.objects.filter(kind="revisit", status="open", step__survey__isnull=False,
-                                           step__unit="day").select_related("dealer", "step__survey"):
+    tasks = RevisitTask.objects.filter(kind="revisit", status="open", step__survey__isnull=False,
+                                       step__unit="day").select_related("dealer", "step__survey").order_by("pk")
+    for n, task in enumerate(tasks):
+        if n % 4 == 3:
+            continue  # a few calls still to make today
         agent = Staff.objects.filter(grants__dealer=task.dealer, grants__role="dcc_agent").first()
         consultant = Staff.objects.filter(grants__dealer=task.dealer, grants__role="sales_consultant").order_by(
             "pk")[task.pk % 2: task.pk % 2 + 1].first()
