@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from autodcc.console.downloads import xlsx_download
 from autodcc.core import phone, tabular
@@ -112,7 +113,7 @@ LISTS: dict[str, tuple[Promise, tuple[Column, ...]]] = {
 
 
 LISTS["maintenance"] = (_("Maintenance"), (
-    Column(_("Owner"), lambda x: x.vehicle.customer.name),
+    Column(pgettext_lazy("car", "Owner"), lambda x: x.vehicle.customer.name),
     Column(_("Mobile"), lambda x: _masked(x.vehicle.customer.phone)),
     Column(_("Plate"), lambda x: x.vehicle.plate),
     Column(_("VIN"), lambda x: x.vehicle.vin),
@@ -128,7 +129,7 @@ LISTS["maintenance"] = (_("Maintenance"), (
 LISTS["revisits"] = (_("Revisits"), (
     Column(_("Due"), lambda x: _day(x.due_on)),
     Column(_("Revisit"), lambda x: x.label),
-    Column(_("Owner"), lambda x: x.customer.name),
+    Column(pgettext_lazy("car", "Owner"), lambda x: x.customer.name),
     Column(_("Mobile"), lambda x: _masked(x.customer.phone)),
     Column(_("Vehicle"), lambda x: str(x.vehicle)),
     Column(_("Dealer"), lambda x: str(x.dealer)),

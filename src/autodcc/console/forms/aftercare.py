@@ -9,6 +9,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from autodcc.aftercare.models import OffsetUnit, QuestionKind, SurveyTemplate, TaskStatus
 from autodcc.console.forms.common import date_input, datetime_input
@@ -44,7 +45,7 @@ class MileageForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    status = forms.ChoiceField(label=_("Outcome"), choices=[(TaskStatus.DONE, TaskStatus.DONE.label),
+    status = forms.ChoiceField(label=pgettext_lazy("call", "Outcome"), choices=[(TaskStatus.DONE, TaskStatus.DONE.label),
                                                             (TaskStatus.UNREACHABLE, TaskStatus.UNREACHABLE.label)])
     note = TextField(label=_("What was said"), required=False, max_length=100_000,
                            widget=forms.Textarea(attrs={"rows": 2}))
