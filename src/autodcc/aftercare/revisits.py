@@ -42,7 +42,8 @@ GENERATE_WINDOW_DAYS = 14  # a revisit missed by a stopped scheduler is still pl
 DEFAULT_STEPS = [(1, OffsetUnit.DAY, "交车后第1天回访"), (7, OffsetUnit.DAY, "交车后第7天回访"),
                  (30, OffsetUnit.DAY, "交车后30天回访"), (3, OffsetUnit.MONTH, "购车3个月回访"),
                  (6, OffsetUnit.MONTH, "购车6个月回访"), (12, OffsetUnit.MONTH, "购车12个月回访")]
-DEFAULT_SCRIPT = ("您好，我是{dealer}的客服。感谢您选择我们，想占用您一分钟了解一下用车情况和对我们服务的评价，"
+DEALER_MARK = "【门店】"  # in a call script, the dealer's name
+DEFAULT_SCRIPT = ("您好，我是【门店】的客服。感谢您选择我们，想占用您一分钟了解一下用车情况和对我们服务的评价，"
                   "您现在方便吗？")
 DEFAULT_SURVEY = ("交车满意度回访", "感谢您抽出一分钟为我们的服务打分，您的意见对我们非常重要。", [
     (QuestionKind.SCORE5, "您对销售顾问的服务满意吗？"),

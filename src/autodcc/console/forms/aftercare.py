@@ -66,7 +66,8 @@ class StepForm(forms.Form):
     label = TextField(label=_("Name"), max_length=1000)
     survey = forms.ModelChoiceField(label=_("Survey"), required=False, queryset=SurveyTemplate.objects.none())
     script = TextField(label=_("Call script"), required=False, max_length=100_000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+                       widget=forms.Textarea(attrs={"rows": 2}),
+                       help_text=_("“【门店】” in the script reads as the dealer's name."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

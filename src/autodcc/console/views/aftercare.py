@@ -185,7 +185,7 @@ def revisit_task(request: HttpRequest, pk: int, values: dict[str, Any] | None = 
     task = _task(request, pk)
     template = task.step.survey if task.step_id and task.step.survey_id else None
     dealer = task.dealer.short_name or task.dealer.name
-    script = (task.step.script if task.step_id else "").replace("{dealer}", dealer)
+    script = (task.step.script if task.step_id else "").replace(revisits.DEALER_MARK, dealer)
     source = None
     if task.source_survey_id:
         source = SurveyAnswer.objects.filter(survey=task.source_survey).select_related("question")
