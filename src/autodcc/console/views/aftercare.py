@@ -55,6 +55,7 @@ from autodcc.core.errors import DomainError, Forbidden, Invalid, NotFound
 from autodcc.core.tenancy import get_for_actor
 from autodcc.customers.models import Vehicle
 
+
 def _tab_labels() -> list[tuple[str, str]]:
     return [("due", _("Due within a month")), ("reminded", _("Reminded")), ("booked", _("Booked")),
             ("overdue", _("Overdue")), ("done", _("Serviced this month")), ("all", _("All"))]
