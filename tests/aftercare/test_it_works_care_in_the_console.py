@@ -154,3 +154,17 @@ def test_hq_edits_schedules_plans_and_templates_in_the_console(net, login, deliv
     assert "购车2个月回访" in client.get(reverse("console:care_settings")).content.decode()
     assert login(net.a_manager).get(reverse("console:care_settings")).status_code == 403
     assert login(net.a_manager).get(template_url).status_code == 403
+
+
+def test_the_caller_reveals_the_number_to_call_and_it_is_audited(net, login, delivered):
+    vehicle = delivered(on=TODAY - dt.timedelta(days=1), name="郑车主", phone="13912345999")
+    revisits.revisits_generate(today=TODAY)
+    task = RevisitTask.objects.get(vehicle=vehicle)
+    agent = login(net.a_agent)
+    page = agent.get(reverse("console:care_revisit", args=[task.pk])).content.decode()
+    assert "139****5999" in page and "13912345999" not in page
+    page = agent.post(reverse("console:care_revisit_call", args=[task.pk])).content.decode()
+    assert 'href="tel:+8613912345999"' in page
+    entry = AuditLog.objects.get(action="care.dial")
+    assert entry.actor_label == net.a_agent.actor.label and entry.object_id == str(task.pk)
+    assert login(net.a_consultant).post(reverse("console:care_revisit_call", args=[task.pk])).status_code == 403

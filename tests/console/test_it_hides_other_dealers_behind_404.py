@@ -60,7 +60,7 @@ def foreign_objects(net):
 
 
 CARE_VEHICLE_PAGES = ("care_vehicle", "care_book", "care_visit", "care_mileage", "care_cancel_booking")
-CARE_TASK_PAGES = ("care_revisit", "care_revisit_send", "care_revisit_fill", "care_revisit_close")
+CARE_TASK_PAGES = ("care_revisit", "care_revisit_call", "care_revisit_send", "care_revisit_fill", "care_revisit_close")
 
 
 def _care_objects(dealer):

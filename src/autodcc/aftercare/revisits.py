@@ -1,7 +1,11 @@
 """Revisits and surveys (CARE-4): each brand's revisit plan (so many days or months after the
 purchase), the revisit calls it puts on the dealer's list, survey templates HQ maintains, surveys
 sent by link or filled in by the caller, and a follow-up for the dealer's manager when a score is
-low. One audited function per operation."""
+low. One audited function per operation.
+
+These calls are the dealer's customer-relations revisits (满意度回访), made by its DCC or service
+staff on the brand's plan, never by the consultant whose work is rated; the consultant's own
+post-delivery care calls (the lead's D+1/7/30 tasks, per dealer) stay on the lead."""
 
 from __future__ import annotations
 
@@ -207,6 +211,25 @@ def _task_for(actor: Actor, task: Any) -> RevisitTask:
         raise NotFound("not_found")
     _require(actor, "care.follow_up" if found.kind == TaskKind.FOLLOW_UP else "care.revisit", found.dealer)
     return found
+
+
+@transaction.atomic
+def task_dial(*, actor: Actor, task: Any) -> Any:
+    """The caller reveals the owner's number (audited) and calls it through the same click-to-call
+    line as a lead's holder (LEAD-15): bridged by the platform, or dialled from the page."""
+    from autodcc.leads import telephony
+    from autodcc.leads.services.calling import Dial
+    from autodcc.network.models import Staff
+
+    task = _task_for(actor, task)
+    staff = Staff.objects.filter(pk=actor.staff_id).first() if actor.staff_id else None
+    reference = f"RV{task.pk}-{timezone.localtime():%m%d%H%M%S}"
+    call = telephony.CallRequest(reference=reference, agent_phone=getattr(staff, "phone", "") or "",
+                                 customer_phone=task.customer.phone)
+    line = telephony.provider()
+    audit.record(actor=actor, action="care.dial", obj=task, after={"call": reference})
+    transaction.on_commit(lambda: line.dial(call))
+    return Dial(phone=task.customer.phone, reference=reference, bridged=line.bridges)
 
 
 @transaction.atomic

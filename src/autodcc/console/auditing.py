@@ -106,6 +106,7 @@ ACTION_LABELS: dict[str, Any] = {
     "care.revisit_planned": gettext_lazy("Revisit call planned"),
     "care.revisit_done": gettext_lazy("Revisit call closed"),
     "care.survey_send": gettext_lazy("Survey link sent"),
+    "care.dial": gettext_lazy("Owner's number revealed and called"),
     "care.survey_answer": gettext_lazy("Survey answered"),
     "care.follow_up_open": gettext_lazy("Low-score follow-up opened"),
     "campaign.create": gettext_lazy("Campaign planned"),

@@ -140,6 +140,7 @@ urlpatterns = [
          name="care_cancel_booking"),
     path("care/revisits/", aftercare.revisit_list, name="care_revisits"),
     path("care/revisits/<int:pk>/", aftercare.revisit_task, name="care_revisit"),
+    path("care/revisits/<int:pk>/call/", aftercare.revisit_action, {"action": "call"}, name="care_revisit_call"),
     path("care/revisits/<int:pk>/send/", aftercare.revisit_action, {"action": "send"}, name="care_revisit_send"),
     path("care/revisits/<int:pk>/fill/", aftercare.revisit_action, {"action": "fill"}, name="care_revisit_fill"),
     path("care/revisits/<int:pk>/close/", aftercare.revisit_action, {"action": "close"}, name="care_revisit_close"),

@@ -182,7 +182,7 @@ def _questions(template: SurveyTemplate | None, values: dict[str, Any], errors: 
 
 @staff_view("care.revisit")
 def revisit_task(request: HttpRequest, pk: int, values: dict[str, Any] | None = None,
-                 errors: dict[str, str] | None = None, close_form: Any = None) -> HttpResponse:
+                 errors: dict[str, str] | None = None, close_form: Any = None, dial: Any = None) -> HttpResponse:
     task = _task(request, pk)
     template = task.step.survey if task.step_id and task.step.survey_id else None
     dealer = task.dealer.short_name or task.dealer.name
@@ -196,7 +196,7 @@ def revisit_task(request: HttpRequest, pk: int, values: dict[str, Any] | None = 
         "surveys": task.surveys.select_related("template"), "source_answers": source,
         "open": task.status == TaskStatus.OPEN, "close_form": close_form or CloseForm(prefix="close"),
         "care": VehicleCare.objects.filter(vehicle=task.vehicle).first(),
-        "may_service": request.actor.can("care.maintenance", dealer=task.dealer)})
+        "may_service": request.actor.can("care.maintenance", dealer=task.dealer), "dial": dial})
 
 
 @require_POST
@@ -207,6 +207,12 @@ def revisit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = request.actor
     form = FilterForm(request.POST)
     back = redirect("console:care_revisit", pk=pk)
+    if action == "call":
+        try:
+            dial = revisits.task_dial(actor=actor, task=task)
+        except Forbidden:
+            raise PermissionDenied from None
+        return revisit_task(request, pk, dial=dial)
     if action == "send":
         if run_service(form, lambda: revisits.survey_send(actor=actor, task=task)) is not None:
             messages.success(request, _("The survey's link was sent by SMS."))
