@@ -166,6 +166,8 @@ AUTODCC_SCHEDULE = {
     "catalogue-prices": {"task": "autodcc.catalog.tasks.apply_due_prices", "seconds": 600},
     "draw-rounds": {"task": "autodcc.campaigns.tasks.close_draw_rounds", "seconds": 30},
     "complaint-sweep": {"task": "autodcc.feedback.tasks.sweep_complaints", "seconds": 60},
+    # maintenance reminders and revisit calls: once a day is enough, hourly catches a missed run
+    "care-daily": {"task": "autodcc.aftercare.tasks.run_daily", "seconds": 3600},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["seconds"])} for name, entry in AUTODCC_SCHEDULE.items()
@@ -216,6 +218,7 @@ INSTALLED_APPS = [
     "autodcc.storefront",
     "autodcc.orders",
     "autodcc.feedback",
+    "autodcc.aftercare",
     "autodcc.insights",
     "autodcc.console",
     "autodcc.api",

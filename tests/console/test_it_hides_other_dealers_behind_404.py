@@ -33,6 +33,8 @@ NOT_DEALER_SCOPED = {
     # the catalogue is the brand's: HQ marketing only
     "trim_edit", "trim_photo", "trim_colour", "trim_price", "trim_new", "model_new", "model_edit", "series_edit",
     "catalog_action", "edition_edit", "package_edit",
+    # survey templates are the brand's: HQ only
+    "care_survey_template",
 }
 
 
@@ -53,7 +55,7 @@ def foreign_objects(net):
         # a dealer's own reports (insights)
         "insights_daily_dealer": dealer, "insights_monthly_dealer": dealer,
         **lead_objects, **order_objects, **_testdrive_objects(net.dealer_b), **_campaign_objects(net.dealer_b),
-        **_complaint_objects("HZ-001"),
+        **_complaint_objects("HZ-001"), **_care_objects(net.dealer_b),
     }
 
 
@@ -70,6 +72,23 @@ def _complaint_objects(dealer_code):
     complaint, _created = feedback.complaint_file(actor=consumer("store"), data=data, source="store")
     return {"complaint_detail": complaint.pk, "complaint_action": complaint.pk,
             "complaint_attachment": complaint.attachments.get().pk}
+
+
+CARE_VEHICLE_PAGES = ("care_vehicle", "care_book", "care_visit", "care_mileage", "care_cancel_booking")
+CARE_TASK_PAGES = ("care_revisit", "care_revisit_call", "care_revisit_send", "care_revisit_fill", "care_revisit_close")
+
+
+def _care_objects(dealer):
+    """An owner's car of ``dealer`` (its maintenance pages) and a revisit call on it."""
+    from autodcc.aftercare.models import RevisitTask
+    from autodcc.customers.models import Customer, Vehicle
+
+    customer = Customer.objects.create(name="车主", phone=f"+861397777{next(_phones):04d}")
+    vehicle = Vehicle.objects.create(customer=customer, dealer=dealer, vin=f"LVGCARE{next(_phones):010d}",
+                                     purchase_date=timezone.localdate())
+    task = RevisitTask.objects.create(dealer=dealer, vehicle=vehicle, customer=customer, label="交车后第1天回访",
+                                      due_on=timezone.localdate())
+    return {**{name: vehicle.pk for name in CARE_VEHICLE_PAGES}, **{name: task.pk for name in CARE_TASK_PAGES}}
 
 
 def _campaign_objects(dealer):
@@ -224,6 +243,8 @@ def _own_equivalent(net, name):
         return _campaign_objects(net.dealer_a)[name]
     if name.startswith("complaint_"):
         return _complaint_objects("SH-001")[name]
+    if name in CARE_VEHICLE_PAGES or name in CARE_TASK_PAGES:
+        return _care_objects(net.dealer_a)[name]
     if name == "message_detail":
         return messaging.message_send(event=Event.VISIT_CONFIRMATION, to_phone="13812340001", dealer=net.dealer_a,
                                       context={"name": "客户", "dealer": "上海", "address": "x", "time": "明天",
@@ -253,6 +274,22 @@ def test_managers_get_404_for_foreign_leads_customers_and_groups(net, login):
     own = _lead_objects(net, "SH-001", net.a_agent, net.a_manager)
     for name in ("lead_detail", "customer_detail", "group_detail", "lead_import_detail"):
         assert client.get(reverse(f"console:{name}", args=[own[name]])).status_code == 200, name
+
+
+def test_advisors_and_managers_get_404_for_another_dealers_cars_and_calls(net, login):
+    """The after-sales pages: a service advisor or manager of dealer A, who may use them at A,
+    meets another dealer's car, booking, visit, mileage and revisit call as not found."""
+    advisor = services.staff_create(actor=SYSTEM, username="p-a-sa", name="a_sa", mobile="13800009911",
+                                    grants=[("service_advisor", net.dealer_a, None)])
+    foreign, own = _care_objects(net.dealer_b), _care_objects(net.dealer_a)
+    for staff in (advisor, net.a_manager.staff):
+        client = login(type(net.a_manager)("x", staff.user.username, staff, None))
+        for name in (*CARE_VEHICLE_PAGES, *CARE_TASK_PAGES):
+            method = "get" if name in ("care_vehicle", "care_revisit") else "post"
+            url = reverse(f"console:{name}", args=[foreign[name]])
+            assert getattr(client, method)(url).status_code == 404, (staff.name, name)
+        assert client.get(reverse("console:care_vehicle", args=[own["care_vehicle"]])).status_code == 200
+        assert client.get(reverse("console:care_revisit", args=[own["care_revisit"]])).status_code == 200
 
 
 def test_the_region_and_hq_reach_leads_of_their_dealers(net, login):

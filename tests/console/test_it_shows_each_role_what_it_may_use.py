@@ -11,29 +11,39 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
            "a_agent": "worklist", "a_consultant": "worklist"}
 
 EXPECTED_NAV = {
-    "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
-                    "templates", "optouts", "audit", "orders", "vouchers", "accessories", "testdrives", "catalog", "editions", "insights",
-                    "campaigns", "prizes", "scripts", "costs", "complaints", "complaintreport"},
-    "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit", "orders", "vouchers", "accessories", "testdrives", "insights", "campaigns", "prizes", "scripts",
-                   "complaints", "complaintreport"},
-    "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
-                   "optouts", "audit", "orders", "vouchers", "finance", "insights", "campaigns", "scripts"},
+    "hq_marketer": {
+        "accessories", "audit", "campaigns", "caresettings", "catalog", "complaintreport", "complaints",
+        "costs", "customers", "dealers", "editions", "groups", "home", "insights", "leads", "messages",
+        "optouts", "orders", "prizes", "regions", "scripts", "staff", "surveys", "templates", "testdrives",
+        "vouchers", "worklist"},
+    "hq_service": {
+        "accessories", "audit", "campaigns", "caresettings", "complaintreport", "complaints", "customers",
+        "dealers", "home", "insights", "leads", "messages", "optouts", "orders", "prizes", "regions", "scripts",
+        "staff", "surveys", "testdrives", "vouchers", "worklist"},
+    "hq_finance": {
+        "audit", "campaigns", "customers", "dealers", "finance", "home", "insights", "leads", "messages",
+        "optouts", "orders", "regions", "scripts", "staff", "testdrives", "vouchers", "worklist"},
     "regional_manager": {
-        "home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "vouchers", "testdrives", "insights",
-        "campaigns", "scripts", "costs", "complaints", "complaintreport"},
-    "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
-             "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs", "complaints", "complaintreport"},
-    "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",
-                  "audit", "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs", "complaints",
-                  "complaintreport"},
+        "audit", "campaigns", "complaintreport", "complaints", "costs", "customers", "dealers", "home",
+        "insights", "leads", "orders", "regions", "scripts", "staff", "surveys", "testdrives", "vouchers",
+        "worklist"},
+    "a_gm": {
+        "approvals", "arrivals", "audit", "campaigns", "complaintreport", "complaints", "costs", "customers",
+        "dealers", "groups", "home", "insights", "leads", "maintenance", "orders", "revisits", "scripts",
+        "staff", "surveys", "testdrives", "vouchers", "worklist"},
+    "a_manager": {
+        "approvals", "arrivals", "audit", "campaigns", "complaintreport", "complaints", "costs", "customers",
+        "dealers", "groups", "home", "insights", "leads", "maintenance", "orders", "revisits", "scripts",
+        "staff", "surveys", "testdrives", "vouchers", "worklist"},
     "a_supervisor": {
-        "home", "worklist", "leads", "arrivals", "customers", "groups", "dealers", "staff", "orders", "vouchers", "testdrives", "insights",
-        "campaigns", "scripts", "complaints"},
-    "a_agent": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "vouchers", "testdrives", "insights",
-                "campaigns", "scripts"},
-    "a_consultant": {"home", "worklist", "leads", "arrivals", "customers", "dealers", "orders", "vouchers", "testdrives", "insights",
-                     "campaigns", "scripts"},
+        "arrivals", "campaigns", "complaints", "customers", "dealers", "groups", "home", "insights", "leads",
+        "orders", "revisits", "scripts", "staff", "testdrives", "vouchers", "worklist"},
+    "a_agent": {
+        "arrivals", "campaigns", "customers", "dealers", "home", "insights", "leads", "orders", "revisits",
+        "scripts", "testdrives", "vouchers", "worklist"},
+    "a_consultant": {
+        "arrivals", "campaigns", "customers", "dealers", "home", "insights", "leads", "orders", "scripts",
+        "testdrives", "vouchers", "worklist"},
 }
 
 
@@ -81,6 +91,23 @@ def test_only_hq_marketing_edits_the_catalogue(net, login, who, catalogue):
         assert 403 in answers and answers <= {403, 405}, (who, name, answers)  # 405: the other method
     marketing = login(net.hq_marketer)
     assert all(marketing.get(url).status_code in (200, 404, 405) for _name, url in urls)
+
+
+def test_a_service_advisor_starts_on_the_maintenance_list_and_may_not_open_the_rest(net, login):
+    from autodcc.core.actors import SYSTEM
+    from autodcc.network import services
+
+    advisor = services.staff_create(actor=SYSTEM, username="p-a-sa", name="a_sa", mobile="13800009911",
+                                    grants=[("service_advisor", net.dealer_a, None)])
+    client = login(type(net.a_agent)("a_sa", "p-a-sa", advisor, None))
+    home = client.get(reverse("console:home"), follow=True)
+    assert home.redirect_chain == [(reverse("console:care_maintenance"), 302)]
+    assert {"maintenance", "revisits"} <= nav_keys(home.content.decode())
+    for name in ("care_report", "care_settings", "lead_list", "order_list"):
+        assert client.get(reverse(f"console:{name}")).status_code == 403, name
+    hq = login(net.hq_service)
+    assert hq.get(reverse("console:care_maintenance")).status_code == 403  # the dealer's work, not HQ's
+    assert hq.get(reverse("console:care_settings")).status_code == 200
 
 
 def test_logged_out_visitors_are_sent_to_the_login_page(client):

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from autodcc.console.downloads import xlsx_download
@@ -125,6 +125,33 @@ LISTS: dict[str, tuple[Promise, tuple[Column, ...]]] = {
         Column(_("Status"), lambda x: x.get_status_display()),
     )),
 }
+
+
+LISTS["maintenance"] = (_("Maintenance"), (
+    Column(pgettext_lazy("car", "Owner"), lambda x: x.vehicle.customer.name),
+    Column(_("Mobile"), lambda x: _masked(x.vehicle.customer.phone)),
+    Column(_("Plate"), lambda x: x.vehicle.plate),
+    Column(_("VIN"), lambda x: x.vehicle.vin),
+    Column(_("Model"), lambda x: str(x.car_model or x.vehicle.model_name)),
+    Column(_("Dealer"), lambda x: str(x.vehicle.dealer or "")),
+    Column(_("Service number"), lambda x: x.service_no),
+    Column(_("Next service due"), lambda x: _day(x.next_due_on)),
+    Column(_("Due at (km)"), lambda x: x.due_km),
+    Column(_("Reminded"), lambda x: _when(x.reminded_at)),
+    Column(_("Booked for"), lambda x: _when(x.booked_for)),
+    Column(_("Last service"), lambda x: _day(x.last_service_on)),
+))
+LISTS["revisits"] = (_("Revisits"), (
+    Column(_("Due"), lambda x: _day(x.due_on)),
+    Column(_("Revisit"), lambda x: x.label),
+    Column(pgettext_lazy("car", "Owner"), lambda x: x.customer.name),
+    Column(_("Mobile"), lambda x: _masked(x.customer.phone)),
+    Column(_("Vehicle"), lambda x: str(x.vehicle)),
+    Column(_("Dealer"), lambda x: str(x.dealer)),
+    Column(_("Sales consultant"), lambda x: getattr(x.consultant, "name", "")),
+    Column(_("Status"), lambda x: x.get_status_display()),
+    Column(_("Note"), lambda x: x.note),
+))
 
 
 def wants_export(request: HttpRequest) -> bool:

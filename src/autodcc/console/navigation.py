@@ -56,6 +56,10 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts", "messages"),
     NavEntry("complaints", _("Complaints"), "console:complaint_list", "feedback.view", "care"),
     NavEntry("complaintreport", _("Complaint report"), "console:complaint_report", "feedback.report", "care"),
+    NavEntry("maintenance", _("Maintenance"), "console:care_maintenance", "care.maintenance", "care"),
+    NavEntry("revisits", _("Revisits"), "console:care_revisits", "care.revisit", "care"),
+    NavEntry("surveys", _("Survey results"), "console:care_report", "care.survey_report", "care"),
+    NavEntry("caresettings", _("After-sales settings"), "console:care_settings", "care.configure", "care"),
     NavEntry("insights", _("Insights"), "console:insights", "insights.view"),
     NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
 )
@@ -68,7 +72,7 @@ LANDINGS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({Role.HQ_SERVICE}), "console:order_list"),  # with the orders that need them first
     (frozenset({Role.HQ_FINANCE}), "console:finance"),
     (frozenset({Role.HQ_MARKETING, Role.REGIONAL_MANAGER}), "console:insights"),
-    (frozenset({Role.SERVICE_ADVISOR}), "console:customer_list"),
+    (frozenset({Role.SERVICE_ADVISOR}), "console:care_maintenance"),
 )
 
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from autodcc.console.views import (
+    aftercare,
     campaigns,
     catalog,
     catalogue,
@@ -149,6 +150,23 @@ urlpatterns = [
     path("complaints/<int:pk>/", feedback.complaint_detail, name="complaint_detail"),
     path("complaints/<int:pk>/action/", feedback.complaint_action, name="complaint_action"),
     path("complaint-files/<int:pk>/", feedback.complaint_attachment, name="complaint_attachment"),
+    # after-sales care: maintenance, revisits and surveys (CARE-2, CARE-4)
+    path("care/maintenance/", aftercare.maintenance, name="care_maintenance"),
+    path("care/vehicles/<int:pk>/", aftercare.care_vehicle, name="care_vehicle"),
+    path("care/vehicles/<int:pk>/book/", aftercare.care_vehicle_action, {"action": "book"}, name="care_book"),
+    path("care/vehicles/<int:pk>/visit/", aftercare.care_vehicle_action, {"action": "visit"}, name="care_visit"),
+    path("care/vehicles/<int:pk>/mileage/", aftercare.care_vehicle_action, {"action": "mileage"}, name="care_mileage"),
+    path("care/vehicles/<int:pk>/cancel/", aftercare.care_vehicle_action, {"action": "cancel"},
+         name="care_cancel_booking"),
+    path("care/revisits/", aftercare.revisit_list, name="care_revisits"),
+    path("care/revisits/<int:pk>/", aftercare.revisit_task, name="care_revisit"),
+    path("care/revisits/<int:pk>/call/", aftercare.revisit_action, {"action": "call"}, name="care_revisit_call"),
+    path("care/revisits/<int:pk>/send/", aftercare.revisit_action, {"action": "send"}, name="care_revisit_send"),
+    path("care/revisits/<int:pk>/fill/", aftercare.revisit_action, {"action": "fill"}, name="care_revisit_fill"),
+    path("care/revisits/<int:pk>/close/", aftercare.revisit_action, {"action": "close"}, name="care_revisit_close"),
+    path("care/surveys/", aftercare.survey_report, name="care_report"),
+    path("care/settings/", aftercare.care_settings, name="care_settings"),
+    path("care/settings/surveys/<int:pk>/", aftercare.survey_template, name="care_survey_template"),
     # insights (KPI): the funnel dashboard, defeat analysis, comparisons, daily and monthly reports
     path("insights/", insights.dashboard, name="insights"),
     path("insights/export.xlsx", insights.dashboard_export, name="insights_export"),

@@ -110,4 +110,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         Role.REGIONAL_MANAGER, Role.DCC_SUPERVISOR, Role.SERVICE_ADVISOR},
     "feedback.route": HQ_SERVICE_AND_MARKETING,
     "feedback.report": HQ_SERVICE_AND_MARKETING | DEALER_MANAGERS | {Role.REGIONAL_MANAGER},
+    # after-sales care (CARE-2, CARE-4): the service advisor's maintenance list, the dealer's revisit
+    # calls, managers' follow-ups of low scores, HQ's schedules, plans and survey templates
+    "care.maintenance": DEALER_MANAGERS | {Role.SERVICE_ADVISOR},
+    "care.revisit": DEALER_MANAGERS | DCC_ROLES | {Role.SERVICE_ADVISOR},
+    "care.follow_up": DEALER_MANAGERS,
+    "care.configure": frozenset({Role.HQ_MARKETING, Role.HQ_SERVICE}),
+    "care.survey_report": DEALER_MANAGERS | {Role.HQ_MARKETING, Role.HQ_SERVICE, Role.REGIONAL_MANAGER},
 }

@@ -91,8 +91,11 @@ def vehicle_update(*, actor: Actor, vehicle: Vehicle, plate: str = "", mileage_k
         raise DomainError("vehicle.mileage_invalid", field="mileage_km", value=mileage_km)
     before = audit.snapshot(found, ["plate", "mileage_km"])
     found.plate = normalize_plate(plate)
-    if mileage_km is not None:
-        found.mileage_km = mileage_km
+    if mileage_km is not None and mileage_km != found.mileage_km:
+        from autodcc.aftercare.services import mileage_record
+
+        # an odometer never goes back; the dated reading moves the next service (CARE-2)
+        mileage_record(actor=actor, vehicle=found, km=mileage_km)
     found.save(update_fields=["plate", "mileage_km"])
     after = audit.snapshot(found, ["plate", "mileage_km"])
     if audit.changed(before, after):
@@ -115,6 +118,9 @@ def vehicle_register(*, actor: Actor, customer: Customer, vin: str, plate: str =
         raise Conflict("vehicle.vin_taken", field="vin", value=clean_vin) from None
     audit.record(actor=actor, action="vehicle.add", obj=vehicle, after=audit.snapshot(vehicle),
                  dealer_id=getattr(dealer, "pk", None))
+    from autodcc.aftercare.services import care_track
+
+    care_track(vehicle=vehicle)  # maintenance is followed from the purchase date on (CARE-2)
     return vehicle
 
 

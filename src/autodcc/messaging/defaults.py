@@ -9,6 +9,8 @@ DEFAULTS = [
     ("visit_confirmation", "sms", "{name}您好，已为您预约{time}到访{dealer}（{address}），联系人{consultant}。"),
     ("receipt_reminder", "sms", "{name}您好，您的订单{order_no}已在{dealer}交车，请在订单页确认收货。"),
     ("maintenance_reminder", "sms", "{name}您好，您的爱车{plate}将于{due_date}到期保养，{dealer}为您准备了{offer}。回TD退订"),
+    ("maintenance_reminder", "wechat", "{name}您好，您的爱车{plate}将于{due_date}到期保养，{dealer}为您准备了{offer}。"),
+    ("survey_invitation", "sms", "{name}您好，感谢您选择{dealer}。请花一分钟为我们的服务打分：{link}"),
     ("campaign", "sms", "{name}您好，{campaign}：{content}（{dealer}）回TD退订"),
     ("campaign", "wechat", "{name}您好，{campaign}：{content}（{dealer}）"),
     ("lead_assigned", "sms", "{staff}，您有新线索：{customer}（{channel}），请在{due}前首次联系。"),

@@ -37,6 +37,7 @@ class Event(models.TextChoices):
     COMPLAINT_NEW = "complaint_new", _("New complaint for staff")
     COMPLAINT_ESCALATION = "complaint_escalation", _("Overdue complaint escalation")
     COMPLAINT_RESOLVED = "complaint_resolved", _("Complaint resolved: confirm or reopen")
+    SURVEY_INVITATION = "survey_invitation", _("Satisfaction survey invitation")
 
 
 # The variables each event provides to its templates. A template may use only these.
@@ -60,6 +61,7 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.COMPLAINT_NEW: ("staff", "number", "category", "customer", "due", "link"),
     Event.COMPLAINT_ESCALATION: ("staff", "number", "category", "handler", "level", "link"),
     Event.COMPLAINT_RESOLVED: ("name", "number", "days", "link"),
+    Event.SURVEY_INVITATION: ("name", "dealer", "link"),
 }
 # what each variable holds, for the people who write the templates
 VARIABLE_LABELS: dict[str, Any] = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from autodcc.storefront.views import calculator, catalogue, draw, enquiry, feedback, mine, orders, recommend, testdrive
+from autodcc.storefront.views import calculator, catalogue, draw, enquiry, feedback, mine, orders, recommend, survey, testdrive
 
 app_name = "store"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("feedback/thanks/", feedback.feedback_thanks, name="feedback_thanks"),
     path("feedback/c/<str:token>/", feedback.complaint_confirm, name="complaint_confirm"),
     path("mine/", mine.mine, name="mine"),
+    path("survey/<str:token>/", survey.survey_page, name="survey"),
     path("privacy/", catalogue.privacy, name="privacy"),
     path("pictures/<path:name>", catalogue.picture, name="picture"),
 ]

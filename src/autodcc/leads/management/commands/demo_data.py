@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from autodcc.aftercare import demo as care_demo
 from autodcc.campaigns import demo as campaign_demo
 from autodcc.catalog import demo as catalog_demo
 from autodcc.feedback import demo as feedback_demo
@@ -21,12 +22,12 @@ class Command(BaseCommand):
         campaigns = campaign_demo.build()
         leads = lead_demo.build()
         orders = order_demo.build()
-        complaints = feedback_demo.build()
-        self.stdout.write(
-            f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff, "
-            f"+{trims} trims, +{cars} test-drive cars, +{campaigns} campaigns, +{leads} leads, +{orders} deposit orders, "
-            f"+{complaints} complaints (nothing is added twice)"
-        )
+        parts = [f"+{result.regions} regions", f"+{result.dealers} dealers", f"+{result.staff} staff",
+                 f"+{trims} trims", f"+{cars} test-drive cars", f"+{campaigns} campaigns", f"+{leads} leads",
+                 f"+{orders} deposit orders"]
+        parts.append(f"+{feedback_demo.build()} complaints")
+        parts.append(f"+{care_demo.build()} owners' cars in after-sales care")
+        self.stdout.write("demo data: " + ", ".join(parts) + " (nothing is added twice)")
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for login, what in result.logins:
             self.stdout.write(f"  {login:<14} {what}")
