@@ -209,6 +209,7 @@ INSTALLED_APPS = [
     "autodcc.messaging",
     "autodcc.customers",
     "autodcc.campaigns",
+    "autodcc.assistant",
     "autodcc.leads",
     "autodcc.catalog",
     "autodcc.testdrives",

@@ -24,7 +24,7 @@ class NavEntry:
 # menus for people with many entries (HQ): the entries of a group open from one menu
 GROUPS: dict[str, Promise] = {
     "work": _("Leads"), "customers": _("Customers"), "network": _("Network"), "sales": _("Cars and orders"),
-    "messages": _("Messages"), "campaigns": _("Campaigns"),
+    "messages": _("Messages"), "campaigns": _("Campaigns"), "assistant": _("Online service"),
 }
 FLAT_UP_TO = 9  # this many entries or fewer fit on one line at 1280 px: no menus
 
@@ -54,6 +54,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox", "messages"),
     NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates", "messages"),
     NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts", "messages"),
+    NavEntry("chats", _("Live chat"), "console:chat_queue", "assistant.handle", "assistant"),
+    NavEntry("faq", _("Question bank"), "console:faq_list", "assistant.manage", "assistant"),
     NavEntry("insights", _("Insights"), "console:insights", "insights.view"),
     NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
 )

@@ -101,4 +101,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "insights.export": HQ_ROLES | DEALER_MANAGERS | {Role.REGIONAL_MANAGER, Role.DCC_SUPERVISOR},
     "insights.scores": frozenset({Role.HQ_MARKETING, Role.REGIONAL_MANAGER}),
     "insights.targets": DEALER_MANAGERS | {Role.HQ_MARKETING},
+    "assistant.handle": frozenset({Role.HQ_SERVICE}),
+    "assistant.manage": frozenset({Role.HQ_SERVICE, Role.HQ_MARKETING}),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from autodcc.storefront.views import calculator, catalogue, draw, enquiry, mine, orders, recommend, testdrive
+from autodcc.storefront.views import assistant, calculator, catalogue, draw, enquiry, mine, orders, recommend, testdrive
 
 app_name = "store"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("order/<str:token>/receipt/", orders.order_receipt, name="order_receipt"),
     path("order/<str:token>/refund/", orders.order_refund, name="order_refund"),
     path("mine/", mine.mine, name="mine"),
+    path("assistant/", assistant.chat, name="assistant"),
+    path("assistant/log/", assistant.log, name="assistant_log"),
     path("privacy/", catalogue.privacy, name="privacy"),
     path("pictures/<path:name>", catalogue.picture, name="picture"),
 ]

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from autodcc.assistant import demo as assistant_demo
 from autodcc.campaigns import demo as campaign_demo
 from autodcc.catalog import demo as catalog_demo
 from autodcc.leads import demo as lead_demo
@@ -20,11 +21,13 @@ class Command(BaseCommand):
         campaigns = campaign_demo.build()
         leads = lead_demo.build()
         orders = order_demo.build()
+        questions = assistant_demo.build()
         self.stdout.write(
             f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff, "
             f"+{trims} trims, +{cars} test-drive cars, +{campaigns} campaigns, +{leads} leads, +{orders} deposit orders "
             f"(nothing is added twice)"
         )
+        self.stdout.write(f"assistant: +{questions} questions in the FAQ bank")
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for login, what in result.logins:
             self.stdout.write(f"  {login:<14} {what}")
