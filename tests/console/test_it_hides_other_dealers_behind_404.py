@@ -33,6 +33,8 @@ NOT_DEALER_SCOPED = {
     # the catalogue is the brand's: HQ marketing only
     "trim_edit", "trim_photo", "trim_colour", "trim_price", "trim_new", "model_new", "model_edit", "series_edit",
     "catalog_action", "edition_edit", "package_edit",
+    # the brand's FAQ assistant: customer service's conversations and HQ's question bank (403 to dealers)
+    "chat_detail", "faq_edit", "faq_question_dismiss",
 }
 
 

@@ -13,9 +13,10 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
 EXPECTED_NAV = {
     "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
                     "templates", "optouts", "audit", "orders", "vouchers", "accessories", "testdrives", "catalog", "editions", "insights",
-                    "campaigns", "prizes", "scripts", "costs"},
+                    "campaigns", "prizes", "scripts", "costs", "faq"},
     "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
-                   "audit", "orders", "vouchers", "accessories", "testdrives", "insights", "campaigns", "prizes", "scripts"},
+                   "audit", "orders", "vouchers", "accessories", "testdrives", "insights", "campaigns", "prizes", "scripts",
+                   "chats", "faq"},
     "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
                    "optouts", "audit", "orders", "vouchers", "finance", "insights", "campaigns", "scripts"},
     "regional_manager": {

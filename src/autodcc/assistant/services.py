@@ -220,6 +220,7 @@ def conversation_close(*, actor: Actor, conversation: Conversation) -> Conversat
 
 # --- the bank --------------------------------------------------------------------------------
 
+AUDITED = ("question", "variants", "answer", "links", "category", "is_active")  # what HQ edits
 LINK = re.compile(r"^(?:.+\s)?(?:/[^\s]*|https://[^\s]+)$")
 
 
@@ -260,10 +261,10 @@ def entry_save(*, actor: Actor, entry: Entry, from_question: OpenQuestion | None
     """Create or change a bank entry; the index is built again on the next question."""
     _require_manager(actor)
     _check(entry)
-    before = audit.snapshot(Entry.objects.select_for_update().get(pk=entry.pk)) if entry.pk else None
+    before = audit.snapshot(Entry.objects.select_for_update().get(pk=entry.pk), AUDITED) if entry.pk else None
     entry.updated_by = actor.label[:150]
     entry.save()
-    after = audit.snapshot(entry)
+    after = audit.snapshot(entry, AUDITED)
     if before is None or audit.changed(before, after):
         audit.record(actor=actor, action="assistant.entry_update" if before else "assistant.entry_create", obj=entry,
                      before=before, after=after)
