@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ TARGET_P99_MS = 50.0
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def report(label: str, times: list[float]) -> float:
@@ -76,10 +75,10 @@ def main() -> None:
         info = harness.setup_django()
         print(f"set-up: {info['setup_s']:.1f} s (PostgreSQL {harness.DB_NAME})")
 
+    from assistant_evaluation import OUT_OF_BANK, PARAPHRASES
     from django.conf import settings
     from django.test import Client
 
-    from assistant_evaluation import OUT_OF_BANK, PARAPHRASES
     from autodcc.assistant import bank, services
     from autodcc.assistant.matcher import Index
     from autodcc.assistant.models import Conversation, Sender

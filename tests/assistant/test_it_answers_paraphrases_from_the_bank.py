@@ -3,8 +3,8 @@
 outright, and on questions outside the bank it hands over to a person instead of guessing."""
 
 import pytest
-
 from assistant_evaluation import OUT_OF_BANK, PARAPHRASES
+
 from autodcc.assistant import bank, matcher
 from autodcc.assistant.matcher import Index
 
