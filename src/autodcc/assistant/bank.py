@@ -25,7 +25,7 @@ def shipped_bank() -> list[dict[str, Any]]:
 
 
 def threshold() -> float:
-    return float(getattr(settings, "ASSISTANT_MIN_CONFIDENCE", 0.4))
+    return float(settings.ASSISTANT_MIN_CONFIDENCE)
 
 
 @dataclass

@@ -70,8 +70,8 @@ def _attach_phone(conversation: Conversation, e164: str) -> None:
 
 def _add(conversation: Conversation, sender: str, text: str, **extra: Any) -> Message:
     message = Message.objects.create(conversation=conversation, sender=sender, text=text, **extra)
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
     conversation.last_message_at = message.created_at
-    conversation.save(update_fields=["last_message_at"])
     return message
 
 
