@@ -112,3 +112,13 @@ def test_every_store_page_offers_the_assistant(faq, client):
     for url in (reverse("store:home"), reverse("store:calculator"), reverse("store:enquiry"), reverse("store:mine")):
         html = client.get(url).content.decode()
         assert 'id="assistant-open"' in html and "storefront/assistant.js" in html, url
+
+
+def test_a_question_asked_with_a_call_for_a_person_is_kept_for_hq(faq, client):
+    ask(client, "交车一直拖着不给日期，我要找人工")
+    assert OpenQuestion.objects.get().text == "交车一直拖着不给日期，我要找人工"
+    from django.test import Client
+
+    other = Client()
+    ask(other, "转人工")  # nothing asked: nothing to add to the bank
+    assert OpenQuestion.objects.count() == 1

@@ -120,3 +120,18 @@ def test_the_console_pages_at_desktop_and_phone_size(store, live_server, page: P
     page.locator("a.add-to-bank").first.click()
     expect(page.locator("#faq-source")).to_contain_text("车机能装抖音吗")
     shot(page, "assistant-new-from-question-390")
+
+
+def test_the_panel_at_desktop_size_sits_in_a_corner(store, live_server, page: Page, shot):
+    page.goto(f"{live_server.url}/store/calculator/")
+    page.locator("#assistant-open").click()
+    dock = page.locator("#assistant-dock")
+    expect(dock).to_be_visible()
+    dock.locator("#assistant-text").fill("S7满电能跑多少公里")
+    dock.locator("#assistant-send").click()
+    expect(dock.locator('.msg[data-sender="bot"]').last).to_contain_text("705 km")
+    box = dock.bounding_box()
+    assert box and box["width"] <= 400 and box["x"] > 900  # a panel at the right, the page still usable
+    shot(page, "assistant-desktop-1366")
+    dock.locator("#assistant-close").click()
+    expect(dock).to_be_hidden()

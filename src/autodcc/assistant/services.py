@@ -94,8 +94,8 @@ def ask(*, conversation: Conversation, text: str) -> Reply:
     if conversation.with_person:
         return Reply([asked])
     if PERSON.search(text):
-        return Reply([asked, *_handover(conversation, HandoverReason.ASKED, question=_last_question(conversation))],
-                     handed_over=True)
+        question = text if _asks_something(text) else _last_question(conversation)
+        return Reply([asked, *_handover(conversation, HandoverReason.ASKED, question=question)], handed_over=True)
     matches = bank.best(text, limit=1)
     top = matches[0] if matches else None
     if top is not None and top.confidence >= bank.threshold():
@@ -105,6 +105,11 @@ def ask(*, conversation: Conversation, text: str) -> Reply:
     asked.confidence = top.confidence if top else 0.0
     asked.save(update_fields=["confidence"])
     return Reply([asked, *_handover(conversation, HandoverReason.UNSURE, question=text)], handed_over=True)
+
+
+def _asks_something(text: str) -> bool:
+    """More than a call for a person (“转人工”, “有人吗”): a question worth keeping for the bank."""
+    return len(re.sub(r"[\W_]+", "", PERSON.sub("", text))) >= 4
 
 
 def _last_question(conversation: Conversation) -> str:
@@ -120,7 +125,7 @@ def _handover(conversation: Conversation, reason: str, *, question: str) -> list
     conversation.handover_reason = reason
     conversation.handed_over_at = now
     conversation.save(update_fields=["status", "handover_reason", "handed_over_at"])
-    if question and not PERSON.search(question):
+    if question and _asks_something(question):
         _remember_open_question(conversation, question, reason)
     if reason == HandoverReason.UNSURE:
         notice = _("I am not sure I can answer that well, so I have passed your question to customer service. "
