@@ -122,3 +122,15 @@ def test_a_question_asked_with_a_call_for_a_person_is_kept_for_hq(faq, client):
     other = Client()
     ask(other, "转人工")  # nothing asked: nothing to add to the bank
     assert OpenQuestion.objects.count() == 1
+
+
+def test_the_queue_marks_conversations_awaiting_a_reply(faq, client, net, login):
+    ask(client, "转人工")
+    conversation = Conversation.objects.get()
+    agent = login(net.hq_service)
+    agent.post(reverse("console:chat_detail", args=[conversation.pk]), {"action": "reply", "text": "您好"})
+    live = agent.get(reverse("console:chat_queue")).content.decode().split('id="live"')[1]
+    assert "待回复" not in live
+    ask(client, "我想问下保养")
+    live = agent.get(reverse("console:chat_queue"), HTTP_HX_REQUEST="true").content.decode().split('id="live"')[1]
+    assert "待回复" in live

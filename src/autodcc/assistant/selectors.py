@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from autodcc.assistant.models import Conversation, Entry, GapStatus, OpenQuestion, Status
+from autodcc.assistant.models import Conversation, Entry, GapStatus, Message, OpenQuestion, Status
 from autodcc.core.actors import Actor
 
 
 def queue() -> dict[str, list[Conversation]]:
-    base = Conversation.objects.select_related("agent", "customer").annotate(count=Count("messages"))
+    last_sender = Message.objects.filter(conversation=OuterRef("pk")).order_by("-id").values("sender")[:1]
+    base = (Conversation.objects.select_related("agent", "customer")
+            .annotate(count=Count("messages"), last_sender=Subquery(last_sender)))
     return {
         "waiting": list(base.filter(status=Status.WAITING).order_by("handed_over_at")),
         "live": list(base.filter(status=Status.LIVE).order_by("handed_over_at")),
