@@ -212,6 +212,7 @@ INSTALLED_APPS = [
     "autodcc.messaging",
     "autodcc.customers",
     "autodcc.campaigns",
+    "autodcc.assistant",
     "autodcc.leads",
     "autodcc.catalog",
     "autodcc.testdrives",
@@ -377,6 +378,8 @@ LOGGING = {
 
 # --- Product ----------------------------------------------------------------------------------
 AUTODCC_BRAND = env_str("AUTODCC_BRAND", "澜川汽车")
+# the FAQ assistant answers from this confidence (0–1) and hands over to a person below it
+ASSISTANT_MIN_CONFIDENCE = env_float("ASSISTANT_MIN_CONFIDENCE", 0.4, minimum=0.0)
 AUTODCC_ACTOR_RESOLVER = "autodcc.network.actors.actor_for_user"
 
 # --- Payments ---------------------------------------------------------------------------------

@@ -13,13 +13,13 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
 EXPECTED_NAV = {
     "hq_marketer": {
         "accessories", "audit", "campaigns", "caresettings", "catalog", "complaintreport", "complaints",
-        "costs", "customers", "dealers", "editions", "groups", "home", "insights", "leads", "messages",
+        "costs", "customers", "dealers", "editions", "faq", "groups", "home", "insights", "leads", "messages",
         "optouts", "orders", "prizes", "regions", "scripts", "staff", "surveys", "templates", "testdrives",
         "vouchers", "worklist"},
     "hq_service": {
-        "accessories", "audit", "campaigns", "caresettings", "complaintreport", "complaints", "customers",
-        "dealers", "home", "insights", "leads", "messages", "optouts", "orders", "prizes", "regions", "scripts",
-        "staff", "surveys", "testdrives", "vouchers", "worklist"},
+        "accessories", "audit", "campaigns", "caresettings", "chats", "complaintreport", "complaints",
+        "customers", "dealers", "faq", "home", "insights", "leads", "messages", "optouts", "orders", "prizes",
+        "regions", "scripts", "staff", "surveys", "testdrives", "vouchers", "worklist"},
     "hq_finance": {
         "audit", "campaigns", "customers", "dealers", "finance", "home", "insights", "leads", "messages",
         "optouts", "orders", "regions", "scripts", "staff", "testdrives", "vouchers", "worklist"},

@@ -58,7 +58,8 @@ class Text(HTMLParser):
 
 # the sandbox's statement columns, shown as the file heads them
 FILE_HEADERS = {"trade_no", "out_trade_no", "refund_amount", "out_refund_no", "amount", "time", "type"}
-URL = re.compile(r"https?://\S+|\bconsole-\d+\b")  # links in message texts, a provider's message id
+# links in message texts (and the store's pages a FAQ answer links to), a provider's message id
+URL = re.compile(r"https?://\S+|(?<![\w/])/store/[\w/.-]*|\bconsole-\d+\b")
 
 
 def problems(html: str, names: set[str] = frozenset()) -> list[str]:
@@ -89,6 +90,7 @@ KINDS = [re.compile(p) for p in (
     r"^/console/staff/\d+/$", r"^/console/testdrives/\d+/$", r"^/console/messages/\d+/$",
     r"^/console/groups/\d+/$", r"^/console/finance/statements/\d+/$", r"^/console/insights/daily/\d+/$",
     r"^/console/insights/monthly/\d+/$", r"^/console/complaints/\d+/$",
+    r"^/console/insights/monthly/\d+/$", r"^/console/chats/\d+/$", r"^/console/faq/\d+/$",
 )]
 SKIP = re.compile(r"(\.xlsx|format=xlsx|/logout/|/edit/|/new/|/import/)")
 
@@ -116,6 +118,7 @@ def world(net, enquiry, paid_order, catalogue):
     order = paid_order(name="付款客户")
     refund_request(token=order.token, reason="不买了")
     _complaints(net, order)
+    _assistant_world(net, order)
     return a
 
 
@@ -138,6 +141,17 @@ def _complaints(net, order):
     done = feedback.complaint_resolve(actor=net.a_supervisor.actor, complaint=done, resolution="已补发赠品")
     feedback.consumer_decide(token=done.link_token, accept=True)
     file("online_store")
+
+
+def _assistant_world(net, order):
+    """The question bank, a conversation answered, handed over and replied to, an unanswered question."""
+    from autodcc.assistant import services as assistant
+
+    assistant.bank_load(actor=SYSTEM)
+    chat = assistant.conversation_start(phone=order.customer.phone)
+    assistant.ask(conversation=chat, text="订金可以退吗")
+    assistant.ask(conversation=chat, text="车机能装抖音吗")
+    assistant.agent_reply(actor=net.hq_service.actor, conversation=chat, text="您好，暂不支持。")
 
 
 PERSONAS = ["hq_marketer", "hq_service", "hq_finance", "regional_manager", "a_gm", "a_manager", "a_supervisor",

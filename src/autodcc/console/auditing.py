@@ -174,6 +174,12 @@ ACTION_LABELS: dict[str, Any] = {
     "optout.remove": gettext_lazy("Opt-out removed"),
     "monthly_target.set": gettext_lazy("Monthly target set"),
     "platform_score.save": gettext_lazy("Platform score saved"),
+    "assistant.handover": gettext_lazy("Chat handed to customer service"),
+    "assistant.reply": gettext_lazy("Chat replied"),
+    "assistant.close": gettext_lazy("Chat closed"),
+    "assistant.entry_create": gettext_lazy("FAQ question added"),
+    "assistant.entry_update": gettext_lazy("FAQ question changed"),
+    "assistant.question_dismiss": gettext_lazy("Unanswered question dismissed"),
 }
 
 HIDDEN = {"id", "created_at", "updated_at"}

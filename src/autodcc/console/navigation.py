@@ -25,6 +25,7 @@ class NavEntry:
 GROUPS: dict[str, Promise] = {
     "work": _("Leads"), "customers": _("Customers"), "network": _("Network"), "sales": _("Cars and orders"),
     "messages": _("Messages"), "campaigns": _("Campaigns"), "care": _("After-sales"),
+    "assistant": _("Online service"),
 }
 FLAT_UP_TO = 9  # this many entries or fewer fit on one line at 1280 px: no menus
 
@@ -60,6 +61,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("revisits", _("Revisits"), "console:care_revisits", "care.revisit", "care"),
     NavEntry("surveys", _("Survey results"), "console:care_report", "care.survey_report", "care"),
     NavEntry("caresettings", _("After-sales settings"), "console:care_settings", "care.configure", "care"),
+    NavEntry("chats", _("Live chat"), "console:chat_queue", "assistant.handle", "assistant"),
+    NavEntry("faq", _("Question bank"), "console:faq_list", "assistant.manage", "assistant"),
     NavEntry("insights", _("Insights"), "console:insights", "insights.view"),
     NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
 )

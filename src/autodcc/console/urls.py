@@ -3,6 +3,7 @@ from django.urls import path
 
 from autodcc.console.views import (
     aftercare,
+    assistant,
     campaigns,
     catalog,
     catalogue,
@@ -177,4 +178,12 @@ urlpatterns = [
     path("insights/daily/<int:pk>/", insights.daily, name="insights_daily_dealer"),
     path("insights/monthly/", insights.monthly, name="insights_monthly"),
     path("insights/monthly/<int:pk>/", insights.monthly, name="insights_monthly_dealer"),
+    # the FAQ assistant: customer service's live queue, HQ's question bank
+    path("chats/", assistant.chat_queue, name="chat_queue"),
+    path("chats/<int:pk>/", assistant.chat_detail, name="chat_detail"),
+    path("faq/", assistant.faq_list, name="faq_list"),
+    path("faq/new/", assistant.faq_edit, name="faq_new"),
+    path("faq/<int:pk>/", assistant.faq_edit, name="faq_edit"),
+    path("faq/questions/", assistant.faq_questions, name="faq_questions"),
+    path("faq/questions/<int:pk>/dismiss/", assistant.faq_question_dismiss, name="faq_question_dismiss"),
 ]

@@ -117,4 +117,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "care.follow_up": DEALER_MANAGERS,
     "care.configure": frozenset({Role.HQ_MARKETING, Role.HQ_SERVICE}),
     "care.survey_report": DEALER_MANAGERS | {Role.HQ_MARKETING, Role.HQ_SERVICE, Role.REGIONAL_MANAGER},
+    "assistant.handle": frozenset({Role.HQ_SERVICE}),
+    "assistant.manage": frozenset({Role.HQ_SERVICE, Role.HQ_MARKETING}),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from autodcc.storefront.views import calculator, catalogue, draw, enquiry, feedback, mine, orders, recommend, survey, testdrive
+from autodcc.storefront.views import assistant, calculator, catalogue, draw, enquiry, feedback, mine, orders, recommend, survey, testdrive
 
 app_name = "store"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("feedback/c/<str:token>/", feedback.complaint_confirm, name="complaint_confirm"),
     path("mine/", mine.mine, name="mine"),
     path("survey/<str:token>/", survey.survey_page, name="survey"),
+    path("assistant/", assistant.chat, name="assistant"),
+    path("assistant/log/", assistant.log, name="assistant_log"),
     path("privacy/", catalogue.privacy, name="privacy"),
     path("pictures/<path:name>", catalogue.picture, name="picture"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from autodcc.assistant import selectors as assistant_selectors
 from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms.customers import (
     CriteriaForm,
@@ -79,6 +80,9 @@ def _customer_context(request: HttpRequest, customer: Customer, *, profile_form:
         .select_related("dealer", "agent", "consultant").order_by("-created_at"),
         "vehicles": vehicles,
         "consents": customer.consents.visible_to(request.actor),
+        # the page itself is scoped (a dealer's staff reach only their customers)
+        "conversations": assistant_selectors.conversations_of(customer)[:20],
+        "can_chat": actor.can("assistant.handle"),
     }
 
 
