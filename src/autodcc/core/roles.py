@@ -101,4 +101,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "insights.export": HQ_ROLES | DEALER_MANAGERS | {Role.REGIONAL_MANAGER, Role.DCC_SUPERVISOR},
     "insights.scores": frozenset({Role.HQ_MARKETING, Role.REGIONAL_MANAGER}),
     "insights.targets": DEALER_MANAGERS | {Role.HQ_MARKETING},
+    "channels.view": HQ_ROLES,
+    "channels.replay": frozenset({Role.HQ_MARKETING, Role.HQ_SERVICE}),
 }

@@ -1,0 +1,298 @@
+"""Receiving, pulling and replaying platform leads and Tmall orders.
+
+Every lead a connector receives — pushed or pulled — goes through the one capture pipeline
+(:func:`autodcc.leads.services.capture.capture`) in batches, keyed by the platform's lead id, and
+leaves one :class:`Delivery` row per platform lead: its raw body, what became of it, the
+fallbacks its mapping took. A lead sent again (a platform's retry, a replayed push, the pull
+finding a pushed lead) changes nothing but the delivery's counter. A refused push (signature,
+timestamp, malformed body) keeps nothing but a count per day and reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from autodcc.channels import connectors
+from autodcc.channels.connectors import Connector, Inbound, Mapped, Refused, Reply
+from autodcc.channels.connectors.transport import Transport, TransportError, urllib_transport
+from autodcc.channels.models import (
+    DONE_OUTCOMES,
+    Delivery,
+    DeliveryKind,
+    Outcome,
+    PullCursor,
+    Refusal,
+    Via,
+)
+from autodcc.core import audit
+from autodcc.core.actors import Actor
+from autodcc.core.errors import DomainError, Forbidden, NotFound
+from autodcc.leads.services.capture import Caller, Request, capture
+
+log = logging.getLogger(__name__)
+MAX_PULL_PAGES = 50
+
+
+def actor_of(connector: Connector) -> Actor:
+    """Who a connector's captures and orders are recorded as."""
+    return Actor(kind="system", label=f"channel:{connector.name}")
+
+
+def key_of(connector: Connector, platform_id: str) -> str:
+    return f"channel:{connector.name}:{platform_id}"
+
+
+@dataclass
+class Received:
+    delivery: Delivery
+    repeat: bool  # this platform lead was already captured: nothing changed
+
+
+# --- push ------------------------------------------------------------------------------------
+
+
+def delivery_receive(*, connector: Connector, inbound: Inbound) -> Reply:
+    """A platform's push: verified, mapped, captured once; answered in the platform's format."""
+    try:
+        verified = connector.verify(inbound)
+        mapped = connector.map(verified.item)
+    except Refused as exc:
+        refusal_count(connector, exc)
+        return connector.reply_error(inbound, exc.reason, exc.detail)
+    body = inbound.body.decode("utf-8", "replace") if inbound.body else _form_text(inbound)
+    received = receive_many(connector, [(mapped, verified.item)], via=Via.PUSH, bodies=[body],
+                            params=verified.params)[0]
+    return reply_for(connector, inbound, received.delivery)
+
+
+def reply_for(connector: Connector, inbound: Inbound | None, delivery: Delivery) -> Reply:
+    if delivery.outcome in DONE_OUTCOMES:
+        number = f"L{delivery.lead_id:06d}" if delivery.lead_id else ""
+        return connector.reply_ok(inbound, delivery.platform_id, delivery.outcome, number)
+    message = "; ".join(str(e.get("message", "")) for e in delivery.error or []) or delivery.outcome
+    return connector.reply_error(inbound, "rejected" if delivery.outcome == Outcome.REJECTED else "failed", message)
+
+
+def _form_text(inbound: Inbound) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(inbound.form)
+
+
+def refusal_count(connector: Connector, exc: Refused) -> None:
+    """One more refusal of this reason today (its detail, never the body)."""
+    now = timezone.now()
+    day = timezone.localdate(now)
+    try:
+        with transaction.atomic():
+            updated = Refusal.objects.filter(connector=connector.name, day=day, reason=exc.reason).update(
+                count=F("count") + 1, last_at=now, last_detail=exc.detail)
+            if not updated:
+                Refusal.objects.create(connector=connector.name, day=day, reason=exc.reason, count=1, last_at=now,
+                                       last_detail=exc.detail)
+    except IntegrityError:  # a concurrent refusal created the row first
+        Refusal.objects.filter(connector=connector.name, day=day, reason=exc.reason).update(
+            count=F("count") + 1, last_at=now, last_detail=exc.detail)
+    log.info("%s push refused (%s): %s", connector.name, exc.reason, exc.detail)
+
+
+# --- the shared capture step -----------------------------------------------------------------
+
+
+def receive_many(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]], *, via: str, bodies: list[str],
+                 params: dict[str, str] | None = None) -> list[Received]:
+    """Capture platform leads in one batch (those already captured are only counted again) and
+    record each one's delivery. An unexpected failure of the batch is retried lead by lead, so
+    one bad lead is recorded as failed without holding up the others."""
+    now = timezone.now()
+    ids = [m.platform_id for m, _item in items]
+    known = {d.platform_id: d for d in Delivery.objects.filter(connector=connector.name, kind=DeliveryKind.LEAD,
+                                                                platform_id__in=set(ids))}
+    results: list[Received | None] = [None] * len(items)
+    todo: list[int] = []
+    repeats: list[int] = []
+    seen: set[str] = set()
+    for i, (mapped, _item) in enumerate(items):
+        done = known.get(mapped.platform_id)
+        if (done is not None and done.outcome in DONE_OUTCOMES) or mapped.platform_id in seen:
+            repeats.append(i)
+        else:
+            todo.append(i)
+            seen.add(mapped.platform_id)
+    if todo:
+        try:
+            _capture(connector, items, todo, known, via, bodies, params or {}, now, results)
+        except Exception:
+            log.exception("%s: batch capture failed, capturing lead by lead", connector.name)
+            for i in todo:
+                try:
+                    _capture(connector, items, [i], known, via, bodies, params or {}, now, results)
+                except Exception as exc:
+                    log.exception("%s: capture of %s failed", connector.name, items[i][0].platform_id)
+                    results[i] = Received(_record_failure(connector, items[i], via, bodies[i], params or {}, now, exc),
+                                          repeat=False)
+    if repeats:
+        repeat_ids = {items[i][0].platform_id for i in repeats}
+        Delivery.objects.filter(connector=connector.name, kind=DeliveryKind.LEAD, platform_id__in=repeat_ids).update(
+            times_received=F("times_received") + 1, last_received_at=now)
+        fresh = {d.platform_id: d for d in Delivery.objects.filter(
+            connector=connector.name, kind=DeliveryKind.LEAD, platform_id__in=repeat_ids)} if any(
+            items[i][0].platform_id not in known for i in repeats) else known
+        for i in repeats:
+            results[i] = Received(fresh[items[i][0].platform_id], repeat=True)
+    return [r for r in results if r is not None]
+
+
+def _capture(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]], todo: list[int],
+             known: dict[str, Delivery], via: str, bodies: list[str], params: dict[str, str], now: dt.datetime,
+             results: list[Received | None]) -> None:
+    caller = Caller("system", f"channel:{connector.name}")
+    with transaction.atomic():
+        outcomes = capture([Request(items[i][0].data, caller, key=key_of(connector, items[i][0].platform_id))
+                            for i in todo])
+        new_rows, changed = [], []
+        for i, outcome in zip(todo, outcomes, strict=True):
+            mapped, item = items[i]
+            if outcome.errors:
+                values = {"outcome": Outcome.REJECTED, "error": [e.as_dict() for e in outcome.errors], "lead_id": None}
+            else:
+                values = {"outcome": Outcome.CAPTURED if outcome.created else Outcome.JOINED, "error": None,
+                          "lead_id": outcome.lead_id}
+            values.update(via=via, body=bodies[i], params=params, item=item, notes=mapped.notes, processed_at=now,
+                          last_received_at=now)
+            row = known.get(mapped.platform_id)
+            if row is None:
+                row = Delivery(connector=connector.name, kind=DeliveryKind.LEAD, platform_id=mapped.platform_id,
+                               received_at=now, **values)
+                new_rows.append(row)
+            else:
+                for k, v in values.items():
+                    setattr(row, k, v)
+                row.times_received += 1
+                changed.append(row)
+            results[i] = Received(row, repeat=False)
+        if new_rows:
+            Delivery.objects.bulk_create(new_rows)
+        if changed:
+            Delivery.objects.bulk_update(changed, ["outcome", "error", "lead_id", "via", "body", "params", "item",
+                                                   "notes", "processed_at", "last_received_at", "times_received"])
+
+
+def _record_failure(connector: Connector, entry: tuple[Mapped, dict[str, Any]], via: str, body: str,
+                    params: dict[str, str], now: dt.datetime, exc: Exception, kind: str = DeliveryKind.LEAD) -> Delivery:
+    mapped, item = entry
+    error = [{"code": "internal", "field": None, "message": f"{type(exc).__name__}: {exc}"[:300]}]
+    row, _created = Delivery.objects.update_or_create(
+        connector=connector.name, kind=kind, platform_id=mapped.platform_id,
+        defaults={"via": via, "body": body, "params": params, "item": item, "notes": mapped.notes,
+                  "outcome": Outcome.FAILED, "error": error, "processed_at": now, "last_received_at": now},
+    )
+    return row
+
+
+# --- pulls -----------------------------------------------------------------------------------
+
+
+def _cursor(connector: Connector, stream: str) -> PullCursor:
+    row, _created = PullCursor.objects.get_or_create(connector=connector.name, stream=stream)
+    return PullCursor.objects.select_for_update().get(pk=row.pk)
+
+
+def leads_pull(*, connector: Connector, transport: Transport | None = None) -> int:
+    """Pull the leads after the connector's cursor, page after page, and capture them; the cursor
+    moves only past pages that were recorded. Returns the number of leads received."""
+    transport = transport or urllib_transport
+    with transaction.atomic():  # one puller per connector at a time (the cursor row is locked)
+        row = _cursor(connector, DeliveryKind.LEAD)
+        row.last_run_at = timezone.now()
+        received = 0
+        try:
+            for _page in range(MAX_PULL_PAGES):
+                items, following, more = connector.fetch_leads(transport, row.cursor)  # type: ignore[attr-defined]
+                batch, bodies = [], []
+                for item in items:
+                    try:
+                        connector.check_item(item)  # type: ignore[attr-defined]
+                        batch.append((connector.map(item), item))
+                    except Refused as exc:
+                        refusal_count(connector, exc)
+                        continue
+                    bodies.append(_json(item))
+                if batch:
+                    receive_many(connector, batch, via=Via.PULL, bodies=bodies)
+                received += len(batch)
+                row.cursor = following[:200]
+                if not more or not items:
+                    break
+            row.last_ok_at, row.last_error, row.last_count = timezone.now(), "", received
+        except TransportError as exc:
+            row.last_error = str(exc)[:300]
+        row.save()
+    return received
+
+
+def _json(item: Any) -> str:
+    import json
+
+    return json.dumps(item, ensure_ascii=False, sort_keys=True)
+
+
+def pull_all(*, transport: Transport | None = None) -> dict[str, int]:
+    """The scheduled pulls: each configured connector's streams."""
+    from autodcc.channels import orders
+
+    done: dict[str, int] = {}
+    for connector in connectors.CONNECTORS.values():
+        config = connector.config()
+        if not connector.configured or not config.get("pull", True):
+            continue
+        if "lead" in connector.pulls and config.get("api_base"):
+            done[f"{connector.name}:lead"] = leads_pull(connector=connector, transport=transport)
+        if "order" in connector.pulls and config.get("session"):
+            done[f"{connector.name}:order"] = orders.tmall_orders_pull(transport=transport)
+    return done
+
+
+# --- replay ----------------------------------------------------------------------------------
+
+
+def delivery_replay(*, actor: Actor, delivery_id: int) -> Delivery:
+    """Run a failed or refused delivery again from what was received (audited)."""
+    if not actor.can("channels.replay"):
+        raise Forbidden("forbidden")
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            raise NotFound("not_found")
+        if not delivery.replayable:
+            raise DomainError("channels.not_replayable")
+        connector = connectors.get(delivery.connector)
+        if connector is None:
+            raise NotFound("not_found")
+        before = {"outcome": delivery.outcome, "lead": delivery.lead_id, "order": delivery.order_id}
+        if delivery.kind == DeliveryKind.ORDER:
+            from autodcc.channels import orders
+
+            orders.trade_import(delivery.item, replay=True)
+        else:
+            try:
+                mapped = connector.map(delivery.item)
+            except (Refused, ValueError) as exc:
+                Delivery.objects.filter(pk=delivery.pk).update(error=[{"code": "malformed", "field": None,
+                                                                       "message": str(exc)[:300]}])
+            else:
+                receive_many(connector, [(mapped, delivery.item)], via=delivery.via, bodies=[delivery.body],
+                             params=delivery.params)
+        Delivery.objects.filter(pk=delivery.pk).update(replays=F("replays") + 1)
+        delivery.refresh_from_db()
+        audit.record(actor=actor, action="channel.delivery_replay", obj=delivery, before=before,
+                     after={"outcome": delivery.outcome, "lead": delivery.lead_id, "order": delivery.order_id},
+                     note=delivery.platform_id)
+    return delivery
