@@ -168,7 +168,7 @@ class FakeTop:
         return Answer(200, json.dumps(body, ensure_ascii=False).encode())
 
 
-def tmall_trade(tid: int, *, created: str, status: str = "WAIT_SELLER_SEND_GOODS", payment: str = "5000.00",
+def tmall_trade(tid: int, *, created: str, status: str = "WAIT_SELLER_SEND_GOODS", payment: str = "500.00",
                 outer_iid: str = "S7-TMALL", store: str = "SH-001", mobile: str | None = None) -> dict[str, Any]:
     return {"tid": tid, "status": status, "payment": payment, "created": created, "pay_time": created,
             "buyer_nick": "t***1", "receiver_name": "陈静", "receiver_mobile": mobile or f"1368888{tid % 10000:04d}",
