@@ -36,7 +36,7 @@ def test_a_signed_push_is_captured_once_at_the_store_it_names(net, client, sign_
     assert "mobile=13911112222" in delivery.body and delivery.params["sign_method"] == sign_method
     assert "sign" not in delivery.params
     assert Capture.objects.get().key == "channel:tmall:TM20261206001"
-    assert AuditLog.objects.filter(action="lead.capture", actor_label="channel:tmall").count() == 1
+    assert AuditLog.objects.filter(action="lead.capture", actor_label="天猫接口").count() == 1
 
     again = fakes.qimen_push(client, fakes.tmall_lead(), sign_method=sign_method)  # Qimen's retry, a replay
     assert answer(again)["success"] == "true"

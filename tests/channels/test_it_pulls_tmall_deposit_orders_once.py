@@ -35,7 +35,7 @@ def test_paid_trades_become_paid_deposit_orders_once_across_pulls(net, catalogue
     assert orders["9004"].dealer == net.dealer_a  # unknown store: the buyer's city (Shanghai)
     assert Delivery.objects.get(platform_id="9004").notes == [{"code": "dealer_unknown", "value": "XX-1"}]
     assert AuditLog.objects.filter(action="order.paid").count() == 3
-    assert AuditLog.objects.filter(action="order.create", actor_label="channel:tmall").count() == 3
+    assert AuditLog.objects.filter(action="order.create", actor_label="天猫接口").count() == 3
 
     # the next pulls look back over the same trades: nothing is created twice
     assert tmall_orders_pull(transport=top) == 0

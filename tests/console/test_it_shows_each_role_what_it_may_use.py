@@ -11,16 +11,16 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
            "a_agent": "worklist", "a_consultant": "worklist"}
 
 EXPECTED_NAV = {
-    "hq_marketer": {"home", "worklist", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
+    "hq_marketer": {"home", "worklist", "channels", "scores", "leads", "customers", "groups", "dealers", "staff", "regions", "messages",
                     "templates", "optouts", "audit", "orders", "vouchers", "accessories", "testdrives", "catalog", "editions", "insights",
                     "campaigns", "prizes", "scripts", "costs"},
-    "hq_service": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
+    "hq_service": {"home", "worklist", "channels", "leads", "customers", "dealers", "staff", "regions", "messages", "optouts",
                    "audit", "orders", "vouchers", "accessories", "testdrives", "insights", "campaigns", "prizes", "scripts"},
-    "hq_finance": {"home", "worklist", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
+    "hq_finance": {"home", "worklist", "channels", "leads", "customers", "dealers", "staff", "regions", "testdrives", "messages",
                    "optouts", "audit", "orders", "vouchers", "finance", "insights", "campaigns", "scripts"},
     "regional_manager": {
         "home", "worklist", "leads", "customers", "dealers", "staff", "regions", "audit", "orders", "vouchers", "testdrives", "insights",
-        "campaigns", "scripts", "costs"},
+        "campaigns", "scripts", "costs", "scores"},
     "a_gm": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff", "audit",
              "orders", "vouchers", "testdrives", "insights", "campaigns", "scripts", "costs"},
     "a_manager": {"home", "worklist", "leads", "approvals", "arrivals", "customers", "groups", "dealers", "staff",

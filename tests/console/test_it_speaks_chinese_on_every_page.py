@@ -88,7 +88,8 @@ KINDS = [re.compile(p) for p in (
     r"^/console/leads/\d+/$", r"^/console/customers/\d+/$", r"^/console/orders/\d+/$", r"^/console/dealers/\d+/$",
     r"^/console/staff/\d+/$", r"^/console/testdrives/\d+/$", r"^/console/messages/\d+/$",
     r"^/console/groups/\d+/$", r"^/console/finance/statements/\d+/$", r"^/console/insights/daily/\d+/$",
-    r"^/console/insights/monthly/\d+/$",
+    r"^/console/insights/monthly/\d+/$", r"^/console/channels/deliveries/\d+/$",
+    r"^/console/channels/scores/imports/\d+/$",
 )]
 SKIP = re.compile(r"(\.xlsx|format=xlsx|/logout/|/edit/|/new/|/import/)")
 
@@ -115,7 +116,22 @@ def world(net, enquiry, paid_order, catalogue):
                       starts_at=td.slot_starts(net.dealer_a, day)[2], lead=enquiry(channel="storefront", city=""))
     order = paid_order(name="付款客户")
     refund_request(token=order.token, reason="不买了")
+    _platform_deliveries()
     return a
+
+
+def _platform_deliveries():
+    """A Tmall lead captured, one refused by the lead rules, one push refused (the connector pages)."""
+    from django.test import Client, override_settings
+
+    from tests.channels import fakes
+
+    channels = {"tmall": {"app_key": fakes.TMALL["app_key"], "secret": fakes.TMALL["secret"], "max_skew_seconds": 600}}
+    with override_settings(CHANNELS=channels):
+        platform = Client()
+        fakes.qimen_push(platform, fakes.tmall_lead(mobile="13911119999"))
+        fakes.qimen_push(platform, fakes.tmall_lead(mobile="123", attr="{lead_no:'TM-REFUSED'}"))
+        fakes.qimen_push(platform, fakes.tmall_lead(), secret="wrong")
 
 
 PERSONAS = ["hq_marketer", "hq_service", "hq_finance", "regional_manager", "a_gm", "a_manager", "a_supervisor",

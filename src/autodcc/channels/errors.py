@@ -5,11 +5,8 @@ from autodcc.core.errors import register
 register(
     {
         "channels.not_replayable": _("Only a failed or refused delivery can be replayed."),
-        "channels.not_configured": _("This connector has no credentials configured."),
         "channels.score_file_unreadable": _("The file could not be read as an Excel workbook (.xlsx)."),
         "channels.score_file_too_big": _("The file is larger than %(limit)s MB."),
-        "channels.score_file_columns": _("The sheet lacks the columns %(columns)s of the platform's export."),
-        "channels.score_file_empty": _("The sheet has no rows of scores."),
         "channels.trade_known": _("Tmall trade %(value)s already has a deposit order."),
         "channels.trade_item_unknown": _("The trade's merchant code “%(value)s” is neither a trim nor a special edition."),
         "channels.trade_amount": _("The trade paid %(value)s yuan but the deposit is %(deposit)s yuan."),

@@ -28,7 +28,7 @@ class Via(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    CAPTURED = "captured", _("New lead")
+    CAPTURED = "captured", _("Captured as a new lead")
     JOINED = "joined", _("Joined an open lead")
     ORDERED = "ordered", _("Deposit order created")
     REJECTED = "rejected", _("Refused by our rules")
@@ -64,8 +64,8 @@ class Delivery(models.Model):
     replays = models.PositiveIntegerField(_("replays"), default=0)
 
     class Meta:
-        verbose_name = _("delivery")
-        verbose_name_plural = _("deliveries")
+        verbose_name = _("platform delivery")
+        verbose_name_plural = _("platform deliveries")
         ordering = ["-last_received_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["connector", "kind", "platform_id"], name="one_delivery_per_platform_id"),

@@ -40,9 +40,12 @@ log = logging.getLogger(__name__)
 MAX_PULL_PAGES = 50
 
 
+# who a connector's captures, orders and audit rows are recorded as (a name people read, as a staff name is)
+ACTOR_LABELS = {"tmall": "天猫接口", "autohome": "汽车之家接口", "yiche": "易车接口", "dongchedi": "懂车帝接口"}
+
+
 def actor_of(connector: Connector) -> Actor:
-    """Who a connector's captures and orders are recorded as."""
-    return Actor(kind="system", label=f"channel:{connector.name}")
+    return Actor(kind="system", label=ACTOR_LABELS.get(connector.name, connector.name))
 
 
 def key_of(connector: Connector, platform_id: str) -> str:
@@ -129,11 +132,15 @@ def receive_many(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]
     if todo:
         try:
             _capture(connector, items, todo, known, via, bodies, params or {}, now, results)
-        except Exception:
-            log.exception("%s: batch capture failed, capturing lead by lead", connector.name)
+        except Exception as exc:
+            if len(todo) > 1 or not isinstance(exc, DomainError):
+                log.exception("%s: batch capture failed, capturing lead by lead", connector.name)
             for i in todo:
                 try:
                     _capture(connector, items, [i], known, via, bodies, params or {}, now, results)
+                except DomainError as exc:  # a rule of the pipeline refused it (no dealer takes leads)
+                    results[i] = Received(_record_failure(connector, items[i], via, bodies[i], params or {}, now, exc,
+                                                          outcome=Outcome.REJECTED), repeat=False)
                 except Exception as exc:
                     log.exception("%s: capture of %s failed", connector.name, items[i][0].platform_id)
                     results[i] = Received(_record_failure(connector, items[i], via, bodies[i], params or {}, now, exc),
@@ -153,7 +160,7 @@ def receive_many(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]
 def _capture(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]], todo: list[int],
              known: dict[str, Delivery], via: str, bodies: list[str], params: dict[str, str], now: dt.datetime,
              results: list[Received | None]) -> None:
-    caller = Caller("system", f"channel:{connector.name}")
+    caller = Caller("system", actor_of(connector).label)
     with transaction.atomic():
         outcomes = capture([Request(items[i][0].data, caller, key=key_of(connector, items[i][0].platform_id))
                             for i in todo])
@@ -186,13 +193,16 @@ def _capture(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]], t
 
 
 def _record_failure(connector: Connector, entry: tuple[Mapped, dict[str, Any]], via: str, body: str,
-                    params: dict[str, str], now: dt.datetime, exc: Exception, kind: str = DeliveryKind.LEAD) -> Delivery:
+                    params: dict[str, str], now: dt.datetime, exc: Exception, *, outcome: str = Outcome.FAILED) -> Delivery:
     mapped, item = entry
-    error = [{"code": "internal", "field": None, "message": f"{type(exc).__name__}: {exc}"[:300]}]
+    if isinstance(exc, DomainError):
+        error = [e.as_dict() for e in getattr(exc, "errors", None) or [exc]]
+    else:
+        error = [{"code": "internal", "field": None, "message": f"{type(exc).__name__}: {exc}"[:300]}]
     row, _created = Delivery.objects.update_or_create(
-        connector=connector.name, kind=kind, platform_id=mapped.platform_id,
+        connector=connector.name, kind=DeliveryKind.LEAD, platform_id=mapped.platform_id,
         defaults={"via": via, "body": body, "params": params, "item": item, "notes": mapped.notes,
-                  "outcome": Outcome.FAILED, "error": error, "processed_at": now, "last_received_at": now},
+                  "outcome": outcome, "error": error, "processed_at": now, "last_received_at": now},
     )
     return row
 

@@ -144,6 +144,8 @@ ACTION_LABELS: dict[str, Any] = {
     "optout.remove": gettext_lazy("Opt-out removed"),
     "monthly_target.set": gettext_lazy("Monthly target set"),
     "platform_score.save": gettext_lazy("Platform score saved"),
+    "platform_score.import": gettext_lazy("Platform scores imported"),
+    "channel.delivery_replay": gettext_lazy("Platform delivery replayed"),
 }
 
 HIDDEN = {"id", "created_at", "updated_at"}
