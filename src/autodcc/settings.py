@@ -401,7 +401,7 @@ AUTODCC_DEPOSIT_CAP = env_str("AUTODCC_DEPOSIT_CAP", "500.00")
 CHANNEL_MAX_SKEW_SECONDS = env_int("CHANNEL_MAX_SKEW_SECONDS", 600, minimum=30)
 
 
-def _hmac_connector(name: str, timestamp_header: str, signature_header: str) -> dict[str, Any]:
+def _hmac_connector(name: str, label: str, timestamp_header: str, signature_header: str) -> dict[str, Any]:
     prefix = f"CHANNEL_{name.upper()}_"
     return {
         "app_id": env_str(prefix + "APP_ID"),
@@ -410,7 +410,8 @@ def _hmac_connector(name: str, timestamp_header: str, signature_header: str) -> 
         "timestamp_header": env_str(prefix + "TIMESTAMP_HEADER", timestamp_header),
         "signature_header": env_str(prefix + "SIGNATURE_HEADER", signature_header),
         "max_skew_seconds": env_int(prefix + "MAX_SKEW_SECONDS", 300, minimum=30),
-        "consent_version": env_str(prefix + "CONSENT_VERSION", f"{name}-platform"),
+        # the consent the consumer gave on the platform's own form (recorded with the lead's consent)
+        "consent_version": env_str(prefix + "CONSENT_VERSION", f"{label}平台授权"),
         "pull": env_bool(prefix + "PULL", True),
         "feedback": env_bool(prefix + "FEEDBACK", True),
     }
@@ -423,10 +424,10 @@ CHANNELS = {
         "session": env_str("CHANNEL_TMALL_SESSION"),  # the seller's authorisation, for the order pull
         "gateway": env_url("CHANNEL_TMALL_GATEWAY", {"http", "https"}) or "https://eco.taobao.com/router/rest",
         "max_skew_seconds": env_int("CHANNEL_TMALL_MAX_SKEW_SECONDS", 600, minimum=30),
-        "consent_version": env_str("CHANNEL_TMALL_CONSENT_VERSION", "tmall-platform"),
+        "consent_version": env_str("CHANNEL_TMALL_CONSENT_VERSION", "天猫平台授权"),
         "pull": env_bool("CHANNEL_TMALL_PULL_ORDERS", True),
     },
-    "autohome": _hmac_connector("autohome", "X-Autohome-Timestamp", "X-Autohome-Signature"),
-    "yiche": _hmac_connector("yiche", "X-Yiche-Timestamp", "X-Yiche-Sign"),
-    "dongchedi": _hmac_connector("dongchedi", "X-Dcd-Timestamp", "X-Dcd-Signature"),
+    "autohome": _hmac_connector("autohome", "汽车之家", "X-Autohome-Timestamp", "X-Autohome-Signature"),
+    "yiche": _hmac_connector("yiche", "易车", "X-Yiche-Timestamp", "X-Yiche-Sign"),
+    "dongchedi": _hmac_connector("dongchedi", "懂车帝", "X-Dcd-Timestamp", "X-Dcd-Signature"),
 }

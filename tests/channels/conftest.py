@@ -13,11 +13,11 @@ def channel_settings(settings: Any) -> Any:
     channels = {
         "tmall": {"app_key": fakes.TMALL["app_key"], "secret": fakes.TMALL["secret"], "session": "seller-session",
                   "gateway": "https://eco.taobao.test/router/rest", "max_skew_seconds": 600,
-                  "consent_version": "tmall-platform", "pull": True},
+                  "consent_version": "天猫平台授权", "pull": True},
     }
     for name, (ts, sign) in fakes.HEADERS.items():
         channels[name] = {"app_id": f"{name}-app", "secret": fakes.SECRETS[name], "api_base": fakes.API_BASE[name],
                           "timestamp_header": ts, "signature_header": sign, "max_skew_seconds": 300,
-                          "consent_version": f"{name}-platform", "pull": True, "feedback": True}
+                          "consent_version": "平台授权", "pull": True, "feedback": True}
     settings.CHANNELS = channels
     return channels

@@ -29,7 +29,7 @@ def test_a_signed_push_is_captured_once_at_the_store_it_names(net, client, sign_
     assert lead.city.adcode == "330100"  # district 330106 (西湖区) is Hangzhou
     assert lead.model_interest == "S7 2026 长续航版" and "报价 21.98（裸车价）" in lead.message
     consent = lead.customer.consents.get()
-    assert consent.version == "tmall-platform" and consent.share_with_dealer and not consent.marketing
+    assert consent.version == "天猫平台授权" and consent.share_with_dealer and not consent.marketing
     delivery = Delivery.objects.get()
     assert (delivery.connector, delivery.platform_id, delivery.outcome, delivery.lead) == (
         "tmall", "TM20261206001", Outcome.CAPTURED, lead)

@@ -126,7 +126,8 @@ def _platform_deliveries():
 
     from tests.channels import fakes
 
-    channels = {"tmall": {"app_key": fakes.TMALL["app_key"], "secret": fakes.TMALL["secret"], "max_skew_seconds": 600}}
+    channels = {"tmall": {"app_key": fakes.TMALL["app_key"], "secret": fakes.TMALL["secret"], "max_skew_seconds": 600,
+                          "consent_version": "天猫平台授权"}}
     with override_settings(CHANNELS=channels):
         platform = Client()
         fakes.qimen_push(platform, fakes.tmall_lead(mobile="13911119999"))

@@ -130,7 +130,7 @@ class Connector:
         data = LeadInput(
             name=_text(name), phone=_text(phone), channel=self.channel, city=place, dealer=code,
             campaign=_text(campaign), source_ref=platform_id, model_interest=model_interest, message=message,
-            consent_version=config.get("consent_version") or f"{self.name}-platform",
+            consent_version=config.get("consent_version") or "平台授权",
             consent_share_with_dealer=True, consent_marketing=False,
         )
         return Mapped(platform_id, data, notes)
