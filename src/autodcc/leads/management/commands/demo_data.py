@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from autodcc.campaigns import demo as campaign_demo
 from autodcc.catalog import demo as catalog_demo
+from autodcc.channels import demo as channel_demo
 from autodcc.leads import demo as lead_demo
 from autodcc.network import demo
 from autodcc.orders import demo as order_demo
@@ -20,9 +21,10 @@ class Command(BaseCommand):
         campaigns = campaign_demo.build()
         leads = lead_demo.build()
         orders = order_demo.build()
+        platform = channel_demo.build()
         self.stdout.write(
             f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff, "
-            f"+{trims} trims, +{cars} test-drive cars, +{campaigns} campaigns, +{leads} leads, +{orders} deposit orders "
+            f"+{trims} trims, +{cars} test-drive cars, +{campaigns} campaigns, +{leads} leads, +{orders} deposit orders, +{platform} platform leads and orders "
             f"(nothing is added twice)"
         )
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
