@@ -109,6 +109,7 @@ class FakePlatform:
         self.calls: list[Call] = []
         self.feedback: list[dict[str, Any]] = []
         self.fail = False
+        self.page_cap = 2
 
     def wrap(self, ok: bool, data: Any, message: str = "") -> bytes:
         code = 0 if ok else 1001
@@ -133,7 +134,7 @@ class FakePlatform:
         if call.method == "GET" and parts.path == list_path:
             query = dict(parse_qsl(parts.query))
             start, size = int(query.get("cursor") or 0), int(query[size_param])
-            page = self.leads[start:start + min(size, 2)]  # small pages: the pull must follow them
+            page = self.leads[start:start + min(size, self.page_cap)]  # small pages: the pull must follow them
             end = start + len(page)
             return Answer(200, self.wrap(True, {list_key: page, next_key: str(end), more_key: end < len(self.leads)}))
         if call.method == "POST" and parts.path == feedback_path:
