@@ -45,6 +45,7 @@ def test_a_failed_delivery_is_replayed_from_the_console_once_fixed(net, client, 
     assert response.status_code == 200 and "已重放" in response.content.decode()
     delivery.refresh_from_db()
     assert delivery.outcome == Outcome.CAPTURED and delivery.replays == 1 and delivery.lead is not None
+    assert delivery.times_received == 1  # a replay is not another receipt
     entry = AuditLog.objects.get(action="channel.delivery_replay")
     assert entry.actor_user_id == net.hq_marketer.user.pk and entry.after["outcome"] == "captured"
     again = hq.post(reverse("console:channel_replay", args=[delivery.pk]), follow=True)  # done: not replayable

@@ -104,6 +104,20 @@ def masked(text: str) -> str:
     return _MOBILE.sub(lambda m: phone.mask(m.group(0)), text or "")
 
 
+def readable_body(text: str) -> str:
+    """A raw body laid out for reading (JSON indented, form fields one a line), mobiles masked."""
+    import json
+    from urllib.parse import parse_qsl
+
+    text = text or ""
+    try:
+        laid = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    except ValueError:
+        fields = parse_qsl(text, keep_blank_values=True) if "=" in text and "\n" not in text else []
+        laid = "\n".join(f"{k}={v}" for k, v in fields) if fields else text
+    return masked(laid)
+
+
 def item_summary(delivery: Delivery) -> dict[str, Any]:
     """Who and what the platform sent, as the delivery lists show it (mobile masked)."""
     item = delivery.item or {}

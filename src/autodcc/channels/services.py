@@ -110,7 +110,7 @@ def refusal_count(connector: Connector, exc: Refused) -> None:
 
 
 def receive_many(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]], *, via: str, bodies: list[str],
-                 params: dict[str, str] | None = None) -> list[Received]:
+                 params: dict[str, str] | None = None, replay: bool = False) -> list[Received]:
     """Capture platform leads in one batch (those already captured are only counted again) and
     record each one's delivery. An unexpected failure of the batch is retried lead by lead, so
     one bad lead is recorded as failed without holding up the others."""
@@ -131,13 +131,13 @@ def receive_many(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]
             seen.add(mapped.platform_id)
     if todo:
         try:
-            _capture(connector, items, todo, known, via, bodies, params or {}, now, results)
+            _capture(connector, items, todo, known, via, bodies, params or {}, now, results, replay)
         except Exception as exc:
             if len(todo) > 1 or not isinstance(exc, DomainError):
                 log.exception("%s: batch capture failed, capturing lead by lead", connector.name)
             for i in todo:
                 try:
-                    _capture(connector, items, [i], known, via, bodies, params or {}, now, results)
+                    _capture(connector, items, [i], known, via, bodies, params or {}, now, results, replay)
                 except DomainError as exc:  # a rule of the pipeline refused it (no dealer takes leads)
                     results[i] = Received(_record_failure(connector, items[i], via, bodies[i], params or {}, now, exc,
                                                           outcome=Outcome.REJECTED), repeat=False)
@@ -159,7 +159,7 @@ def receive_many(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]
 
 def _capture(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]], todo: list[int],
              known: dict[str, Delivery], via: str, bodies: list[str], params: dict[str, str], now: dt.datetime,
-             results: list[Received | None]) -> None:
+             results: list[Received | None], replay: bool = False) -> None:
     caller = Caller("system", actor_of(connector).label)
     with transaction.atomic():
         outcomes = capture([Request(items[i][0].data, caller, key=key_of(connector, items[i][0].platform_id))
@@ -172,8 +172,9 @@ def _capture(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]], t
             else:
                 values = {"outcome": Outcome.CAPTURED if outcome.created else Outcome.JOINED, "error": None,
                           "lead_id": outcome.lead_id}
-            values.update(via=via, body=bodies[i], params=params, item=item, notes=mapped.notes, processed_at=now,
-                          last_received_at=now)
+            values.update(via=via, body=bodies[i], params=params, item=item, notes=mapped.notes, processed_at=now)
+            if not replay:  # a replay runs what was received: it is not received again
+                values["last_received_at"] = now
             row = known.get(mapped.platform_id)
             if row is None:
                 row = Delivery(connector=connector.name, kind=DeliveryKind.LEAD, platform_id=mapped.platform_id,
@@ -182,7 +183,8 @@ def _capture(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]], t
             else:
                 for k, v in values.items():
                     setattr(row, k, v)
-                row.times_received += 1
+                if not replay:
+                    row.times_received += 1
                 changed.append(row)
             results[i] = Received(row, repeat=False)
         if new_rows:
@@ -299,7 +301,7 @@ def delivery_replay(*, actor: Actor, delivery_id: int) -> Delivery:
                                                                        "message": str(exc)[:300]}])
             else:
                 receive_many(connector, [(mapped, delivery.item)], via=delivery.via, bodies=[delivery.body],
-                             params=delivery.params)
+                             params=delivery.params, replay=True)
         Delivery.objects.filter(pk=delivery.pk).update(replays=F("replays") + 1)
         delivery.refresh_from_db()
         audit.record(actor=actor, action="channel.delivery_replay", obj=delivery, before=before,

@@ -72,7 +72,7 @@ def channel_detail(request: HttpRequest, name: str) -> HttpResponse:
 def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("lead", "lead__dealer", "order"), pk=pk)
     return render(request, "console/channels/delivery.html", {
-        "d": delivery, "label": Connector(delivery.connector).label, "body": selectors.masked(delivery.body),
+        "d": delivery, "label": Connector(delivery.connector).label, "body": selectors.readable_body(delivery.body),
         "notes": [{"label": NOTE_LABELS.get(n.get("code", ""), n.get("code", "")), "value": n.get("value", "")}
                   for n in delivery.notes or []],
         "summary": selectors.item_summary(delivery), "is_order": delivery.kind == DeliveryKind.ORDER,
