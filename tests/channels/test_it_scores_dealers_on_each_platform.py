@@ -86,6 +86,15 @@ def test_a_regional_manager_imports_only_their_regions_dealers(net, client, logi
                                                           ["SH-001", "", "2026-11", 91, 90], ["BJ-001", "", "2026-11", 91, 90]]))
     record = ScoreImport.objects.get()
     assert record.saved == 1 and record.errors[0]["row"] == 3 and "BJ-001" in record.errors[0]["message"]
+    url = reverse("console:platform_score_import", args=[record.pk])
+    assert client.get(url).status_code == 200
+    upload(login(net.hq_marketer), "cheyitong", xlsx([["商家编码", "商家名称", "统计月份", "服务分", "合格线"],
+                                                     ["BJ-001", "", "2026-11", 91, 90]]))
+    hq_import = ScoreImport.objects.exclude(pk=record.pk).get()
+    assert client.get(reverse("console:platform_score_import", args=[hq_import.pk])).status_code == 200  # HQ sees all
+    manager = login(net.regional_manager)
+    assert manager.get(reverse("console:platform_score_import", args=[hq_import.pk])).status_code == 404
+    assert "BJ-001" not in manager.get(reverse("console:platform_scores")).content.decode()
 
 
 def test_dealer_staff_may_not_open_the_scores(net, client, login):

@@ -33,6 +33,8 @@ NOT_DEALER_SCOPED = {
     # the catalogue is the brand's: HQ marketing only
     "trim_edit", "trim_photo", "trim_colour", "trim_price", "trim_new", "model_new", "model_edit", "series_edit",
     "catalog_action", "edition_edit", "package_edit",
+    # the channel connectors' deliveries are HQ's (403 to everyone else); a score import is its importer's or HQ's
+    "channel_detail", "channel_delivery", "channel_replay", "platform_score_import",
 }
 
 

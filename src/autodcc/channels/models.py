@@ -154,6 +154,7 @@ class ScoreImport(models.Model):
     saved = models.PositiveIntegerField(_("saved"), default=0)
     errors = models.JSONField(default=list)  # [{row, column, message}]
     by_label = models.CharField(max_length=150)
+    by_user_id = models.BigIntegerField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -143,7 +143,7 @@ def scores_import(*, actor: Actor, platform: str, upload: BinaryIO, filename: st
         record = ScoreImport.objects.create(
             platform=platform, month=max(set(months), key=months.count) if months else dt.date.today().replace(day=1),
             filename=filename[:200], file_hash=hashlib.sha256(data).hexdigest(), rows=len(rows), saved=saved,
-            errors=errors, by_label=actor.label[:150])
+            errors=errors, by_label=actor.label[:150], by_user_id=actor.user_id)
         audit.record(actor=actor, action="platform_score.import", obj=record,
                      after={"platform": platform, "file": filename[:200], "rows": len(rows), "saved": saved,
                             "errors": len(errors)})
@@ -155,6 +155,12 @@ def _number(value: Any) -> Decimal | None:
         return tabular.to_decimal(value)
     except DomainError:
         return None
+
+
+def imports_for(actor: Actor) -> Any:
+    """The imports a person may read: HQ all, anyone else their own (their rows' dealers only)."""
+    qs = ScoreImport.objects.all()
+    return qs if actor.is_hq else qs.filter(by_user_id=actor.user_id)
 
 
 # --- computed from our own leads ------------------------------------------------------------------

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from autodcc.channels import connectors, selectors
-from autodcc.channels.models import Connector, Delivery, DeliveryKind, ScoreImport
-from autodcc.channels.scores import COMPUTED, LAYOUTS, computed_scores, header_of, scores_import
+from autodcc.channels.models import Connector, Delivery, DeliveryKind
+from autodcc.channels.scores import COMPUTED, LAYOUTS, computed_scores, header_of, imports_for, scores_import
 from autodcc.channels.services import delivery_replay
 from autodcc.console.forms.channels import ScoreImportForm
 from autodcc.console.forms.insights import MonthForm
@@ -133,13 +133,13 @@ def platform_score_page(request: HttpRequest) -> HttpResponse:
                      for s in computed],
         "rate_headers": [(RATE_LABELS[code], threshold) for code, threshold in COMPUTED],
         "layouts": [{"label": layout.label, "columns": header_of(p)} for p, layout in LAYOUTS.items()],
-        "imports": ScoreImport.objects.all()[:10],
+        "imports": imports_for(actor)[:10],
     })
 
 
 @staff_view("insights.scores")
 def platform_score_import(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_object_or_404(ScoreImport, pk=pk)
+    record = get_object_or_404(imports_for(request.actor), pk=pk)  # type: ignore[attr-defined]
     layout = LAYOUTS.get(record.platform)  # type: ignore[call-overload]
     return render(request, "console/channels/score_import.html",
                   {"record": record, "platform": layout.label if layout else record.platform})
