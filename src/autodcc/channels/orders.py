@@ -42,35 +42,38 @@ def _tmall() -> TmallConnector:
 def tmall_orders_pull(*, transport: Transport | None = None, now: dt.datetime | None = None) -> int:
     """Pull the trades created since the cursor (less an overlap) and turn the paid ones not seen
     yet into deposit orders; returns how many orders were created."""
+    from autodcc.channels.services import claim, release
+
     connector = _tmall()
     transport = transport or urllib_transport
     now = now or timezone.now()
-    with transaction.atomic():
+    if not claim("tmall:order"):
+        return 0
+    try:
         row, _created = PullCursor.objects.get_or_create(connector="tmall", stream=DeliveryKind.ORDER)
-        row = PullCursor.objects.select_for_update().get(pk=row.pk)
-        row.last_run_at = now
+        PullCursor.objects.filter(pk=row.pk).update(last_run_at=now)
         start = (_parse(row.cursor) or now - FIRST_LOOK_BACK) - OVERLAP
-        created = 0
         try:
             trades = connector.fetch_trades(transport, start=start, end=now)
         except TransportError as exc:
-            row.last_error = str(exc)[:300]
-            row.save()
+            PullCursor.objects.filter(pk=row.pk).update(last_error=str(exc)[:300])
             return 0
         paid = [t for t in trades if t.get("status") in PAID_STATUSES and str(t.get("tid") or "").strip()]
         done = set(Delivery.objects.filter(connector="tmall", kind=DeliveryKind.ORDER, outcome=Outcome.ORDERED,
                                            platform_id__in=[str(t["tid"]) for t in paid])
                    .values_list("platform_id", flat=True))
+        created = 0
         for trade in paid:
             if str(trade["tid"]) in done:
                 continue
             done.add(str(trade["tid"]))
             if trade_import(trade).outcome == Outcome.ORDERED:
                 created += 1
-        row.cursor = signing.top_timestamp(now)
-        row.last_ok_at, row.last_error, row.last_count = now, "", created
-        row.save()
-    return created
+        PullCursor.objects.filter(pk=row.pk).update(cursor=signing.top_timestamp(now), last_ok_at=now, last_error="",
+                                                    last_count=created)
+        return created
+    finally:
+        release("tmall:order")
 
 
 def _parse(text: str) -> dt.datetime | None:
@@ -104,6 +107,8 @@ def trade_import(trade: dict[str, Any], *, replay: bool = False) -> Delivery:
                                                       "message": f"{type(exc).__name__}: {exc}"[:300]}], notes=[])
     delivery, created = Delivery.objects.get_or_create(connector="tmall", kind=DeliveryKind.ORDER, platform_id=tid[:80],
                                                        defaults={**values, "received_at": now})
+    if not created and delivery.outcome == Outcome.ORDERED:  # already an order (a concurrent pull): kept
+        return delivery
     if not created:
         for k, v in values.items():
             setattr(delivery, k, v)

@@ -212,22 +212,41 @@ def _record_failure(connector: Connector, entry: tuple[Mapped, dict[str, Any]], 
 # --- pulls -----------------------------------------------------------------------------------
 
 
-def _cursor(connector: Connector, stream: str) -> PullCursor:
-    row, _created = PullCursor.objects.get_or_create(connector=connector.name, stream=stream)
-    return PullCursor.objects.select_for_update().get(pk=row.pk)
+def claim(name: str, seconds: int = 900) -> bool:
+    """One puller of a stream at a time, across processes (the cache's add is atomic); no database
+    transaction is held while the platform is called."""
+    from django.core.cache import cache
+
+    try:
+        return bool(cache.add(f"channels:pull:{name}", 1, seconds))
+    except Exception:  # the cache is down: pull anyway (every step is idempotent)
+        log.warning("cache unavailable: pulling %s without a claim", name, exc_info=True)
+        return True
+
+
+def release(name: str) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.delete(f"channels:pull:{name}")
+    except Exception:
+        log.debug("cache unavailable", exc_info=True)
 
 
 def leads_pull(*, connector: Connector, transport: Transport | None = None) -> int:
     """Pull the leads after the connector's cursor, page after page, and capture them; the cursor
     moves only past pages that were recorded. Returns the number of leads received."""
     transport = transport or urllib_transport
-    with transaction.atomic():  # one puller per connector at a time (the cursor row is locked)
-        row = _cursor(connector, DeliveryKind.LEAD)
-        row.last_run_at = timezone.now()
-        received = 0
+    name = f"{connector.name}:lead"
+    if not claim(name):
+        return 0
+    try:
+        row, _created = PullCursor.objects.get_or_create(connector=connector.name, stream=DeliveryKind.LEAD)
+        PullCursor.objects.filter(pk=row.pk).update(last_run_at=timezone.now())
+        cursor, received = row.cursor, 0
         try:
             for _page in range(MAX_PULL_PAGES):
-                items, following, more = connector.fetch_leads(transport, row.cursor)  # type: ignore[attr-defined]
+                items, following, more = connector.fetch_leads(transport, cursor)  # type: ignore[attr-defined]
                 batch, bodies = [], []
                 for item in items:
                     try:
@@ -240,14 +259,17 @@ def leads_pull(*, connector: Connector, transport: Transport | None = None) -> i
                 if batch:
                     receive_many(connector, batch, via=Via.PULL, bodies=bodies)
                 received += len(batch)
-                row.cursor = following[:200]
+                cursor = following[:200]
+                PullCursor.objects.filter(pk=row.pk).update(cursor=cursor)
                 if not more or not items:
                     break
-            row.last_ok_at, row.last_error, row.last_count = timezone.now(), "", received
         except TransportError as exc:
-            row.last_error = str(exc)[:300]
-        row.save()
-    return received
+            PullCursor.objects.filter(pk=row.pk).update(last_error=str(exc)[:300])
+        else:
+            PullCursor.objects.filter(pk=row.pk).update(last_ok_at=timezone.now(), last_error="", last_count=received)
+        return received
+    finally:
+        release(name)
 
 
 def _json(item: Any) -> str:
