@@ -149,6 +149,7 @@ class FakeTop:
     def __init__(self, trades: list[dict[str, Any]], *, session: str = "seller-session", page_size: int = 2) -> None:
         self.trades, self.session, self.page_size = trades, session, page_size
         self.calls: list[dict[str, str]] = []
+        self.feedback: list[dict[str, Any]] = []
 
     def __call__(self, call: Call) -> Answer:
         params = dict(parse_qsl(call.body.decode()))
@@ -157,6 +158,10 @@ class FakeTop:
             return Answer(200, json.dumps({"error_response": {"code": 25, "msg": "Invalid signature"}}).encode())
         if params.get("session") != self.session:
             return Answer(200, json.dumps({"error_response": {"code": 27, "msg": "Invalid session"}}).encode())
+        if params["method"] == "tmall.aliauto.lead.feed.back":
+            self.feedback.append(json.loads(params["lead_feed_back_dto"]))
+            body = {"tmall_aliauto_lead_feed_back_response": {"result_success": True, "msg_code": "200"}}
+            return Answer(200, json.dumps(body).encode())
         assert params["method"] == "taobao.trades.sold.get"
         start = dt.datetime.strptime(params["start_created"], "%Y-%m-%d %H:%M:%S")
         end = dt.datetime.strptime(params["end_created"], "%Y-%m-%d %H:%M:%S")

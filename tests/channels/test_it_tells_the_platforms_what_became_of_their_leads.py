@@ -18,8 +18,12 @@ from tests.channels import fakes
 def platforms():
     made = {n: fakes.FakePlatform(n, []) for n in ("autohome", "yiche", "dongchedi")}
 
+    made["tmall"] = fakes.FakeTop([])
+
     def route(call):
-        return next(p for n, p in made.items() if call.url.startswith(fakes.API_BASE[n]))(call)
+        if call.url.startswith("https://eco.taobao.test"):
+            return made["tmall"](call)
+        return next(p for n, p in made.items() if n != "tmall" and call.url.startswith(fakes.API_BASE[n]))(call)
 
     use_transport(route)
     yield made
@@ -68,3 +72,17 @@ def test_a_platform_that_refuses_is_retried_then_marked_failed(net, client, plat
     outbox.dispatch_due()
     row = Feedback.objects.get()
     assert row.state == FeedbackState.FAILED and "502" in row.error
+
+
+def test_tmall_hears_of_the_first_touch_of_the_leads_it_numbered(net, client, platforms):
+    fakes.qimen_push(client, fakes.tmall_lead(attr="{store_code:'HZ-001',lead_no:'1851125030483093545'}"))
+    fakes.qimen_push(client, fakes.tmall_lead(mobile="13911113333", attr="{store_code:'HZ-001'}"))  # no lead number
+    for lead in Lead.objects.all():
+        lead_follow_up(actor=net.b_agent.actor, lead=lead, kind="call_out", result="reached")
+        lead_register_arrival(actor=net.b_agent.actor, lead=Lead.objects.get(pk=lead.pk))
+    assert feedback_sweep() == 1  # Tmall takes the first touch of a lead it numbered, nothing else
+    outbox.dispatch_due()
+    assert platforms["tmall"].feedback == [{"lead_no": 1851125030483093545, "first_touch": True,
+                                            "call_status": "CONNECTED"}]
+    assert platforms["tmall"].calls[0]["sign_method"] == "hmac-sha256"  # checked by the fake against the secret
+    assert Feedback.objects.get().state == FeedbackState.SENT

@@ -34,8 +34,7 @@ def use_transport(transport: Transport | None) -> None:
 
 
 def _takers() -> dict[str, Any]:
-    return {name: c for name, c in connectors.CONNECTORS.items()
-            if c.feedback_statuses and c.configured and c.config().get("feedback", True) and c.config().get("api_base")}
+    return {name: c for name, c in connectors.CONNECTORS.items() if c.gives_feedback}
 
 
 def feedback_sweep(*, now: dt.datetime | None = None) -> int:
@@ -48,9 +47,11 @@ def feedback_sweep(*, now: dt.datetime | None = None) -> int:
                                      lead__isnull=False, received_at__gte=now - WINDOW)
              .filter(Q(lead__contacted_at__isnull=False) | Q(lead__arrived_at__isnull=False)
                      | Q(lead__status=Status.INVALID))
-             .values_list("pk", "connector", "lead__contacted_at", "lead__arrived_at", "lead__status"))
+             .values_list("pk", "connector", "platform_id", "lead__contacted_at", "lead__arrived_at", "lead__status"))
     wanted: list[tuple[int, str]] = []
-    for pk, name, contacted, arrived, status in found:
+    for pk, name, platform_id, contacted, arrived, status in found:
+        if not takers[name].takes_feedback_for(platform_id):
+            continue
         taken = takers[name].feedback_statuses
         for fb, holds in ((FeedbackStatus.CONTACTED, contacted is not None), (FeedbackStatus.ARRIVED, arrived is not None),
                           (FeedbackStatus.INVALID, status == Status.INVALID)):

@@ -81,6 +81,16 @@ class Connector:
     def configured(self) -> bool:
         return bool(self.config().get("secret"))
 
+    @property
+    def gives_feedback(self) -> bool:
+        """Whether status feedback is sent now: the platform takes some, and it is set up."""
+        config = self.config()
+        return bool(self.feedback_statuses and self.configured and config.get("feedback", True)
+                    and config.get("api_base"))
+
+    def takes_feedback_for(self, platform_id: str) -> bool:
+        return True
+
     def verify(self, inbound: Inbound) -> Verified:
         raise NotImplementedError
 

@@ -45,6 +45,7 @@ from autodcc.channels.connectors.transport import Call, Transport, TransportErro
 
 LEADS_METHOD = "qimen.tmall.car.leads.synchronize"
 TRADES_METHOD = "taobao.trades.sold.get"
+FEEDBACK_METHOD = "tmall.aliauto.lead.feed.back"
 SYSTEM_PARAMS = ("method", "app_key", "timestamp", "v", "sign_method", "format", "sign", "target_app_key",
                  "customerId", "partner_id", "session", "simplify")
 BUSINESS = ("name", "mobile", "addr", "district_id", "brand", "line", "year", "model", "price", "favorite_brand",
@@ -65,6 +66,16 @@ class TmallConnector(Connector):
     name = "tmall"
     channel = "tmall"
     pulls = ("order",)
+    # ``tmall.aliauto.lead.feed.back`` takes a lead's first touch (a numeric Tmall lead number)
+    feedback_statuses = frozenset({"contacted"})
+
+    @property
+    def gives_feedback(self) -> bool:
+        config = self.config()
+        return bool(self.configured and config.get("session") and config.get("feedback", True))
+
+    def takes_feedback_for(self, platform_id: str) -> bool:
+        return platform_id.isdigit()  # Tmall's own lead number (not our digest of a lead sent without one)
 
     # --- push ------------------------------------------------------------------------------
 
@@ -155,21 +166,45 @@ class TmallConnector(Connector):
             ET.SubElement(root, key).text = value
         return Reply(200, "text/xml; charset=utf-8", b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, "utf-8"))
 
+    # --- calls to TOP -----------------------------------------------------------------------
+
+    def top_call(self, method: str, business: dict[str, str], *, now: dt.datetime | None = None) -> Call:
+        """A TOP call signed ``hmac-sha256`` with the app secret, on the seller's session."""
+        config = self.config()
+        params = {"method": method, "app_key": config.get("app_key", ""), "session": config.get("session", ""),
+                  "timestamp": signing.top_timestamp(now or timezone.now()), "format": "json", "v": "2.0",
+                  "sign_method": "hmac-sha256", **business}
+        params["sign"] = signing.top_sign(params, config.get("secret", ""), "hmac-sha256")
+        return Call("POST", config.get("gateway") or "https://eco.taobao.com/router/rest",
+                    {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"}, urlencode(params).encode())
+
+    def send_feedback(self, transport: Transport, platform_id: str, status: str) -> None:
+        """The lead's first touch, told to Tmall (only a lead Tmall numbered can be told)."""
+        from autodcc.core.outbox import PermanentFailure
+
+        if status not in self.feedback_statuses or not platform_id.isdigit():
+            raise PermanentFailure(f"Tmall takes no {status} feedback for lead {platform_id[:20]}")
+        dto = {"lead_no": int(platform_id), "first_touch": True, "call_status": "CONNECTED"}
+        answer = transport(self.top_call(FEEDBACK_METHOD, {"lead_feed_back_dto": json.dumps(dto)}))
+        try:
+            data = json.loads(answer.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise TransportError(f"HTTP {answer.status}: not JSON") from None
+        if "error_response" in data:
+            err = data["error_response"]
+            raise TransportError(f"{err.get('code')} {err.get('sub_code', '')} {err.get('msg', '')}".strip())
+        result = data.get("tmall_aliauto_lead_feed_back_response") or {}
+        if not result.get("result_success"):
+            raise TransportError(f"{result.get('msg_code', '')} {result.get('msg_info', '')}".strip() or "refused")
+
     # --- orders ----------------------------------------------------------------------------
 
     def trades_call(self, *, start: dt.datetime, end: dt.datetime, page: int, now: dt.datetime | None = None) -> Call:
         """A signed ``taobao.trades.sold.get`` call for one page of the trades created in [start, end)."""
-        config = self.config()
-        params = {
-            "method": TRADES_METHOD, "app_key": config.get("app_key", ""), "session": config.get("session", ""),
-            "timestamp": signing.top_timestamp(now or timezone.now()), "format": "json", "v": "2.0",
-            "sign_method": "hmac-sha256", "fields": TRADE_FIELDS, "type": "step,fixed",
-            "start_created": signing.top_timestamp(start), "end_created": signing.top_timestamp(end),
-            "page_no": str(page), "page_size": str(PAGE_SIZE), "use_has_next": "true",
-        }
-        params["sign"] = signing.top_sign(params, config.get("secret", ""), "hmac-sha256")
-        return Call("POST", config.get("gateway") or "https://eco.taobao.com/router/rest",
-                    {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"}, urlencode(params).encode())
+        return self.top_call(TRADES_METHOD, {
+            "fields": TRADE_FIELDS, "type": "step,fixed", "start_created": signing.top_timestamp(start),
+            "end_created": signing.top_timestamp(end), "page_no": str(page), "page_size": str(PAGE_SIZE),
+            "use_has_next": "true"}, now=now)
 
     def fetch_trades(self, transport: Transport, *, start: dt.datetime, end: dt.datetime
                      ) -> list[dict[str, Any]]:
