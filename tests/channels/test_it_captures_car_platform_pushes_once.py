@@ -113,3 +113,53 @@ def test_a_campaign_code_reaches_the_lead(net, client):
     campaign = Campaign.objects.create(code="AH-DEC", name="汽车之家12月", starts_on="2026-12-01", ends_on="2026-12-31")
     fakes.signed_push(client, "autohome", fakes.PLATFORM_LEADS["autohome"](6, activityCode="ah-dec"))
     assert Lead.objects.get().campaign == campaign
+
+
+@pytest.mark.parametrize("name", PLATFORMS)
+def test_a_nul_character_and_a_ten_kilobyte_remark_lose_nothing_and_break_nothing(net, client, name):
+    item = fakes.PLATFORM_LEADS[name](8)
+    name_field = {"autohome": "customerName", "yiche": "userName", "dongchedi": "user_name"}[name]
+    nul = fakes.signed_push(client, name, {**item, name_field: "李\u0000强"})
+    assert nul.status_code == 400 and not Delivery.objects.exists()
+    message_field = {"autohome": "remark", "yiche": "comment", "dongchedi": "intention"}[name]
+    long = fakes.signed_push(client, name, {**item, message_field: "想" * 10_000})
+    assert long.status_code == 422  # refused by our rules (messages end at 2,000 characters), never cut
+    delivery = Delivery.objects.get()
+    assert delivery.outcome == Outcome.REJECTED and delivery.error[0]["field"] == "message"
+    assert len(delivery.item[message_field]) == 10_000 and not Lead.objects.exists()
+
+
+def test_a_batch_that_collides_is_captured_lead_by_lead_and_once(net, client, monkeypatch):
+    """The delivery row collides on its first write (as when another receipt wrote it): the batch
+    is run again lead by lead and the lead is captured once."""
+    from autodcc.channels import services
+    from autodcc.leads.services.capture import capture as real_capture
+
+    calls = []
+
+    def colliding(requests, **kwargs):
+        outcomes = real_capture(requests, **kwargs)
+        if not calls:
+            calls.append(1)
+            Delivery.objects.create(connector="autohome", platform_id="AH00000011", via="push", body="{}",
+                                    outcome=Outcome.CAPTURED, lead_id=outcomes[0].lead_id)
+        return outcomes
+
+    monkeypatch.setattr(services, "capture", colliding)
+    response = fakes.signed_push(client, "autohome", fakes.PLATFORM_LEADS["autohome"](11))
+    assert code_of("autohome", response) == 0
+    assert Delivery.objects.get().outcome == Outcome.CAPTURED
+    assert Lead.objects.count() == 1 and Capture.objects.count() == 1
+
+
+def test_a_failure_never_overwrites_a_captured_delivery(net, client):
+    from django.utils import timezone
+
+    from autodcc.channels import connectors
+    from autodcc.channels.services import _record_failure
+
+    fakes.signed_push(client, "autohome", fakes.PLATFORM_LEADS["autohome"](12))
+    connector = connectors.get("autohome")
+    mapped = connector.map(fakes.PLATFORM_LEADS["autohome"](12))
+    row = _record_failure(connector, (mapped, {}), "push", "{}", {}, timezone.now(), RuntimeError("late"))
+    assert row.outcome == Outcome.CAPTURED and Delivery.objects.get().error is None

@@ -149,3 +149,9 @@ def test_a_lead_our_rules_refuse_is_kept_for_a_replay_and_answered_as_an_error(n
     delivery = Delivery.objects.get()
     assert delivery.outcome == Outcome.REJECTED and delivery.error[0]["field"] == "phone"
     assert not Lead.objects.exists()
+
+
+def test_a_nul_character_is_refused_and_nothing_saved(net, client):
+    response = fakes.qimen_push(client, fakes.tmall_lead(name="王\x00芳"))
+    assert answer(response)["msgCode"] == "isv.invalid-parameter"
+    _nothing_saved()

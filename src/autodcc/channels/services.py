@@ -136,6 +136,14 @@ def receive_many(connector: Connector, items: list[tuple[Mapped, dict[str, Any]]
             if len(todo) > 1 or not isinstance(exc, DomainError):
                 log.exception("%s: batch capture failed, capturing lead by lead", connector.name)
             for i in todo:
+                platform_id = items[i][0].platform_id
+                fresh = Delivery.objects.filter(connector=connector.name, kind=DeliveryKind.LEAD,
+                                                platform_id=platform_id).first()
+                if fresh is not None:
+                    known[platform_id] = fresh
+                    if fresh.outcome in DONE_OUTCOMES:  # a concurrent receipt of the same lead captured it
+                        results[i] = Received(fresh, repeat=True)
+                        continue
                 try:
                     _capture(connector, items, [i], known, via, bodies, params or {}, now, results, replay)
                 except DomainError as exc:  # a rule of the pipeline refused it (no dealer takes leads)
@@ -201,11 +209,19 @@ def _record_failure(connector: Connector, entry: tuple[Mapped, dict[str, Any]], 
         error = [e.as_dict() for e in getattr(exc, "errors", None) or [exc]]
     else:
         error = [{"code": "internal", "field": None, "message": f"{type(exc).__name__}: {exc}"[:300]}]
-    row, _created = Delivery.objects.update_or_create(
-        connector=connector.name, kind=DeliveryKind.LEAD, platform_id=mapped.platform_id,
-        defaults={"via": via, "body": body, "params": params, "item": item, "notes": mapped.notes,
-                  "outcome": outcome, "error": error, "processed_at": now, "last_received_at": now},
-    )
+    values = {"via": via, "body": body, "params": params, "item": item, "notes": mapped.notes, "outcome": outcome,
+              "error": error, "processed_at": now, "last_received_at": now}
+    with transaction.atomic():
+        row = (Delivery.objects.select_for_update()
+               .filter(connector=connector.name, kind=DeliveryKind.LEAD, platform_id=mapped.platform_id).first())
+        if row is None:
+            return Delivery.objects.create(connector=connector.name, kind=DeliveryKind.LEAD,
+                                           platform_id=mapped.platform_id, received_at=now, **values)
+        if row.outcome in DONE_OUTCOMES:  # captured meanwhile: a failure of a repeat changes nothing
+            return row
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.save()
     return row
 
 

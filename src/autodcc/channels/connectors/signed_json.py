@@ -74,6 +74,8 @@ class SignedJsonConnector(Connector):
         skew = abs(time.time() - sent)
         if skew > int(config.get("max_skew_seconds") or 300):
             raise Refused("timestamp", f"timestamp is {int(skew)} s off")
+        if b"\x00" in inbound.body or b"\\u0000" in inbound.body:
+            raise Refused("malformed", "NUL character in the body")
         try:
             item = json.loads(inbound.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):

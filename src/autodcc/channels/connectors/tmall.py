@@ -96,6 +96,8 @@ class TmallConnector(Connector):
                 body_text = inbound.body.decode("utf-8")
             except UnicodeDecodeError:
                 raise Refused("malformed", "body is not UTF-8") from None
+        if any("\x00" in v for v in params.values()) or "\x00" in body_text or "\\u0000" in body_text:
+            raise Refused("malformed", "NUL character in the request")
         if params.get("method") != LEADS_METHOD:
             raise Refused("method", f"method {params.get('method', '')[:60]!r}")
         if config.get("app_key") and params.get("app_key") != config["app_key"]:
