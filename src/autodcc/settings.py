@@ -168,6 +168,8 @@ AUTODCC_SCHEDULE = {
     "complaint-sweep": {"task": "autodcc.feedback.tasks.sweep_complaints", "seconds": 60},
     # maintenance reminders and revisit calls: once a day is enough, hourly catches a missed run
     "care-daily": {"task": "autodcc.aftercare.tasks.run_daily", "seconds": 3600},
+    "channel-pulls": {"task": "autodcc.channels.tasks.pull_channels", "seconds": 300},
+    "channel-feedback": {"task": "autodcc.channels.tasks.send_feedback", "seconds": 120},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["seconds"])} for name, entry in AUTODCC_SCHEDULE.items()
@@ -214,6 +216,7 @@ INSTALLED_APPS = [
     "autodcc.campaigns",
     "autodcc.assistant",
     "autodcc.leads",
+    "autodcc.channels",
     "autodcc.catalog",
     "autodcc.testdrives",
     "autodcc.storefront",
@@ -399,3 +402,40 @@ WECHATPAY_SERIAL_NO = env_str("WECHATPAY_SERIAL_NO")
 WECHATPAY_PLATFORM_PUBLIC_KEY = env_str("WECHATPAY_PLATFORM_PUBLIC_KEY")
 WECHATPAY_API_BASE = env_url("WECHATPAY_API_BASE", {"http", "https"}) or "https://api.mch.weixin.qq.com"
 AUTODCC_DEPOSIT_CAP = env_str("AUTODCC_DEPOSIT_CAP", "500.00")
+
+# --- Channel connectors -----------------------------------------------------------------------
+# Per-connector credentials and endpoints (docs/channels.md). A connector without its secret
+# refuses pushes and does not pull.
+CHANNEL_MAX_SKEW_SECONDS = env_int("CHANNEL_MAX_SKEW_SECONDS", 600, minimum=30)
+
+
+def _hmac_connector(name: str, label: str, timestamp_header: str, signature_header: str) -> dict[str, Any]:
+    prefix = f"CHANNEL_{name.upper()}_"
+    return {
+        "app_id": env_str(prefix + "APP_ID"),
+        "secret": env_str(prefix + "SECRET"),
+        "api_base": env_url(prefix + "API_BASE", {"http", "https"}),
+        "timestamp_header": env_str(prefix + "TIMESTAMP_HEADER", timestamp_header),
+        "signature_header": env_str(prefix + "SIGNATURE_HEADER", signature_header),
+        "max_skew_seconds": env_int(prefix + "MAX_SKEW_SECONDS", 300, minimum=30),
+        # the consent the consumer gave on the platform's own form (recorded with the lead's consent)
+        "consent_version": env_str(prefix + "CONSENT_VERSION", f"{label}平台授权"),
+        "pull": env_bool(prefix + "PULL", True),
+        "feedback": env_bool(prefix + "FEEDBACK", True),
+    }
+
+
+CHANNELS = {
+    "tmall": {
+        "app_key": env_str("CHANNEL_TMALL_APP_KEY"),
+        "secret": env_str("CHANNEL_TMALL_APP_SECRET"),
+        "session": env_str("CHANNEL_TMALL_SESSION"),  # the seller's authorisation, for the order pull
+        "gateway": env_url("CHANNEL_TMALL_GATEWAY", {"http", "https"}) or "https://eco.taobao.com/router/rest",
+        "max_skew_seconds": env_int("CHANNEL_TMALL_MAX_SKEW_SECONDS", 600, minimum=30),
+        "consent_version": env_str("CHANNEL_TMALL_CONSENT_VERSION", "天猫平台授权"),
+        "pull": env_bool("CHANNEL_TMALL_PULL_ORDERS", True),
+    },
+    "autohome": _hmac_connector("autohome", "汽车之家", "X-Autohome-Timestamp", "X-Autohome-Signature"),
+    "yiche": _hmac_connector("yiche", "易车", "X-Yiche-Timestamp", "X-Yiche-Sign"),
+    "dongchedi": _hmac_connector("dongchedi", "懂车帝", "X-Dcd-Timestamp", "X-Dcd-Signature"),
+}

@@ -32,6 +32,7 @@ urlpatterns = [
     path("store/", include("autodcc.storefront.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/", api.urls),
+    path("channels/", include("autodcc.channels.urls")),
     path("pay/notify/<str:provider>/", payments.notify, name="payment_notify"),
     path("pay/sandbox/<str:out_trade_no>/", payments.sandbox_checkout, name="sandbox_checkout"),
     path("admin/", admin.site.urls),

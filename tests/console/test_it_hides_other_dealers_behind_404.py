@@ -37,6 +37,8 @@ NOT_DEALER_SCOPED = {
     "care_survey_template",
     # the brand's FAQ assistant: customer service's conversations and HQ's question bank (403 to dealers)
     "chat_detail", "faq_edit", "faq_question_dismiss",
+    # the channel connectors' deliveries are HQ's (403 to everyone else); a score import is its importer's or HQ's
+    "channel_detail", "channel_delivery", "channel_replay", "platform_score_import",
 }
 
 

@@ -12,21 +12,21 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
 
 EXPECTED_NAV = {
     "hq_marketer": {
-        "accessories", "audit", "campaigns", "caresettings", "catalog", "complaintreport", "complaints",
-        "costs", "customers", "dealers", "editions", "faq", "groups", "home", "insights", "leads", "messages",
-        "optouts", "orders", "prizes", "regions", "scripts", "staff", "surveys", "templates", "testdrives",
-        "vouchers", "worklist"},
+        "accessories", "audit", "campaigns", "caresettings", "catalog", "channels", "complaintreport",
+        "complaints", "costs", "customers", "dealers", "editions", "faq", "groups", "home", "insights", "leads",
+        "messages", "optouts", "orders", "prizes", "regions", "scores", "scripts", "staff", "surveys",
+        "templates", "testdrives", "vouchers", "worklist"},
     "hq_service": {
-        "accessories", "audit", "campaigns", "caresettings", "chats", "complaintreport", "complaints",
-        "customers", "dealers", "faq", "home", "insights", "leads", "messages", "optouts", "orders", "prizes",
-        "regions", "scripts", "staff", "surveys", "testdrives", "vouchers", "worklist"},
+        "accessories", "audit", "campaigns", "caresettings", "channels", "chats", "complaintreport",
+        "complaints", "customers", "dealers", "faq", "home", "insights", "leads", "messages", "optouts",
+        "orders", "prizes", "regions", "scripts", "staff", "surveys", "testdrives", "vouchers", "worklist"},
     "hq_finance": {
-        "audit", "campaigns", "customers", "dealers", "finance", "home", "insights", "leads", "messages",
-        "optouts", "orders", "regions", "scripts", "staff", "testdrives", "vouchers", "worklist"},
+        "audit", "campaigns", "channels", "customers", "dealers", "finance", "home", "insights", "leads",
+        "messages", "optouts", "orders", "regions", "scripts", "staff", "testdrives", "vouchers", "worklist"},
     "regional_manager": {
         "audit", "campaigns", "complaintreport", "complaints", "costs", "customers", "dealers", "home",
-        "insights", "leads", "orders", "regions", "scripts", "staff", "surveys", "testdrives", "vouchers",
-        "worklist"},
+        "insights", "leads", "orders", "regions", "scores", "scripts", "staff", "surveys", "testdrives",
+        "vouchers", "worklist"},
     "a_gm": {
         "approvals", "arrivals", "audit", "campaigns", "complaintreport", "complaints", "costs", "customers",
         "dealers", "groups", "home", "insights", "leads", "maintenance", "orders", "revisits", "scripts",

@@ -91,6 +91,8 @@ KINDS = [re.compile(p) for p in (
     r"^/console/groups/\d+/$", r"^/console/finance/statements/\d+/$", r"^/console/insights/daily/\d+/$",
     r"^/console/insights/monthly/\d+/$", r"^/console/complaints/\d+/$",
     r"^/console/insights/monthly/\d+/$", r"^/console/chats/\d+/$", r"^/console/faq/\d+/$",
+    r"^/console/insights/monthly/\d+/$", r"^/console/channels/deliveries/\d+/$",
+    r"^/console/channels/scores/imports/\d+/$",
 )]
 SKIP = re.compile(r"(\.xlsx|format=xlsx|/logout/|/edit/|/new/|/import/)")
 
@@ -119,6 +121,7 @@ def world(net, enquiry, paid_order, catalogue):
     refund_request(token=order.token, reason="不买了")
     _complaints(net, order)
     _assistant_world(net, order)
+    _platform_deliveries()
     return a
 
 
@@ -152,6 +155,21 @@ def _assistant_world(net, order):
     assistant.ask(conversation=chat, text="订金可以退吗")
     assistant.ask(conversation=chat, text="车机能装抖音吗")
     assistant.agent_reply(actor=net.hq_service.actor, conversation=chat, text="您好，暂不支持。")
+
+
+def _platform_deliveries():
+    """A Tmall lead captured, one refused by the lead rules, one push refused (the connector pages)."""
+    from django.test import Client, override_settings
+
+    from tests.channels import fakes
+
+    channels = {"tmall": {"app_key": fakes.TMALL["app_key"], "secret": fakes.TMALL["secret"], "max_skew_seconds": 600,
+                          "consent_version": "天猫平台授权"}}
+    with override_settings(CHANNELS=channels):
+        platform = Client()
+        fakes.qimen_push(platform, fakes.tmall_lead(mobile="13911119999"))
+        fakes.qimen_push(platform, fakes.tmall_lead(mobile="123", attr="{lead_no:'TM-REFUSED'}"))
+        fakes.qimen_push(platform, fakes.tmall_lead(), secret="wrong")
 
 
 PERSONAS = ["hq_marketer", "hq_service", "hq_finance", "regional_manager", "a_gm", "a_manager", "a_supervisor",

@@ -20,5 +20,19 @@ def test_the_demo_builds_and_builds_again_without_adding(settings, tmp_path, cap
     assert all(AccessoryOrder.objects.get(order=o).status == AccessoryStatus.INSTALLED for o in delivered)
     orders = Order.objects.count()
     call_command("demo_data")
-    assert "+0 campaigns, +0 leads, +0 deposit orders" in capsys.readouterr().out
+    assert "+0 campaigns, +0 leads, +0 deposit orders, +0 platform leads and orders" in capsys.readouterr().out
     assert Order.objects.count() == orders
+
+
+def test_the_demo_has_platform_leads_a_tmall_order_and_scores(settings, tmp_path):
+    from autodcc.channels.models import Delivery, DeliveryKind, Outcome
+    from autodcc.insights.models import PlatformScore
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("demo_data")
+    outcomes = set(Delivery.objects.values_list("connector", "outcome"))
+    assert {("tmall", Outcome.CAPTURED), ("autohome", Outcome.CAPTURED), ("yiche", Outcome.CAPTURED),
+            ("dongchedi", Outcome.CAPTURED), ("autohome", Outcome.REJECTED), ("tmall", Outcome.ORDERED)} <= outcomes
+    order = Delivery.objects.get(kind=DeliveryKind.ORDER).order
+    assert order.status == OrderStatus.PAID and order.payments.get().provider == "tmall"
+    assert PlatformScore.objects.count() == 12

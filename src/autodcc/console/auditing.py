@@ -180,6 +180,8 @@ ACTION_LABELS: dict[str, Any] = {
     "assistant.entry_create": gettext_lazy("FAQ question added"),
     "assistant.entry_update": gettext_lazy("FAQ question changed"),
     "assistant.question_dismiss": gettext_lazy("Unanswered question dismissed"),
+    "platform_score.import": gettext_lazy("Platform scores imported"),
+    "channel.delivery_replay": gettext_lazy("Platform delivery replayed"),
 }
 
 HIDDEN = {"id", "created_at", "updated_at"}

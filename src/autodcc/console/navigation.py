@@ -34,6 +34,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("home", _("Overview"), "console:overview", None),
     NavEntry("worklist", _("My work"), "console:worklist", "leads.view", "work"),
     NavEntry("leads", _("Leads"), "console:lead_list", "leads.view", "work"),
+    NavEntry("channels", _("Channel connectors"), "console:channels", "channels.view", "work"),
+    NavEntry("scores", _("Platform scores"), "console:platform_scores", "insights.scores", "work"),
     NavEntry("approvals", _("Approvals"), "console:approvals", "leads.approve_defeat", "work"),
     NavEntry("arrivals", _("Expected arrivals"), "console:arrivals", "leads.work", "work"),
     NavEntry("customers", _("Customers"), "console:customer_list", "customers.view", "customers"),

@@ -7,6 +7,7 @@ from autodcc.console.views import (
     campaigns,
     catalog,
     catalogue,
+    channels,
     customers,
     feedback,
     insights,
@@ -84,6 +85,13 @@ urlpatterns = [
     path("groups/new/", customers.group_create, name="group_create"),
     path("groups/preview/", customers.group_preview, name="group_preview"),
     path("groups/<int:pk>/", customers.group_detail, name="group_detail"),
+    # channel connectors and platform scores
+    path("channels/", channels.channel_index, name="channels"),
+    path("channels/scores/", channels.platform_score_page, name="platform_scores"),
+    path("channels/scores/imports/<int:pk>/", channels.platform_score_import, name="platform_score_import"),
+    path("channels/deliveries/<int:pk>/", channels.delivery_detail, name="channel_delivery"),
+    path("channels/deliveries/<int:pk>/replay/", channels.delivery_replay_view, name="channel_replay"),
+    path("channels/<str:name>/", channels.channel_detail, name="channel_detail"),
     # campaigns
     path("campaigns/", campaigns.calendar_page, name="campaign_calendar"),
     path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),

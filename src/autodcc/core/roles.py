@@ -119,4 +119,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "care.survey_report": DEALER_MANAGERS | {Role.HQ_MARKETING, Role.HQ_SERVICE, Role.REGIONAL_MANAGER},
     "assistant.handle": frozenset({Role.HQ_SERVICE}),
     "assistant.manage": frozenset({Role.HQ_SERVICE, Role.HQ_MARKETING}),
+    "channels.view": HQ_ROLES,
+    "channels.replay": frozenset({Role.HQ_MARKETING, Role.HQ_SERVICE}),
 }

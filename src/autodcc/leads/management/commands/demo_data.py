@@ -6,6 +6,7 @@ from autodcc.aftercare import demo as care_demo
 from autodcc.assistant import demo as assistant_demo
 from autodcc.campaigns import demo as campaign_demo
 from autodcc.catalog import demo as catalog_demo
+from autodcc.channels import demo as channel_demo
 from autodcc.feedback import demo as feedback_demo
 from autodcc.leads import demo as lead_demo
 from autodcc.network import demo
@@ -28,6 +29,7 @@ class Command(BaseCommand):
                  f"+{orders} deposit orders"]
         parts.append(f"+{feedback_demo.build()} complaints")
         parts.append(f"+{care_demo.build()} owners' cars in after-sales care")
+        parts.append(f"+{channel_demo.build()} platform leads and orders")
         self.stdout.write("demo data: " + ", ".join(parts) + " (nothing is added twice)")
         self.stdout.write(f"assistant: +{assistant_demo.build()} questions in the FAQ bank")
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
