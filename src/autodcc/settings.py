@@ -165,6 +165,8 @@ AUTODCC_SCHEDULE = {
     "daily-reports": {"task": "autodcc.insights.tasks.send_daily_reports", "seconds": 3600},
     "catalogue-prices": {"task": "autodcc.catalog.tasks.apply_due_prices", "seconds": 600},
     "draw-rounds": {"task": "autodcc.campaigns.tasks.close_draw_rounds", "seconds": 30},
+    "store-analytics-flush": {"task": "autodcc.analytics.tasks.flush_events", "seconds": 10},
+    "store-analytics-rollup": {"task": "autodcc.analytics.tasks.rollup_recent", "seconds": 3600},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["seconds"])} for name, entry in AUTODCC_SCHEDULE.items()
@@ -213,6 +215,7 @@ INSTALLED_APPS = [
     "autodcc.catalog",
     "autodcc.testdrives",
     "autodcc.storefront",
+    "autodcc.analytics",
     "autodcc.orders",
     "autodcc.insights",
     "autodcc.console",
@@ -373,6 +376,22 @@ LOGGING = {
 # --- Product ----------------------------------------------------------------------------------
 AUTODCC_BRAND = env_str("AUTODCC_BRAND", "澜川汽车")
 AUTODCC_ACTOR_RESOLVER = "autodcc.network.actors.actor_for_user"
+
+# --- Store analytics (first party, with the visitor's consent) --------------------------------
+STORE_ANALYTICS = env_bool("STORE_ANALYTICS", True)  # off: no banner, no script, nothing recorded
+# without Redis a process writes its buffered events after a response once it holds this many or
+# the oldest is this old (seconds); with Redis the scheduled flush writes them
+ANALYTICS_FLUSH_SIZE = env_int("ANALYTICS_FLUSH_SIZE", 200, minimum=1)
+ANALYTICS_FLUSH_SECONDS = env_float("ANALYTICS_FLUSH_SECONDS", 5.0, minimum=0.0)
+ANALYTICS_RATE = env_str("ANALYTICS_RATE", "120/m")  # collect requests per client address
+ANALYTICS_ROLLUP_DAYS = env_int("ANALYTICS_ROLLUP_DAYS", 3, minimum=0)  # days recomputed besides today
+ANALYTICS_RETENTION_DAYS = env_int("ANALYTICS_RETENTION_DAYS", 180, minimum=1)  # raw events kept
+try:
+    from autodcc.core.limits import Rate as _Rate
+
+    _Rate.parse(ANALYTICS_RATE)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"ANALYTICS_RATE: {_exc}") from None
 
 # --- Payments ---------------------------------------------------------------------------------
 PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS", ["sandbox"])

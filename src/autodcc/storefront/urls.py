@@ -1,6 +1,6 @@
 from django.urls import path
 
-from autodcc.storefront.views import calculator, catalogue, draw, enquiry, mine, orders, recommend, testdrive
+from autodcc.storefront.views import analytics, calculator, catalogue, draw, enquiry, mine, orders, recommend, testdrive
 
 app_name = "store"
 
@@ -26,5 +26,7 @@ urlpatterns = [
     path("order/<str:token>/refund/", orders.order_refund, name="order_refund"),
     path("mine/", mine.mine, name="mine"),
     path("privacy/", catalogue.privacy, name="privacy"),
+    path("analytics/consent/", analytics.choice, name="analytics_consent"),
+    path("analytics/collect/", analytics.collect, name="analytics_collect"),
     path("pictures/<path:name>", catalogue.picture, name="picture"),
 ]
