@@ -140,4 +140,5 @@ urlpatterns = [
     path("insights/daily/<int:pk>/", insights.daily, name="insights_daily_dealer"),
     path("insights/monthly/", insights.monthly, name="insights_monthly"),
     path("insights/monthly/<int:pk>/", insights.monthly, name="insights_monthly_dealer"),
+    path("insights/store/", insights.store, name="insights_store"),
 ]

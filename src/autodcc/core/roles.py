@@ -101,4 +101,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "insights.export": HQ_ROLES | DEALER_MANAGERS | {Role.REGIONAL_MANAGER, Role.DCC_SUPERVISOR},
     "insights.scores": frozenset({Role.HQ_MARKETING, Role.REGIONAL_MANAGER}),
     "insights.targets": DEALER_MANAGERS | {Role.HQ_MARKETING},
+    # the store's visitor analytics: brand-wide, no dealer dimension, so not for dealer staff
+    "analytics.view": HQ_ROLES | {Role.REGIONAL_MANAGER},
 }
