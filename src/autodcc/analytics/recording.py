@@ -66,11 +66,11 @@ def _text(event: Mapping[str, Any], name: str) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise DomainError("analytics.field_type", field=name)
+        raise DomainError("analytics.field_type", field=name, name=name)
     if len(value) > LIMITS[name]:
-        raise DomainError("analytics.field_too_long", field=name, limit=LIMITS[name])
+        raise DomainError("analytics.field_too_long", field=name, name=name, limit=LIMITS[name])
     if CONTROL.search(value):
-        raise DomainError("analytics.control_chars", field=name)
+        raise DomainError("analytics.control_chars", field=name, name=name)
     return value
 
 
@@ -87,7 +87,7 @@ def parse(body: bytes, *, host: str) -> list[dict[str, Any]]:
     if len(body) > MAX_BODY:
         raise DomainError("analytics.body_too_large", limit=MAX_BODY)
     if b"\x00" in body:
-        raise DomainError("analytics.control_chars", field="body")
+        raise DomainError("analytics.control_chars", field="body", name="body")
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
