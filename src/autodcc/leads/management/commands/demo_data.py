@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from autodcc.analytics import demo as analytics_demo
 from autodcc.campaigns import demo as campaign_demo
 from autodcc.catalog import demo as catalog_demo
 from autodcc.leads import demo as lead_demo
@@ -20,9 +21,10 @@ class Command(BaseCommand):
         campaigns = campaign_demo.build()
         leads = lead_demo.build()
         orders = order_demo.build()
+        visits = analytics_demo.build()
         self.stdout.write(
             f"demo data: +{result.regions} regions, +{result.dealers} dealers, +{result.staff} staff, "
-            f"+{trims} trims, +{cars} test-drive cars, +{campaigns} campaigns, +{leads} leads, +{orders} deposit orders "
+            f"+{trims} trims, +{cars} test-drive cars, +{campaigns} campaigns, +{leads} leads, +{orders} deposit orders, +{visits} store visits "
             f"(nothing is added twice)"
         )
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
