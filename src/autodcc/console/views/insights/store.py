@@ -55,8 +55,8 @@ GOALS = ((Goal.DEPOSIT, gettext_lazy("Top paths to a deposit")), (Goal.BOOKING, 
 
 
 class RangeForm(forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=date_input())
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=date_input())
+    date_from = forms.DateField(label=gettext_lazy("Start date"), required=False, widget=date_input())
+    date_to = forms.DateField(label=gettext_lazy("End date"), required=False, widget=date_input())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -94,15 +94,11 @@ def _pct(part: int, whole: int) -> str:
 @staff_view("analytics.view")
 def store(request: HttpRequest) -> HttpResponse:
     actor: Actor = request.actor  # type: ignore[attr-defined]
-    form = RangeForm(request.GET or None)
-    valid = form.is_valid() if request.GET else True
-    if not request.GET:
-        form = RangeForm({})
-        form.is_valid()
-    start, end = form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
-    if not valid or start is None or end is None:
-        return render(request, "console/insights/store.html", {"tab": "store", "form": form, "invalid": True},
-                      status=400)
+    form = RangeForm(request.GET)
+    if not form.is_valid():
+        return render(request, "console/insights/store.html", {"tab": "store", "form": form}, status=400)
+    start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    form = RangeForm({"date_from": start.isoformat(), "date_to": end.isoformat()})  # shows the effective range
     data = report(actor=actor, date_from=start, date_to=end)
     names = _campaign_names([k for k, _r in data.by[Dimension.CAMPAIGN]])
     funnel = [{"code": f, "label": str(FUNNEL_LABELS[f]), "value": data.total[f],
