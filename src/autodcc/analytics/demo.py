@@ -47,7 +47,7 @@ def build(*, seed: int = 2026) -> int:
     visits = 0
     for back in range(DAYS, -1, -1):
         day = today - dt.timedelta(days=back)
-        for n in range(rng.randint(25, 60)):
+        for _ in range(rng.randint(25, 60)):
             visits += 1
             visitor = f"{PREFIX}{visits % 400:028x}"
             visit = f"{visits:016x}"

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from autodcc.analytics.models import Dimension, Goal
-from autodcc.analytics.selectors import report
-from autodcc.analytics.selectors import path_steps
+from autodcc.analytics.selectors import path_steps, report
 from autodcc.campaigns.models import Campaign
 from autodcc.console.downloads import xlsx_download
 from autodcc.console.forms.common import date_input
@@ -127,11 +126,12 @@ def store(request: HttpRequest) -> HttpResponse:
         "source_chart": _chart({"type": "bar", "labels": [_key_label(Dimension.SOURCE, k, names) for k, _r in source_rows],
                                 "series": [{"name": str(LABELS["visits"]), "data": [r["visits"] for _k, r in source_rows]},
                                            {"name": str(LABELS["lead_visits"]), "data": [r["lead_visits"] for _k, r in source_rows]}]}),
-        "campaign_chart": _chart({"type": "bar", "labels": [_key_label(Dimension.CAMPAIGN, k, names) for k, _r in campaign_rows],
-                                  "series": [{"name": str(LABELS["visits"]), "data": [r["visits"] for _k, r in campaign_rows]},
-                                             {"name": str(LABELS["lead_visits"]), "data": [r["lead_visits"] for _k, r in campaign_rows]},
-                                             {"name": str(LABELS["deposit_visits"]), "data": [r["deposit_visits"] for _k, r in campaign_rows]}]}),
-        "export_url": f"{reverse('console:insights_store')}?{_query({'date_from': start.isoformat(), 'date_to': end.isoformat()}, format='xlsx')}",
+        "campaign_chart": _chart({
+            "type": "bar", "labels": [_key_label(Dimension.CAMPAIGN, k, names) for k, _r in campaign_rows],
+            "series": [{"name": str(LABELS[f]), "data": [r[f] for _k, r in campaign_rows]}
+                       for f in ("visits", "lead_visits", "deposit_visits")]}),
+        "export_url": reverse("console:insights_store") + "?" + _query(
+            {"date_from": start.isoformat(), "date_to": end.isoformat()}, format="xlsx"),
     }
     return render(request, "console/insights/store.html", context)
 
