@@ -56,6 +56,8 @@ def test_a_visitor_path_from_a_campaign_link_to_a_booking_shows_in_the_console(s
     net = store
     base = f"{live_server.url}/store"
     page.set_viewport_size(PHONE)
+    csp: list[str] = []
+    page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
 
     # a campaign link; the banner asks first, in Chinese, and nothing is sent before the answer
     page.goto(f"{base}/?c=launch26")
@@ -112,6 +114,7 @@ def test_a_visitor_path_from_a_campaign_link_to_a_booking_shows_in_the_console(s
     booking = Event.objects.get(kind="booking")
     assert (booking.subject, booking.campaign) == ("s7-long-range", "LAUNCH26")
     rollup.rollup_day(timezone.localdate())
+    assert not csp, csp  # the script, the beacon and the banner's background post are all allowed
 
     # HQ marketing reads the visit in the console
     log_in(net.hq_marketer)
