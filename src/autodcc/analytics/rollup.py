@@ -4,7 +4,8 @@ campaign and entry page. A day is recomputed whole, so a rollup can run again at
 
 A deposit counts for the visit in which its order was made, once the order is paid (read from the
 order at rollup time): the scheduled rollup goes back ``ANALYTICS_ROLLUP_DAYS`` days so that a
-deposit paid a few days after the visit is counted.
+deposit paid a few days after the visit is counted. A visit that runs past midnight counts on
+each day for what it did that day.
 """
 
 from __future__ import annotations

@@ -35,7 +35,9 @@
     var body = JSON.stringify({ events: [{ kind: "page_view", url: window.location.pathname + window.location.search,
                                           referrer: document.referrer.slice(0, 500) }] });
     var url = root.getAttribute("data-collect");
-    if (navigator.sendBeacon && navigator.sendBeacon(url, new Blob([body], { type: "application/json" }))) { return; }
+    try {
+      if (navigator.sendBeacon && navigator.sendBeacon(url, new Blob([body], { type: "application/json" }))) { return; }
+    } catch (e) { /* an older browser refuses a JSON beacon: fetch below */ }
     if (window.fetch) {
       window.fetch(url, { method: "POST", body: body, keepalive: true, credentials: "same-origin",
                           headers: { "Content-Type": "application/json" } });
