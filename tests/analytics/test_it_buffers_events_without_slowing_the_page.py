@@ -24,13 +24,19 @@ def collect(client):
 
 
 @pytest.fixture
+def in_memory(settings):
+    """The embedded default's buffer (CI sets REDIS_URL for the whole run)."""
+    settings.REDIS_URL = ""
+
+
+@pytest.fixture
 def visitor(client):
     client.cookies[consent.CONSENT_COOKIE] = consent.cookie_value("yes")
     client.cookies[consent.VISITOR_COOKIE] = "ab" * 16
     return client
 
 
-def test_a_page_view_costs_no_statement_and_is_written_in_a_batch(visitor, settings):
+def test_a_page_view_costs_no_statement_and_is_written_in_a_batch(in_memory, visitor, settings):
     settings.ANALYTICS_FLUSH_SIZE, settings.ANALYTICS_FLUSH_SECONDS = 3, 3600
     with CaptureQueriesContext(connection) as queries:
         assert collect(visitor).status_code == 204
@@ -40,13 +46,13 @@ def test_a_page_view_costs_no_statement_and_is_written_in_a_batch(visitor, setti
     assert Event.objects.count() == 3 and buffer.pending() == 0
 
 
-def test_the_oldest_event_waits_at_most_the_flush_interval(visitor, settings):
+def test_the_oldest_event_waits_at_most_the_flush_interval(in_memory, visitor, settings):
     settings.ANALYTICS_FLUSH_SIZE, settings.ANALYTICS_FLUSH_SECONDS = 1000, 0
     collect(visitor)
     assert Event.objects.count() == 1
 
 
-def test_the_scheduled_task_writes_what_waits(visitor, settings):
+def test_the_scheduled_task_writes_what_waits(in_memory, visitor, settings):
     settings.ANALYTICS_FLUSH_SIZE, settings.ANALYTICS_FLUSH_SECONDS = 1000, 3600
     collect(visitor)
     collect(visitor)
@@ -54,7 +60,7 @@ def test_the_scheduled_task_writes_what_waits(visitor, settings):
     assert tasks.flush_events() == 2 and Event.objects.count() == 2
 
 
-def test_a_failed_write_keeps_the_events_for_the_next_flush(visitor, settings, monkeypatch):
+def test_a_failed_write_keeps_the_events_for_the_next_flush(in_memory, visitor, settings, monkeypatch):
     settings.ANALYTICS_FLUSH_SIZE, settings.ANALYTICS_FLUSH_SECONDS = 1000, 3600
     collect(visitor)
     real = buffer._write

@@ -164,7 +164,10 @@ def _at_exit() -> None:
 
 
 def clear() -> None:
-    """Forget this process's buffer (tests)."""
+    """Forget everything buffered, this process's and Redis's list (tests)."""
     with _lock:
         _local.clear()
         _oldest[0] = 0.0
+    client = _redis()
+    if client is not None:
+        client.delete(REDIS_KEY)
