@@ -135,3 +135,33 @@ def test_a_visitor_path_from_a_campaign_link_to_a_booking_shows_in_the_console(s
         expect(page.locator("#store-funnel-chart .chart")).to_have_attribute("data-rendered", "funnel")
         shot(page, f"console-store-visitors-{width}")
         page.goto(f"{live_server.url}/console/insights/")
+
+
+def test_a_visitor_who_declines_is_not_counted_and_can_change_their_mind(store, live_server, page: Page, shot):
+    from autodcc.analytics import buffer
+    from autodcc.analytics.models import Event
+
+    base = f"{live_server.url}/store"
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{base}/series/s7/?utm_source=baidu")
+    expect(page.locator("#consent-banner")).to_be_visible()
+    shot(page, "store-analytics-banner-1366")
+    page.locator("button[data-consent=no]").click()
+    expect(page.locator("#consent-banner")).to_have_count(0)
+    page.goto(f"{base}/trims/s7-long-range/")
+    expect(page.locator("#consent-banner")).to_have_count(0)  # the no is remembered
+    page.goto(f"{base}/compare/?trims=s7-long-range&trims=s7-erev")
+    time.sleep(1.0)
+    buffer.flush()
+    assert Event.objects.count() == 0
+
+    # the footer's link: the choice as it stands, and a yes from there
+    page.set_viewport_size(PHONE)
+    page.locator("#footer-analytics").click()
+    expect(page.locator("#consent-state")).to_contain_text("已拒绝")
+    shot(page, "store-analytics-choice-phone")
+    page.locator(".consent-choice button[value=yes]").click()
+    expect(page.locator("#consent-state")).to_contain_text("已同意")
+    page.goto(f"{base}/trims/s7-long-range/")
+    _written(lambda: Event.objects.filter(kind="page_view", page="trim").exists())
+    assert Event.objects.filter(kind="consent").count() == 1
