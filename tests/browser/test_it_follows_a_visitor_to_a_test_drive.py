@@ -64,6 +64,7 @@ def test_a_visitor_path_from_a_campaign_link_to_a_booking_shows_in_the_console(s
     banner = page.locator("#consent-banner")
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("可以统计您的访问吗")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "store-analytics-banner-phone")
     time.sleep(0.5)
     from autodcc.analytics import buffer
@@ -145,6 +146,7 @@ def test_a_visitor_who_declines_is_not_counted_and_can_change_their_mind(store, 
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{base}/series/s7/?utm_source=baidu")
     expect(page.locator("#consent-banner")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366  # nothing pushes the page sideways
     shot(page, "store-analytics-banner-1366")
     page.locator("button[data-consent=no]").click()
     expect(page.locator("#consent-banner")).to_have_count(0)
