@@ -170,6 +170,8 @@ AUTODCC_SCHEDULE = {
     "care-daily": {"task": "autodcc.aftercare.tasks.run_daily", "seconds": 3600},
     "channel-pulls": {"task": "autodcc.channels.tasks.pull_channels", "seconds": 300},
     "channel-feedback": {"task": "autodcc.channels.tasks.send_feedback", "seconds": 120},
+    "store-analytics-flush": {"task": "autodcc.analytics.tasks.flush_events", "seconds": 10},
+    "store-analytics-rollup": {"task": "autodcc.analytics.tasks.rollup_recent", "seconds": 3600},
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["seconds"])} for name, entry in AUTODCC_SCHEDULE.items()
@@ -220,6 +222,7 @@ INSTALLED_APPS = [
     "autodcc.catalog",
     "autodcc.testdrives",
     "autodcc.storefront",
+    "autodcc.analytics",
     "autodcc.orders",
     "autodcc.feedback",
     "autodcc.aftercare",
@@ -384,6 +387,22 @@ AUTODCC_BRAND = env_str("AUTODCC_BRAND", "澜川汽车")
 # the FAQ assistant answers from this confidence (0–1) and hands over to a person below it
 ASSISTANT_MIN_CONFIDENCE = env_float("ASSISTANT_MIN_CONFIDENCE", 0.4, minimum=0.0)
 AUTODCC_ACTOR_RESOLVER = "autodcc.network.actors.actor_for_user"
+
+# --- Store analytics (first party, with the visitor's consent) --------------------------------
+STORE_ANALYTICS = env_bool("STORE_ANALYTICS", True)  # off: no banner, no script, nothing recorded
+# without Redis a process writes its buffered events after a response once it holds this many or
+# the oldest is this old (seconds); with Redis the scheduled flush writes them
+ANALYTICS_FLUSH_SIZE = env_int("ANALYTICS_FLUSH_SIZE", 200, minimum=1)
+ANALYTICS_FLUSH_SECONDS = env_float("ANALYTICS_FLUSH_SECONDS", 5.0, minimum=0.0)
+ANALYTICS_RATE = env_str("ANALYTICS_RATE", "120/m")  # collect requests per client address
+ANALYTICS_ROLLUP_DAYS = env_int("ANALYTICS_ROLLUP_DAYS", 3, minimum=0)  # days recomputed besides today
+ANALYTICS_RETENTION_DAYS = env_int("ANALYTICS_RETENTION_DAYS", 180, minimum=1)  # raw events kept
+try:
+    from autodcc.core.limits import Rate as _Rate
+
+    _Rate.parse(ANALYTICS_RATE)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"ANALYTICS_RATE: {_exc}") from None
 
 # --- Payments ---------------------------------------------------------------------------------
 PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS", ["sandbox"])

@@ -5,6 +5,7 @@ table (one query a minute at most), so capturing a lead costs no statement for i
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from autodcc.core import memo
@@ -29,6 +30,19 @@ def clean(text: str) -> str:
     one code counts together), anything else as written."""
     text = (text or "").strip()
     return text.upper() if CODE.match(text) else text
+
+
+LINK_PARAMS = ("c", "utm_campaign")  # a short code, or the campaign of a tagged link
+
+
+def from_link(params: Mapping[str, str]) -> str:
+    """The campaign code a link carries (``?c=`` first, then ``utm_campaign``), cleaned; '' for none
+    or for text that is not a code."""
+    for name in LINK_PARAMS:
+        value = clean(params.get(name, "") or "")
+        if value and CODE.match(value):
+            return value
+    return ""
 
 
 def _table() -> dict[str, Ref]:

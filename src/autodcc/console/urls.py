@@ -194,4 +194,5 @@ urlpatterns = [
     path("faq/<int:pk>/", assistant.faq_edit, name="faq_edit"),
     path("faq/questions/", assistant.faq_questions, name="faq_questions"),
     path("faq/questions/<int:pk>/dismiss/", assistant.faq_question_dismiss, name="faq_question_dismiss"),
+    path("insights/store/", insights.store, name="insights_store"),
 ]

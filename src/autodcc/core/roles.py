@@ -121,4 +121,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "assistant.manage": frozenset({Role.HQ_SERVICE, Role.HQ_MARKETING}),
     "channels.view": HQ_ROLES,
     "channels.replay": frozenset({Role.HQ_MARKETING, Role.HQ_SERVICE}),
+    # the store's visitor analytics: brand-wide, no dealer dimension, so not for dealer staff
+    "analytics.view": HQ_ROLES | {Role.REGIONAL_MANAGER},
 }

@@ -1,6 +1,19 @@
 from django.urls import path
 
-from autodcc.storefront.views import assistant, calculator, catalogue, draw, enquiry, feedback, mine, orders, recommend, survey, testdrive
+from autodcc.storefront.views import (
+    analytics,
+    assistant,
+    calculator,
+    catalogue,
+    draw,
+    enquiry,
+    feedback,
+    mine,
+    orders,
+    recommend,
+    survey,
+    testdrive,
+)
 
 app_name = "store"
 
@@ -33,5 +46,7 @@ urlpatterns = [
     path("assistant/", assistant.chat, name="assistant"),
     path("assistant/log/", assistant.log, name="assistant_log"),
     path("privacy/", catalogue.privacy, name="privacy"),
+    path("analytics/consent/", analytics.choice, name="analytics_consent"),
+    path("analytics/collect/", analytics.collect, name="analytics_collect"),
     path("pictures/<path:name>", catalogue.picture, name="picture"),
 ]

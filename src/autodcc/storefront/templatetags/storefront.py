@@ -51,3 +51,18 @@ def query(base: dict[str, Any] | None = None, **changes: Any) -> str:
     params.update(changes)
     clean = [(k, v) for k, v in params.items() if v not in (None, "")]
     return "?" + urlencode(clean, doseq=True) if clean else "?"
+
+
+@register.inclusion_tag("storefront/_analytics.html", takes_context=True)
+def analytics_box(context: Any) -> dict[str, Any]:
+    """The analytics consent banner (until the visitor chooses) and the beacon script, when the
+    store's analytics are on. Reads the visitor's cookies only: no query, no session."""
+    from autodcc.analytics import consent
+
+    request = context.get("request")
+    if request is None or not consent.enabled():
+        return {"enabled": False}
+    state = consent.read(request.COOKIES)
+    on_choice_page = getattr(request.resolver_match, "url_name", "") == "analytics_consent"
+    return {"enabled": True, "choice": state.choice or ("-" if on_choice_page else ""), "request": request,
+            "csrf_token": context.get("csrf_token"), "csp_nonce": context.get("csp_nonce")}

@@ -42,7 +42,6 @@ def limited(request: HttpRequest) -> bool:
     return bool(getattr(request, "limited", False))
 
 
-CAMPAIGN_PARAMS = ("c", "utm_campaign")  # a short code, or the campaign of a tagged link
 CAMPAIGN_KEY = "store_campaign"
 
 
@@ -51,17 +50,29 @@ def remember_campaign(request: HttpRequest) -> None:
     booking or order made later in it counts toward that campaign (the latest link wins)."""
     from autodcc.campaigns import codes
 
-    for name in CAMPAIGN_PARAMS:
-        value = codes.clean(request.GET.get(name, ""))
-        if value and codes.CODE.match(value):
-            request.session[CAMPAIGN_KEY] = value
-            return
+    value = codes.from_link(request.GET)
+    if value:
+        request.session[CAMPAIGN_KEY] = value
 
 
 def campaign_of(request: HttpRequest) -> str:
     """The campaign code this visit came with ('' when none)."""
     remember_campaign(request)
     return str(request.session.get(CAMPAIGN_KEY, ""))
+
+
+def track(request: HttpRequest, kind: str, subject: str = "") -> None:
+    """A conversion (enquiry, booking, order) for the store's analytics, when the visitor agreed:
+    buffered, no database statement, and never a reason for the conversion itself to fail."""
+    from autodcc.analytics import consent, recording
+
+    try:
+        recording.conversion(consent.read(request.COOKIES), kind, subject=subject,
+                             campaign=str(request.session.get(CAMPAIGN_KEY, "")))
+    except Exception:  # analytics must never cost a lead
+        import logging
+
+        logging.getLogger(__name__).warning("store analytics: %s not recorded", kind, exc_info=True)
 
 
 def page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:

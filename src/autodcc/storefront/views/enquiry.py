@@ -19,6 +19,7 @@ from autodcc.storefront.views.common import (
     page,
     post_rate,
     store_consumer,
+    track,
     trim_choices,
 )
 
@@ -52,6 +53,7 @@ def enquiry(request: HttpRequest) -> HttpResponse:
                 add_errors(form, exc, form.ALIASES)
             else:
                 request.session[SESSION_KEY] = result.lead.dealer_id
+                track(request, "enquiry", trim.slug)
                 return redirect("store:enquiry_thanks")
         status = 429 if limited(request) else 200
     else:

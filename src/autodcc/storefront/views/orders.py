@@ -62,6 +62,7 @@ from autodcc.storefront.views.common import (
     page,
     post_rate,
     store_consumer,
+    track,
 )
 from autodcc.testdrives.services import suggest_dealers
 
@@ -214,6 +215,7 @@ def _submit(request: HttpRequest, form: OrderForm, trim: Trim, edition: Edition 
         add_errors(form, exc, form.ALIASES)
         return None
     finish_submission(key, order.token)
+    track(request, "order", str(order.pk))
     return _to_payment(request, order)
 
 

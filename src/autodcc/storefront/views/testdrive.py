@@ -37,6 +37,7 @@ from autodcc.storefront.views.common import (
     page,
     post_rate,
     store_consumer,
+    track,
     trim_choices,
 )
 from autodcc.testdrives import services as td
@@ -228,6 +229,7 @@ def _submit(request: HttpRequest, form: BookingForm) -> HttpResponse | None:
         add_errors(form, exc, form.ALIASES)
         return None
     finish_submission(key, booking.token)
+    track(request, "booking", trim.slug)
     messages.success(request, _("Your test drive is booked. We have sent you a confirmation message."))
     return redirect("store:booking_status", token=booking.token)
 

@@ -12,7 +12,8 @@ shows it first. Every table exports to Excel with the same filters (role-gated a
 from autodcc.console.views.insights.compare import compare
 from autodcc.console.views.insights.funnel import dashboard, dashboard_export, defeat_leads, defeats
 from autodcc.console.views.insights.reports import daily, monthly
+from autodcc.console.views.insights.store import store
 
 __all__ = [
-    "compare", "daily", "dashboard", "dashboard_export", "defeat_leads", "defeats", "monthly",
+    "compare", "daily", "dashboard", "dashboard_export", "defeat_leads", "defeats", "monthly", "store",
 ]

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from autodcc.aftercare import demo as care_demo
+from autodcc.analytics import demo as analytics_demo
 from autodcc.assistant import demo as assistant_demo
 from autodcc.campaigns import demo as campaign_demo
 from autodcc.catalog import demo as catalog_demo
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         parts.append(f"+{feedback_demo.build()} complaints")
         parts.append(f"+{care_demo.build()} owners' cars in after-sales care")
         parts.append(f"+{channel_demo.build()} platform leads and orders")
+        parts.append(f"+{analytics_demo.build()} store visits")
         self.stdout.write("demo data: " + ", ".join(parts) + " (nothing is added twice)")
         self.stdout.write(f"assistant: +{assistant_demo.build()} questions in the FAQ bank")
         self.stdout.write(f"demo logins (password for all: {demo.DEMO_PASSWORD}):")
