@@ -23,6 +23,7 @@ from autodcc.console.views.base import is_htmx, paginate, querystring_without_pa
 from autodcc.core.tenancy import get_for_actor
 from autodcc.customers import criteria, selectors, services
 from autodcc.customers.models import Customer, CustomerGroup, Vehicle
+from autodcc.feedback.models import Complaint
 from autodcc.leads.models import Lead
 
 PREVIEW_ROWS = 20
@@ -79,6 +80,8 @@ def _customer_context(request: HttpRequest, customer: Customer, *, profile_form:
         .select_related("dealer", "agent", "consultant").order_by("-created_at"),
         "vehicles": vehicles,
         "consents": customer.consents.visible_to(request.actor),
+        "complaints": (Complaint.objects.visible_to(actor).filter(customer=customer).select_related("dealer")
+                       .order_by("-created_at")[:20] if actor.can("feedback.view") else None),
     }
 
 
