@@ -130,3 +130,17 @@ def test_hq_edits_a_rule_in_the_console(net, login):
 
     rule = CategoryRule.objects.get(category="delivery")
     assert (rule.target, rule.first_response_minutes) == ("hq_service", 30)
+
+
+def test_the_customers_page_lists_their_complaints_the_reader_may_see(net, login, enquiry, file_complaint):
+    from autodcc.core.actors import SYSTEM
+    from autodcc.leads import services as leads
+
+    lead = leads.lead_capture(actor=SYSTEM, data=enquiry(dealer="SH-001", phone="13677770000")).lead
+    mine = file_complaint("sales_service", dealer="SH-001", phone="13677770000")
+    theirs = file_complaint("delivery", dealer="HZ-001", phone="13677770000")
+    page = login(net.a_manager).get(reverse("console:customer_detail", args=[lead.customer_id])).content.decode()
+    section = page[page.index('id="complaints"'):]
+    assert f'data-complaint="{mine.pk}"' in section and f'data-complaint="{theirs.pk}"' not in section
+    page = login(net.hq_service).get(reverse("console:customer_detail", args=[lead.customer_id])).content.decode()
+    assert f'data-complaint="{theirs.pk}"' in page

@@ -24,6 +24,7 @@ from autodcc.console.views.base import is_htmx, paginate, querystring_without_pa
 from autodcc.core.tenancy import get_for_actor
 from autodcc.customers import criteria, selectors, services
 from autodcc.customers.models import Customer, CustomerGroup, Vehicle
+from autodcc.feedback.models import Complaint
 from autodcc.leads.models import Lead
 
 PREVIEW_ROWS = 20
@@ -83,6 +84,8 @@ def _customer_context(request: HttpRequest, customer: Customer, *, profile_form:
         # the page itself is scoped (a dealer's staff reach only their customers)
         "conversations": assistant_selectors.conversations_of(customer)[:20],
         "can_chat": actor.can("assistant.handle"),
+        "complaints": (Complaint.objects.visible_to(actor).filter(customer=customer).select_related("dealer")
+                       .order_by("-created_at")[:20] if actor.can("feedback.view") else None),
     }
 
 
