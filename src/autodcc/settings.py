@@ -399,6 +399,7 @@ AUTODCC_DEPOSIT_CAP = env_str("AUTODCC_DEPOSIT_CAP", "500.00")
 # Per-connector credentials and endpoints (docs/channels.md). A connector without its secret
 # refuses pushes and does not pull.
 
+
 def _hmac_connector(name: str, label: str, timestamp_header: str, signature_header: str) -> dict[str, Any]:
     prefix = f"CHANNEL_{name.upper()}_"
     return {
