@@ -425,7 +425,6 @@ AUTODCC_DEPOSIT_CAP = env_str("AUTODCC_DEPOSIT_CAP", "500.00")
 # --- Channel connectors -----------------------------------------------------------------------
 # Per-connector credentials and endpoints (docs/channels.md). A connector without its secret
 # refuses pushes and does not pull.
-CHANNEL_MAX_SKEW_SECONDS = env_int("CHANNEL_MAX_SKEW_SECONDS", 600, minimum=30)
 
 
 def _hmac_connector(name: str, label: str, timestamp_header: str, signature_header: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ def test_a_pulled_page_costs_the_same_statements_for_one_lead_or_fifty(net):
     fifty = _pull(50, 200)
     assert Lead.objects.count() == 52
     assert fifty <= one + 3, (one, fifty)
+    print(f"pulled page: {one} statements for 1 lead, {fifty} for 50")
 
 
 def test_a_push_adds_few_statements_and_answers_quickly(net, client):
