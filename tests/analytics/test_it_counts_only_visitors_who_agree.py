@@ -110,3 +110,11 @@ def test_switched_off_there_is_no_banner_and_nothing_is_kept(client, settings):
     assert collect(client).status_code == 204
     buffer.flush()
     assert Event.objects.count() == 0
+
+
+def test_a_yes_whose_visitor_id_was_cleared_is_asked_again(client):
+    client.cookies[consent.CONSENT_COOKIE] = consent.cookie_value("yes")
+    assert 'id="consent-banner"' in client.get("/store/").content.decode()
+    collect(client)
+    buffer.flush()
+    assert Event.objects.count() == 0

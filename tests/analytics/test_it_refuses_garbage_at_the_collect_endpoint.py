@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from autodcc.analytics import buffer
+from autodcc.analytics import buffer, recording
 from autodcc.analytics.models import Event
+from autodcc.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +42,7 @@ GARBAGE = {
     "unknown field": (body({**ok_event(), "phone": "13800000000"}), "events"),
     "a page elsewhere": (body(ok_event(url="https://evil.example/store/")), "本店"),
     "not a store page": (body(ok_event(url="/console/leads/")), "本店"),
+    "a broken address": (body(ok_event(url="//[::1/store/")), "本店"),
     "too many events": (body(*[ok_event()] * 21), "20"),
     "not UTF-8": (b'{"events": [{"kind": "page_view", "url": "/store/\xff"}]}', "JSON"),
 }
@@ -103,3 +108,23 @@ def test_a_good_page_view_keeps_the_campaign_source_and_the_outside_referrer_hos
         ("compare", "s7-long-range,s7-erev", "/store/compare/", "", "", "", ""),
         ("calculator", "s7-long-range", "/store/calculator/", "m.autohome.com.cn", "m.autohome.com.cn", "", ""),
     ]
+
+
+JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+                       lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                       max_leaves=12)
+EVENT = st.fixed_dictionaries({"kind": st.sampled_from(["page_view", "x"]) | st.text(max_size=20)},
+                              optional={"url": st.text(max_size=60) | st.just("/store/trims/s7/"),
+                                        "referrer": st.text(max_size=60)})
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | JSONISH.map(lambda v: json.dumps(v).encode())
+       | st.lists(EVENT, max_size=3).map(lambda e: json.dumps({"events": e}).encode()))
+def test_any_input_is_either_events_or_a_clear_refusal(raw):
+    try:
+        events = recording.parse(raw, host="testserver")
+    except DomainError as exc:
+        assert exc.message  # a worded message, never a crash
+    else:
+        assert events and all(e["kind"] == "page_view" and e["path"].startswith("/store/") for e in events)

@@ -140,3 +140,21 @@ def test_a_path_ends_at_the_first_conversion():
     v = summarise([_e(0, "x"), _e(1, "x", page="trim"), _e(2, "x", kind="booking"), _e(3, "x", page="calculator"),
                    _e(4, "x", kind="booking")], set())
     assert v.paths == {"booking": "home>trim"} and v.bookings == 2 and v.calculator
+
+
+def test_the_scheduled_rollup_writes_buffered_events_redoes_recent_days_and_forgets_old_events(settings):
+    from autodcc.analytics import buffer, tasks
+
+    settings.ANALYTICS_ROLLUP_DAYS, settings.ANALYTICS_RETENTION_DAYS = 2, 30
+    now = timezone.now()
+    Event.objects.bulk_create([ev(now - dt.timedelta(days=31), V1, VISIT1, page="home", path="/store/"),
+                               ev(now - dt.timedelta(days=2), V2, VISIT2, page="home", path="/store/")])
+    buffer.add([{"at": now.timestamp(), "visitor": V3, "visit": VISIT3, "kind": "page_view", "page": "trim",
+                 "subject": "s5-entry", "path": "/store/trims/s5-entry/", "referrer": "", "source": "",
+                 "medium": "", "campaign": ""}])
+    assert tasks.rollup_recent() == 3
+    today = timezone.localdate()
+    assert DailyFigure.objects.get(day=today, dimension="all").product_views == 1
+    assert DailyFigure.objects.get(day=today - dt.timedelta(days=2), dimension="all").visits == 1
+    assert Event.objects.count() == 2  # the 31-day-old one is gone
+    buffer.clear()

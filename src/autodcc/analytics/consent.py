@@ -4,7 +4,7 @@ visitor agrees).
 ``adcc_consent`` holds the choice and the version of the notice it answered (``yes.<version>`` or
 ``no.<version>``); ``adcc_vid`` the pseudonymous visitor id, set only with a yes; ``adcc_visit``
 the visit id that the page's script keeps for 30 minutes of activity. A choice made for an older
-notice counts as no choice: the banner asks again.
+notice, or a yes whose visitor id was cleared, counts as no choice: the banner asks again.
 """
 
 from __future__ import annotations
@@ -49,8 +49,10 @@ def read(cookies: Mapping[str, str]) -> State:
     if choice == "no":
         return State("no")
     visitor = cookies.get(VISITOR_COOKIE, "")
+    if not ID.match(visitor):
+        return State("")  # a yes whose visitor id is gone (cookie cleared): ask again
     visit = cookies.get(VISIT_COOKIE, "")
-    return State("yes", visitor if ID.match(visitor) else "", visit if ID.match(visit) else "")
+    return State("yes", visitor, visit if ID.match(visit) else "")
 
 
 def new_visitor_id() -> str:

@@ -107,7 +107,10 @@ def parse(body: bytes, *, host: str) -> list[dict[str, Any]]:
         if kind not in CLIENT_KINDS:
             raise DomainError("analytics.kind_unknown", value=kind[:16])
         url, referrer = _text(event, "url"), _text(event, "referrer")
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. a broken IPv6 host
+            raise DomainError("analytics.url_foreign", field="url") from None
         if parts.scheme or parts.netloc or not parts.path.startswith(STORE_PREFIX):
             raise DomainError("analytics.url_foreign", field="url")
         query = parse_qs(parts.query)
