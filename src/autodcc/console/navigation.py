@@ -24,7 +24,7 @@ class NavEntry:
 # menus for people with many entries (HQ): the entries of a group open from one menu
 GROUPS: dict[str, Promise] = {
     "work": _("Leads"), "customers": _("Customers"), "network": _("Network"), "sales": _("Cars and orders"),
-    "messages": _("Messages"), "campaigns": _("Campaigns"), "assistant": _("Online service"),
+    "messages": _("Messages"), "campaigns": _("Campaigns"),
 }
 FLAT_UP_TO = 9  # this many entries or fewer fit on one line at 1280 px: no menus
 
@@ -37,6 +37,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("arrivals", _("Expected arrivals"), "console:arrivals", "leads.work", "work"),
     NavEntry("customers", _("Customers"), "console:customer_list", "customers.view", "customers"),
     NavEntry("groups", _("Customer groups"), "console:group_list", "customers.groups", "customers"),
+    NavEntry("chats", _("Live chat"), "console:chat_queue", "assistant.handle", "customers"),
+    NavEntry("faq", _("Question bank"), "console:faq_list", "assistant.manage", "customers"),
     NavEntry("dealers", _("Dealers"), "console:dealer_list", "network.view_dealers", "network"),
     NavEntry("staff", _("Staff"), "console:staff_list", "network.view_staff", "network"),
     NavEntry("regions", _("Regions"), "console:region_list", "network.view_regions", "network"),
@@ -54,8 +56,6 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("messages", _("Messages"), "console:message_list", "messaging.view_outbox", "messages"),
     NavEntry("templates", _("Message templates"), "console:template_list", "messaging.edit_templates", "messages"),
     NavEntry("optouts", _("Opt-outs"), "console:optout_list", "messaging.manage_optouts", "messages"),
-    NavEntry("chats", _("Live chat"), "console:chat_queue", "assistant.handle", "assistant"),
-    NavEntry("faq", _("Question bank"), "console:faq_list", "assistant.manage", "assistant"),
     NavEntry("insights", _("Insights"), "console:insights", "insights.view"),
     NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
 )
