@@ -25,7 +25,6 @@ class NavEntry:
 GROUPS: dict[str, Promise] = {
     "work": _("Leads"), "customers": _("Customers"), "network": _("Network"), "sales": _("Cars and orders"),
     "messages": _("Messages"), "campaigns": _("Campaigns"), "care": _("After-sales"),
-    "assistant": _("Online service"),
 }
 FLAT_UP_TO = 9  # this many entries or fewer fit on one line at 1280 px: no menus
 
@@ -40,6 +39,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("arrivals", _("Expected arrivals"), "console:arrivals", "leads.work", "work"),
     NavEntry("customers", _("Customers"), "console:customer_list", "customers.view", "customers"),
     NavEntry("groups", _("Customer groups"), "console:group_list", "customers.groups", "customers"),
+    NavEntry("chats", _("Live chat"), "console:chat_queue", "assistant.handle", "customers"),
+    NavEntry("faq", _("Question bank"), "console:faq_list", "assistant.manage", "customers"),
     NavEntry("dealers", _("Dealers"), "console:dealer_list", "network.view_dealers", "network"),
     NavEntry("staff", _("Staff"), "console:staff_list", "network.view_staff", "network"),
     NavEntry("regions", _("Regions"), "console:region_list", "network.view_regions", "network"),
@@ -63,8 +64,6 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("revisits", _("Revisits"), "console:care_revisits", "care.revisit", "care"),
     NavEntry("surveys", _("Survey results"), "console:care_report", "care.survey_report", "care"),
     NavEntry("caresettings", _("After-sales settings"), "console:care_settings", "care.configure", "care"),
-    NavEntry("chats", _("Live chat"), "console:chat_queue", "assistant.handle", "assistant"),
-    NavEntry("faq", _("Question bank"), "console:faq_list", "assistant.manage", "assistant"),
     NavEntry("insights", _("Insights"), "console:insights", "insights.view"),
     NavEntry("audit", _("Audit trail"), "console:audit_list", "audit.view"),
 )
