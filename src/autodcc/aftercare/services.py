@@ -62,6 +62,7 @@ def car_model_for(vehicle: Any) -> Any:
     return None
 
 
+@transaction.atomic
 def care_track(*, vehicle: Any) -> VehicleCare:
     """A car goes on file (delivered, or added by staff): its care is tracked from now on, its
     mileage at delivery recorded (0 km for a new car unless one was given)."""
@@ -78,6 +79,7 @@ def _interval(schedule: MaintenanceSchedule) -> rules.Interval:
     return rules.Interval(schedule.first_months, schedule.first_km, schedule.every_months, schedule.every_km)
 
 
+@transaction.atomic
 def care_refresh(*, vehicle: Any) -> VehicleCare:
     """Recompute where the car stands (derived values only: no audit row of its own)."""
     care = VehicleCare.objects.select_for_update().filter(vehicle_id=vehicle.pk).first()
@@ -141,6 +143,7 @@ def _check_mileage(vehicle: Any, km: Any, on: dt.date) -> int:
 # --- the owner's mileage, appointments and visits ------------------------------------------------------
 
 
+@transaction.atomic
 def mileage_record(*, actor: Actor, vehicle: Any, km: int, on: dt.date | None = None) -> MileageReading:
     """A mileage the owner reported (on the phone, in the store): checked against what is on file
     (an odometer does not go back), kept with its date, and the next due date re-extrapolated.

@@ -214,7 +214,11 @@ def revisit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise PermissionDenied from None
         return revisit_task(request, pk, dial=dial)
     if action == "send":
-        if run_service(form, lambda: revisits.survey_send(actor=actor, task=task)) is not None:
+        survey = run_service(form, lambda: revisits.survey_send(actor=actor, task=task))
+        if survey is not None and revisits.link_suppressed(survey):
+            messages.warning(request, _("The owner opted out of our messages: no SMS was sent. Fill the survey in "
+                                        "with them on the phone instead."))
+        elif survey is not None:
             messages.success(request, _("The survey's link was sent by SMS."))
         else:
             messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
