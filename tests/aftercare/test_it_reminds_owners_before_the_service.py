@@ -164,3 +164,15 @@ def test_the_customer_page_mileage_goes_through_the_same_rule(net, delivered):
     with pytest.raises(DomainError) as lower:
         vehicle_update(actor=net.a_manager.actor, vehicle=vehicle, plate="沪A12345", mileage_km=20)
     assert lower.value.code == "care.mileage_backwards"
+
+
+def test_a_run_in_the_quiet_hours_sends_the_reminder_next_morning(net, delivered):
+    from autodcc.core.models import OutboxEvent
+
+    vehicle = delivered(on=services.rules.add_months(TODAY, -6) + dt.timedelta(days=3))
+    late = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(23, 10)))
+    assert services.reminders_send(now=late) == 1
+    message = Message.objects.get(event=Event.MAINTENANCE_REMINDER, related_id=str(vehicle.pk))
+    event = OutboxEvent.objects.get(topic="messaging.deliver", payload__message_id=message.pk)
+    assert timezone.localtime(event.next_attempt_at) == timezone.make_aware(
+        dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(8, 0)))

@@ -102,8 +102,9 @@ def test_an_owner_who_opted_out_gets_no_survey_text(net, delivered):
     vehicle = delivered(on=TODAY - dt.timedelta(days=1))
     optout_add(actor=SYSTEM, raw_phone=vehicle.customer.phone, scope="all")
     revisits.revisits_generate(today=TODAY)
-    revisits.survey_send(actor=net.a_agent.actor, task=RevisitTask.objects.get(vehicle=vehicle))
+    survey = revisits.survey_send(actor=net.a_agent.actor, task=RevisitTask.objects.get(vehicle=vehicle))
     assert Message.objects.get(event=Event.SURVEY_INVITATION).status == MessageStatus.SUPPRESSED
+    assert revisits.link_suppressed(survey)  # the page tells the caller to fill it in on the phone
 
 
 def test_hq_maintains_plans_and_templates(net):

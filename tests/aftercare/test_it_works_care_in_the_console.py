@@ -119,6 +119,11 @@ def test_the_caller_fills_in_a_low_score_and_the_manager_follows_it_up(net, logi
     assert response.status_code == 302
     report = manager.get(reverse("console:care_report")).content.decode()
     assert "上海浦东店" in report and 'data-figure="low">1<' in report
+    other = login(net.b_manager).get(reverse("console:care_report")).content.decode()
+    assert 'data-figure="surveys">0<' in other and "上海浦东店" not in other  # another dealer's answers stay sealed
+    region = login(net.regional_manager).get(reverse("console:care_report")).content.decode()
+    assert 'data-figure="surveys">1<' in region
+    manager = login(net.a_manager)
     export = manager.get(reverse("console:care_report") + "?format=xlsx")
     book = load_workbook(io.BytesIO(export.content))
     assert book.sheetnames[:2] == ["按门店", "按销售顾问"]

@@ -291,6 +291,14 @@ def survey_send(*, actor: Actor, task: Any) -> Survey:
     return survey
 
 
+def link_suppressed(survey: Survey) -> bool:
+    """Whether the survey's SMS was held back by the owner's opt-out (the caller fills it in instead)."""
+    from autodcc.messaging.models import Message, MessageStatus
+
+    return Message.objects.filter(related_type=survey._meta.label_lower, related_id=str(survey.pk),
+                                  status=MessageStatus.SUPPRESSED).exists()
+
+
 def _parse(question: SurveyQuestion, raw: Any) -> tuple[int | None, str]:
     if question.kind == QuestionKind.COMMENT:
         return None, clean_text(str(raw or ""), label=question.text, limit=COMMENT_LIMIT, field=f"q{question.pk}")

@@ -62,6 +62,7 @@ def car_model_for(vehicle: Any) -> Any:
     return None
 
 
+@transaction.atomic
 def care_track(*, vehicle: Any) -> VehicleCare:
     """A car goes on file (delivered, or added by staff): its care is tracked from now on, its
     mileage at delivery recorded (0 km for a new car unless one was given)."""
@@ -78,6 +79,7 @@ def _interval(schedule: MaintenanceSchedule) -> rules.Interval:
     return rules.Interval(schedule.first_months, schedule.first_km, schedule.every_months, schedule.every_km)
 
 
+@transaction.atomic
 def care_refresh(*, vehicle: Any) -> VehicleCare:
     """Recompute where the car stands (derived values only: no audit row of its own)."""
     care = VehicleCare.objects.select_for_update().filter(vehicle_id=vehicle.pk).first()
@@ -141,6 +143,7 @@ def _check_mileage(vehicle: Any, km: Any, on: dt.date) -> int:
 # --- the owner's mileage, appointments and visits ------------------------------------------------------
 
 
+@transaction.atomic
 def mileage_record(*, actor: Actor, vehicle: Any, km: int, on: dt.date | None = None) -> MileageReading:
     """A mileage the owner reported (on the phone, in the store): checked against what is on file
     (an odometer does not go back), kept with its date, and the next due date re-extrapolated.
@@ -269,12 +272,14 @@ def schedule_save(*, actor: Actor, car_model: Any, first_months: int, first_km: 
 # --- the daily reminders ------------------------------------------------------------------------------
 
 
-def reminders_send(*, today: dt.date | None = None) -> int:
+def reminders_send(*, today: dt.date | None = None, now: dt.datetime | None = None) -> int:
     """Remind each owner whose car's service falls due within a week (and is not booked yet):
     once per service, whatever how often this runs. WeChat when the owner follows the brand's
     account, else SMS; opt-outs are honoured by the outbox; the service offer goes only to
-    owners who agreed to marketing messages."""
-    today = today or timezone.localdate()
+    owners who agreed to marketing messages; a run in the quiet hours (21:00–08:00) has its
+    messages go out the next morning, as campaign messages do."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     due = VehicleCare.objects.filter(next_due_on__gte=today, next_due_on__lte=today + dt.timedelta(days=REMIND_DAYS_BEFORE),
                                      reminded_at__isnull=True, booked_for__isnull=True)
     sent = 0
@@ -285,15 +290,16 @@ def reminders_send(*, today: dt.date | None = None) -> int:
                     .filter(pk=pk, reminded_at__isnull=True).first())
             if care is None or care.vehicle.dealer_id is None:
                 continue
-            if _remind(care, today):
+            if _remind(care, today, now):
                 sent += 1
     return sent
 
 
-def _remind(care: VehicleCare, today: dt.date) -> bool:
+def _remind(care: VehicleCare, today: dt.date, now: dt.datetime) -> bool:
     from autodcc.campaigns.outreach import marketing_consents
+    from autodcc.campaigns.outreach import schedule as outside_quiet_hours
     from autodcc.messaging.models import Channel, Event, MessageStatus
-    from autodcc.messaging.services import message_send
+    from autodcc.messaging.services import Recipient, messages_queue
 
     vehicle, customer, dealer = care.vehicle, care.vehicle.customer, care.vehicle.dealer
     if MaintenanceReminder.objects.filter(vehicle=vehicle, service_no=care.service_no).exists():
@@ -307,8 +313,10 @@ def _remind(care: VehicleCare, today: dt.date) -> bool:
                "dealer": dealer.short_name or dealer.name, "offer": schedule.offer if with_offer else NO_OFFER}
     outcome, message = ReminderOutcome.NO_ADDRESS, None
     if customer.phone or customer.wechat_openid:
-        message = message_send(event=Event.MAINTENANCE_REMINDER, channel=channel, context=context,
-                               to_phone=customer.phone, to_openid=customer.wechat_openid, dealer=dealer, related=vehicle)
+        message = messages_queue(
+            event=Event.MAINTENANCE_REMINDER, channel=channel, dealer=dealer, related_type=vehicle._meta.label_lower,
+            related_id=str(vehicle.pk), at=lambda n: outside_quiet_hours(n, now, per_minute=600)[0],
+            recipients=[Recipient(context, phone=customer.phone, openid=customer.wechat_openid, stored=True)])[0]
         outcome = ReminderOutcome.SUPPRESSED if message.status == MessageStatus.SUPPRESSED else ReminderOutcome.QUEUED
     reminder = MaintenanceReminder.objects.create(vehicle=vehicle, service_no=care.service_no, due_on=care.next_due_on,
                                                   channel=channel, with_offer=with_offer, outcome=outcome,

@@ -214,7 +214,11 @@ def revisit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise PermissionDenied from None
         return revisit_task(request, pk, dial=dial)
     if action == "send":
-        if run_service(form, lambda: revisits.survey_send(actor=actor, task=task)) is not None:
+        survey = run_service(form, lambda: revisits.survey_send(actor=actor, task=task))
+        if survey is not None and revisits.link_suppressed(survey):
+            messages.warning(request, _("The owner opted out of our messages: no SMS was sent. Fill the survey in "
+                                        "with them on the phone instead."))
+        elif survey is not None:
             messages.success(request, _("The survey's link was sent by SMS."))
         else:
             messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -261,6 +265,11 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return (since, until) if since <= until else (until, since)
 
 
+def _short(text: str, size: int = 6) -> str:
+    """A question as a chart's axis label: its first words (the table below has it whole)."""
+    return text if len(text) <= size else text[:size] + "…"
+
+
 def _chart(spec: dict[str, Any]) -> str:
     return json.dumps(spec, ensure_ascii=False)
 
@@ -272,6 +281,7 @@ def survey_report(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return _report_xlsx(request, report)
     scored = [q for q in report.questions if q.kind != QuestionKind.COMMENT]
+    five = [q for q in scored if q.kind == QuestionKind.SCORE5]  # one scale per chart (NPS has its own)
     comments = [(q.text, c) for q in report.questions if q.kind == QuestionKind.COMMENT for c in q.comments][-30:]
     return render(request, "console/aftercare/report.html", {
         "report": report, "since": since, "until": until, "scored": scored, "comments": comments,
@@ -282,8 +292,8 @@ def survey_report(request: HttpRequest) -> HttpResponse:
         "nps_chart": _chart({"type": "bar", "labels": [d.label for d in report.dealers], "series": [
             {"name": _("NPS"), "data": [d.nps_value or 0 for d in report.dealers]}],
             "empty": _("No answers in this period")}),
-        "question_chart": _chart({"type": "bar", "labels": [q.text[:12] for q in scored], "series": [
-            {"name": _("Average score"), "data": [q.average or 0 for q in scored]}],
+        "question_chart": _chart({"type": "bar", "labels": [_short(q.text) for q in five], "series": [
+            {"name": _("Average score (1–5)"), "data": [q.average or 0 for q in five]}],
             "empty": _("No answers in this period")}),
     })
 
