@@ -126,7 +126,7 @@ def test_the_caller_fills_in_a_low_score_and_the_manager_follows_it_up(net, logi
     manager = login(net.a_manager)
     export = manager.get(reverse("console:care_report") + "?format=xlsx")
     book = load_workbook(io.BytesIO(export.content))
-    assert book.sheetnames[:2] == ["按门店", "按销售顾问"]
+    assert book.sheetnames[:2] == ["按经销商", "按销售顾问"]
     assert [c.value for c in book.worksheets[0][2]][:2] == ["上海浦东店", 1]
 
 
