@@ -38,6 +38,8 @@ bench: install
 	$(BIN)/python bench/profile_capture.py
 	$(BIN)/python bench/outreach_queue.py
 	$(BIN)/python bench/campaign_burst.py
+	$(BIN)/python bench/store_pages.py
+	$(BIN)/python bench/assistant.py
 
 clean:
 	rm -rf $(VENV) var artifacts
