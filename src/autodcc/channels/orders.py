@@ -120,7 +120,7 @@ def trade_import(trade: dict[str, Any], *, replay: bool = False) -> Delivery:
 
 def _order_for(connector: TmallConnector, tid: str, trade: dict[str, Any]) -> tuple[Any, list[dict[str, str]]]:
     from autodcc.orders.services import order_create
-    from autodcc.orders.services.ordering import _apply_payment
+    from autodcc.orders.services.ordering import payment_apply
 
     if not tid or len(tid) > 40:
         raise Refused("malformed", "the trade has no usable tid")
@@ -145,7 +145,7 @@ def _order_for(connector: TmallConnector, tid: str, trade: dict[str, Any]) -> tu
     if amount != order.deposit:
         raise DomainError("channels.trade_amount", value=str(amount), deposit=f"{order.deposit:.2f}")
     payment = Payment.objects.create(order=order, provider=PROVIDER, out_trade_no=f"{order.number}T", amount=amount)
-    outcome, reason = _apply_payment(PROVIDER, Notified(kind="payment", out_trade_no=payment.out_trade_no,
+    outcome, reason = payment_apply(PROVIDER, Notified(kind="payment", out_trade_no=payment.out_trade_no,
                                                         trade_no=tid, amount=amount, succeeded=True))
     if outcome != NotificationOutcome.APPLIED:
         raise DomainError("channels.trade_not_applied", value=reason)

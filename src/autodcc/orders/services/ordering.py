@@ -164,12 +164,14 @@ def notification_receive(provider: str, body: bytes, headers: dict[str, str]) ->
 
             outcome, reason = refund_notification(provider, notified)
         else:
-            outcome, reason = _apply_payment(provider, notified)
+            outcome, reason = payment_apply(provider, notified)
         _log(provider, notified.kind, notified.out_trade_no, body, True, outcome, reason)
     return outcome
 
 
-def _apply_payment(provider: str, n: providers.Notified) -> tuple[str, str]:
+def payment_apply(provider: str, n: providers.Notified) -> tuple[str, str]:
+    """The one rule that marks a payment and its order paid: a provider's verified notification,
+    or a marketplace's paid trade (Tmall's deposit orders). Returns (outcome, reason)."""
     with transaction.atomic():
         found = Payment.objects.filter(provider=provider, out_trade_no=n.out_trade_no).values_list("pk", "order_id").first()
         if found is None:
