@@ -11,8 +11,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from autodcc.aftercare.models import (
+    MaintenanceReminder,
+    MaintenanceSchedule,
+    MileageReading,
     QuestionKind,
     RevisitTask,
+    ServiceAppointment,
+    ServiceVisit,
     SurveyAnswer,
     TaskKind,
     TaskStatus,
@@ -23,6 +28,45 @@ from autodcc.core.actors import Actor
 TABS = ("due", "reminded", "booked", "overdue", "done", "all")
 DUE_AHEAD_DAYS = 30  # the "due" tab looks a month ahead
 DONE_BACK_DAYS = 30
+
+
+def vehicle_file(vehicle: Any) -> dict[str, Any]:
+    """What a car's care page shows: its care state and model schedule, the booked service, the
+    visits, the reported mileages and the reminders sent."""
+    care = VehicleCare.objects.select_related("car_model").filter(vehicle=vehicle).first()
+    return {
+        "care": care,
+        "schedule": MaintenanceSchedule.objects.filter(car_model_id=care.car_model_id).first() if care else None,
+        "appointment": ServiceAppointment.objects.filter(vehicle=vehicle, status="booked").first(),
+        "visits": ServiceVisit.objects.filter(vehicle=vehicle).select_related("dealer"),
+        "readings": MileageReading.objects.filter(vehicle=vehicle)[:20],
+        "reminders": MaintenanceReminder.objects.filter(vehicle=vehicle).select_related("message"),
+    }
+
+
+def revisit_file(task: RevisitTask) -> dict[str, Any]:
+    """What a revisit call's page shows beside the task: the surveys sent, the answers a follow-up
+    stems from, the car's care state."""
+    source = None
+    if task.source_survey_id:
+        source = SurveyAnswer.objects.filter(survey=task.source_survey).select_related("question")
+    return {"surveys": task.surveys.select_related("template"), "source_answers": source,
+            "care": VehicleCare.objects.filter(vehicle=task.vehicle).first()}
+
+
+def brands() -> list[str]:
+    """The brands of the network (revisit plans are per brand)."""
+    from autodcc.network.models import Dealer
+
+    return sorted(set(Dealer.objects.exclude(brand="").values_list("brand", flat=True)))
+
+
+def schedules_by_model() -> list[tuple[Any, MaintenanceSchedule | None]]:
+    """Every car model with its maintenance schedule (None: not set yet)."""
+    from autodcc.catalog.models import CarModel
+
+    schedules = {s.car_model_id: s for s in MaintenanceSchedule.objects.all()}
+    return [(model, schedules.get(model.pk)) for model in CarModel.objects.select_related("series")]
 
 
 def care_list(*, actor: Actor, tab: str, q: str = "", today: dt.date | None = None) -> QuerySet[VehicleCare]:

@@ -20,20 +20,13 @@ from django.views.decorators.http import require_POST
 
 from autodcc.aftercare import revisits, selectors, services
 from autodcc.aftercare.models import (
-    MaintenanceReminder,
-    MaintenanceSchedule,
-    MileageReading,
     QuestionKind,
     RevisitStep,
     RevisitTask,
-    ServiceAppointment,
-    ServiceVisit,
-    SurveyAnswer,
     SurveyQuestion,
     SurveyTemplate,
     TaskKind,
     TaskStatus,
-    VehicleCare,
 )
 from autodcc.catalog.models import CarModel
 from autodcc.console.downloads import xlsx_download
@@ -89,14 +82,8 @@ def _vehicle(request: HttpRequest, pk: int) -> Vehicle:
 @staff_view("care.maintenance")
 def care_vehicle(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
     vehicle = _vehicle(request, pk)
-    care = VehicleCare.objects.select_related("car_model").filter(vehicle=vehicle).first()
-    schedule = MaintenanceSchedule.objects.filter(car_model_id=care.car_model_id).first() if care else None
     return render(request, "console/aftercare/vehicle.html", {
-        "vehicle": vehicle, "care": care, "schedule": schedule, "today": timezone.localdate(),
-        "appointment": ServiceAppointment.objects.filter(vehicle=vehicle, status="booked").first(),
-        "visits": ServiceVisit.objects.filter(vehicle=vehicle).select_related("dealer"),
-        "readings": MileageReading.objects.filter(vehicle=vehicle)[:20],
-        "reminders": MaintenanceReminder.objects.filter(vehicle=vehicle).select_related("message"),
+        "vehicle": vehicle, "today": timezone.localdate(), **selectors.vehicle_file(vehicle),
         "book_form": forms_.get("book_form") or BookForm(prefix="book"),
         "visit_form": forms_.get("visit_form") or VisitForm(prefix="visit"),
         "mileage_form": forms_.get("mileage_form") or MileageForm(prefix="mileage"),
@@ -187,15 +174,11 @@ def revisit_task(request: HttpRequest, pk: int, values: dict[str, Any] | None = 
     template = task.step.survey if task.step_id and task.step.survey_id else None
     dealer = task.dealer.short_name or task.dealer.name
     script = (task.step.script if task.step_id else "").replace(revisits.DEALER_MARK, dealer)
-    source = None
-    if task.source_survey_id:
-        source = SurveyAnswer.objects.filter(survey=task.source_survey).select_related("question")
     return render(request, "console/aftercare/revisit.html", {
         "task": task, "template": template, "script": script, "questions": _questions(template, values or {},
                                                                                         errors or {}),
-        "surveys": task.surveys.select_related("template"), "source_answers": source,
+        **selectors.revisit_file(task),
         "open": task.status == TaskStatus.OPEN, "close_form": close_form or CloseForm(prefix="close"),
-        "care": VehicleCare.objects.filter(vehicle=task.vehicle).first(),
         "may_service": request.actor.can("care.maintenance", dealer=task.dealer), "dial": dial})
 
 
@@ -320,12 +303,6 @@ def _report_xlsx(request: HttpRequest, report: selectors.Report) -> HttpResponse
 # --- HQ: schedules, revisit plans, survey templates ---------------------------------------------------------
 
 
-def _brands() -> list[str]:
-    from autodcc.network.models import Dealer
-
-    return sorted(set(Dealer.objects.exclude(brand="").values_list("brand", flat=True)))
-
-
 @staff_view("care.configure")
 def care_settings(request: HttpRequest) -> HttpResponse:
     actor = request.actor
@@ -344,7 +321,7 @@ def care_settings(request: HttpRequest) -> HttpResponse:
             bound[f"s{model.pk}"] = form
         elif action == "step":
             form = StepForm(request.POST, prefix="step")
-            if form.is_valid() and form.cleaned_data["brand"] in _brands() and run_service(
+            if form.is_valid() and form.cleaned_data["brand"] in selectors.brands() and run_service(
                     form, lambda: revisits.step_add(actor=actor, **form.cleaned_data)):
                 messages.success(request, _("Revisit added to the plan."))
                 return redirect(reverse("console:care_settings") + "#plans")
@@ -365,10 +342,8 @@ def care_settings(request: HttpRequest) -> HttpResponse:
             bound["template"] = form
         else:
             raise Http404
-    schedules = {s.car_model_id: s for s in MaintenanceSchedule.objects.all()}
     models = []
-    for model in CarModel.objects.select_related("series"):
-        schedule = schedules.get(model.pk)
+    for model, schedule in selectors.schedules_by_model():
         initial = ({"first_months": schedule.first_months, "first_km": schedule.first_km,
                     "every_months": schedule.every_months, "every_km": schedule.every_km, "offer": schedule.offer}
                    if schedule else {"first_months": 6, "first_km": 5000, "every_months": 12, "every_km": 10000})
@@ -376,7 +351,7 @@ def care_settings(request: HttpRequest) -> HttpResponse:
                        "form": bound.get(f"s{model.pk}") or ScheduleForm(prefix=f"s{model.pk}", initial=initial)})
     plans = [{"brand": brand, "steps": revisits.plan_for(brand),
               "form": bound.get("step") if bound.get("step") is not None and bound["step"].data.get("step-brand") == brand
-              else StepForm(prefix="step", initial={"brand": brand, "unit": "day"})} for brand in _brands()]
+              else StepForm(prefix="step", initial={"brand": brand, "unit": "day"})} for brand in selectors.brands()]
     return render(request, "console/aftercare/settings.html", {
         "models": models, "plans": plans, "templates": SurveyTemplate.objects.all(),
         "template_form": bound.get("template") or TemplateForm(prefix="tpl")})
