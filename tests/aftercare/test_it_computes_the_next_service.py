@@ -62,3 +62,11 @@ def test_the_due_date_is_never_later_than_by_time_nor_before_the_start(months, k
     reading = Reading(BOUGHT + dt.timedelta(days=days), driven)
     due = next_due(plan, purchase_date=BOUGHT, last_service=None, readings=[reading])
     assert BOUGHT <= due.on <= add_months(BOUGHT, months)
+
+
+def test_a_car_barely_driven_falls_due_by_time():
+    # 1 km in half a year: the mileage would fall due thousands of years later.
+    plan = Interval(1, 17146, 1, 17146)
+    due = next_due(plan, purchase_date=dt.date(2026, 1, 31), last_service=None,
+                   readings=[Reading(dt.date(2026, 7, 20), 1)])
+    assert (due.on, due.reason) == (dt.date(2026, 2, 28), "time")

@@ -77,9 +77,11 @@ def next_due(interval: Interval, *, purchase_date: dt.date | None, last_service:
     if rate:
         latest = max(points, key=lambda r: (r.on, r.km))
         left = due_km - latest.km
-        by_km = latest.on if left <= 0 else latest.on + dt.timedelta(days=math.ceil(left / rate))
-        if by_km < by_time:
-            return Due(by_km, due_km, "km", rate)
+        # Days until the mileage falls due; a car barely driven would reach it centuries later,
+        # so only the days before the date falls due are worth counting.
+        days_left = 0 if left <= 0 else math.ceil(left / rate)
+        if days_left < (by_time - latest.on).days:
+            return Due(latest.on + dt.timedelta(days=days_left), due_km, "km", rate)
     return Due(by_time, due_km, "time", rate)
 
 
