@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -47,8 +48,11 @@ def round_prepare(*, actor: Actor, campaign: Campaign, number: int, opens_at: dt
     return made
 
 
+NAME_MAX = 60
+
+
 def entry_submit(*, draw_round: DrawRound, name: str, raw_phone: str, city: str, consent: bool,
-                 now: dt.datetime | None = None) -> DrawEntry:
+                 now: dt.datetime | None = None) -> Entered:
     """A valid entry, or a clear refusal: the round must be open, the details complete, and the
     mobile may enter the round once. One row written: the entrant becomes (or joins) a lead tagged
     with the campaign moments later, in a batch with the other entries (``entries_follow_up``)."""
@@ -59,8 +63,10 @@ def entry_submit(*, draw_round: DrawRound, name: str, raw_phone: str, city: str,
     name = (name or "").strip()
     if not name:
         errors.append(DomainError("draw.name_missing", field="name"))
-    elif len(name) > 60:
-        errors.append(DomainError("draw.name_too_long", field="name"))
+    elif len(name) > NAME_MAX:
+        errors.append(DomainError("draw.name_too_long", field="name", max=NAME_MAX))
+    elif not name.isprintable():
+        errors.append(DomainError("draw.name_unprintable", field="name"))
     mobile = ""
     try:
         mobile = phone.normalize_mobile(raw_phone, field="phone")
@@ -75,24 +81,33 @@ def entry_submit(*, draw_round: DrawRound, name: str, raw_phone: str, city: str,
         errors.append(exc)
     if not consent:
         errors.append(DomainError("consent.missing", field="consent"))
-    if errors:
+    if errors or place is None:
         raise Invalid(errors)
-    entry = DrawEntry(round=draw_round, receipt=_receipt(), name=name, phone=mobile,
-                      city=place.name if place else "", created_at=now)
+    receipt = _receipt()
     # one statement, no transaction of its own: a second entry of the mobile is left out by the
     # round's unique constraint (and counted), never raised mid-transaction
-    ids = rows.insert(DrawEntry, ("round_id", "receipt", "name", "phone", "city", "created_at"),
-                      [(draw_round.pk, entry.receipt, entry.name, entry.phone, entry.city, now)],
+    ids = rows.insert(DrawEntry, ENTRY_COLUMNS, [(draw_round.pk, receipt, name, mobile, place.name, now)],
                       returning=True, skip_conflicts_on=("round_id", "phone"))
     if not ids:
         DrawRound.objects.filter(pk=draw_round.pk).update(duplicates_refused=F("duplicates_refused") + 1)
         raise Conflict("draw.duplicate", field="phone", number=draw_round.number)
-    entry.pk = ids[0]
-    return entry
+    return Entered(ids[0], receipt)
+
+
+ENTRY_COLUMNS = ("round_id", "receipt", "name", "phone", "city", "created_at")
+
+
+@dataclass(frozen=True, slots=True)
+class Entered:
+    """What the entrant is told: the entry's number (its id, its place in the list) and receipt."""
+
+    pk: int
+    receipt: str
 
 
 def _receipt() -> str:
-    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+    """Six characters of the 32-letter alphabet, each from five random bits (no bias)."""
+    return "".join(RECEIPT_ALPHABET[b & 31] for b in secrets.token_bytes(6))
 
 
 def _entries(draw_round: DrawRound) -> list[tuple[int, str, str]]:

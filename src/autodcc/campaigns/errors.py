@@ -30,7 +30,9 @@ register(
         "draw.window_reversed": _("The round must close after it opens."),
         "draw.round_taken": _("Round %(value)s already exists."),
         "draw.round_closed": _("Round %(number)s is not open for entries now."),
-        "draw.name_too_long": _("The name is at most 60 characters."),
+        "draw.name_too_long": _("The name is at most %(max)s characters."),
+        "draw.name_unprintable": _("The name holds characters that are not text (such as control characters); "
+                                   "please type it again."),
         "draw.duplicate": _("This mobile number has already entered round %(number)s: one entry per person per round."),
         "draw.not_closed_yet": _("Round %(number)s has not closed yet."),
         "draw.already_drawn": _("Round %(number)s has been drawn: a draw is never repeated."),

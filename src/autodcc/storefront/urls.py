@@ -20,6 +20,7 @@ app_name = "store"
 urlpatterns = [
     path("", catalogue.home, name="home"),
     path("draw/<str:code>/", draw.draw_page, name="draw"),
+    path("draw/<str:code>/enter/", draw.draw_enter, name="draw_enter"),
     path("draw/<str:code>/<int:number>/", draw.round_page, name="draw_round"),
     path("series/<slug:slug>/", catalogue.series_detail, name="series"),
     path("trims/<slug:slug>/", catalogue.trim_detail, name="trim"),

@@ -55,3 +55,70 @@
     if (document.querySelector("[data-countdown]")) { tick(); window.setInterval(tick, 1000); }
   });
 })();
+
+// A launch-day entry without a page load: a form with data-enter posts its fields there (urlencoded,
+// the CSRF token in X-CSRFToken); the receipt, or each reason on its field, shows in place. The
+// button stays disabled while the entry is on its way (a double tap sends one). Without this
+// script the form posts to the page, which answers with the same rules.
+(function () {
+  "use strict";
+  function clear(form) {
+    var old = form.querySelectorAll("[data-live-error]");
+    for (var i = 0; i < old.length; i++) { if (old[i].parentNode) { old[i].parentNode.removeChild(old[i]); } }
+    var marked = form.querySelectorAll("[aria-invalid]");
+    for (var j = 0; j < marked.length; j++) { marked[j].removeAttribute("aria-invalid"); }
+  }
+  function show(form, error) {
+    var input = error.field ? form.querySelector("[name='" + error.field + "']") : null;
+    var note = document.createElement(input ? "small" : "p");
+    note.setAttribute("data-live-error", "1");
+    note.textContent = error.message;
+    if (input) {
+      note.className = "field-error";
+      note.setAttribute("data-field", error.field);
+      var holder = document.createElement("div");
+      holder.className = "field-notes";
+      holder.setAttribute("data-live-error", "1");
+      holder.appendChild(note);
+      input.parentNode.insertBefore(holder, input.nextSibling);
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      note.className = "notice error";
+      note.setAttribute("role", "alert");
+      form.insertBefore(note, form.firstChild);
+    }
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.getAttribute || !form.getAttribute("data-enter") || !window.fetch || !window.URLSearchParams) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    if (button && button.disabled) { return; }
+    if (button) { button.disabled = true; }
+    clear(form);
+    var token = form.querySelector("[name=csrfmiddlewaretoken]");
+    var receipt = document.getElementById("entry-receipt");
+    fetch(form.getAttribute("data-enter"), {
+      method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)),
+      headers: {"X-CSRFToken": token ? token.value : "", "Accept": "application/json"}
+    }).then(function (response) {
+      return response.json().then(function (data) { return {ok: response.status === 201, data: data}; });
+    }).then(function (answer) {
+      if (answer.ok) {
+        receipt.innerHTML = "";
+        var p = document.createElement("p");
+        p.className = "notice success";
+        p.textContent = answer.data.message;
+        receipt.appendChild(p);
+        form.reset();
+        receipt.scrollIntoView({block: "nearest"});
+      } else {
+        (answer.data.errors || []).forEach(function (error) { show(form, error); });
+      }
+    }).catch(function () {
+      show(form, {field: null, message: form.getAttribute("data-offline")});
+    }).then(function () {
+      if (button) { button.disabled = false; }
+    });
+  });
+})();
