@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,6 +38,20 @@ def test_searching_dealers_refreshes_the_table_in_place(live_net, live_server, l
     expect(rows.first).to_have_attribute("data-dealer", "HZ-001")
     expect(page.locator("form.filters input[type=search]")).to_have_value("HZ")  # the form was not replaced
     _assert_not_reloaded(page)
+
+
+def test_the_excel_export_takes_the_filters_changed_in_place(live_net, live_server, log_in):
+    page = log_in(live_net.hq_service)
+    page.goto(f"{live_server.url}/console/dealers/")
+    expect(page.locator("#dealer-table tr[data-dealer]")).to_have_count(3)
+    page.locator("form.filters input[type=search]").press_sequentially("HZ")
+    expect(page.locator("#dealer-table tr[data-dealer]")).to_have_count(1)
+    with page.expect_download() as info:
+        page.locator("a[data-export]").first.click()
+    book = load_workbook(io.BytesIO(info.value.path().read_bytes()), read_only=True)
+    rows = [r for r in book.active.iter_rows(values_only=True) if any(r)]
+    codes = [c for r in rows[1:] for c in r if isinstance(c, str) and re.fullmatch(r"[A-Z]{2}-\d{3}", c)]
+    assert codes == ["HZ-001"], rows  # the one dealer on the screen, not the three of the first load
 
 
 def test_the_regional_manager_toggles_the_key_dealer_flag_in_place(live_net, live_server, log_in, shot):

@@ -34,3 +34,15 @@ document.addEventListener("change", function (event) {
     if (th && !event.target.closest("a")) { sortBy(th.closest("table"), th); }
   });
 })();
+
+// "Export to Excel" exports what the list shows now: filters changed in place (htmx) update the
+// address bar but not the link rendered with the page, so the link takes the address's filters
+// when it is followed (without the page number: the export is the whole filtered list).
+document.addEventListener("click", function (event) {
+  var link = event.target.closest ? event.target.closest("a[data-export]") : null;
+  if (!link) { return; }
+  var params = new URLSearchParams(window.location.search);
+  params.delete("page");
+  params.set("format", "xlsx");
+  link.setAttribute("href", window.location.pathname + "?" + params.toString());
+});
