@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import include, path
 
-from autodcc.api import payments
+from autodcc.api import payments, sms
 from autodcc.api.urls import api
 from autodcc.storefront.sitemaps import SITEMAPS
 
@@ -35,5 +35,6 @@ urlpatterns = [
     path("channels/", include("autodcc.channels.urls")),
     path("pay/notify/<str:provider>/", payments.notify, name="payment_notify"),
     path("pay/sandbox/<str:out_trade_no>/", payments.sandbox_checkout, name="sandbox_checkout"),
+    path("hooks/sms/replies/", sms.replies, name="sms_replies"),
     path("admin/", admin.site.urls),
 ]

@@ -71,7 +71,8 @@ def marketing_consents(customer_ids: Sequence[int]) -> set[int]:
 
     found: set[int] = set()
     for part in _chunks(list(customer_ids)):
-        found.update(Consent.objects.filter(customer_id__in=part, marketing=True).values_list("customer_id", flat=True))
+        found.update(Consent.objects.filter(customer_id__in=part, marketing=True, withdrawn_at__isnull=True)
+                     .values_list("customer_id", flat=True))
     return found
 
 
@@ -80,7 +81,7 @@ def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, cha
     """Queue the campaign's message to every member of a saved customer group that may receive it."""
     from autodcc.customers.models import CustomerGroup
     from autodcc.messaging.models import Channel, Event, Message, MessageStatus
-    from autodcc.messaging.services import Recipient, messages_queue
+    from autodcc.messaging.services import Recipient, messages_queue, optouts
 
     if not may_manage(actor, campaign):
         raise Forbidden("forbidden")
@@ -107,8 +108,11 @@ def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, cha
     recipients = []
     dealer_name = campaign.dealer.short_name if campaign.dealer_id and campaign.dealer.short_name else \
         (str(campaign.dealer) if campaign.dealer_id else settings.AUTODCC_BRAND)
+    # an opted-out member is counted as such (their consent went with the opt-out): their message is
+    # kept, suppressed, by messages_queue like any message to an opted-out number
+    opted_out = set(optouts(set(phones)))
     for pk, name, mobile, openid in members:
-        if pk not in consenting:
+        if pk not in consenting and mobile not in opted_out:
             wave.skipped_consent += 1
             continue
         if (channel == Channel.SMS and not mobile) or (channel == Channel.WECHAT and not openid):

@@ -171,6 +171,8 @@ ACTION_LABELS: dict[str, Any] = {
     "template.update": gettext_lazy("Message template edited"),
     "template.deactivate": gettext_lazy("Message template switched off"),
     "optout.add": gettext_lazy("Opt-out recorded"),
+    "consent.withdraw_marketing": gettext_lazy("Consent to marketing withdrawn"),
+    "consent.give_marketing": gettext_lazy("Consent to marketing given"),
     "optout.remove": gettext_lazy("Opt-out removed"),
     "monthly_target.set": gettext_lazy("Monthly target set"),
     "platform_score.save": gettext_lazy("Platform score saved"),

@@ -173,7 +173,24 @@ def optout_add(*, actor: Actor, raw_phone: str, scope: str = OptOutScope.ALL, so
             message.status, message.last_error = MessageStatus.SUPPRESSED, f"opt-out ({scope})"
             message.save(update_fields=["status", "last_error"])
     audit.record(actor=actor, action="optout.add", obj=opt_out, before=before, after=audit.snapshot(opt_out))
+    _withdraw_marketing_consents(actor, number, source)
     return opt_out
+
+
+def _withdraw_marketing_consents(actor: Actor, number: str, source: str) -> None:
+    """Whoever says "no more" withdraws their consent to marketing too (PIPL art. 15), at every
+    dealer it was given to; a new consent, given later, counts again."""
+    from autodcc.customers.models import Consent, Customer
+
+    now = timezone.now()
+    for customer in Customer.objects.filter(phone=number):
+        withdrawn = list(Consent.objects.select_for_update()
+                         .filter(customer=customer, marketing=True, withdrawn_at__isnull=True)
+                         .values_list("pk", flat=True))
+        if withdrawn:
+            Consent.objects.filter(pk__in=withdrawn).update(withdrawn_at=now)
+            audit.record(actor=actor, action="consent.withdraw_marketing", obj=customer,
+                         after={"consents": withdrawn, "source": source})
 
 
 @transaction.atomic
