@@ -137,3 +137,29 @@ def test_completion_report_reminder_and_cancel(net, s7, enquiry):
 
     with pytest.raises(NotFound):  # another dealer's staff cannot touch it
         td.booking_complete(actor=net.b_manager.actor, booking=booking)
+
+
+def test_the_holder_hears_of_a_booking_on_a_lead_they_already_work(net, s7, enquiry):
+    """A new lead's agent gets the new-lead notice; a known customer's booking joins the open lead
+    and its holder is told (TD-2: the dealer is notified)."""
+    first = td.booking_create(actor=consumer("store"), trim=s7, dealer=net.dealer_a, starts_at=at(next_open_day(), 10),
+                              lead=enquiry(channel="storefront", city="", phone="13912345601"))
+    holder = first.lead.holder
+    assert holder is not None and not Message.objects.filter(event=Event.TESTDRIVE_BOOKED).exists()
+    second = td.booking_create(actor=consumer("store"), trim=s7, dealer=net.dealer_a,
+                               starts_at=at(next_open_day(), 14),
+                               lead=enquiry(channel="storefront", city="", phone="13912345601"))
+    assert second.lead == first.lead
+    told = Message.objects.get(event=Event.TESTDRIVE_BOOKED)
+    assert (told.recipient_staff_id, told.recipient_phone) == (holder.pk, holder.phone)
+    assert second.number in told.body and "线上预约" in told.body and str(second.lead.number) in told.body
+    # the holder booking it themselves is not told of their own booking
+    td.booking_for_lead(actor=holder.user and _actor(holder), lead=second.lead, trim=s7,
+                        starts_at=at(next_open_day(days=3), 10))
+    assert Message.objects.filter(event=Event.TESTDRIVE_BOOKED).count() == 1
+
+
+def _actor(staff):
+    from autodcc.network.actors import actor_for_staff
+
+    return actor_for_staff(staff)

@@ -23,6 +23,7 @@ DEFAULTS = [
     ("complaint_new", "sms", "{staff}，新的客户反馈{number}（{category}，{customer}），请在{due}前首次回复。查看：{link}"),
     ("complaint_escalation", "sms", "{staff}，客户反馈{number}（{category}，{handler}）已超时，升级至{level}，请督办：{link}"),
     ("complaint_resolved", "sms", "{name}您好，您的反馈{number}已处理。请在{days}天内确认处理结果，或告诉我们仍未解决：{link}"),
+    ("testdrive_booked", "sms", "{staff}，您跟进的客户{customer}预约了{time}试驾{model}（预约号{booking_no}，{by}）。查看：{link}"),
     ("refund_paid", "sms", "{name}您好，订单{order_no}的意向金{amount}元已原路退回，请注意查收。查看订单：{link}"),
 ]
 

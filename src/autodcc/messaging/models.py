@@ -38,6 +38,7 @@ class Event(models.TextChoices):
     COMPLAINT_ESCALATION = "complaint_escalation", _("Overdue complaint escalation")
     COMPLAINT_RESOLVED = "complaint_resolved", _("Complaint resolved: confirm or reopen")
     SURVEY_INVITATION = "survey_invitation", _("Satisfaction survey invitation")
+    TESTDRIVE_BOOKED = "testdrive_booked", _("Test drive booked on a lead you hold")
 
 
 # The variables each event provides to its templates. A template may use only these.
@@ -62,6 +63,7 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.COMPLAINT_ESCALATION: ("staff", "number", "category", "handler", "level", "link"),
     Event.COMPLAINT_RESOLVED: ("name", "number", "days", "link"),
     Event.SURVEY_INVITATION: ("name", "dealer", "link"),
+    Event.TESTDRIVE_BOOKED: ("staff", "customer", "model", "time", "booking_no", "by", "link"),
 }
 # what each variable holds, for the people who write the templates
 VARIABLE_LABELS: dict[str, Any] = {

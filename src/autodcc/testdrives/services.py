@@ -9,9 +9,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from autodcc.catalog.models import Trim
@@ -143,8 +144,12 @@ def booking_create(*, actor: Actor, trim: Trim, dealer: Dealer, starts_at: dt.da
     if same is not None:
         return same  # the same person booking the same time again (a double submit) gets their booking
     _check_time(dealer, starts_at)
-    return _reserve(actor=actor, dealer=dealer, trim=trim, starts_at=starts_at,
-                    lead_for=lambda: lead_capture(actor=actor, data=lead).lead)
+
+    def captured() -> tuple[Lead, bool]:
+        result = lead_capture(actor=actor, data=lead)
+        return result.lead, result.created
+
+    return _reserve(actor=actor, dealer=dealer, trim=trim, starts_at=starts_at, lead_for=captured)
 
 
 def booking_for_lead(*, actor: Actor, lead: Lead, trim: Trim, starts_at: dt.datetime) -> Booking:
@@ -163,10 +168,10 @@ def booking_for_lead(*, actor: Actor, lead: Lead, trim: Trim, starts_at: dt.date
         return same  # a double click books once
     _check_time(found.dealer, starts_at)
 
-    def locked() -> Lead:  # inside the booking's transaction: the lead as it is now, open and workable
+    def locked() -> tuple[Lead, bool]:  # inside the booking's transaction: the lead as it is now, open and workable
         current = lead_common.lock(found, actor)
         lead_common.require_workable(current)
-        return current
+        return current, False
 
     return _reserve(actor=actor, dealer=found.dealer, trim=trim, starts_at=starts_at, lead_for=locked)
 
@@ -179,9 +184,10 @@ def may_book(actor: Actor, lead: Lead) -> bool:
 
 
 def _reserve(*, actor: Actor, dealer: Dealer, trim: Trim, starts_at: dt.datetime,
-             lead_for: Callable[[], Lead]) -> Booking:
+             lead_for: Callable[[], tuple[Lead, bool]]) -> Booking:
     """Take a free car of the model for the slot (the database refuses a second booking of a car's
-    slot), make the visit the lead's appointment, confirm by SMS; all or nothing."""
+    slot), make the visit the lead's appointment, confirm by SMS; all or nothing. ``lead_for``
+    gives the lead and whether it is new (its holder then hears of it as a new lead)."""
     cars = _vehicles(dealer, trim)
     if not cars:
         raise DomainError("booking.no_vehicle", field="dealer")
@@ -192,7 +198,7 @@ def _reserve(*, actor: Actor, dealer: Dealer, trim: Trim, starts_at: dt.datetime
             free = [c for c in cars if c.pk not in busy]
             if not free:
                 raise Conflict("slot.taken", field="starts_at")
-            captured = lead_for()
+            captured, new_lead = lead_for()
             try:
                 with transaction.atomic():
                     booking = Booking.objects.create(
@@ -213,6 +219,8 @@ def _reserve(*, actor: Actor, dealer: Dealer, trim: Trim, starts_at: dt.datetime
                          after={"number": booking.number, "starts_at": starts_at.isoformat(), "lead": captured.pk,
                                 "vehicle": free[0].pk})
             _notify(booking, Event.BOOKING_CONFIRMATION)
+            if not new_lead:
+                _tell_holder(actor, booking)
             return booking
     raise Conflict("slot.taken", field="starts_at")
 
@@ -230,6 +238,21 @@ def _notify(booking: Booking, event: str) -> None:
         context["booking_no"] = booking.number
         context["link"] = links.absolute("store:booking_status", booking.token)
     message_send(event=event, to_phone=customer.phone, dealer=booking.dealer, related=booking, context=context)
+
+
+def _tell_holder(actor: Actor, booking: Booking) -> None:
+    """The lead's holder (its agent, or the consultant once handed over) hears of a test drive
+    booked on it by someone else: the customer in the store, a colleague in the console."""
+    from autodcc.leads.services.common import tell_staff
+
+    lead = booking.lead
+    holder = lead.holder
+    if holder is None or holder.pk == actor.staff_id:
+        return
+    with translation.override(settings.LANGUAGE_CODE):  # staff read their messages in the house language
+        by = gettext("booked online") if not actor.is_staff else gettext("booked by %(name)s") % {"name": actor.label}
+    tell_staff(holder, Event.TESTDRIVE_BOOKED, lead, model=str(booking.vehicle.trim), time=booking.starts_at,
+               booking_no=booking.number, by=by)
 
 
 def _locked(actor: Actor, booking: Booking) -> Booking:
