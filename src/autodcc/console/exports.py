@@ -153,6 +153,46 @@ LISTS["revisits"] = (_("Revisits"), (
     Column(_("Note"), lambda x: x.note),
 ))
 
+LISTS["arrivals"] = (_("Expected arrivals"), (
+    Column(_("Time"), lambda x: _when(x.scheduled_at)),
+    Column(_("Customer"), lambda x: x.lead.customer.name),
+    Column(_("Lead"), lambda x: x.lead.number),
+    Column(_("Mobile"), lambda x: _masked(x.lead.customer.phone)),
+    Column(_("Purpose"), lambda x: x.purpose),
+    Column(_("Dealer"), lambda x: str(x.lead.dealer)),
+    Column(_("Holder"), lambda x: getattr(x.lead.holder, "name", "")),
+    Column(_("Status"), lambda x: x.get_status_display()),
+))
+LISTS["approvals"] = (_("Defeat and invalid-lead approvals"), (
+    Column(_("Requested"), lambda x: _when(x.requested_at)),
+    Column(_("Lead"), lambda x: x.lead.number),
+    Column(_("Customer"), lambda x: x.lead.customer.name),
+    Column(_("Mobile"), lambda x: _masked(x.lead.customer.phone)),
+    Column(_("Dealer"), lambda x: str(x.lead.dealer)),
+    Column(_("Kind"), lambda x: x.get_kind_display()),
+    Column(_("Reason"), lambda x: x.get_reason_display()),
+    Column(_("Competitor"), lambda x: " ".join(v for v in (x.competitor_brand, x.competitor_model) if v)),
+    Column(_("Note"), lambda x: x.note),
+    Column(_("Requested by"), lambda x: getattr(x.requested_by, "name", "")),
+))
+LISTS["group_members"] = (_("Customer group"), (
+    Column(_("Full name"), lambda x: x.name),
+    Column(_("Mobile"), lambda x: _masked(x.phone)),
+    Column(_("City"), lambda x: str(x.city or "")),
+    Column(_("Customer type"), lambda x: x.get_kind_display()),
+))
+LISTS["accessories"] = (_("Accessory orders"), (
+    Column(_("Order number"), lambda x: x.order.number),
+    Column(_("Dealer"), lambda x: str(x.order.dealer)),
+    Column(_("Package"), lambda x: str(x.package)),
+    Column(_("Parts"), lambda x: "、".join(f"{p.get('part_no', '')} ×{p.get('quantity', '')}" for p in x.parts or [])),
+    Column(_("Ordered"), lambda x: _when(x.ordered_at)),
+    Column(_("Promised delivery"), lambda x: _day(x.promised_on)),
+    Column(_("Status"), lambda x: x.get_status_display()),
+    Column(_("Shipped"), lambda x: _when(x.shipped_at)),
+    Column(_("Installed"), lambda x: _when(x.installed_at)),
+))
+
 
 def wants_export(request: HttpRequest) -> bool:
     return request.GET.get("format") == "xlsx"

@@ -205,6 +205,8 @@ def group_preview(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_for_actor(CustomerGroup.objects.select_related("dealer"), request.actor, pk=pk)
     members = group.members.select_related("city").order_by("name", "pk")
+    if wants_export(request):
+        return export_list(request, "group_members", members, filters={"group": group.pk})
     return render(request, "console/customers/group_detail.html", {
         "group": group, "page": paginate(request, members), "qs": querystring_without_page(request),
         "criteria": _describe(request, group.criteria),

@@ -102,6 +102,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
     pending = selectors.approvals(actor=request.actor).filter(
         lead__in=Lead.objects.visible_to(request.actor).values("pk")).prefetch_related(
         Prefetch("lead__contacts", queryset=Contact.objects.select_related("by").order_by("-at", "-id")))
+    if wants_export(request):
+        return export_list(request, "approvals", pending.select_related("lead__customer", "lead__dealer",
+                                                                        "requested_by"))
     cards = [{"d": d, "approve_form": ApproveForm(auto_id=f"appr{d.pk}-%s"),
               "reject_form": RejectForm(auto_id=f"rej{d.pk}-%s")} for d in pending]
     return render(request, "console/leads/approvals.html",
@@ -126,8 +129,12 @@ def _arrivals_queryset(request: HttpRequest, day: dt.date) -> QuerySet[Appointme
 def arrivals(request: HttpRequest) -> HttpResponse:
     form = ArrivalDayForm(request.GET or None)
     day = (form.cleaned_data.get("day") if form.is_valid() else None) or timezone.localdate()
+    if wants_export(request):
+        return export_list(request, "arrivals", _arrivals_queryset(request, day)
+                           .select_related("lead__customer", "lead__agent", "lead__consultant"))
     rows = [_arrival_row(request, a) for a in _arrivals_queryset(request, day)]
-    context = {"form": form, "day": day, "rows": rows, "show_dealer": _shows_dealer(request.actor)}
+    context = {"form": form, "day": day, "rows": rows, "show_dealer": _shows_dealer(request.actor),
+               "qs": querystring_without_page(request)}
     return render_list(request, "console/leads/arrivals.html", context)
 
 

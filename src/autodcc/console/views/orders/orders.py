@@ -322,12 +322,14 @@ def accessory_list(request: HttpRequest) -> HttpResponse:
     a dealer follows its own on each order's page."""
     status = request.GET.get("status", "")
     rows = accessory_orders(request.actor, status=status)
+    if wants_export(request):
+        return export_list(request, "accessories", rows)
     supplies = request.actor.can("orders.accessories_supply")
-    items = [{"a": a, "next": _next_step(a.status), "may": _may_step(request.actor, a, supplies)}
-             for a in rows[:500]]
+    page = paginate(request, rows)
+    items = [{"a": a, "next": _next_step(a.status), "may": _may_step(request.actor, a, supplies)} for a in page]
     return render(request, "console/orders/accessories.html", {
-        "items": items, "status": status, "statuses": AccessoryStatus.choices,
-        "show_dealer": _shows_dealer(request.actor)})
+        "items": items, "page": page, "status": status, "statuses": AccessoryStatus.choices,
+        "show_dealer": _shows_dealer(request.actor), "qs": querystring_without_page(request)})
 
 
 def _next_step(status: str) -> str | None:
