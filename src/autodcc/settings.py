@@ -166,6 +166,8 @@ AUTODCC_SCHEDULE = {
     "catalogue-prices": {"task": "autodcc.catalog.tasks.apply_due_prices", "seconds": 600},
     "draw-rounds": {"task": "autodcc.campaigns.tasks.close_draw_rounds", "seconds": 30},
     "complaint-sweep": {"task": "autodcc.feedback.tasks.sweep_complaints", "seconds": 60},
+    # deposit orders: the payment reminder, then closing the ones still unpaid at their deadline
+    "unpaid-orders": {"task": "autodcc.orders.tasks.close_unpaid_orders", "seconds": 60},
     # maintenance reminders and revisit calls: once a day is enough, hourly catches a missed run
     "care-daily": {"task": "autodcc.aftercare.tasks.run_daily", "seconds": 3600},
     "channel-pulls": {"task": "autodcc.channels.tasks.pull_channels", "seconds": 300},
@@ -421,6 +423,10 @@ WECHATPAY_SERIAL_NO = env_str("WECHATPAY_SERIAL_NO")
 WECHATPAY_PLATFORM_PUBLIC_KEY = env_str("WECHATPAY_PLATFORM_PUBLIC_KEY")
 WECHATPAY_API_BASE = env_url("WECHATPAY_API_BASE", {"http", "https"}) or "https://api.mch.weixin.qq.com"
 AUTODCC_DEPOSIT_CAP = env_str("AUTODCC_DEPOSIT_CAP", "500.00")
+# a deposit order not paid this many minutes after it was placed is closed (its deadline is fixed
+# when it is placed); one payment reminder goes out this many minutes after it was placed
+ORDER_PAYMENT_MINUTES = env_int("ORDER_PAYMENT_MINUTES", 30, minimum=1)
+ORDER_REMINDER_MINUTES = env_int("ORDER_REMINDER_MINUTES", 15, minimum=1)
 
 # --- Channel connectors -----------------------------------------------------------------------
 # Per-connector credentials and endpoints (docs/channels.md). A connector without its secret

@@ -24,6 +24,7 @@ from autodcc.leads.models import Lead
 from autodcc.messaging.models import Event, Message
 from autodcc.orders.models import DealerDeal, Order, OrderStatus, Payment, PaymentStatus, Refund, RefundStatus, Reward
 from autodcc.orders.services import order_record_step, refund_dealer_decide, refund_execute
+from autodcc.orders.services.ordering import pay_by_text
 
 pytestmark = pytest.mark.django_db
 
@@ -472,7 +473,7 @@ def test_a_closed_order_says_so(shop, client, place_order):
     page = html(client.get(order_url(order)))
     assert 'id="closed-notice"' in page and 'id="pay-now"' not in page and 'id="ask-refund"' not in page
     response = client.post(f"{order_url(order)}pay/", {"provider": "sandbox"}, follow=True)
-    assert zh_message("order.not_payable", status=OrderStatus.CLOSED.label) in html(response)
+    assert zh_message("order.closed_unpaid", deadline=pay_by_text(order)) in html(response)
 
 
 def test_the_pages_make_few_queries(shop, client, paid):

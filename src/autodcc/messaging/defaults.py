@@ -5,7 +5,7 @@ DEFAULTS = [
     ("booking_confirmation", "sms", "{name}您好，您已预约{time}在{dealer}（{address}）试驾{model}，预约号{booking_no}。查看或取消：{link}"),
     ("testdrive_reminder", "sms", "{name}您好，提醒您{time}在{dealer}（{address}）试驾{model}，期待您的光临。"),
     ("order_confirmation", "sms", "{name}您好，您的{model}订单{order_no}已支付意向金{amount}元，{dealer}将尽快与您联系。查看订单：{link}"),
-    ("payment_reminder", "sms", "{name}您好，订单{order_no}尚待支付{amount}元，请于{deadline}前完成支付。"),
+    ("payment_reminder", "sms", "{name}您好，订单{order_no}尚待支付{amount}元，请于{deadline}前完成支付：{link}"),
     ("visit_confirmation", "sms", "{name}您好，已为您预约{time}到访{dealer}（{address}），联系人{consultant}。"),
     ("receipt_reminder", "sms", "{name}您好，您的订单{order_no}已在{dealer}交车，请在订单页确认收货。"),
     ("maintenance_reminder", "sms", "{name}您好，您的爱车{plate}将于{due_date}到期保养，{dealer}为您准备了{offer}。回TD退订"),
@@ -29,6 +29,7 @@ DEFAULTS = [
 
 # earlier default wordings: a template still word for word the old default is brought up to date
 SUPERSEDED = {
+    ("payment_reminder", "sms"): "{name}您好，订单{order_no}尚待支付{amount}元，请于{deadline}前完成支付。",  # now with the order's link
     ("visit_confirmation", "sms"): "{name}您好，已为您预约{time}到访{dealer}（{address}），接待顾问{consultant}。",  # the DCC agent is the contact, not a showroom consultant
     ("booking_confirmation", "sms"): "{name}您好，您已预约{time}在{dealer}（{address}）试驾{model}，预约号{booking_no}。如需改期请致电门店。",
     ("order_confirmation", "sms"): "{name}您好，您的{model}订单{order_no}已支付意向金{amount}元，{dealer}将尽快与您联系。",

@@ -46,7 +46,7 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.BOOKING_CONFIRMATION: ("name", "model", "dealer", "address", "time", "booking_no", "link"),
     Event.TESTDRIVE_REMINDER: ("name", "model", "dealer", "address", "time"),
     Event.ORDER_CONFIRMATION: ("name", "order_no", "model", "amount", "dealer", "link"),
-    Event.PAYMENT_REMINDER: ("name", "order_no", "amount", "deadline"),
+    Event.PAYMENT_REMINDER: ("name", "order_no", "amount", "deadline", "link"),
     Event.VISIT_CONFIRMATION: ("name", "dealer", "address", "time", "consultant"),
     Event.RECEIPT_REMINDER: ("name", "order_no", "dealer"),
     Event.MAINTENANCE_REMINDER: ("name", "plate", "due_date", "dealer", "offer"),

@@ -7,6 +7,8 @@ register(
         "order.deposit_above_cap": _("The deposit (%(value)s) is above the %(cap)s CNY cap."),
         "order.not_for_sale": _("This car is not on sale."),
         "order.not_payable": _("This order cannot be paid now (%(status)s)."),
+        "order.closed_unpaid": _("This order was closed because the deposit was not paid by %(deadline)s. "
+                                 "Please place a new order."),
         "order.provider_unknown": _("Unknown payment method “%(value)s”."),
         "order.illegal_step": _("The order is %(status)s; “%(step)s” is not possible now."),
         "order.not_paid": _("Nothing has been paid on this order."),

@@ -48,7 +48,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.DELIVERED: frozenset({OrderStatus.RECEIVED}),
     OrderStatus.RECEIVED: frozenset(),
     OrderStatus.REFUNDED: frozenset(),
-    OrderStatus.CLOSED: frozenset(),
+    # a payment that lands after the deadline (the buyer was still at the payment page) is kept
+    OrderStatus.CLOSED: frozenset({OrderStatus.PAID}),
 }
 
 
@@ -83,6 +84,11 @@ class Order(models.Model):
                               default=OrderStatus.AWAITING_PAYMENT)
     delivery_mode = models.CharField(_("delivery"), max_length=16, choices=DeliveryMode.choices,
                                      default=DeliveryMode.STORE_PICKUP)
+    # the deposit is due by then (``ORDER_PAYMENT_MINUTES`` after the order, fixed when it is placed);
+    # the scheduled sweep closes the order if it is still unpaid
+    pay_by = models.DateTimeField(_("pay by"))
+    payment_reminded_at = models.DateTimeField(_("payment reminder sent"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed unpaid"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     visited_at = models.DateTimeField(_("store visit"), null=True, blank=True)
     contracted_at = models.DateTimeField(_("contract signed"), null=True, blank=True)
@@ -104,7 +110,8 @@ class Order(models.Model):
         verbose_name_plural = _("deposit orders")
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(deposit__gt=0), name="order_deposit_positive")]
-        indexes = [models.Index(fields=["dealer", "status"]), models.Index(fields=["status", "received_at"])]
+        indexes = [models.Index(fields=["dealer", "status"]), models.Index(fields=["status", "received_at"]),
+                   models.Index(fields=["status", "pay_by"])]
 
     def __str__(self) -> str:
         return self.number

@@ -34,6 +34,7 @@ def order_view(actor: Actor, order: Order) -> dict[str, Any]:
         "buyer": order.buyer_name, "wants_loan": order.wants_loan, "delivery_mode": order.delivery_mode,
         "colour": order.colour, "phone": phone.mask(order.customer.phone),
         "delivery_mode_label": str(order.get_delivery_mode_display()),
+        "pay_by": order.pay_by, "payment_reminded_at": order.payment_reminded_at, "closed_at": order.closed_at,
         "timeline": [(label, getattr(order, f"{field}_at")) for field, label in TIMELINE],
     }
     if sees_deal(actor, order):

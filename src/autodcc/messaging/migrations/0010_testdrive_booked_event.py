@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from autodcc.messaging.defaults import load  # the new event's default, the payment reminder's link
+
 
 class Migration(migrations.Migration):
 
@@ -20,4 +22,5 @@ class Migration(migrations.Migration):
             name='event',
             field=models.CharField(choices=[('booking_confirmation', 'Test-drive booking confirmation'), ('testdrive_reminder', 'Test-drive reminder'), ('order_confirmation', 'Order confirmation'), ('payment_reminder', 'Payment reminder'), ('visit_confirmation', 'Store visit confirmation'), ('receipt_reminder', 'Receipt confirmation reminder'), ('maintenance_reminder', 'Maintenance reminder'), ('campaign', 'Campaign'), ('lead_assigned', 'New lead for staff'), ('sla_escalation', 'Overdue lead escalation'), ('daily_report', 'Daily report'), ('lead_handover', 'Lead handed over to a consultant'), ('defeat_rejected', 'Defeat request rejected'), ('refund_approved', 'Refund approved'), ('refund_paid', 'Refund paid'), ('verification_code', 'Verification code'), ('complaint_new', 'New complaint for staff'), ('complaint_escalation', 'Overdue complaint escalation'), ('complaint_resolved', 'Complaint resolved: confirm or reopen'), ('survey_invitation', 'Satisfaction survey invitation'), ('testdrive_booked', 'Test drive booked on a lead you hold')], max_length=32, verbose_name='event'),
         ),
+        migrations.RunPython(load, migrations.RunPython.noop),
     ]

@@ -81,10 +81,22 @@ def _number(prefix: str) -> str:
     return f"{prefix}{timezone.localdate():%y%m%d}{secrets.randbelow(10**6):06d}"
 
 
+def pay_by_text(order: Order) -> str:
+    """The order's payment deadline as the buyer reads it: HH:MM in Shanghai time."""
+    return f"{timezone.localtime(order.pay_by, timezone.get_default_timezone()):%H:%M}"
+
+
+def payment_window_over(order: Order, now: dt.datetime | None = None) -> bool:
+    """Closed unpaid, or still awaiting payment past its deadline (the sweep closes it shortly)."""
+    return order.status == OrderStatus.CLOSED or (
+        order.status == OrderStatus.AWAITING_PAYMENT and (now or timezone.now()) >= order.pay_by)
+
+
 def order_create(*, actor: Actor, trim: Trim, buyer: LeadInput, edition: Edition | None = None,
                  wants_loan: bool = False, colour: str = "") -> Order:
     """A deposit order for a trim or a special edition; the buyer becomes (or joins) a lead at the
-    chosen dealer, else the allocated one. Payment follows with ``payment_start``."""
+    chosen dealer, else the allocated one. Payment follows with ``payment_start``, by the order's
+    deadline (``ORDER_PAYMENT_MINUTES`` from now); then ``close_unpaid`` closes it."""
     if not trim.is_active or (edition is not None and (edition.trim_id != trim.pk or not _on_sale(edition))):
         raise DomainError("order.not_for_sale", field="trim")
     deposit = edition.deposit if edition else trim.deposit
@@ -99,13 +111,16 @@ def order_create(*, actor: Actor, trim: Trim, buyer: LeadInput, edition: Edition
             with transaction.atomic():
                 _hold(edition)
                 lead = lead_capture(actor=actor, data=buyer).lead
+                now = timezone.now()
                 order = Order.objects.create(
                     number=_number("DO"), trim=trim, edition=edition, deposit=deposit,
                     dealer=lead.dealer, customer=lead.customer, lead=lead, buyer_name=buyer.name.strip()[:60],
-                    wants_loan=wants_loan, colour=colour[:30])
+                    wants_loan=wants_loan, colour=colour[:30], created_at=now,
+                    pay_by=now + dt.timedelta(minutes=settings.ORDER_PAYMENT_MINUTES))
                 audit.record(actor=actor, action="order.create", obj=order,
                              after={"number": order.number, "deposit": deposit, "trim": trim.code,
-                                    "edition": edition.code if edition else None, "lead": lead.pk})
+                                    "edition": edition.code if edition else None, "lead": lead.pk,
+                                    "pay_by": order.pay_by})
                 return order
         except IntegrityError:
             if attempt == 2:
@@ -124,6 +139,8 @@ def payment_start(*, order: Order, provider: str, return_url: str,
         raise DomainError("order.not_payable", status=return_url[:40])
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
+        if payment_window_over(order):
+            raise DomainError("order.closed_unpaid", deadline=pay_by_text(order))
         if order.status != OrderStatus.AWAITING_PAYMENT:
             raise DomainError("order.not_payable", status=order.get_status_display())
         if order.edition_id and order.created_at < timezone.now() - dt.timedelta(minutes=RESERVE_MINUTES):
@@ -171,7 +188,11 @@ def notification_receive(provider: str, body: bytes, headers: dict[str, str]) ->
 
 def payment_apply(provider: str, n: providers.Notified) -> tuple[str, str]:
     """The one rule that marks a payment and its order paid: a provider's verified notification,
-    or a marketplace's paid trade (Tmall's deposit orders). Returns (outcome, reason)."""
+    or a marketplace's paid trade (Tmall's deposit orders). Returns (outcome, reason).
+
+    A payment that succeeds after the order was closed unpaid (the buyer was still at the payment
+    company's page at the deadline) reopens the order as paid: the buyer's money is never turned
+    away. A refunded order's stays rejected."""
     with transaction.atomic():
         found = Payment.objects.filter(provider=provider, out_trade_no=n.out_trade_no).values_list("pk", "order_id").first()
         if found is None:
@@ -187,10 +208,11 @@ def payment_apply(provider: str, n: providers.Notified) -> tuple[str, str]:
             return NotificationOutcome.REJECTED, "not a successful payment"
         if n.amount != payment.amount:
             return NotificationOutcome.REJECTED, f"amount {n.amount} differs from {payment.amount}"
-        if order.status in (OrderStatus.REFUNDED, OrderStatus.CLOSED) or order.refunds.exists():
+        if order.status == OrderStatus.REFUNDED or order.refunds.exists():
             return NotificationOutcome.REJECTED, f"order is {order.status}"
-        if order.status != OrderStatus.AWAITING_PAYMENT:
+        if order.status not in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CLOSED):
             return NotificationOutcome.REJECTED, "order already paid by another payment"
+        late = order.status == OrderStatus.CLOSED  # closed unpaid: TRANSITIONS let a payment reopen it
         now = timezone.now()
         payment.status, payment.trade_no, payment.paid_at = PaymentStatus.SUCCEEDED, n.trade_no, now
         payment.save(update_fields=["status", "trade_no", "paid_at"])
@@ -198,10 +220,14 @@ def payment_apply(provider: str, n: providers.Notified) -> tuple[str, str]:
         order.status, order.paid_at = OrderStatus.PAID, now
         order.save(update_fields=["status", "paid_at", "updated_at"])
         order.payments.filter(status=PaymentStatus.PENDING).update(status=PaymentStatus.CLOSED)
-        audit.record(actor=SYSTEM, action="order.paid", obj=order, before=before,
-                     after={"status": order.status, "provider": provider, "trade_no": n.trade_no, "amount": n.amount})
+        after = {"status": order.status, "provider": provider, "trade_no": n.trade_no, "amount": n.amount}
+        if late:
+            audit.record(actor=SYSTEM, action="order.paid_after_close", obj=order, before=before,
+                         after={**after, "closed_at": order.closed_at})
+        else:
+            audit.record(actor=SYSTEM, action="order.paid", obj=order, before=before, after=after)
         _confirm(order)
-    return NotificationOutcome.APPLIED, ""
+    return NotificationOutcome.APPLIED, "paid after the order was closed unpaid" if late else ""
 
 
 def _confirm(order: Order) -> None:

@@ -49,6 +49,7 @@ from autodcc.orders.services import (
     payment_start,
     refund_request,
 )
+from autodcc.orders.services.ordering import pay_by_text, payment_window_over
 from autodcc.orders.services.refunds import REFUNDABLE
 from autodcc.storefront.forms import add_errors
 from autodcc.storefront.forms_feedback import OrderFeedbackForm
@@ -149,9 +150,10 @@ def _existing(trim: Trim, edition: Edition | None, raw_phone: str, dealer_code: 
         e164 = phones.normalize_mobile(raw_phone)
     except DomainError:
         return None
-    since = timezone.now() - dt.timedelta(minutes=SAME_ORDER_MINUTES)
+    now = timezone.now()
     found = Order.objects.filter(trim=trim, edition=edition, status=OrderStatus.AWAITING_PAYMENT,
-                                 customer__phone=e164, created_at__gte=since)
+                                 customer__phone=e164, created_at__gte=now - dt.timedelta(minutes=SAME_ORDER_MINUTES),
+                                 pay_by__gt=now)  # still payable
     if dealer_code:
         found = found.filter(dealer__code=dealer_code)
     return found.order_by("-created_at", "-id").first()
@@ -301,14 +303,20 @@ def _order_page(request: HttpRequest, order: Order, *, refund_form: RefundForm |
     payments = list(order.payments.all())
     refunds = list(order.refunds.all())
     refund_active = any(r.status in ACTIVE_REFUND for r in refunds)
-    can_pay = order.status == OrderStatus.AWAITING_PAYMENT
+    # past its deadline the order is closed for the buyer, even before the sweep marks it so
+    closed = payment_window_over(order)
+    if closed:
+        view["status"], view["status_label"] = OrderStatus.CLOSED, str(OrderStatus.CLOSED.label)
+    can_pay = order.status == OrderStatus.AWAITING_PAYMENT and not closed
     can_refund = order.status in REFUNDABLE and not refund_active
     choices = _provider_choices()
     return page(request, "orders/order.html", {
-        "order": order, "o": view, "dealer": order.dealer, "timeline": _timeline(view, order.status),
+        "order": order, "o": view, "dealer": order.dealer, "timeline": _timeline(view, view["status"]),
         "payments": payments, "refunds": refunds, "refund": refunds[-1] if refunds else None,
         "refund_active": refund_active,
-        "ended": order.status in (OrderStatus.REFUNDED, OrderStatus.CLOSED),  # no deposit, no delivery to come
+        "ended": closed or order.status == OrderStatus.REFUNDED,  # no deposit, no delivery to come
+        "closed": closed, "pay_by": pay_by_text(order),
+        "order_again": order.trim.is_active and order.trim.model.series.is_active,
         "delivery_updates": list(order.delivery_updates.all()),
         "rewards": list(order.rewards.all()) if order.status == OrderStatus.RECEIVED else [],
         "can_pay": can_pay,

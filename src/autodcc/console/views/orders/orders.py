@@ -78,16 +78,16 @@ def _order_list(actor: Actor, filters: dict[str, Any]) -> QuerySet[Order]:
     if filters.get("month"):
         start, end = _month_bounds(filters["month"])
         qs = qs.filter(created_at__gte=start, created_at__lt=end)
-    if filters.get("attention"):
+    if filters.get("attention"):  # an order closed unpaid needs nobody: it is never listed here
         waiting = Refund.objects.filter(status__in=WAITING_REFUNDS).values("order_id")
-        qs = qs.filter((Q(pk__in=waiting) & ~Q(status=OrderStatus.REFUNDED))
+        qs = qs.filter((Q(pk__in=waiting) & ~Q(status__in=(OrderStatus.REFUNDED, OrderStatus.CLOSED)))
                        | Q(status=OrderStatus.DELIVERED, delivered_at__lt=_receipt_overdue_before()))
     return qs
 
 
 def _attention(order: Order, overdue_before: dt.datetime) -> str:
     refund = getattr(order, "refund_status", None)
-    if order.status != OrderStatus.REFUNDED:
+    if order.status not in (OrderStatus.REFUNDED, OrderStatus.CLOSED):
         if refund == RefundStatus.REQUESTED:
             return _("Refund requested: waiting for the dealer")
         if refund == RefundStatus.DEALER_CONFIRMED:
