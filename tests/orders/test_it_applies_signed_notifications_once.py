@@ -2,6 +2,7 @@
 (and WeChat Pay v3's RSA + AES-GCM) are verified, applied once, and everything else is rejected
 and logged."""
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -143,3 +144,28 @@ def test_two_concurrent_refund_requests_refund_once(live_net, enquiry, django_ca
         results = sorted(pool.map(ask, range(4)))
     assert results == ["conflict", "conflict", "conflict", "ok"]
     assert Refund.objects.filter(order=order).count() == 1
+
+
+def test_the_payment_companies_stop_taking_money_at_the_orders_deadline(payments_configured, new_order, monkeypatch):
+    """The checkout carries the order's payment deadline (Beijing time): Alipay's time_expire in its
+    biz_content, WeChat Pay v3's time_expire (RFC 3339) — a late payment is refused at the source."""
+    import json as json_
+    from urllib.parse import parse_qs, urlsplit
+
+    from autodcc.orders.providers.wechat import WeChatPayProvider
+
+    order = new_order()
+    beijing = order.pay_by.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    _payment, checkout = start(order, "alipay")
+    biz = json_.loads(parse_qs(urlsplit(checkout.url).query)["biz_content"][0])
+    assert biz["time_expire"] == beijing.strftime("%Y-%m-%d %H:%M:%S")
+    sent = {}
+
+    def fake_post(self, path, payload):
+        sent.update(payload)
+        return {"h5_url": "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx1"}
+
+    monkeypatch.setattr(WeChatPayProvider, "_post", fake_post)
+    start(new_order(), "wechat")
+    assert sent["time_expire"].endswith("+08:00") and dt.datetime.fromisoformat(sent["time_expire"]) > dt.datetime.now(
+        dt.UTC)

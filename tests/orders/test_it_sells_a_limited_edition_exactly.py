@@ -14,7 +14,7 @@ from autodcc.core.actors import consumer
 from autodcc.core.errors import Conflict, DomainError
 from autodcc.orders.models import Order
 from autodcc.orders.services import order_create, payment_start
-from autodcc.orders.services.ordering import RESERVE_MINUTES, edition_left
+from autodcc.orders.services.ordering import edition_left
 
 
 def order(enquiry, edition, n):
@@ -39,14 +39,14 @@ def test_the_last_car_goes_once_and_then_the_edition_is_sold_out(client, limited
     assert sold_out.value.code == "order.sold_out" and "2" in sold_out.value.message
     page = client.get(f"/store/trims/{limited.trim.slug}/").content.decode()
     assert 'data-left="0"' in page and f'data-edition="{limited.slug}"' not in page  # no deposit button
-    # an unpaid order past its half hour frees its car; it can no longer be paid once the car is taken
-    Order.objects.filter(pk=first.pk).update(created_at=timezone.now() - dt.timedelta(minutes=RESERVE_MINUTES + 1))
+    # an unpaid order past its payment window frees its car, and can no longer be paid
+    Order.objects.filter(pk=first.pk).update(pay_by=timezone.now() - dt.timedelta(seconds=1))
     assert edition_left(limited) == 1
     third = order(enquiry, limited, 3)
     with pytest.raises(DomainError) as refused:
         payment_start(order=first, provider="sandbox", return_url=f"/store/order/{first.token}/")
-    assert refused.value.code == "order.sold_out"
-    payment_start(order=second, provider="sandbox", return_url="/")  # within its half hour: fine
+    assert refused.value.code == "order.closed_unpaid"
+    payment_start(order=second, provider="sandbox", return_url="/")  # within its window: fine
     payment_start(order=third, provider="sandbox", return_url="/")
     assert Order.objects.filter(edition=limited).count() == 3
 

@@ -7,6 +7,7 @@ refunds call ``alipay.trade.refund`` (the SDK verifies the signed response).
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
@@ -26,6 +27,9 @@ def _pem(value: str) -> str:
     if value and "-----BEGIN" not in value and Path(value).exists():
         return Path(value).read_text()
     return value
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 class AlipayProvider:
@@ -49,10 +53,13 @@ class AlipayProvider:
         return cls(client, settings.ALIPAY_APP_ID)
 
     def checkout(self, *, out_trade_no: str, amount: Decimal, subject: str, return_url: str,
-                 notify_url: str, client_ip: str = "127.0.0.1") -> Checkout:
+                 notify_url: str, client_ip: str = "127.0.0.1", expires_at: dt.datetime | None = None) -> Checkout:
+        extra = {}
+        if expires_at is not None:  # alipay.trade.wap.pay: absolute expiry, Beijing time
+            extra["time_expire"] = expires_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
         query = self.client.api_alipay_trade_wap_pay(subject=subject, out_trade_no=out_trade_no,
                                                      total_amount=str(yuan(amount)), return_url=return_url,
-                                                     notify_url=notify_url)
+                                                     notify_url=notify_url, **extra)
         return Checkout(f"{self.client._gateway}?{query}")
 
     def parse_notification(self, body: bytes, headers: dict[str, str]) -> Notified:

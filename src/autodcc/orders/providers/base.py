@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol
@@ -43,7 +44,9 @@ class PaymentProvider(Protocol):
     def from_settings(cls) -> PaymentProvider: ...
 
     def checkout(self, *, out_trade_no: str, amount: Decimal, subject: str, return_url: str,
-                 notify_url: str, client_ip: str = "127.0.0.1") -> Checkout: ...
+                 notify_url: str, client_ip: str = "127.0.0.1", expires_at: dt.datetime | None = None) -> Checkout:
+        """The page where the buyer pays; ``expires_at`` (the order's payment deadline): after it the
+        payment company takes no money for this trade."""
 
     def parse_notification(self, body: bytes, headers: dict[str, str]) -> Notified: ...
 

@@ -3,6 +3,7 @@ so the whole money path runs end to end without a real payment company (the demo
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -34,7 +35,7 @@ class SandboxProvider:
         return cls()
 
     def checkout(self, *, out_trade_no: str, amount: Decimal, subject: str, return_url: str,
-                 notify_url: str, client_ip: str = "127.0.0.1") -> Checkout:
+                 notify_url: str, client_ip: str = "127.0.0.1", expires_at: dt.datetime | None = None) -> Checkout:
         return Checkout(reverse("sandbox_checkout", args=[out_trade_no]))
 
     def notification(self, *, kind: str, out_trade_no: str, amount: Decimal, out_refund_no: str = "") -> tuple[bytes, dict[str, str]]:

@@ -44,19 +44,14 @@ def _on_sale(edition: Edition) -> bool:
     return editions_on_sale().filter(pk=edition.pk).exists()
 
 
-# an unpaid order of a limited edition holds its car this long; then the car is free again
-RESERVE_MINUTES = 30
-
-
 def edition_left(edition: Edition, *, now: dt.datetime | None = None, exclude: int | None = None) -> int | None:
     """Cars of a limited edition still free (None: no limit): paid orders hold theirs, unpaid ones
-    for ``RESERVE_MINUTES``."""
+    until their payment window closes (``pay_by``, ORDER_PAYMENT_MINUTES after the order)."""
     if edition.quantity is None:
         return None
     now = now or timezone.now()
     held = Order.objects.filter(edition=edition).filter(
-        Q(status__in=MILESTONE_ORDER) | Q(status=OrderStatus.AWAITING_PAYMENT,
-                                  created_at__gte=now - dt.timedelta(minutes=RESERVE_MINUTES)))
+        Q(status__in=MILESTONE_ORDER) | Q(status=OrderStatus.AWAITING_PAYMENT, pay_by__gt=now))
     if exclude is not None:
         held = held.exclude(pk=exclude)
     return max(0, edition.quantity - held.count())
@@ -143,8 +138,6 @@ def payment_start(*, order: Order, provider: str, return_url: str,
             raise DomainError("order.closed_unpaid", deadline=pay_by_text(order))
         if order.status != OrderStatus.AWAITING_PAYMENT:
             raise DomainError("order.not_payable", status=order.get_status_display())
-        if order.edition_id and order.created_at < timezone.now() - dt.timedelta(minutes=RESERVE_MINUTES):
-            _hold(order.edition, exclude=order.pk)  # its hold ran out: pay only if a car is still free
         payment = order.payments.filter(provider=provider, status=PaymentStatus.PENDING).first()
         if payment is None:
             payment = Payment.objects.create(order=order, provider=provider, amount=order.deposit,
@@ -154,7 +147,7 @@ def payment_start(*, order: Order, provider: str, return_url: str,
     checkout = providers.get(provider).checkout(
         out_trade_no=payment.out_trade_no, amount=payment.amount, subject=_subject(order),
         return_url=base + return_url, notify_url=base + reverse("payment_notify", args=[provider]),
-        client_ip=client_ip or "127.0.0.1")
+        client_ip=client_ip or "127.0.0.1", expires_at=order.pay_by)
     return payment, checkout
 
 
