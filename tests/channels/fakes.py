@@ -146,8 +146,10 @@ class FakePlatform:
 class FakeTop:
     """TOP's ``taobao.trades.sold.get`` for one seller: checks the signature and the session, pages."""
 
-    def __init__(self, trades: list[dict[str, Any]], *, session: str = "seller-session", page_size: int = 2) -> None:
+    def __init__(self, trades: list[dict[str, Any]], *, session: str = "seller-session", page_size: int = 2,
+                 refunds: list[dict[str, Any]] | None = None) -> None:
         self.trades, self.session, self.page_size = trades, session, page_size
+        self.refunds = refunds or []  # taobao.refunds.receive.get, by "modified"
         self.calls: list[dict[str, str]] = []
         self.feedback: list[dict[str, Any]] = []
 
@@ -162,15 +164,18 @@ class FakeTop:
             self.feedback.append(json.loads(params["lead_feed_back_dto"]))
             body = {"tmall_aliauto_lead_feed_back_response": {"result_success": True, "msg_code": "200"}}
             return Answer(200, json.dumps(body).encode())
-        assert params["method"] == "taobao.trades.sold.get"
-        start = dt.datetime.strptime(params["start_created"], "%Y-%m-%d %H:%M:%S")
-        end = dt.datetime.strptime(params["end_created"], "%Y-%m-%d %H:%M:%S")
-        within = [t for t in self.trades
-                  if start <= dt.datetime.strptime(t["created"], "%Y-%m-%d %H:%M:%S") < end]
+        if params["method"] == "taobao.refunds.receive.get":
+            items, key, stamp = self.refunds, ("refunds_receive_get_response", "refunds", "refund"), "modified"
+        else:
+            assert params["method"] == "taobao.trades.sold.get"
+            items, key, stamp = self.trades, ("trades_sold_get_response", "trades", "trade"), "created"
+        start = dt.datetime.strptime(params[f"start_{stamp}"], "%Y-%m-%d %H:%M:%S")
+        end = dt.datetime.strptime(params[f"end_{stamp}"], "%Y-%m-%d %H:%M:%S")
+        within = [t for t in items if start <= dt.datetime.strptime(t[stamp], "%Y-%m-%d %H:%M:%S") < end]
         page = int(params["page_no"])
         chunk = within[(page - 1) * self.page_size: page * self.page_size]
-        body = {"trades_sold_get_response": {"trades": {"trade": chunk}, "has_next": page * self.page_size < len(within),
-                                             "request_id": "fake"}}
+        body = {key[0]: {key[1]: {key[2]: chunk}, "total_results": len(within),
+                         "has_next": page * self.page_size < len(within), "request_id": "fake"}}
         return Answer(200, json.dumps(body, ensure_ascii=False).encode())
 
 
@@ -181,3 +186,10 @@ def tmall_trade(tid: int, *, created: str, status: str = "WAIT_SELLER_SEND_GOODS
             "receiver_state": "上海", "receiver_city": "上海市", "receiver_district": "浦东新区",
             "orders": {"order": [{"oid": tid * 10, "title": "澜川 S7 天猫限定版 意向金", "outer_iid": outer_iid,
                                   "outer_sku_id": store, "num": 1, "payment": payment}]}}
+
+
+def tmall_refund(refund_id: int, tid: int, *, modified: str, status: str = "SUCCESS",
+                 refund_fee: str = "500.00") -> dict[str, Any]:
+    """One item of ``taobao.refunds.receive.get`` (the fields the pull asks for)."""
+    return {"refund_id": refund_id, "tid": tid, "oid": tid * 10, "status": status, "refund_fee": refund_fee,
+            "total_fee": "500.00", "created": modified, "modified": modified, "reason": "不想买了"}

@@ -20,6 +20,7 @@ class Connector(models.TextChoices):
 class DeliveryKind(models.TextChoices):
     LEAD = "lead", _("Lead")
     ORDER = "order", _("Deposit order")
+    REFUND = "refund", _("Refund")
 
 
 class Via(models.TextChoices):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +22,7 @@ from django.utils import timezone
 from autodcc.catalog.models import Edition, Trim
 from autodcc.channels import connectors
 from autodcc.channels.connectors import Refused, signing
-from autodcc.channels.connectors.tmall import PAID_STATUSES, TmallConnector, trade_amount, trade_lines
+from autodcc.channels.connectors.tmall import PAID_STATUSES, REFUNDED, TmallConnector, trade_amount, trade_lines
 from autodcc.channels.connectors.transport import Transport, TransportError, urllib_transport
 from autodcc.channels.models import Delivery, DeliveryKind, Outcome, PullCursor, Via
 from autodcc.channels.services import _json, actor_of
@@ -74,6 +75,50 @@ def tmall_orders_pull(*, transport: Transport | None = None, now: dt.datetime | 
         return created
     finally:
         release("tmall:order")
+
+
+def tmall_refunds_pull(*, transport: Transport | None = None, now: dt.datetime | None = None) -> int:
+    """Pull the refunds modified since the cursor (less an overlap); each one Tmall has paid back
+    (``SUCCESS``) is recorded on its deposit order once (``marketplace_refund_apply``). Returns
+    how many were newly applied; a refund of a trade we never turned into an order is skipped."""
+    from autodcc.channels.services import claim, release
+    from autodcc.orders.services import marketplace_refund_apply
+
+    connector = _tmall()
+    transport = transport or urllib_transport
+    now = now or timezone.now()
+    if not claim("tmall:refund"):
+        return 0
+    try:
+        row, _created = PullCursor.objects.get_or_create(connector="tmall", stream=DeliveryKind.REFUND)
+        PullCursor.objects.filter(pk=row.pk).update(last_run_at=now)
+        start = (_parse(row.cursor) or now - FIRST_LOOK_BACK) - OVERLAP
+        try:
+            refunds = connector.fetch_refunds(transport, start=start, end=now)
+        except TransportError as exc:
+            PullCursor.objects.filter(pk=row.pk).update(last_error=str(exc)[:300])
+            return 0
+        applied = 0
+        for item in refunds:
+            if item.get("status") != REFUNDED:
+                continue
+            try:
+                amount = Decimal(str(item.get("refund_fee") or "")).quantize(Decimal("0.01"))
+            except (InvalidOperation, ValueError):
+                log.warning("Tmall refund %s without a usable refund_fee", str(item.get("refund_id"))[:40])
+                continue
+            outcome, reason = marketplace_refund_apply(
+                provider=PROVIDER, trade_no=str(item.get("tid") or "").strip(),
+                refund_no=str(item.get("refund_id") or "").strip(), amount=amount)
+            if outcome == NotificationOutcome.APPLIED:
+                applied += 1
+            elif outcome == NotificationOutcome.REJECTED:
+                log.info("Tmall refund %s not applied: %s", str(item.get("refund_id"))[:40], reason)
+        PullCursor.objects.filter(pk=row.pk).update(cursor=signing.top_timestamp(now), last_ok_at=now, last_error="",
+                                                    last_count=applied)
+        return applied
+    finally:
+        release("tmall:refund")
 
 
 def _parse(text: str) -> dt.datetime | None:

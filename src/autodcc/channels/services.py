@@ -307,6 +307,7 @@ def pull_all(*, transport: Transport | None = None) -> dict[str, int]:
             done[f"{connector.name}:lead"] = leads_pull(connector=connector, transport=transport)
         if "order" in connector.pulls and config.get("session"):
             done[f"{connector.name}:order"] = orders.tmall_orders_pull(transport=transport)
+            done[f"{connector.name}:refund"] = orders.tmall_refunds_pull(transport=transport)
     return done
 
 

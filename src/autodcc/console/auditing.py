@@ -168,6 +168,7 @@ ACTION_LABELS: dict[str, Any] = {
     "refund.dealer_decline": gettext_lazy("Refund declined by the dealer"),
     "refund.execute": gettext_lazy("Refund sent"),
     "refund.succeeded": gettext_lazy("Refund paid"),
+    "refund.marketplace": gettext_lazy("Refunded by the marketplace"),
     "statement.import": gettext_lazy("Statement imported"),
     "settlement.settle": gettext_lazy("Deposits settled"),
     "template.create": gettext_lazy("Message template created"),

@@ -15,6 +15,7 @@ register(
         "order.refund_exists": _("A refund is already under way for this order."),
         "order.refund_too_much": _("A refund cannot exceed what was paid (%(paid)s)."),
         "order.refund_not_allowed": _("The order is %(status)s: it can no longer be refunded."),
+        "order.refund_on_marketplace": _("This deposit was paid on %(platform)s: ask for the refund on your %(platform)s order; this page shows it once %(platform)s has refunded you."),
         "order.refund_wrong_state": _("The refund is %(status)s; this step is not possible."),
         "order.contract_below_deposit": _("The contract value cannot be less than the deposit."),
         "order.promise_too_early": _("The accessories need %(days)s days: the promised date cannot be before %(date)s."),

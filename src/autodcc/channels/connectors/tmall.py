@@ -45,6 +45,7 @@ from autodcc.channels.connectors.transport import Call, Transport, TransportErro
 
 LEADS_METHOD = "qimen.tmall.car.leads.synchronize"
 TRADES_METHOD = "taobao.trades.sold.get"
+REFUNDS_METHOD = "taobao.refunds.receive.get"  # the refunds the seller received, by modification time
 FEEDBACK_METHOD = "tmall.aliauto.lead.feed.back"
 SYSTEM_PARAMS = ("method", "app_key", "timestamp", "v", "sign_method", "format", "sign", "target_app_key",
                  "customerId", "partner_id", "session", "simplify")
@@ -60,6 +61,8 @@ PAID_STATUSES = ("WAIT_SELLER_SEND_GOODS", "WAIT_BUYER_CONFIRM_GOODS", "TRADE_BU
 TRADE_FIELDS = ("tid,status,payment,created,pay_time,modified,buyer_nick,receiver_name,receiver_mobile,"
                 "receiver_state,receiver_city,receiver_district,receiver_district_code,orders")
 PAGE_SIZE = 100
+REFUND_FIELDS = "refund_id,tid,oid,status,refund_fee,total_fee,created,modified,reason"
+REFUNDED = "SUCCESS"  # a refund Tmall has paid back to the buyer
 
 
 class TmallConnector(Connector):
@@ -211,22 +214,41 @@ class TmallConnector(Connector):
     def fetch_trades(self, transport: Transport, *, start: dt.datetime, end: dt.datetime
                      ) -> list[dict[str, Any]]:
         """Every trade created in [start, end), page after page (``TransportError`` on a failure)."""
-        trades: list[dict[str, Any]] = []
-        for page in range(1, 1000):
-            answer = transport(self.trades_call(start=start, end=end, page=page))
-            try:
-                data = json.loads(answer.body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                raise TransportError(f"HTTP {answer.status}: not JSON") from None
-            if "error_response" in data:
-                err = data["error_response"]
-                raise TransportError(f"{err.get('code')} {err.get('sub_code', '')} {err.get('msg', '')}".strip())
-            body = data.get("trades_sold_get_response") or {}
-            got = (body.get("trades") or {}).get("trade") or []
-            trades += [t for t in got if isinstance(t, dict)]
-            if not body.get("has_next"):
-                break
-        return trades
+        return _pages(transport, lambda page: self.trades_call(start=start, end=end, page=page),
+                      "trades_sold_get_response", "trades", "trade")
+
+    def refunds_call(self, *, start: dt.datetime, end: dt.datetime, page: int, now: dt.datetime | None = None) -> Call:
+        """A signed ``taobao.refunds.receive.get`` call for one page of the refunds modified in [start, end)."""
+        return self.top_call(REFUNDS_METHOD, {
+            "fields": REFUND_FIELDS, "start_modified": signing.top_timestamp(start),
+            "end_modified": signing.top_timestamp(end), "page_no": str(page), "page_size": str(PAGE_SIZE),
+            "use_has_next": "true"}, now=now)
+
+    def fetch_refunds(self, transport: Transport, *, start: dt.datetime, end: dt.datetime
+                      ) -> list[dict[str, Any]]:
+        """Every refund modified in [start, end), page after page (``TransportError`` on a failure)."""
+        return _pages(transport, lambda page: self.refunds_call(start=start, end=end, page=page),
+                      "refunds_receive_get_response", "refunds", "refund")
+
+
+def _pages(transport: Transport, call: Any, response: str, plural: str, singular: str) -> list[dict[str, Any]]:
+    """A TOP list method's pages: ``{response: {plural: {singular: [...]}, "has_next": …}}``."""
+    items: list[dict[str, Any]] = []
+    for page in range(1, 1000):
+        answer = transport(call(page))
+        try:
+            data = json.loads(answer.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise TransportError(f"HTTP {answer.status}: not JSON") from None
+        if "error_response" in data:
+            err = data["error_response"]
+            raise TransportError(f"{err.get('code')} {err.get('sub_code', '')} {err.get('msg', '')}".strip())
+        body = data.get(response) or {}
+        got = (body.get(plural) or {}).get(singular) or []
+        items += [t for t in got if isinstance(t, dict)]
+        if not body.get("has_next"):
+            break
+    return items
 
 
 def _body_item(text: str) -> dict[str, Any]:

@@ -15,11 +15,31 @@ from autodcc.orders.services.ordering import (
     payment_start,
     sandbox_pay,
 )
-from autodcc.orders.services.refunds import refund_dealer_decide, refund_execute, refund_request
+from autodcc.orders.services.refunds import (
+    marketplace_of,
+    marketplace_refund_apply,
+    refund_dealer_decide,
+    refund_execute,
+    refund_request,
+)
 from autodcc.orders.services.unpaid import close_unpaid
 
 __all__ = [
-    "accessory_advance", "accessory_order_place", "close_unpaid", "notification_receive", "order_confirm_receipt", "order_create",
-    "order_delivery_update", "order_record_step", "order_remind_receipt", "paid_amount", "payment_start",
-    "refund_dealer_decide", "refund_execute", "refund_request", "sandbox_pay",
+    "accessory_advance",
+    "accessory_order_place",
+    "close_unpaid",
+    "marketplace_of",
+    "marketplace_refund_apply",
+    "notification_receive",
+    "order_confirm_receipt",
+    "order_create",
+    "order_delivery_update",
+    "order_record_step",
+    "order_remind_receipt",
+    "paid_amount",
+    "payment_start",
+    "refund_dealer_decide",
+    "refund_execute",
+    "refund_request",
+    "sandbox_pay",
 ]

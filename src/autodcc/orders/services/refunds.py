@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from autodcc.core import audit, outbox
 from autodcc.core.actors import SYSTEM, Actor, consumer
@@ -31,6 +31,45 @@ REFUNDABLE = (OrderStatus.PAID, OrderStatus.VISITED, OrderStatus.CONTRACTED)
 REFUND_TOPIC = "orders.refund"
 
 
+# paid on a marketplace: the marketplace refunds the buyer itself (on its own order page); we learn
+# of it from its refund list (``marketplace_refund_apply``) and never send the money back twice
+MARKETPLACES = {"tmall": gettext_lazy("Tmall")}
+
+
+def marketplace_of(order: Order) -> str:
+    """The marketplace an order was paid on ("" for the store's own payment companies)."""
+    provider = order.payments.filter(status=PaymentStatus.SUCCEEDED).values_list("provider", flat=True).first()
+    return str(MARKETPLACES.get(provider or "", ""))
+
+
+def marketplace_refund_apply(*, provider: str, trade_no: str, refund_no: str, amount: Decimal) -> tuple[str, str]:
+    """A refund the marketplace has completed for one of its paid trades: recorded on our order as
+    a succeeded refund (the order refunded when nothing is left paid, the buyer told), once per
+    marketplace refund id. Returns (outcome, reason) like the payment companies' notifications."""
+    if provider not in MARKETPLACES or not trade_no or not refund_no or len(refund_no) > 64:
+        return NotificationOutcome.REJECTED, "not a marketplace refund"
+    with transaction.atomic():
+        found = (Payment.objects.filter(provider=provider, trade_no=trade_no, status=PaymentStatus.SUCCEEDED)
+                 .values_list("pk", "order_id").first())
+        if found is None:
+            return NotificationOutcome.REJECTED, "unknown trade"
+        order = Order.objects.select_for_update().get(pk=found[1])
+        payment = Payment.objects.select_for_update().get(pk=found[0])
+        known = Refund.objects.select_for_update().filter(payment=payment, refund_no=refund_no).first()
+        if known is not None and known.status == RefundStatus.SUCCEEDED:
+            return NotificationOutcome.REPLAY, ""
+        paid = paid_amount(order)
+        if amount <= 0 or amount > paid:
+            return NotificationOutcome.REJECTED, f"amount {amount} beyond the {paid} paid"
+        refund = known or Refund.objects.create(
+            order=order, payment=payment, amount=amount, refund_no=refund_no, status=RefundStatus.PROCESSING,
+            reason=str(MARKETPLACES[provider]), out_refund_no=f"{order.number}R{order.refunds.count() + 1}")
+        audit.record(actor=SYSTEM, action="refund.marketplace", obj=order,
+                     after={"refund": refund.out_refund_no, "marketplace_refund": refund_no, "amount": amount})
+        _succeed(order, refund)
+    return NotificationOutcome.APPLIED, ""
+
+
 def refund_request(*, token: str, reason: str = "") -> Refund:
     """The buyer asks for the deposit back (from the order page)."""
     try:
@@ -46,6 +85,8 @@ def refund_request(*, token: str, reason: str = "") -> Refund:
             payment = order.payments.filter(status=PaymentStatus.SUCCEEDED).first()
             if payment is None:
                 raise DomainError("order.not_paid")
+            if payment.provider in MARKETPLACES:
+                raise DomainError("order.refund_on_marketplace", platform=MARKETPLACES[payment.provider])
             amount = paid_amount(order)
             if amount <= 0:
                 raise DomainError("order.refund_too_much", paid=amount)

@@ -44,6 +44,7 @@ from autodcc.network.services import city_for
 from autodcc.orders import policy, providers
 from autodcc.orders.models import ACTIVE_REFUND, Order, OrderStatus, PaymentStatus
 from autodcc.orders.services import (
+    marketplace_of,
     order_confirm_receipt,
     order_create,
     payment_start,
@@ -308,7 +309,8 @@ def _order_page(request: HttpRequest, order: Order, *, refund_form: RefundForm |
     if closed:
         view["status"], view["status_label"] = OrderStatus.CLOSED, str(OrderStatus.CLOSED.label)
     can_pay = order.status == OrderStatus.AWAITING_PAYMENT and not closed
-    can_refund = order.status in REFUNDABLE and not refund_active
+    marketplace = marketplace_of(order) if order.status in REFUNDABLE else ""
+    can_refund = order.status in REFUNDABLE and not refund_active and not marketplace
     choices = _provider_choices()
     return page(request, "orders/order.html", {
         "order": order, "o": view, "dealer": order.dealer, "timeline": _timeline(view, view["status"]),
@@ -322,7 +324,7 @@ def _order_page(request: HttpRequest, order: Order, *, refund_form: RefundForm |
         "can_pay": can_pay,
         "pay_form": PayForm(providers=choices) if can_pay and choices else None,
         "payment_pending": can_pay and any(p.status == PaymentStatus.PENDING for p in payments),
-        "can_refund": can_refund,
+        "can_refund": can_refund, "marketplace": marketplace,
         "refund_form": (refund_form or RefundForm()) if can_refund else None,
         "can_confirm": order.status == OrderStatus.DELIVERED,
         "phone_masked": phones.mask(order.customer.phone),
