@@ -8,8 +8,8 @@ import datetime as dt
 
 from django.urls import reverse
 
-from autodcc.channels.orders import tmall_orders_pull, tmall_refunds_pull
 from autodcc.channels.models import PullCursor
+from autodcc.channels.orders import tmall_orders_pull, tmall_refunds_pull
 from autodcc.core.models import AuditLog
 from autodcc.messaging.models import Event, Message
 from autodcc.orders.models import Order, OrderStatus, Refund, RefundStatus
