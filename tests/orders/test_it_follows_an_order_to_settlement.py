@@ -3,6 +3,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -152,3 +153,24 @@ def test_reconciliation_reports_every_mismatch_and_settles_once(net, paid_order)
     assert sheet.max_row == 3 and {sheet.cell(r, 3).value for r in (2, 3)} == {a1.number, b1.number}
     with pytest.raises(Forbidden):
         settlement_run(actor=net.hq_service.actor, month=month)
+
+
+def test_the_contract_is_the_deposit_plus_the_balance(net, paid_order, login):
+    """ORD-4: the dealer's record of the deal holds together — no more balance than the contract
+    less the deposit, never a negative one; the order page shows what is still due."""
+    order = paid_order()
+    order_record_step(actor=net.a_consultant.actor, order=order, step="visited")
+    order_record_step(actor=net.a_consultant.actor, order=order, step="contracted", contract_value=CONTRACT)
+    with pytest.raises(DomainError) as too_much:
+        order_record_step(actor=net.a_manager.actor, order=order, step="contracted", contract_value=CONTRACT,
+                          balance_paid=CONTRACT)
+    assert too_much.value.code == "order.balance_above_contract" and f"{BALANCE:.2f}" in too_much.value.message
+    with pytest.raises(DomainError) as negative:
+        order_record_step(actor=net.a_manager.actor, order=order, step="contracted", balance_paid=Decimal("-1"))
+    assert negative.value.code == "order.balance_negative"
+    order_record_step(actor=net.a_manager.actor, order=order, step="contracted", balance_paid=Decimal("100000.00"))
+    page = login(net.a_manager).get(reverse("console:order_detail", args=[order.pk])).content.decode()
+    assert f"{BALANCE:.2f}" in page and f"{BALANCE - Decimal('100000.00'):.2f}" in page
+    order_record_step(actor=net.a_manager.actor, order=order, step="contracted", balance_paid=BALANCE)
+    page = login(net.a_manager).get(reverse("console:order_detail", args=[order.pk])).content.decode()
+    assert 'id="deal-balance-due"' in page and "badge ok" in page.split('id="deal-balance-due"')[1][:200]

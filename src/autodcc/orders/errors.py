@@ -18,6 +18,8 @@ register(
         "order.refund_on_marketplace": _("This deposit was paid on %(platform)s: ask for the refund on your %(platform)s order; this page shows it once %(platform)s has refunded you."),
         "order.refund_wrong_state": _("The refund is %(status)s; this step is not possible."),
         "order.contract_below_deposit": _("The contract value cannot be less than the deposit."),
+        "order.balance_negative": _("The balance paid cannot be negative."),
+        "order.balance_above_contract": _("The balance is the contract value less the deposit: at most ¥%(balance)s."),
         "order.promise_too_early": _("The accessories need %(days)s days: the promised date cannot be before %(date)s."),
         "order.no_package": _("This order is not for a special edition with an accessory package."),
         "order.not_contracted": _("Order the accessories after the contract is signed."),

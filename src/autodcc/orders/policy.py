@@ -41,6 +41,10 @@ def order_view(actor: Actor, order: Order) -> dict[str, Any]:
         deal = getattr(order, "dealer_deal", None)
         data["contract_value"] = deal.contract_value if deal else None
         data["balance_paid"] = deal.balance_paid if deal else None
+        # contract = deposit + balance (ORD-4): the balance and what is still to be paid to the dealer
+        value = data["contract_value"]
+        data["balance"] = value - order.deposit if value is not None else None
+        data["balance_due"] = (value - order.deposit - (data["balance_paid"] or 0)) if value is not None else None
     return data
 
 

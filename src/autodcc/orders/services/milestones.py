@@ -128,7 +128,14 @@ def _deal(actor: Actor, order: Order, contract_value: Decimal | None, balance_pa
     if contract_value is not None:
         deal.contract_value = contract_value
     if balance_paid is not None:
+        if balance_paid < 0:
+            raise DomainError("order.balance_negative", field="balance_paid")
         deal.balance_paid = balance_paid
+    # the contract (invoice) value is the deposit plus the balance (尾款): no more balance than that
+    if deal.contract_value is not None and deal.balance_paid is not None \
+            and deal.balance_paid > deal.contract_value - order.deposit:
+        raise DomainError("order.balance_above_contract", field="balance_paid",
+                          balance=f"{deal.contract_value - order.deposit:.2f}")
     deal.save()
     # recorded under a dealer-only object type: the audit views hide it from HQ (policy.py)
     audit.record(actor=actor, action="deal.update", obj=deal, before=before,
