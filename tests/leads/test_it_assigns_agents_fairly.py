@@ -86,3 +86,19 @@ def test_a_supervisor_reassigns_with_a_reason(net, agents, enquiry):
     assert Assignment.objects.filter(lead=lead, kind=AssignmentKind.MANUAL, note="客户要求换人").exists()
     with pytest.raises(DomainError):  # a consultant is not a DCC agent
         lead_reassign(actor=net.a_supervisor.actor, lead=lead, to_staff=net.a_consultant.staff, note="x")
+
+
+def test_a_supervisor_taking_a_lead_out_of_the_pool_leaves_a_handover(net, agents, enquiry):
+    """LEAD-9: every move between the stages is recorded — also a pooled lead given to an agent by hand."""
+    from autodcc.leads.models import Handover, Stage
+
+    for staff in agents:
+        network.staff_set_duty(actor=SYSTEM, staff=staff, on_duty=False)
+    pooled = capture_many(enquiry, 1)[0]
+    assert pooled.agent is None and pooled.stage == Stage.MARKETING and not pooled.handovers.exists()
+    lead_reassign(actor=net.a_supervisor.actor, lead=pooled, to_staff=agents[1], note="客户指定")
+    handover = Handover.objects.get(lead=pooled)
+    assert (handover.from_stage, handover.to_stage, handover.to_staff_id, handover.note) == (
+        Stage.MARKETING, Stage.DCC, agents[1].pk, "客户指定")
+    lead_reassign(actor=net.a_supervisor.actor, lead=pooled, to_staff=agents[2], note="换人")
+    assert Handover.objects.filter(lead=pooled).count() == 1  # agent to agent stays in the DCC stage

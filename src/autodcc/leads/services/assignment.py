@@ -149,9 +149,11 @@ def lead_reassign(*, actor: Actor, lead: Lead, to_staff: Staff, note: str) -> Le
     before = common.snapshot(lead)
     Assignment.objects.create(lead=lead, staff=to_staff, previous=lead.agent, kind=AssignmentKind.MANUAL,
                               note=note.strip(), by_label=actor.label)
-    lead.agent, lead.assigned_at = to_staff, timezone.now()
-    if lead.stage == Stage.MARKETING:
+    if lead.stage == Stage.MARKETING:  # out of the pool: a transfer between stages, recorded (LEAD-9)
+        Handover.objects.create(lead=lead, from_stage=Stage.MARKETING, to_stage=Stage.DCC, to_staff=to_staff,
+                                note=note.strip(), by_label=actor.label)
         lead.stage = Stage.DCC
+    lead.agent, lead.assigned_at = to_staff, timezone.now()
     lead.save()
     common.record(actor, "lead.reassign", lead, before, note=note.strip())
     notify_agent(lead, to_staff)
