@@ -6,6 +6,7 @@ a round is drawn once; an unreachable winner gives way to the rule's next draw."
 import datetime as dt
 import json
 import subprocess
+from decimal import Decimal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -144,13 +145,19 @@ def test_customer_service_takes_the_prize_to_the_winner(net, launch_day, login):
     assert early.status_code == 302 and DrawPrize.objects.get(pk=prize.pk).returned_at is None  # steps in order
     client.post(reverse("console:prizes"), {"prize": prize.pk, "step": "contacted", "note": "周六上午取车"})
     today = timezone.localdate()
-    client.post(reverse("console:prizes"), {"prize": prize.pk, "step": "pickup", "partner": "一嗨租车",
-                                            "agreement_no": "EH-2026-001", "pickup_on": today.isoformat(),
-                                            "return_on": (today + dt.timedelta(days=7)).isoformat()})
+    pickup = {"prize": prize.pk, "step": "pickup", "partner": "一嗨租车", "agreement_no": "EH-2026-001",
+              "pickup_on": today.isoformat(), "return_on": (today + dt.timedelta(days=7)).isoformat()}
+    for cost in ("", "-1", "99999999"):  # HQ's cost is part of the pickup: missing or absurd, refused
+        client.post(reverse("console:prizes"), {**pickup, "cost": cost})
+        assert DrawPrize.objects.get(pk=prize.pk).agreement_no == ""
+    client.post(reverse("console:prizes"), {**pickup, "cost": "2450.00"})
     client.post(reverse("console:prizes"), {"prize": prize.pk, "step": "returned", "usage_report": "行驶 820 公里，无损伤"})
     prize.refresh_from_db()
     assert prize.contacted_at and prize.agreement_no == "EH-2026-001" and prize.returned_at
-    assert prize.usage_report.startswith("行驶 820")
+    assert prize.usage_report.startswith("行驶 820") and prize.cost == Decimal("2450.00")
+    page = login(net.hq_marketer).get(reverse("console:campaign_detail", args=[first.campaign_id])).content.decode()
+    row = page.split('data-round="1"')[1].split("</tr>")[0]
+    assert "¥2450.00" in row  # the round's prize cost for HQ
     draw.winner_replace(actor=net.hq_marketer.actor, draw_round=drawn, reason="联系不上")
     assert DrawPrize.objects.get(pk=prize.pk).unreachable and DrawPrize.objects.filter(round=first).count() == 2
     assert login(net.a_manager).get(reverse("console:prizes")).status_code == 403

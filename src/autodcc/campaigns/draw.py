@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from decimal import Decimal
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,6 +256,9 @@ def public(draw_round: DrawRound) -> dict[str, Any]:
 PRIZE_STEPS = ("contacted", "pickup", "returned")
 
 
+PRIZE_COST_MAX = Decimal("1000000")  # a week's rental: far below; a typo of a few digits is caught
+
+
 @transaction.atomic
 def prize_step(*, actor: Actor, prize: DrawPrize, step: str, **values: Any) -> DrawPrize:
     """Customer service follows a prize: the winner contacted (a note), the pickup arranged with
@@ -271,11 +275,14 @@ def prize_step(*, actor: Actor, prize: DrawPrize, step: str, **values: Any) -> D
     elif step == "pickup":
         if prize.contacted_at is None:
             raise DomainError("draw.prize_order", field="step")
-        pickup, back = values.get("pickup_on"), values.get("return_on")
-        if not values.get("partner") or not values.get("agreement_no") or not pickup or not back:
+        pickup, back, cost = values.get("pickup_on"), values.get("return_on"), values.get("cost")
+        if not values.get("partner") or not values.get("agreement_no") or not pickup or not back or cost is None:
             raise DomainError("draw.prize_pickup_incomplete", field="agreement_no")
         if back < pickup:
             raise DomainError("draw.prize_dates", field="return_on")
+        if not Decimal("0") <= Decimal(cost) <= PRIZE_COST_MAX:
+            raise DomainError("draw.prize_cost", field="cost", max=f"{PRIZE_COST_MAX:,.0f}")
+        prize.cost = Decimal(cost).quantize(Decimal("0.01"))
         prize.partner, prize.agreement_no = str(values["partner"]).strip()[:80], str(values["agreement_no"]).strip()[:40]
         prize.pickup_on, prize.return_on = pickup, back
     elif step == "returned":
@@ -288,7 +295,8 @@ def prize_step(*, actor: Actor, prize: DrawPrize, step: str, **values: Any) -> D
         raise DomainError("draw.prize_order", field="step")
     prize.save()
     audit.record(actor=actor, action=f"prize.{step}", obj=prize.round.campaign, after={
-        "round": prize.round.number, "entry": prize.entry_id, "step": step})
+        "round": prize.round.number, "entry": prize.entry_id, "step": step,
+        **({"cost": prize.cost} if step == "pickup" else {})})
     return prize
 
 

@@ -374,6 +374,7 @@ class DrawPrize(models.Model):
     return_on = models.DateField(_("return"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     usage_report = models.TextField(_("usage report"), blank=True)
+    cost = models.DecimalField(_("rental cost borne by HQ"), null=True, blank=True, **MONEY)
 
     class Meta:
         ordering = ["round", "id"]

@@ -22,6 +22,10 @@ def draw_figures(campaign: Campaign) -> tuple[list[DrawRound], list[FirstNReward
         entries_now=Count("entries", distinct=True),
         contacted=Count("prizes", filter=Q(prizes__contacted_at__isnull=False, prizes__unreachable=False),
                         distinct=True)).order_by("number"))
+    costs = dict(DrawPrize.objects.filter(round__campaign=campaign).values("round_id")
+                 .annotate(total=Sum("cost")).values_list("round_id", "total"))
+    for r in rounds:
+        r.prize_cost = costs.get(r.pk)
     rewards = list(campaign.first_n_rewards.annotate(
         claimed=Count("claims"), shipped=Count("claims", filter=Q(claims__shipped_at__isnull=False))))
     for reward in rewards:

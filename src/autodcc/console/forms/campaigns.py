@@ -175,5 +175,7 @@ class PrizeStepForm(forms.Form):
     agreement_no = forms.CharField(label=_("Agreement number"), max_length=40, required=False)
     pickup_on = forms.DateField(label=_("Pickup"), required=False, widget=date_input())
     return_on = forms.DateField(label=_("Return"), required=False, widget=date_input())
+    cost = forms.DecimalField(label=_("Rental cost (CNY, borne by HQ)"), required=False, max_digits=12,
+                              decimal_places=2)
     usage_report = forms.CharField(label=_("Usage report"), max_length=4000, required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
