@@ -6,9 +6,9 @@ a round is drawn once; an unreachable winner gives way to the rule's next draw."
 import datetime as dt
 import json
 import subprocess
-from decimal import Decimal
 import sys
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
