@@ -201,3 +201,30 @@ def test_an_audience_comes_from_the_lead_lists_filters(net, enquiry, login):
     made = client.post(reverse("console:group_create"), {"name": "懂车帝线索客户", "lead_channel": ["dongchedi"]})
     group = CustomerGroup.objects.get(name="懂车帝线索客户")
     assert made.status_code == 302 and list(group.members.all()) == [hot.customer]
+
+
+def test_a_wave_set_for_later_goes_out_by_itself_and_can_be_cancelled(net, launch, enquiry, login):
+    """CMP-3's automatic messages: a wave set for a later time waits in the outbox until due (still
+    never in the quiet hours); until then its manager can stop it, and only they can."""
+    people = [customer(enquiry, consent_marketing=True) for _ in range(3)]
+    group = group_of(net, people)
+    later = at(10) + dt.timedelta(days=2)
+    wave = outreach.wave_send(actor=net.a_manager.actor, campaign=launch, content="周六试驾日", per_minute=60,
+                              group=group, now=at(9), starts_at=later)
+    assert wave.starts_at == later and wave.queued == 3
+    due = sorted(e.next_attempt_at for e in OutboxEvent.objects.filter(topic="messaging.deliver"))
+    assert due[0] == later and due[-1] == later + dt.timedelta(seconds=2)
+    for start in (at(9) - dt.timedelta(hours=1), at(9) + dt.timedelta(days=91)):
+        with pytest.raises(DomainError) as refused:
+            outreach.wave_send(actor=net.a_manager.actor, campaign=launch, content="x", group=group, now=at(9),
+                               starts_at=start)
+        assert refused.value.code == "campaign.wave_start"
+    cancel = reverse("console:campaign_outreach_cancel", args=[wave.pk])
+    assert login(net.b_manager).post(cancel).status_code == 404  # another dealer's campaign
+    assert outreach.progress(wave) == {"queued": 3}
+    assert login(net.a_manager).post(cancel).status_code == 302
+    wave.refresh_from_db()
+    assert wave.cancelled == 3 and wave.cancelled_at is not None and outreach.progress(wave) == {"suppressed": 3}
+    assert AuditLog.objects.filter(action="campaign.outreach_cancel").count() == 1
+    page = login(net.a_manager).get(reverse("console:campaign_detail", args=[launch.pk])).content.decode()
+    assert "data-wave-cancelled" in page and f'data-cancel-wave="{wave.pk}"' not in page

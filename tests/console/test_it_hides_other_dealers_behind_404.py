@@ -109,7 +109,11 @@ def _campaign_objects(dealer):
 
     script = CallScript.objects.create(family=9000 + campaign.pk, situation="campaign", title="滨江店话术", body="您好",
                                        dealer=dealer)
+    from autodcc.campaigns.models import Outreach
+
+    wave = Outreach.objects.create(campaign=campaign, channel="sms", content="周末试驾", per_minute=60)
     return {"campaign_detail": campaign.pk, "campaign_edit": campaign.pk, "campaign_line": campaign.pk,
+            "campaign_outreach_cancel": wave.pk,
             "campaign_task": campaign.pk, "campaign_note": campaign.pk, "campaign_task_done": task.pk,
             "campaign_outreach": campaign.pk, "campaign_calls": campaign.pk, "script_edit": script.pk,
             "campaign_line_spent": line.pk, "campaign_direct_mail": campaign.pk, "campaign_draw": campaign.pk}

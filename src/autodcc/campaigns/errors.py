@@ -24,6 +24,7 @@ register(
         "draw.prize_order": _("Take the prize's steps in order: contact, pickup, return."),
         "draw.prize_pickup_incomplete": _("Give the rental partner, the agreement number, the pickup and return dates and the rental cost."),
         "draw.prize_dates": _("The car is returned after it is picked up."),
+        "campaign.wave_start": _("A wave starts now or at a time in the next %(days)s days."),
         "draw.prize_cost": _("The rental cost is between ¥0 and ¥%(max)s."),
         "draw.prize_report_missing": _("Write the usage report the partner gave back."),
         "draw.name_missing": _("Please give your name."),

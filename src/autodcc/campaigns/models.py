@@ -255,6 +255,9 @@ class Outreach(models.Model):
     skipped_address = models.PositiveIntegerField(default=0)
     by_label = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)  # set for later: goes out by itself
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled = models.PositiveIntegerField(default=0)  # messages not sent because of the cancel
 
     class Meta:
         ordering = ["-created_at"]

@@ -76,9 +76,15 @@ def marketing_consents(customer_ids: Sequence[int]) -> set[int]:
     return found
 
 
+MAX_AHEAD = dt.timedelta(days=90)  # a wave set for later: at most this far ahead
+
+
 def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, channel: str = "sms",
-              per_minute: int = DEFAULT_PER_MINUTE, now: dt.datetime | None = None) -> Outreach:
-    """Queue the campaign's message to every member of a saved customer group that may receive it."""
+              per_minute: int = DEFAULT_PER_MINUTE, now: dt.datetime | None = None,
+              starts_at: dt.datetime | None = None) -> Outreach:
+    """Queue the campaign's message to every member of a saved customer group that may receive it;
+    from ``starts_at`` on when given (the wave goes out by itself then: the messages wait in the
+    outbox until due, never in the quiet hours)."""
     from autodcc.customers.models import CustomerGroup
     from autodcc.messaging.models import Channel, Event, Message, MessageStatus
     from autodcc.messaging.services import Recipient, messages_queue, optouts
@@ -94,9 +100,12 @@ def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, cha
     if channel not in (Channel.SMS, Channel.WECHAT):
         raise DomainError("campaign.channel_unknown", field="channel", value=channel)
     now = now or timezone.now()
+    if starts_at is not None and not now - dt.timedelta(minutes=1) <= starts_at <= now + MAX_AHEAD:
+        raise DomainError("campaign.wave_start", field="starts_at", days=MAX_AHEAD.days)
+    start = max(now, starts_at or now)
     members = list(group.members.values_list("pk", "name", "phone", "wechat_openid"))
     wave = Outreach(campaign=campaign, group=group, channel=channel, content=content, per_minute=per_minute,
-                    audience=len(members), by_label=actor.label)
+                    audience=len(members), by_label=actor.label, starts_at=start)
     consenting = marketing_consents([m[0] for m in members])
     since = now - dt.timedelta(days=CAP_DAYS)
     sent_recently: dict[str, int] = {}
@@ -129,7 +138,7 @@ def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, cha
 
     def due(count: int) -> list[dt.datetime]:
         nonlocal held
-        times, held = schedule(count, now, per_minute)
+        times, held = schedule(count, start, per_minute)
         return times
 
     messages = messages_queue(event=Event.CAMPAIGN, channel=channel, recipients=recipients,
@@ -142,8 +151,28 @@ def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, cha
     audit.record(actor=actor, action="campaign.outreach", obj=campaign, dealer_id=campaign.dealer_id, after={
         "outreach": wave.pk, "group": group.pk, "audience": wave.audience, "queued": wave.queued, "held": wave.held,
         "skipped": {"optout": wave.skipped_optout, "consent": wave.skipped_consent, "cap": wave.skipped_cap,
-                    "address": wave.skipped_address}})
+                    "address": wave.skipped_address}, "starts_at": start.isoformat()})
     return wave
+
+
+@transaction.atomic
+def wave_cancel(*, actor: Actor, wave: Outreach) -> int:
+    """Stop what a wave has not sent yet (a wave set for later, or the rest of a long one): its
+    waiting messages are marked not sent; what went out stays. Returns how many were stopped."""
+    from autodcc.messaging.models import Message, MessageStatus
+
+    wave = Outreach.objects.select_for_update().select_related("campaign").get(pk=wave.pk)
+    if not may_manage(actor, wave.campaign):
+        raise Forbidden("forbidden")
+    stopped = (Message.objects.filter(related_type="campaigns.outreach", related_id=str(wave.pk),
+                                      status=MessageStatus.QUEUED)
+               .update(status=MessageStatus.SUPPRESSED, last_error="wave cancelled"))
+    if stopped or wave.cancelled_at is None:
+        wave.cancelled_at, wave.cancelled = timezone.now(), wave.cancelled + stopped
+        wave.save(update_fields=["cancelled_at", "cancelled"])
+        audit.record(actor=actor, action="campaign.outreach_cancel", obj=wave.campaign,
+                     dealer_id=wave.campaign.dealer_id, after={"outreach": wave.pk, "stopped": stopped})
+    return stopped
 
 
 def progress(wave: Outreach) -> dict[str, int]:

@@ -129,6 +129,7 @@ ACTION_LABELS: dict[str, Any] = {
     "campaign.note": gettext_lazy("Campaign day noted"),
     "campaign.channel_cost": gettext_lazy("Channel cost entered"),
     "campaign.outreach": gettext_lazy("Campaign messages queued"),
+    "campaign.outreach_cancel": gettext_lazy("Message wave cancelled"),
     "campaign.call_tasks": gettext_lazy("Campaign calls placed"),
     "script.save": gettext_lazy("Call script saved"),
     "draw.prepare": gettext_lazy("Draw round prepared"),

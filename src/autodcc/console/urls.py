@@ -104,6 +104,7 @@ urlpatterns = [
     path("campaign-tasks/<int:pk>/done/", campaigns.task_done, name="campaign_task_done"),
     path("campaign-lines/<int:pk>/spent/", campaigns.line_spent, name="campaign_line_spent"),
     path("campaigns/<int:pk>/outreach/", campaigns.campaign_outreach, name="campaign_outreach"),
+    path("campaigns/waves/<int:pk>/cancel/", campaigns.campaign_outreach_cancel, name="campaign_outreach_cancel"),
     path("campaigns/<int:pk>/calls/", campaigns.campaign_calls, name="campaign_calls"),
     path("campaigns/<int:pk>/draw/", campaigns.campaign_draw, name="campaign_draw"),
     path("campaigns/<int:pk>/direct-mail.xlsx", campaigns.direct_mail, name="campaign_direct_mail"),

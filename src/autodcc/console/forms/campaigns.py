@@ -110,6 +110,9 @@ class OutreachForm(forms.Form):
                                           "opt-out note; customers without consent to marketing, opted out or "
                                           "messaged too often this week are skipped."))
     per_minute = forms.IntegerField(label=_("Messages per minute"), min_value=1, max_value=6000, initial=600)
+    starts_at = forms.DateTimeField(label=_("Start at"), required=False, widget=datetime_input(),
+                                    help_text=_("Empty: now. A time later on: the wave goes out by itself then "
+                                                "(never between 21:00 and 08:00); it can be cancelled until sent."))
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,14 +11,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autodcc.campaigns import outreach, selectors, services
-from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, Situation, Task
+from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, Outreach, Situation, Task
 from autodcc.console.downloads import xlsx_download
 from autodcc.console.forms.campaigns import (
     BudgetLineForm,
@@ -150,7 +150,7 @@ def campaign_outreach(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         wave = run_service(form, lambda: outreach.wave_send(actor=request.actor, campaign=campaign, group=d["group"],
                                                             content=d["content"], channel=d["channel"],
-                                                            per_minute=d["per_minute"]))
+                                                            per_minute=d["per_minute"], starts_at=d["starts_at"]))
         if wave is not None:
             messages.success(request, _("%(queued)s messages queued (%(held)s wait for the morning); skipped: "
                                         "%(consent)s without consent to marketing, %(optout)s opted out, %(cap)s "
@@ -159,6 +159,19 @@ def campaign_outreach(request: HttpRequest, pk: int) -> HttpResponse:
                 "optout": wave.skipped_optout, "cap": wave.skipped_cap, "address": wave.skipped_address})
             return redirect(reverse("console:campaign_detail", args=[pk]) + "#outreach")
     return campaign_detail(request, pk, outreach_form=form)
+
+
+@require_POST
+@staff_view(VIEW)
+def campaign_outreach_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop what a wave has not sent yet (a wave of a campaign the person cannot see: 404)."""
+    found = get_object_or_404(Outreach, pk=pk)
+    campaign = _campaign(request, found.campaign_id)
+    if not services.may_manage(request.actor, campaign):
+        raise PermissionDenied
+    stopped = outreach.wave_cancel(actor=request.actor, wave=found)
+    messages.success(request, _("%(n)s messages of the wave will not be sent.") % {"n": stopped})
+    return redirect(reverse("console:campaign_detail", args=[campaign.pk]) + "#outreach")
 
 
 @require_POST
