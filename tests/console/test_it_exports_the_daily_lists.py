@@ -96,3 +96,18 @@ def test_another_dealers_group_is_a_404_also_as_a_file(net, login, world):
     _ours, _theirs, group, _order = world
     client = login(net.b_manager)
     assert client.get(reverse("console:group_detail", args=[group.pk]) + "?format=xlsx").status_code == 404
+
+
+def test_the_audit_trail_downloads_with_the_filters_and_mobiles_masked(net, login, world):
+    from autodcc.customers.services import customer_update
+
+    ours, _theirs, _group, _order = world
+    customer_update(actor=net.a_manager.actor, customer=ours[0].customer, name="到店客户零")
+    client = login(net.a_manager)
+    response = client.get(reverse("console:audit_list") + "?format=xlsx")
+    rows = cells(response)
+    text = flat(rows)
+    assert response.status_code == 200 and len(rows) > 2 and "到店客户零" in text
+    assert not any(f"1391234000{i}" in text for i in range(3))  # no mobile leaves unmasked
+    assert "杭州客户" not in text  # dealer B's trail is not dealer A's
+    assert AuditLog.objects.filter(action="file.download", object_type="list.audit").exists()

@@ -194,6 +194,35 @@ LISTS["accessories"] = (_("Accessory orders"), (
 ))
 
 
+
+def _audit_changes(entry: Any) -> str:
+    from autodcc.console.auditing import changes
+
+    text = "；".join(f"{c.label}: {c.before} → {c.after}" for c in changes(entry))
+    return MOBILE.sub(lambda m: phone.mask(m.group(0)), text)  # a file leaves the console: masked
+
+
+def _audit_actor(label: str) -> str:
+    from autodcc.console.auditing import actor_display
+
+    return actor_display(label)
+
+
+def _audit_action(action: str) -> str:
+    from autodcc.console.auditing import action_label
+
+    return action_label(action)
+
+
+LISTS["audit"] = (_("Audit trail"), (
+    Column(_("Time"), lambda x: timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M:%S")),
+    Column(_("By"), lambda x: _audit_actor(x.actor_label)),
+    Column(_("Action"), lambda x: _audit_action(x.action)),
+    Column(_("Object"), lambda x: MOBILE.sub(lambda m: phone.mask(m.group(0)), x.object_repr)),
+    Column(_("Changes"), _audit_changes),
+))
+
+
 def wants_export(request: HttpRequest) -> bool:
     return request.GET.get("format") == "xlsx"
 

@@ -293,6 +293,8 @@ def region_list(request: HttpRequest) -> HttpResponse:
 @staff_view("audit.view")
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, actor=request.actor)
+    if wants_export(request):
+        return export_list(request, "audit", selectors.audit_list(actor=request.actor, filters=form.filters()))
     page = paginate(request, selectors.audit_list(actor=request.actor, filters=form.filters()))
     return render_list(request, "console/audit_list.html", {"form": form, "page": page,
                                                              "qs": querystring_without_page(request)})
