@@ -70,8 +70,9 @@ def build() -> int:
             bought = today - dt.timedelta(days=days)
             from autodcc.customers.services import vehicle_register
 
-            vehicle = vehicle_register(actor=SYSTEM, customer=customer, vin=vin, model_name=model.name,
-                                       purchase_date=bought, dealer=dealer,
+            trim = model.trims.order_by("sort", "code").first()
+            vehicle = vehicle_register(actor=SYSTEM, customer=customer, vin=vin, trim=trim,
+                                       model_name="" if trim else model.name, purchase_date=bought, dealer=dealer,
                                        plate=_plate(code, model.energy, n))
             _history(vehicle, dealer, state, km, bought, today)
         made += 1

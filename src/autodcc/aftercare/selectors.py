@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from autodcc.aftercare.models import (
@@ -25,7 +25,7 @@ from autodcc.aftercare.models import (
 )
 from autodcc.core.actors import Actor
 
-TABS = ("due", "reminded", "booked", "overdue", "done", "all")
+TABS = ("due", "reminded", "booked", "overdue", "done", "unmatched", "all")
 DUE_AHEAD_DAYS = 30  # the "due" tab looks a month ahead
 DONE_BACK_DAYS = 30
 
@@ -34,9 +34,13 @@ def vehicle_file(vehicle: Any) -> dict[str, Any]:
     """What a car's care page shows: its care state and model schedule, the booked service, the
     visits, the reported mileages and the reminders sent."""
     care = VehicleCare.objects.select_related("car_model").filter(vehicle=vehicle).first()
+    schedule = MaintenanceSchedule.objects.filter(car_model_id=care.car_model_id).first() if care else None
     return {
         "care": care,
-        "schedule": MaintenanceSchedule.objects.filter(car_model_id=care.car_model_id).first() if care else None,
+        "schedule": schedule,
+        # why there is no next service: the car's model is unknown (staff choose it), or HQ has
+        # set no schedule for it yet, or the purchase date is unknown and no service is recorded
+        "unmatched": care is None or care.car_model_id is None,
         "appointment": ServiceAppointment.objects.filter(vehicle=vehicle, status="booked").first(),
         "visits": ServiceVisit.objects.filter(vehicle=vehicle).select_related("dealer"),
         "readings": MileageReading.objects.filter(vehicle=vehicle)[:20],
@@ -71,10 +75,12 @@ def schedules_by_model() -> list[tuple[Any, MaintenanceSchedule | None]]:
 
 def care_list(*, actor: Actor, tab: str, q: str = "", today: dt.date | None = None) -> QuerySet[VehicleCare]:
     """The cars of the actor's dealers by where they stand: due within a month (not yet reminded
-    or booked), reminded, booked, overdue (past due, not booked), serviced in the last month."""
+    or booked), reminded, booked, overdue (past due, not booked), serviced in the last month, on no
+    maintenance schedule (the model unknown, or one HQ has set no schedule for)."""
     today = today or timezone.localdate()
     qs = (VehicleCare.objects.visible_to(actor)
-          .select_related("vehicle__customer", "vehicle__dealer", "car_model"))
+          .select_related("vehicle__customer", "vehicle__dealer", "car_model")
+          .annotate(has_schedule=Exists(MaintenanceSchedule.objects.filter(car_model_id=OuterRef("car_model_id")))))
     if tab == "due":
         qs = qs.filter(next_due_on__gte=today, next_due_on__lte=today + dt.timedelta(days=DUE_AHEAD_DAYS),
                        reminded_at__isnull=True, booked_for__isnull=True)
@@ -86,6 +92,8 @@ def care_list(*, actor: Actor, tab: str, q: str = "", today: dt.date | None = No
         qs = qs.filter(next_due_on__lt=today, booked_for__isnull=True)
     elif tab == "done":
         qs = qs.filter(last_service_on__gte=today - dt.timedelta(days=DONE_BACK_DAYS)).order_by("-last_service_on", "pk")
+    elif tab == "unmatched":
+        qs = qs.filter(Q(car_model__isnull=True) | Q(has_schedule=False)).order_by("-vehicle__created_at", "pk")
     text = (q or "").strip().upper().replace(" ", "")
     if text:
         match = Q(vehicle__plate__icontains=text) | Q(vehicle__customer__name__icontains=q.strip())

@@ -50,16 +50,18 @@ def clean_text(value: str, *, label: Any, limit: int, field: str) -> str:
 
 
 def car_model_for(vehicle: Any) -> Any:
-    """The catalogue model of an owner's car: the ordered trim's model, else the model of that name."""
-    from autodcc.catalog.models import CarModel
+    """The catalogue model of an owner's car, whose schedule it follows: its trim's model (set at
+    delivery or chosen by staff), else the model of the order it was delivered for, else the model
+    its free-text name means (forgiving of width, spaces and case; None when unknown or ambiguous)."""
+    from autodcc.catalog.selectors import model_named
     from autodcc.orders.models import Order
 
+    if vehicle.trim_id is not None:
+        return vehicle.trim.model
     order = Order.objects.filter(vehicle_id=vehicle.pk).select_related("trim__model").first()
     if order is not None:
         return order.trim.model
-    if vehicle.model_name:
-        return CarModel.objects.filter(name=vehicle.model_name).order_by("-year", "pk").first()
-    return None
+    return model_named(vehicle.model_name) if vehicle.model_name else None
 
 
 @transaction.atomic
@@ -80,12 +82,13 @@ def _interval(schedule: MaintenanceSchedule) -> rules.Interval:
 
 
 @transaction.atomic
-def care_refresh(*, vehicle: Any) -> VehicleCare:
-    """Recompute where the car stands (derived values only: no audit row of its own)."""
+def care_refresh(*, vehicle: Any, rematch: bool = False) -> VehicleCare:
+    """Recompute where the car stands (derived values only: no audit row of its own). The car's
+    model is looked up while unknown, and again with ``rematch`` (its trim or model name changed)."""
     care = VehicleCare.objects.select_for_update().filter(vehicle_id=vehicle.pk).first()
     if care is None:
         care = VehicleCare.objects.create(vehicle=vehicle, car_model=car_model_for(vehicle))
-    if care.car_model_id is None:
+    elif care.car_model_id is None or rematch:
         care.car_model = car_model_for(vehicle)
     visits = list(ServiceVisit.objects.filter(vehicle_id=vehicle.pk).order_by("-visited_on", "-pk"))
     last = visits[0] if visits else None

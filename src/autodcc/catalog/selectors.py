@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from autodcc.catalog import pricing, recommend
-from autodcc.catalog.models import Colour, Edition, Photo, Series, SpecValue, Trim
+from autodcc.catalog.models import CarModel, Colour, Edition, Photo, Series, SpecValue, Trim
 
 
 def series_on_sale() -> QuerySet[Series]:
@@ -90,3 +93,57 @@ def landed_price_for(trim: Trim, *, day: dt.date, edition: Edition | None = None
         vessel_tax_exempt=trim.vessel_tax_exempt,
         commercial_insurance=commercial_insurance, accessories=accessories,
     )
+
+
+# --- a model named in free text (an owner's car added by hand) --------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s·•・\-_/,，、()（）\[\]【】]+")
+_WORDS = re.compile(r"[a-z0-9.]+|[^a-z0-9.]+")  # runs of Latin letters and digits, and of anything else (汉字)
+
+
+def name_key(text: str) -> str:
+    """A name as compared: full-width folded to half-width (ＳＴ → st), case ignored, spaces and
+    separators dropped: "澜川 S7", "澜川S7" and "澜川·ｓ７" are one key."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text or "").casefold())
+
+
+def name_words(text: str) -> set[str]:
+    """The words of a name, split at spaces and where letters and digits meet Chinese characters:
+    "澜川S7 2026款" → {澜川, s7, 2026, 款}."""
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    words = {word.strip(".") for part in _SEPARATORS.split(folded) for word in _WORDS.findall(part)}
+    return words - {""}
+
+
+def model_named(text: str) -> CarModel | None:
+    """The catalogue model a free-text name means, forgiving of width, spaces and case: its full
+    name, or its series' name followed by its own ("澜川 S7" + "纯电 2026款"); else the one model
+    whose series and model names hold every word typed ("s7 增程", "S7 2026款" when the series has
+    one model of that year). A name that fits several models (just "S7" when the series has a
+    battery and a range-extender model) matches none: staff choose the trim instead."""
+    key = name_key(text)
+    if not key:
+        return None
+    models = list(CarModel.objects.select_related("series").order_by("-year", "pk"))
+    for model in models:  # the newest model year first, as the exact name match always did
+        if key in (name_key(model.name), name_key(f"{model.series.name} {model.name}")):
+            return model
+    words = name_words(text)
+    found = [m for m in models
+             if words <= name_words(m.name) | name_words(m.series.name) | {m.series.code.casefold()}]
+    return found[0] if len(found) == 1 else None
+
+
+def trims_to_choose(*, keep: Trim | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The catalogue as a grouped choice: each model's trims on sale, by series and model order
+    (plus ``keep``, a car's trim no longer on sale, so that editing the car keeps it)."""
+    trims = Trim.objects.filter(is_active=True).select_related("model__series")
+    if keep is not None:
+        trims = trims | Trim.objects.filter(pk=keep.pk).select_related("model__series")
+    groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for trim in trims.order_by("model__series__sort", "model__series__code", "model__sort", "model__code", "sort",
+                               "code"):
+        group = groups.setdefault(trim.model_id, (str(trim.model), []))
+        label = trim.name if trim.is_active else gettext("%(trim)s (no longer on sale)") % {"trim": trim.name}
+        group[1].append((str(trim.pk), label))
+    return list(groups.values())

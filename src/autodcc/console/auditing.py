@@ -215,6 +215,8 @@ EXTRA_LABELS: dict[str, Any] = {
     "order": gettext_lazy("Deposit order"),
     "grants": gettext_lazy("Roles"),
     "is_active": gettext_lazy("Active"),
+    "care_model": gettext_lazy("Model for maintenance"),
+    "next_due_on": gettext_lazy("Next service due"),
 }
 
 

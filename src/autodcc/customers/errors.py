@@ -16,6 +16,8 @@ register(
         "vehicle.vin_invalid": _("“%(value)s” is not a valid VIN: 17 letters and digits, without I, O or Q."),
         "vehicle.vin_taken": _("The VIN %(value)s is already registered to another customer."),
         "vehicle.plate_invalid": _("“%(value)s” is not a valid Chinese licence plate."),
+        "vehicle.trim_invalid": _("This trim is not in the catalogue or is no longer on sale: choose one from the list."),
+        "vehicle.model_twice": _("Choose the model from the catalogue or type another brand's model, not both."),
         "group.empty_criteria": _("Choose at least one criterion."),
         "group.name_missing": _("Give the customer group a name."),
     }

@@ -146,7 +146,12 @@ class Vehicle(models.Model):
                                verbose_name=_("dealer"))
     vin = models.CharField(_("VIN"), max_length=17, unique=True)
     plate = models.CharField(_("plate"), max_length=10, blank=True, db_index=True)
-    model_name = models.CharField(_("model"), max_length=60, blank=True)
+    # the catalogue trim of one of the brand's cars (set at delivery, or chosen by staff); a car of
+    # another brand has none and is known by its free-text model name
+    trim = models.ForeignKey("catalog.Trim", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("trim"))
+    # free text for another brand's car; the catalogue model's name when the trim is known
+    model_name = models.CharField(_("model"), max_length=80, blank=True)
     purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
     mileage_km = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

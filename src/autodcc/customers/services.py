@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 
 from autodcc.core import audit
 from autodcc.core.actors import Actor
@@ -64,24 +65,78 @@ def normalize_plate(raw: str) -> str:
     return plate
 
 
+# a field not given to vehicle_update: left as it is
+KEEP: Any = object()
+MODEL_NAME_LIMIT = 80  # Vehicle.model_name: a catalogue model's full name fits
+_CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
+
+
+def clean_model_name(raw: Any) -> str:
+    """Another brand's model as typed: never cut silently, never with control characters (a NUL)."""
+    text = str(raw or "").strip()
+    if len(text) > MODEL_NAME_LIMIT:
+        raise DomainError("text.too_long", field="model_name", label=str(gettext_lazy("Model")), length=len(text),
+                          limit=MODEL_NAME_LIMIT)
+    if any(ch in _CONTROL for ch in text):
+        raise DomainError("text.control_characters", field="model_name", label=str(gettext_lazy("Model")))
+    return text
+
+
+def chosen_trim(raw: Any, *, keep_id: int | None = None) -> Any:
+    """The catalogue trim staff chose for a car (an id or a Trim; empty: none): it must exist and
+    be on sale, unless it is the one the car already has (``keep_id``: a model since withdrawn)."""
+    from autodcc.catalog.models import Trim
+
+    if raw is None or raw == "":
+        return None
+    pk = getattr(raw, "pk", raw)
+    try:
+        pk = int(str(pk).strip())
+    except (TypeError, ValueError):
+        raise DomainError("vehicle.trim_invalid", field="trim") from None
+    found = Trim.objects.select_related("model__series").filter(pk=pk).first() if 0 < pk < 2**31 else None
+    if found is None or not (found.is_active or found.pk == keep_id):
+        raise DomainError("vehicle.trim_invalid", field="trim")
+    return found
+
+
+def _model_fields(trim: Any, model_name: str) -> tuple[Any, str]:
+    """The trim and the model name a car is saved with: a catalogue trim names its model; without
+    one, the model is the free text (another brand's car), or unknown when empty. Not both."""
+    if trim is not None and model_name:
+        raise DomainError("vehicle.model_twice", field="model_name")
+    return trim, (trim.model.name if trim is not None else model_name)
+
+
 @transaction.atomic
 def vehicle_add(*, actor: Actor, customer: Customer, vin: str, plate: str = "", model_name: str = "",
-                purchase_date: Any = None, dealer: Any = None, mileage_km: int | None = None) -> Vehicle:
+                trim: Any = None, purchase_date: Any = None, dealer: Any = None,
+                mileage_km: int | None = None) -> Vehicle:
+    """Staff put a customer's car on file: one of the brand's, by its catalogue trim (on sale), or
+    another brand's, by its model typed in; or neither (the model unknown: no maintenance schedule
+    until it is chosen)."""
     if not actor.can("customers.edit"):
         raise Forbidden("forbidden")
     customer = _visible(actor, customer)
+    trim, model_name = _model_fields(chosen_trim(trim), clean_model_name(model_name))
     if dealer is None and actor.dealer_ids and not actor.is_hq:
         from autodcc.network.models import Dealer
 
         dealer = Dealer.objects.get(pk=min(actor.dealer_ids))
-    return vehicle_register(actor=actor, customer=customer, vin=vin, plate=plate, model_name=model_name,
+    return vehicle_register(actor=actor, customer=customer, vin=vin, plate=plate, model_name=model_name, trim=trim,
                             purchase_date=purchase_date, dealer=dealer, mileage_km=mileage_km)
 
 
+VEHICLE_AUDITED = ["plate", "mileage_km", "trim", "model_name"]
+
+
 @transaction.atomic
-def vehicle_update(*, actor: Actor, vehicle: Vehicle, plate: str = "", mileage_km: int | None = None) -> Vehicle:
-    """The plate once the car is registered, the mileage the owner reports (CARE-1); audited. A
-    vehicle of another dealer's customer is not found."""
+def vehicle_update(*, actor: Actor, vehicle: Vehicle, plate: str = "", mileage_km: int | None = None,
+                   trim: Any = KEEP, model_name: Any = KEEP) -> Vehicle:
+    """The plate once the car is registered, the mileage the owner reports, the model (a catalogue
+    trim, or another brand's model typed in) (CARE-1); audited. A new model puts the car on the
+    maintenance schedule of that model (CARE-2). ``trim`` and ``model_name`` left out stay as they
+    are. A vehicle of another dealer's customer is not found."""
     if not actor.can("customers.edit"):
         raise Forbidden("forbidden")
     found = Vehicle.objects.visible_to(actor).select_for_update().filter(pk=vehicle.pk).first()
@@ -89,15 +144,32 @@ def vehicle_update(*, actor: Actor, vehicle: Vehicle, plate: str = "", mileage_k
         raise NotFound("not_found")
     if mileage_km is not None and not 0 <= mileage_km <= 2_000_000:
         raise DomainError("vehicle.mileage_invalid", field="mileage_km", value=mileage_km)
-    before = audit.snapshot(found, ["plate", "mileage_km"])
+    before = audit.snapshot(found, VEHICLE_AUDITED)
     found.plate = normalize_plate(plate)
+    remodel = trim is not KEEP or model_name is not KEEP
+    if remodel:
+        from autodcc.aftercare.models import VehicleCare
+
+        care = VehicleCare.objects.select_related("car_model").filter(vehicle_id=found.pk).first()
+        care_before = {"care_model": str(care.car_model or "") if care else "",
+                       "next_due_on": care.next_due_on if care else None}
+        new_trim = found.trim if trim is KEEP else chosen_trim(trim, keep_id=found.trim_id)
+        typed = clean_model_name(model_name) if model_name is not KEEP else ("" if new_trim else found.model_name)
+        found.trim, found.model_name = _model_fields(new_trim, typed)
     if mileage_km is not None and mileage_km != found.mileage_km:
         from autodcc.aftercare.services import mileage_record
 
         # an odometer never goes back; the dated reading moves the next service (CARE-2)
         mileage_record(actor=actor, vehicle=found, km=mileage_km)
-    found.save(update_fields=["plate", "mileage_km"])
-    after = audit.snapshot(found, ["plate", "mileage_km"])
+    found.save(update_fields=["plate", "mileage_km", "trim", "model_name"])
+    after = audit.snapshot(found, VEHICLE_AUDITED)
+    if remodel and (before["trim_id"], before["model_name"]) != (after["trim_id"], after["model_name"]):
+        from autodcc.aftercare.services import care_refresh
+
+        # the car follows its (new) model's maintenance schedule from now on
+        care = care_refresh(vehicle=found, rematch=True)
+        before |= care_before
+        after |= {"care_model": str(care.car_model or ""), "next_due_on": care.next_due_on}
     if audit.changed(before, after):
         audit.record(actor=actor, action="vehicle.update", obj=found, before=before, after=after,
                      dealer_id=found.dealer_id)
@@ -105,14 +177,17 @@ def vehicle_update(*, actor: Actor, vehicle: Vehicle, plate: str = "", mileage_k
 
 
 def vehicle_register(*, actor: Actor, customer: Customer, vin: str, plate: str = "", model_name: str = "",
-                     purchase_date: Any = None, dealer: Any = None, mileage_km: int | None = None) -> Vehicle:
+                     trim: Any = None, purchase_date: Any = None, dealer: Any = None,
+                     mileage_km: int | None = None) -> Vehicle:
     """The car on file, owned by ``customer`` (CARE-1): VIN checked and unique, plate checked when
-    known; audited. The caller has checked who may (staff editing a customer, a dealer delivering)."""
+    known; with its catalogue trim when known (a delivered order's), whose model names it; audited.
+    The caller has checked who may (staff editing a customer, a dealer delivering)."""
     clean_vin, clean_plate = normalize_vin(vin), normalize_plate(plate)
+    name = trim.model.name if trim is not None else clean_model_name(model_name)
     try:
         with transaction.atomic():
-            vehicle = Vehicle.objects.create(customer=customer, vin=clean_vin, plate=clean_plate,
-                                             model_name=model_name.strip(), purchase_date=purchase_date, dealer=dealer,
+            vehicle = Vehicle.objects.create(customer=customer, vin=clean_vin, plate=clean_plate, trim=trim,
+                                             model_name=name, purchase_date=purchase_date, dealer=dealer,
                                              mileage_km=mileage_km)
     except IntegrityError:
         raise Conflict("vehicle.vin_taken", field="vin", value=clean_vin) from None

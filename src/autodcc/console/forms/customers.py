@@ -50,12 +50,42 @@ class CustomerProfileForm(forms.Form):
         return data
 
 
-class VehicleForm(forms.Form):
+def trim_field() -> forms.CharField:
+    """The car's model and trim from the catalogue, grouped by model; checked by the service (a
+    trim that does not exist or is off sale is refused there, on this field)."""
+    return forms.CharField(label=_("Model and trim (our cars)"), required=False, widget=forms.Select(),
+                           help_text=_("One of our cars: choose its model and trim; it then follows that model's "
+                                       "maintenance schedule."))
+
+
+def model_name_field() -> forms.CharField:
+    # no max_length here: the service refuses a name too long in words people read
+    return forms.CharField(label=_("Another brand's model"), required=False,
+                           help_text=_("A car of another brand: type its model here instead. With neither, the car "
+                                       "has no maintenance schedule until its model is chosen."))
+
+
+class ModelChoice:
+    """Fills the trim select with the catalogue (and the car's own trim, if no longer on sale)."""
+
+    def _fill_trims(self, keep: Any = None) -> None:
+        from autodcc.catalog.selectors import trims_to_choose
+
+        field = self.fields["trim"]  # type: ignore[attr-defined]
+        field.widget.choices = [("", _("— Not one of our cars, or not known —")), *trims_to_choose(keep=keep)]
+
+
+class VehicleForm(ModelChoice, forms.Form):
     vin = forms.CharField(label=_("VIN"), max_length=25)
     plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
-    model_name = forms.CharField(label=_("Model"), max_length=60, required=False)
+    trim = trim_field()
+    model_name = model_name_field()
     purchase_date = forms.DateField(label=_("Purchase date"), required=False, widget=date_input())
     mileage_km = forms.IntegerField(label=_("Mileage (km)"), min_value=0, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fill_trims()
 
 
 class MultiCheck(forms.MultipleChoiceField):
@@ -134,3 +164,22 @@ class CriteriaForm(forms.Form):
 class VehicleUpdateForm(forms.Form):
     plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
     mileage_km = forms.IntegerField(label=_("Mileage (km)"), min_value=0, max_value=2_000_000, required=False)
+
+
+class VehicleEditForm(ModelChoice, forms.Form):
+    """The car's own page of edits: the plate, the model (catalogue trim or another brand's), the
+    mileage the owner reports."""
+
+    plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
+    trim = trim_field()
+    model_name = model_name_field()
+    mileage_km = forms.IntegerField(label=_("Mileage (km)"), min_value=0, max_value=2_000_000, required=False)
+
+    MODEL_FIELDS = ("trim", "model_name")
+
+    def __init__(self, *args: Any, vehicle: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"plate": vehicle.plate, "mileage_km": vehicle.mileage_km,
+                                      "trim": str(vehicle.trim_id or ""),
+                                      "model_name": "" if vehicle.trim_id else vehicle.model_name})
+        super().__init__(*args, **kwargs)
+        self._fill_trims(keep=vehicle.trim if vehicle.trim_id else None)

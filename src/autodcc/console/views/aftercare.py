@@ -51,7 +51,8 @@ from autodcc.customers.models import Vehicle
 
 def _tab_labels() -> list[tuple[str, str]]:
     return [("due", _("Due within a month")), ("reminded", _("Reminded")), ("booked", _("Booked")),
-            ("overdue", _("Overdue")), ("done", _("Serviced this month")), ("all", _("All"))]
+            ("overdue", _("Overdue")), ("done", _("Serviced this month")),
+            ("unmatched", _("No maintenance schedule matched")), ("all", _("All"))]
 
 
 # --- the service advisor's list ------------------------------------------------------------------------
@@ -69,11 +70,11 @@ def maintenance(request: HttpRequest) -> HttpResponse:
     return render(request, "console/aftercare/maintenance.html", {
         "tab": tab, "tabs": [(k, label, counts.get(k)) for k, label in _tab_labels()], "q": q,
         "page": paginate(request, rows), "qs": querystring_without_page(request), "today": timezone.localdate(),
-        "show_dealer": shows_dealer(request.actor)})
+        "show_dealer": shows_dealer(request.actor), "may_edit": request.actor.can("customers.edit")})
 
 
 def _vehicle(request: HttpRequest, pk: int) -> Vehicle:
-    vehicle = get_for_actor(Vehicle.objects.select_related("customer", "dealer"), request.actor, pk=pk)
+    vehicle = get_for_actor(Vehicle.objects.select_related("customer", "dealer", "trim__model"), request.actor, pk=pk)
     if vehicle.dealer_id is None or not request.actor.can("care.maintenance", dealer=vehicle.dealer):
         raise PermissionDenied
     return vehicle

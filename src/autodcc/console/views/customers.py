@@ -8,15 +8,19 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from autodcc.aftercare import selectors as care_selectors
 from autodcc.assistant import selectors as assistant_selectors
 from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms.customers import (
     CriteriaForm,
     CustomerProfileForm,
     CustomerSearchForm,
+    VehicleEditForm,
     VehicleForm,
     VehicleUpdateForm,
 )
@@ -67,9 +71,12 @@ def _customer_context(request: HttpRequest, customer: Customer, *, profile_form:
                       vehicle_errors: dict[int, Any] | None = None) -> dict[str, Any]:
     actor = request.actor
     can_edit = actor.can("customers.edit")
-    vehicles = list(Vehicle.objects.visible_to(actor).filter(customer=customer).select_related("dealer")
-                    if not actor.is_hq else customer.vehicles.select_related("dealer"))
+    related = ("dealer", "trim__model", "care")
+    vehicles = list(Vehicle.objects.visible_to(actor).filter(customer=customer).select_related(*related)
+                    if not actor.is_hq else customer.vehicles.select_related(*related))
     for v in vehicles:  # the plate once registered, the mileage reported: a small form per car
+        care = getattr(v, "care", None)  # none: not tracked
+        v.unmatched = care is None or care.car_model_id is None  # on no maintenance schedule: choose the model
         v.form = (vehicle_errors or {}).get(v.pk) or (VehicleUpdateForm(
             initial={"plate": v.plate, "mileage_km": v.mileage_km}, auto_id=f"vu{v.pk}-%s") if can_edit else None)
     return {
@@ -131,19 +138,47 @@ def vehicle_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _customer_response(request, customer, "vehicles", done, _("Vehicle added."), vehicle_form=form)
 
 
-@require_POST
+def _back_to(request: HttpRequest, default: str) -> str:
+    """Where to go after the car's edit page: the page it was opened from, when that is a console page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/console/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
 @staff_view("customers.edit")
 def vehicle_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The plate once registered, the mileage reported: on the customer's page, per vehicle."""
-    vehicle = get_for_actor(Vehicle.objects.select_related("customer"), request.actor, pk=pk)
+    """A car's edits. On the customer's page (htmx), the plate once registered and the mileage
+    reported, per vehicle; on the car's edit page, also its model: a catalogue trim, or another
+    brand's model typed in. Fields a form does not send (the model, from the customer's page) are
+    left as they are."""
+    vehicle = get_for_actor(Vehicle.objects.select_related("customer", "trim__model"), request.actor, pk=pk)
     customer = _customer_for(request, vehicle.customer_id)
-    form = VehicleUpdateForm(request.POST, auto_id=f"vu{vehicle.pk}-%s")
+    back = _back_to(request, reverse("console:customer_detail", args=[customer.pk]))
+    if request.method != "POST":
+        form = VehicleEditForm(vehicle=vehicle, auto_id="ve-%s")
+        return render(request, "console/customers/vehicle_edit.html",
+                      {"vehicle": vehicle, "customer": customer, "form": form, "next": back,
+                       **care_selectors.vehicle_file(vehicle)})
+    inline = _htmx(request) and not any(name in request.POST for name in VehicleEditForm.MODEL_FIELDS)
+    form: Any = (VehicleUpdateForm(request.POST, auto_id=f"vu{vehicle.pk}-%s") if inline
+                 else VehicleEditForm(request.POST, vehicle=vehicle, auto_id="ve-%s"))
     done = False
     if form.is_valid():
-        done = _call(form, lambda: services.vehicle_update(actor=request.actor, vehicle=vehicle,
-                                                           **form.cleaned_data)) is not None
-    return _customer_response(request, customer, "vehicles", done, _("Vehicle updated."),
-                              **({} if done else {"vehicle_errors": {vehicle.pk: form}}))
+        values = dict(form.cleaned_data)
+        for name in VehicleEditForm.MODEL_FIELDS:  # a field not sent stays as it is
+            if name not in request.POST:
+                values.pop(name, None)
+        done = _call(form, lambda: services.vehicle_update(actor=request.actor, vehicle=vehicle, **values)) is not None
+    if inline:
+        return _customer_response(request, customer, "vehicles", done, _("Vehicle updated."),
+                                  **({} if done else {"vehicle_errors": {vehicle.pk: form}}))
+    if done:
+        messages.success(request, _("Vehicle updated."))
+        return redirect(back)
+    return render(request, "console/customers/vehicle_edit.html",
+                  {"vehicle": vehicle, "customer": customer, "form": form, "next": back,
+                   **care_selectors.vehicle_file(vehicle)})
 
 
 # --- customer groups -------------------------------------------------------------------------

@@ -85,8 +85,7 @@ def order_record_step(*, actor: Actor, order: Order, step: str, contract_value: 
         from autodcc.customers.services import vehicle_register
 
         order.vehicle = vehicle_register(actor=actor, customer=order.customer, vin=vin, plate=plate,
-                                         model_name=str(order.trim.model), purchase_date=timezone.localdate(),
-                                         dealer=order.dealer)
+                                         trim=order.trim, purchase_date=timezone.localdate(), dealer=order.dealer)
     before = audit.snapshot(order, ["status", "delivery_mode"])
     moved = _move(order, STEPS[step], step)
     now = timezone.now()
