@@ -427,6 +427,9 @@ AUTODCC_DEPOSIT_CAP = env_str("AUTODCC_DEPOSIT_CAP", "500.00")
 # when it is placed); one payment reminder goes out this many minutes after it was placed
 ORDER_PAYMENT_MINUTES = env_int("ORDER_PAYMENT_MINUTES", 30, minimum=1)
 ORDER_REMINDER_MINUTES = env_int("ORDER_REMINDER_MINUTES", 15, minimum=1)
+if ORDER_REMINDER_MINUTES >= ORDER_PAYMENT_MINUTES:
+    raise ImproperlyConfigured(f"ORDER_REMINDER_MINUTES={ORDER_REMINDER_MINUTES} must be less than "
+                               f"ORDER_PAYMENT_MINUTES={ORDER_PAYMENT_MINUTES}: the reminder comes before the close.")
 
 # --- Channel connectors -----------------------------------------------------------------------
 # Per-connector credentials and endpoints (docs/channels.md). A connector without its secret

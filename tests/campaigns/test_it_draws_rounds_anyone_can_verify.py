@@ -68,8 +68,8 @@ def test_a_round_from_commitment_to_a_verified_winner(net, launch_day, tmp_path)
     assert draw.entries_follow_up() == 7 and draw.entries_follow_up() == 0
     assert Lead.objects.filter(campaign=campaign).count() == 7  # every entrant is a lead of the campaign
     with pytest.raises(DomainError):
-        draw.round_close(first, now=first.closes_at - dt.timedelta(seconds=1))
-    draw.round_close(first, now=first.closes_at)
+        draw.round_close(first, now=first.closes_at + draw.CLOSE_GRACE - dt.timedelta(seconds=1))
+    draw.round_close(first, now=first.closes_at + draw.CLOSE_GRACE)
     first.refresh_from_db()
     assert first.entry_count == 7 and len(first.digest) == 64
     drawn = draw.round_draw(actor=net.hq_marketer.actor, draw_round=first, public_value="2026120512345")
@@ -123,7 +123,7 @@ def test_the_manage_command_checks_a_round(net, launch_day, capsys):
     _campaign, (first, _second, _third) = launch_day
     for n in range(3):
         enter(first, n)
-    draw.round_close(first, now=first.closes_at)
+    draw.round_close(first, now=first.closes_at + draw.CLOSE_GRACE)
     draw.round_draw(actor=net.hq_marketer.actor, draw_round=first)
     call_command("verify_draw", "launch-day", "1")
     assert "OK" in capsys.readouterr().out
@@ -135,7 +135,7 @@ def test_customer_service_takes_the_prize_to_the_winner(net, launch_day, login):
     _campaign, (first, _second, _third) = launch_day
     for n in range(4):
         enter(first, n)
-    draw.round_close(first, now=first.closes_at)
+    draw.round_close(first, now=first.closes_at + draw.CLOSE_GRACE)
     drawn = draw.round_draw(actor=net.hq_marketer.actor, draw_round=first)
     prize = DrawPrize.objects.get(round=first)
     assert prize.entry_id == drawn.winners[0]
@@ -188,8 +188,8 @@ def test_the_scheduled_task_freezes_and_draws_each_round_at_its_close(net, launc
     waiting = draw.round_prepare(actor=net.hq_marketer.actor, campaign=campaign, number=4, prize="T 恤",
                                  opens_at=first.opens_at, closes_at=first.closes_at, awaits_public_value=True)
     enter(waiting, 1)
-    assert draw.close_due(now=first.closes_at - dt.timedelta(seconds=1)) == 0
-    assert draw.close_due(now=first.closes_at + dt.timedelta(seconds=30)) == 2
+    assert draw.close_due(now=first.closes_at + dt.timedelta(seconds=30)) == 0  # requests may still be writing
+    assert draw.close_due(now=first.closes_at + draw.CLOSE_GRACE + dt.timedelta(seconds=1)) == 2
     first.refresh_from_db()
     waiting.refresh_from_db()
     assert first.drawn_at is not None and first.drawn_at - first.closes_at < dt.timedelta(minutes=30)

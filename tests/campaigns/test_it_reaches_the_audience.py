@@ -228,3 +228,22 @@ def test_a_wave_set_for_later_goes_out_by_itself_and_can_be_cancelled(net, launc
     assert AuditLog.objects.filter(action="campaign.outreach_cancel").count() == 1
     page = login(net.a_manager).get(reverse("console:campaign_detail", args=[launch.pk])).content.decode()
     assert "data-wave-cancelled" in page and f'data-cancel-wave="{wave.pk}"' not in page
+
+
+def test_the_weekly_cap_holds_when_the_messages_go_out(net, launch, enquiry, settings):
+    """Waves queued weeks apart for the same days: the cap is checked again at sending time."""
+    from autodcc.core import outbox
+
+    settings.AUTODCC_MARKETING_PER_WEEK = 1
+    person = customer(enquiry, consent_marketing=True)
+    group = group_of(net, [person])
+    first = outreach.wave_send(actor=net.a_manager.actor, campaign=launch, content="第一波", group=group,
+                               now=at(9) - dt.timedelta(days=10), starts_at=at(10))
+    Message.objects.filter(related_id=str(first.pk)).update(created_at=at(9) - dt.timedelta(days=10))
+    second = outreach.wave_send(actor=net.a_manager.actor, campaign=launch, content="第二波", group=group, now=at(9),
+                                starts_at=at(10, 30))
+    assert first.queued == second.queued == 1  # each looked fine when it was queued
+    outbox.dispatch_due(now=at(11))
+    assert outreach.progress(first) == {"sent": 1}
+    assert outreach.progress(second) == {"suppressed": 1}
+    assert Message.objects.get(related_id=str(second.pk)).last_error == "weekly marketing cap"

@@ -3,6 +3,7 @@ replying TD to a marketing SMS (the gateway pushes the reply), on the store's "M
 the mobile is proven, or through customer service — one rule: an opt-out, and every consent to
 marketing given with that mobile withdrawn. Service messages still go out."""
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -11,6 +12,7 @@ import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from autodcc.core.actors import SYSTEM
 from autodcc.core.models import AuditLog
@@ -60,7 +62,8 @@ def campaign_message(phone):
 def test_a_reply_td_stops_marketing_and_withdraws_consent_once(client, gateway, fan):
     assert active_marketing(fan) == 2 and preferences.marketing_status(fan.phone).marketing
     queued = campaign_message(fan.phone)
-    answer = push(client, [{"id": "r1", "phone": "13912345678", "content": " ＴＤ ", "received_at": "2026-12-06 10:00:00"}])
+    said = timezone.localtime(timezone.now(), dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
+    answer = push(client, [{"id": "r1", "phone": "13912345678", "content": " ＴＤ ", "received_at": said}])
     assert answer.status_code == 200 and answer.json() == {"code": "OK", "received": 1, "stopped": 1}
     assert OptOut.objects.get(phone=fan.phone).scope == "marketing"
     assert active_marketing(fan) == 0 and not preferences.marketing_status(fan.phone).marketing
@@ -72,6 +75,11 @@ def test_a_reply_td_stops_marketing_and_withdraws_consent_once(client, gateway, 
     again = push(client, [{"id": "r1", "phone": "13912345678", "content": "TD"}])
     assert again.status_code == 200 and OptOut.objects.count() == 1
     assert AuditLog.objects.filter(action__in=["optout.add", "consent.withdraw_marketing"]).count() == trail
+    # the consumer asks for offers again; the same old reply, delivered once more, does not undo it
+    time.sleep(2)  # the new consent is given after the reply was sent (timestamps in whole seconds)
+    preferences.marketing_resume(raw_phone=fan.phone, version=CONSENT_VERSION)
+    late = push(client, [{"id": "r1", "phone": "13912345678", "content": "TD", "received_at": said}])
+    assert late.json()["stopped"] == 0 and preferences.marketing_status(fan.phone).marketing
     # service messages still go out
     service = messaging.message_send(event=Event.VERIFICATION_CODE, to_phone=fan.phone,
                                      context={"code": "123456", "minutes": 5})

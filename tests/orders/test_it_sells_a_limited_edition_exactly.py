@@ -79,3 +79,27 @@ def test_buyers_pressing_at_once_get_exactly_the_cars_there_are(live_net, enquir
         results = list(pool.map(buy, range(12)))
     assert results.count("ok") == 3 and results.count("sold out") == 9
     assert Order.objects.filter(edition=edition).count() == 3
+
+
+def test_a_payment_after_the_last_car_was_sold_is_kept_and_sent_back(limited, enquiry, django_capture_on_commit_callbacks):
+    """The buyer paid at the payment company after the deadline, when the last car had gone to
+    someone else: the money is taken (never turned away) and a refund is opened at once."""
+    from autodcc.core.models import AuditLog
+    from autodcc.orders.models import OrderStatus, RefundStatus
+    from autodcc.orders.services import sandbox_pay
+
+    late = order(enquiry, limited, 1)
+    payment, _checkout = payment_start(order=late, provider="sandbox", return_url="/")
+    Order.objects.filter(pk=late.pk).update(pay_by=timezone.now() - dt.timedelta(seconds=1))  # the hold ended
+    others = [order(enquiry, limited, n) for n in (2, 3)]  # both cars taken by others
+    for other in others:
+        paid, _c = payment_start(order=other, provider="sandbox", return_url="/")
+        with django_capture_on_commit_callbacks(execute=True):
+            sandbox_pay(out_trade_no=paid.out_trade_no)
+    with django_capture_on_commit_callbacks(execute=True):
+        sandbox_pay(out_trade_no=payment.out_trade_no)
+    late.refresh_from_db()
+    refund = late.refunds.get()
+    assert late.status == OrderStatus.PAID and refund.status == RefundStatus.REQUESTED
+    assert refund.amount == late.deposit and AuditLog.objects.filter(action="order.oversold").count() == 1
+    assert edition_left(limited) == 0 and all(Order.objects.get(pk=o.pk).status == OrderStatus.PAID for o in others)

@@ -12,6 +12,7 @@ changes nothing the second time. Other replies are left for people (logged, mask
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import json
 import logging
@@ -23,7 +24,6 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from autodcc.core import phone
 from autodcc.core.errors import DomainError
 from autodcc.messaging.preferences import is_stop_reply, marketing_stop
 from autodcc.messaging.providers.sms_gateway import SmsGatewayProvider
@@ -31,6 +31,7 @@ from autodcc.messaging.providers.sms_gateway import SmsGatewayProvider
 log = logging.getLogger(__name__)
 SKEW_SECONDS = 300
 MAX_REPLIES = 500
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def _refuse(status: int, code: str, message: str) -> JsonResponse:
@@ -51,6 +52,14 @@ def _replies(body: bytes) -> list[dict[str, Any]]:
     return replies
 
 
+def _when(text: Any) -> dt.datetime | None:
+    """The reply's ``received_at`` (Beijing time, "YYYY-MM-DD HH:MM:SS"), None when absent or unreadable."""
+    try:
+        return dt.datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA)
+    except ValueError:
+        return None
+
+
 @csrf_exempt
 @require_POST
 def replies(request: HttpRequest) -> JsonResponse:
@@ -58,8 +67,10 @@ def replies(request: HttpRequest) -> JsonResponse:
         raise Http404  # no gateway configured: no hook
     gateway = SmsGatewayProvider.from_settings()
     stamp = request.headers.get("X-Timestamp", "")
-    if not hmac.compare_digest(request.headers.get("X-Api-Key", ""), gateway.key) or not hmac.compare_digest(
-            request.headers.get("X-Signature", "").lower(), gateway.sign(stamp, request.body)):
+    key = request.headers.get("X-Api-Key", "").encode("utf-8", "replace")
+    signature = request.headers.get("X-Signature", "").lower().encode("utf-8", "replace")
+    if not hmac.compare_digest(key, gateway.key.encode()) or not hmac.compare_digest(
+            signature, gateway.sign(stamp, request.body).encode()):
         return _refuse(401, "BAD_SIGNATURE", "unknown key or signature")
     if not stamp.isdigit() or abs(time.time() - int(stamp)) > SKEW_SECONDS:
         return _refuse(401, "STALE", f"timestamp more than {SKEW_SECONDS} s away")
@@ -70,12 +81,13 @@ def replies(request: HttpRequest) -> JsonResponse:
     stopped = 0
     for reply in received:
         if not is_stop_reply(reply["content"]):
-            log.info("SMS reply from %s left for people", phone.mask(reply["phone"]))
+            log.info("SMS reply from …%s left for people", reply["phone"][-4:])
             continue
         try:
-            marketing_stop(raw_phone=reply["phone"], source="sms-reply")
+            done = marketing_stop(raw_phone=reply["phone"], source="sms-reply",
+                                  said_at=_when(reply.get("received_at")))
         except DomainError:
             log.warning("SMS reply with an unusable number %r", reply["phone"][:30])
             continue
-        stopped += 1
+        stopped += done is not None
     return JsonResponse({"code": "OK", "received": len(received), "stopped": stopped})

@@ -116,6 +116,12 @@ def _entries(draw_round: DrawRound) -> list[tuple[int, str, str]]:
             draw_round.entries.order_by("pk").values_list("pk", "receipt", "phone")]
 
 
+# An entry accepted just before the close is written a moment later (its request still running):
+# the list is frozen only once no request that began before the close can still be writing
+# (gunicorn's timeout is 30 s), so a receipt handed out is always in the published list.
+CLOSE_GRACE = dt.timedelta(seconds=60)
+
+
 @transaction.atomic
 def round_close(draw_round: DrawRound, *, now: dt.datetime | None = None) -> DrawRound:
     """Freeze the entry list once the round has closed and publish its digest (the scheduled task,
@@ -124,7 +130,7 @@ def round_close(draw_round: DrawRound, *, now: dt.datetime | None = None) -> Dra
     now = now or timezone.now()
     if draw_round.closed_at is not None:
         return draw_round
-    if now < draw_round.closes_at:
+    if now < draw_round.closes_at + CLOSE_GRACE:
         raise DomainError("draw.not_closed_yet", number=draw_round.number)
     entries = _entries(draw_round)
     draw_round.digest, draw_round.entry_count, draw_round.closed_at = drawrule.digest(entries), len(entries), now
@@ -136,7 +142,7 @@ def close_due(now: dt.datetime | None = None) -> int:
     """The scheduled task: rounds whose time is up are frozen, and drawn at once unless they wait
     for a public value (published within a minute of the close, well inside the half hour)."""
     now = now or timezone.now()
-    due = DrawRound.objects.filter(closed_at__isnull=True, closes_at__lte=now)
+    due = DrawRound.objects.filter(closed_at__isnull=True, closes_at__lte=now - CLOSE_GRACE)
     for r in due:
         round_close(r, now=now)
     for r in DrawRound.objects.filter(closed_at__isnull=False, drawn_at__isnull=True, awaits_public_value=False,
@@ -301,8 +307,12 @@ def prize_step(*, actor: Actor, prize: DrawPrize, step: str, **values: Any) -> D
 
 
 def campaign_with_rounds(code: str) -> Campaign | None:
-    """The campaign a store link names, when it has draw rounds."""
-    return Campaign.objects.filter(code=code.strip().upper(), draw_rounds__isnull=False).distinct().first()
+    """The campaign a store link names, when it has draw rounds (a code no campaign can have —
+    control characters, over 40 characters — names none)."""
+    code = code.strip().upper()
+    if not code or len(code) > 40 or not code.isprintable():
+        return None
+    return Campaign.objects.filter(code=code, draw_rounds__isnull=False).distinct().first()
 
 
 SCHEDULE_TTL = 5.0  # seconds: a round is prepared (its commitment published) well before it opens

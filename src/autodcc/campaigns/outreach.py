@@ -24,14 +24,16 @@ from autodcc.campaigns.services import may_manage
 from autodcc.core import audit
 from autodcc.core.actors import Actor
 from autodcc.core.errors import DomainError, Forbidden
+from autodcc.messaging.services import CAMPAIGN_CAP_DAYS
 
 QUIET_FROM, QUIET_UNTIL = dt.time(21, 0), dt.time(8, 0)
-CAP_DAYS = 7
 DEFAULT_PER_MINUTE = 600
 
 
 def weekly_cap() -> int:
-    return int(getattr(settings, "AUTODCC_MARKETING_PER_WEEK", 2))
+    from autodcc.messaging.services import campaign_cap
+
+    return campaign_cap()
 
 
 def in_quiet_hours(when: dt.datetime) -> bool:
@@ -107,7 +109,7 @@ def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, cha
     wave = Outreach(campaign=campaign, group=group, channel=channel, content=content, per_minute=per_minute,
                     audience=len(members), by_label=actor.label, starts_at=start)
     consenting = marketing_consents([m[0] for m in members])
-    since = now - dt.timedelta(days=CAP_DAYS)
+    since = now - dt.timedelta(days=CAMPAIGN_CAP_DAYS)
     sent_recently: dict[str, int] = {}
     phones = sorted({p for _pk, _n, p, _o in members if p})
     for part in _chunks(phones):

@@ -107,9 +107,13 @@ def tmall_refunds_pull(*, transport: Transport | None = None, now: dt.datetime |
             except (InvalidOperation, ValueError):
                 log.warning("Tmall refund %s without a usable refund_fee", str(item.get("refund_id"))[:40])
                 continue
-            outcome, reason = marketplace_refund_apply(
-                provider=PROVIDER, trade_no=str(item.get("tid") or "").strip(),
-                refund_no=str(item.get("refund_id") or "").strip(), amount=amount)
+            try:
+                outcome, reason = marketplace_refund_apply(
+                    provider=PROVIDER, trade_no=str(item.get("tid") or "").strip(),
+                    refund_no=str(item.get("refund_id") or "").strip(), amount=amount)
+            except Exception:  # one refund that cannot be recorded never stops the others
+                log.exception("Tmall refund %s failed", str(item.get("refund_id"))[:40])
+                continue
             if outcome == NotificationOutcome.APPLIED:
                 applied += 1
             elif outcome == NotificationOutcome.REJECTED:

@@ -154,6 +154,7 @@ ACTION_LABELS: dict[str, Any] = {
     "order.create": gettext_lazy("Order placed"),
     "order.paid": gettext_lazy("Deposit paid"),
     "order.paid_after_close": gettext_lazy("Deposit paid after the order was closed: reopened"),
+    "order.oversold": gettext_lazy("Limited edition sold out: refund opened"),
     "order.payment_reminder": gettext_lazy("Payment reminder sent"),
     "order.closed_unpaid": gettext_lazy("Closed unpaid at the payment deadline"),
     "order.visited": gettext_lazy("Store visit recorded"),

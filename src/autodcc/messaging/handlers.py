@@ -6,8 +6,8 @@ from typing import Any
 
 from autodcc.core import outbox
 from autodcc.messaging import providers
-from autodcc.messaging.models import Message, MessageStatus
-from autodcc.messaging.services import DELIVER, mark_sent, optout_for
+from autodcc.messaging.models import Event, Message, MessageStatus
+from autodcc.messaging.services import DELIVER, campaign_cap_reached, mark_sent, optout_for
 
 
 def _on_error(payload: dict[str, Any], error: str, attempts: int, gave_up: bool) -> None:
@@ -28,6 +28,12 @@ def deliver(payload: dict[str, Any]) -> None:
     opt_out = optout_for(message.recipient_phone)
     if opt_out is not None and opt_out.blocks(message.event):
         message.status, message.last_error = MessageStatus.SUPPRESSED, f"opt-out ({opt_out.scope})"
+        message.save(update_fields=["status", "last_error"])
+        return
+    if message.event == Event.CAMPAIGN and message.recipient_phone and campaign_cap_reached(message.recipient_phone):
+        # waves set for later are capped where it counts: when they go out (a wave queued earlier for
+        # the same week may have been sent since)
+        message.status, message.last_error = MessageStatus.SUPPRESSED, "weekly marketing cap"
         message.save(update_fields=["status", "last_error"])
         return
     provider = providers.for_channel(message.channel)

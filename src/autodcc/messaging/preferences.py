@@ -13,6 +13,7 @@ opt-out; an opt-out from all messages is lifted by customer service only.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
@@ -47,13 +48,19 @@ def marketing_status(raw_phone: str) -> Preference:
     return Preference(marketing=consented and not opt_out, opted_out=opt_out)
 
 
-def marketing_stop(*, raw_phone: str, source: str) -> OptOut:
+def marketing_stop(*, raw_phone: str, source: str, said_at: dt.datetime | None = None) -> OptOut | None:
     """No more marketing messages to this mobile, its consents to marketing withdrawn (what every
-    opt-out does); a broader opt-out already recorded stays as it is. Asking twice changes nothing."""
+    opt-out does); a broader opt-out already recorded stays as it is. Asking twice changes nothing.
+    ``said_at``: when the consumer said it (an SMS reply delivered late, or again): a consent to
+    marketing given after that moment is the consumer's later word and stands (None returned)."""
     from autodcc.customers.models import Consent
     from autodcc.messaging.services import optout_add
 
     number = phone.normalize_mobile(raw_phone, field="phone")
+    # (a reply's time is in whole seconds: a consent given within the same second does not count as later)
+    if said_at is not None and Consent.objects.filter(customer__phone=number, marketing=True, withdrawn_at__isnull=True,
+                                                      given_at__gt=said_at + dt.timedelta(seconds=1)).exists():
+        return None
     existing = OptOut.objects.filter(phone=number).first()
     if existing is not None and not Consent.objects.filter(customer__phone=number, marketing=True,
                                                            withdrawn_at__isnull=True).exists():

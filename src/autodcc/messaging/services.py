@@ -100,6 +100,24 @@ def messages_queue(*, event: str, channel: str = Channel.SMS, recipients: Sequen
     return messages
 
 
+CAMPAIGN_CAP_DAYS = 7
+
+
+def campaign_cap() -> int:
+    """Campaign messages a mobile may get in CAMPAIGN_CAP_DAYS days (AUTODCC_MARKETING_PER_WEEK)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "AUTODCC_MARKETING_PER_WEEK", 2))
+
+
+def campaign_cap_reached(phone_e164: str, now: dt.datetime | None = None) -> bool:
+    """Has this mobile had its share of campaign messages sent in the last CAMPAIGN_CAP_DAYS days?"""
+    since = (now or timezone.now()) - dt.timedelta(days=CAMPAIGN_CAP_DAYS)
+    sent = Message.objects.filter(recipient_phone=phone_e164, event="campaign", status=MessageStatus.SENT,
+                                  sent_at__gte=since).count()
+    return sent >= campaign_cap()
+
+
 def optouts(phones: set[str]) -> dict[str, OptOut]:
     """The opt-outs of these numbers, read in chunks of 500."""
     found: dict[str, OptOut] = {}

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from autodcc.campaigns import outreach, selectors, services
+from autodcc.campaigns import draw, outreach, selectors, services
 from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, Outreach, Situation, Task
 from autodcc.console.downloads import xlsx_download
 from autodcc.console.forms.campaigns import (
@@ -116,6 +116,7 @@ def campaign_detail(request: HttpRequest, pk: int, **forms_: Any) -> HttpRespons
     }
     rounds, rewards = selectors.draw_figures(campaign)
     context_rounds = {"rounds": rounds, "now": timezone.now(), "first_n": rewards,
+                      "freeze_before": timezone.now() - draw.CLOSE_GRACE,
                       "rounds_chart": _chart({"type": "bar", "labels": [f"#{r.number}" for r in rounds], "series": [
                           {"name": _("Entries"), "data": [r.entries_now for r in rounds]},
                           {"name": _("Duplicates refused"), "data": [r.duplicates_refused for r in rounds]}]})

@@ -77,8 +77,13 @@ def _number(prefix: str) -> str:
 
 
 def pay_by_text(order: Order) -> str:
-    """The order's payment deadline as the buyer reads it: HH:MM in Shanghai time."""
-    return f"{timezone.localtime(order.pay_by, timezone.get_default_timezone()):%H:%M}"
+    """The order's payment deadline as the buyer reads it, in Shanghai time: HH:MM today, with its
+    date (MM月DD日) on any other day."""
+    tz = timezone.get_default_timezone()
+    when = timezone.localtime(order.pay_by, tz)
+    if when.date() == timezone.localtime(timezone.now(), tz).date():
+        return f"{when:%H:%M}"
+    return f"{when.month:02d}月{when.day:02d}日 {when:%H:%M}"
 
 
 def payment_window_over(order: Order, now: dt.datetime | None = None) -> bool:
@@ -207,6 +212,11 @@ def payment_apply(provider: str, n: providers.Notified) -> tuple[str, str]:
             return NotificationOutcome.REJECTED, "order already paid by another payment"
         late = order.status == OrderStatus.CLOSED  # closed unpaid: TRANSITIONS let a payment reopen it
         now = timezone.now()
+        # past its deadline the order no longer held its car: was the limited edition sold meanwhile?
+        oversold = False
+        if now >= order.pay_by and order.edition_id:
+            edition = Edition.objects.select_for_update().get(pk=order.edition_id)
+            oversold = edition.quantity is not None and edition_left(edition, now=now, exclude=order.pk) == 0
         payment.status, payment.trade_no, payment.paid_at = PaymentStatus.SUCCEEDED, n.trade_no, now
         payment.save(update_fields=["status", "trade_no", "paid_at"])
         before = audit.snapshot(order, ["status"])
@@ -220,6 +230,11 @@ def payment_apply(provider: str, n: providers.Notified) -> tuple[str, str]:
         else:
             audit.record(actor=SYSTEM, action="order.paid", obj=order, before=before, after=after)
         _confirm(order)
+        if oversold:  # the money is the buyer's: taken, and on its way back through the refund steps
+            from autodcc.orders.services.refunds import refund_open
+
+            refund_open(order, payment, reason=gettext("Limited edition sold out before the payment arrived"),
+                        action="order.oversold")
     return NotificationOutcome.APPLIED, "paid after the order was closed unpaid" if late else ""
 
 

@@ -58,6 +58,11 @@ def marketplace_refund_apply(*, provider: str, trade_no: str, refund_no: str, am
         known = Refund.objects.select_for_update().filter(payment=payment, refund_no=refund_no).first()
         if known is not None and known.status == RefundStatus.SUCCEEDED:
             return NotificationOutcome.REPLAY, ""
+        if order.status not in REFUNDABLE:
+            return NotificationOutcome.REJECTED, f"order is {order.status}"
+        if known is None and order.refunds.filter(status__in=(RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED,
+                                                              RefundStatus.PROCESSING)).exists():
+            return NotificationOutcome.REJECTED, "a refund of ours is under way for this order"
         paid = paid_amount(order)
         if amount <= 0 or amount > paid:
             return NotificationOutcome.REJECTED, f"amount {amount} beyond the {paid} paid"
@@ -68,6 +73,16 @@ def marketplace_refund_apply(*, provider: str, trade_no: str, refund_no: str, am
                      after={"refund": refund.out_refund_no, "marketplace_refund": refund_no, "amount": amount})
         _succeed(order, refund)
     return NotificationOutcome.APPLIED, ""
+
+
+def refund_open(order: Order, payment: Payment, *, reason: str, action: str) -> Refund:
+    """A refund the platform opens itself (both rows locked by the caller): the whole amount paid,
+    then the usual steps — the dealer confirms, customer service refunds."""
+    refund = Refund.objects.create(order=order, payment=payment, amount=paid_amount(order), reason=reason[:200],
+                                   out_refund_no=f"{order.number}R{order.refunds.count() + 1}")
+    audit.record(actor=SYSTEM, action=action, obj=order,
+                 after={"refund": refund.out_refund_no, "amount": refund.amount, "reason": refund.reason})
+    return refund
 
 
 def refund_request(*, token: str, reason: str = "") -> Refund:

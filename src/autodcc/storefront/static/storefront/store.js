@@ -102,6 +102,10 @@
       method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)),
       headers: {"X-CSRFToken": token ? token.value : "", "Accept": "application/json"}
     }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") !== 0) {  // a page instead (expired form, moved campaign): reload
+        return {ok: false, data: {errors: [{field: null, message: form.getAttribute("data-reload")}]}};
+      }
       return response.json().then(function (data) { return {ok: response.status === 201, data: data}; });
     }).then(function (answer) {
       if (answer.ok) {
