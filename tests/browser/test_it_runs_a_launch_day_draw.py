@@ -60,7 +60,7 @@ def test_a_three_round_day_drawn_and_verified(live_net, live_server, page: Page,
             else:
                 form.locator("button[type=submit]").click()
             # the receipt shows in place (the page's script; no page load)
-            expect(phone_page.locator("#entry-receipt")).to_contain_text("凭证码")
+            expect(phone_page.locator("#entry-receipt")).to_contain_text("凭证码", timeout=15_000)
             receipt = DrawEntry.objects.filter(round=r).order_by("-pk").first().receipt
             expect(phone_page.locator("#entry-receipt")).to_contain_text(receipt)
             expect(form.locator("input[name=phone]")).to_have_value("")  # ready for the next person

@@ -98,6 +98,7 @@
     clear(form);
     var token = form.querySelector("[name=csrfmiddlewaretoken]");
     var receipt = document.getElementById("entry-receipt");
+    receipt.innerHTML = "";  // the last person's receipt never stands for this entry
     fetch(form.getAttribute("data-enter"), {
       method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)),
       headers: {"X-CSRFToken": token ? token.value : "", "Accept": "application/json"}
