@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -40,25 +41,39 @@ def _tmall() -> TmallConnector:
     return connectors.CONNECTORS["tmall"]  # type: ignore[return-value]
 
 
-def tmall_orders_pull(*, transport: Transport | None = None, now: dt.datetime | None = None) -> int:
-    """Pull the trades created since the cursor (less an overlap) and turn the paid ones not seen
-    yet into deposit orders; returns how many orders were created."""
+def _cursor_pull(stream: str, fetch: Callable[[dt.datetime, dt.datetime], list[dict[str, Any]]],
+                 apply: Callable[[list[dict[str, Any]]], int], now: dt.datetime | None) -> int:
+    """One of Tmall's scheduled pulls: one run at a time per stream, the items since the stream's
+    cursor less an overlap, ``apply``'d; the cursor moves on only after a good fetch (an error is
+    kept on the cursor for the console)."""
     from autodcc.channels.services import claim, release
 
-    connector = _tmall()
-    transport = transport or urllib_transport
     now = now or timezone.now()
-    if not claim("tmall:order"):
+    if not claim(f"tmall:{stream}"):
         return 0
     try:
-        row, _created = PullCursor.objects.get_or_create(connector="tmall", stream=DeliveryKind.ORDER)
+        row, _created = PullCursor.objects.get_or_create(connector="tmall", stream=stream)
         PullCursor.objects.filter(pk=row.pk).update(last_run_at=now)
         start = (_parse(row.cursor) or now - FIRST_LOOK_BACK) - OVERLAP
         try:
-            trades = connector.fetch_trades(transport, start=start, end=now)
+            items = fetch(start, now)
         except TransportError as exc:
             PullCursor.objects.filter(pk=row.pk).update(last_error=str(exc)[:300])
             return 0
+        done = apply(items)
+        PullCursor.objects.filter(pk=row.pk).update(cursor=signing.top_timestamp(now), last_ok_at=now, last_error="",
+                                                    last_count=done)
+        return done
+    finally:
+        release(f"tmall:{stream}")
+
+
+def tmall_orders_pull(*, transport: Transport | None = None, now: dt.datetime | None = None) -> int:
+    """Pull the trades created since the cursor (less an overlap) and turn the paid ones not seen
+    yet into deposit orders; returns how many orders were created."""
+    connector, transport = _tmall(), transport or urllib_transport
+
+    def apply(trades: list[dict[str, Any]]) -> int:
         paid = [t for t in trades if t.get("status") in PAID_STATUSES and str(t.get("tid") or "").strip()]
         done = set(Delivery.objects.filter(connector="tmall", kind=DeliveryKind.ORDER, outcome=Outcome.ORDERED,
                                            platform_id__in=[str(t["tid"]) for t in paid])
@@ -70,34 +85,21 @@ def tmall_orders_pull(*, transport: Transport | None = None, now: dt.datetime | 
             done.add(str(trade["tid"]))
             if trade_import(trade).outcome == Outcome.ORDERED:
                 created += 1
-        PullCursor.objects.filter(pk=row.pk).update(cursor=signing.top_timestamp(now), last_ok_at=now, last_error="",
-                                                    last_count=created)
         return created
-    finally:
-        release("tmall:order")
+
+    return _cursor_pull(DeliveryKind.ORDER, lambda start, end: connector.fetch_trades(transport, start=start, end=end),
+                        apply, now)
 
 
 def tmall_refunds_pull(*, transport: Transport | None = None, now: dt.datetime | None = None) -> int:
     """Pull the refunds modified since the cursor (less an overlap); each one Tmall has paid back
     (``SUCCESS``) is recorded on its deposit order once (``marketplace_refund_apply``). Returns
     how many were newly applied; a refund of a trade we never turned into an order is skipped."""
-    from autodcc.channels.services import claim, release
     from autodcc.orders.services import marketplace_refund_apply
 
-    connector = _tmall()
-    transport = transport or urllib_transport
-    now = now or timezone.now()
-    if not claim("tmall:refund"):
-        return 0
-    try:
-        row, _created = PullCursor.objects.get_or_create(connector="tmall", stream=DeliveryKind.REFUND)
-        PullCursor.objects.filter(pk=row.pk).update(last_run_at=now)
-        start = (_parse(row.cursor) or now - FIRST_LOOK_BACK) - OVERLAP
-        try:
-            refunds = connector.fetch_refunds(transport, start=start, end=now)
-        except TransportError as exc:
-            PullCursor.objects.filter(pk=row.pk).update(last_error=str(exc)[:300])
-            return 0
+    connector, transport = _tmall(), transport or urllib_transport
+
+    def apply(refunds: list[dict[str, Any]]) -> int:
         applied = 0
         for item in refunds:
             if item.get("status") != REFUNDED:
@@ -118,11 +120,10 @@ def tmall_refunds_pull(*, transport: Transport | None = None, now: dt.datetime |
                 applied += 1
             elif outcome == NotificationOutcome.REJECTED:
                 log.info("Tmall refund %s not applied: %s", str(item.get("refund_id"))[:40], reason)
-        PullCursor.objects.filter(pk=row.pk).update(cursor=signing.top_timestamp(now), last_ok_at=now, last_error="",
-                                                    last_count=applied)
         return applied
-    finally:
-        release("tmall:refund")
+
+    return _cursor_pull(DeliveryKind.REFUND,
+                        lambda start, end: connector.fetch_refunds(transport, start=start, end=end), apply, now)
 
 
 def _parse(text: str) -> dt.datetime | None:
