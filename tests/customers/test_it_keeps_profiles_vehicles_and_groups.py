@@ -70,3 +70,19 @@ def test_criteria_extraction_is_saved_as_a_group(net, customers):
     # dealer staff only extract from their own customers
     mine = group_save(actor=net.a_manager.actor, name="本店意向", criteria={"lead_status": ["new"]})
     assert list(mine.members.all()) == [a] and mine.dealer == net.dealer_a
+
+
+def test_a_prospect_with_a_car_on_file_is_a_non_member_and_a_member_stays_one(net, customers):
+    """LEAD-13: a car put on file for a prospect (bought elsewhere, serviced here) makes them a
+    non-member; a member (bought here) stays a member whatever cars are added."""
+    from autodcc.customers.models import CustomerKind
+
+    a, b = customers
+    vehicle_add(actor=net.a_agent.actor, customer=a, vin="LSVAG2180E2100011")
+    a.refresh_from_db()
+    assert a.kind == CustomerKind.NON_MEMBER
+    assert AuditLog.objects.filter(action="customer.update", object_id=str(a.pk)).exists()
+    type(a).objects.filter(pk=a.pk).update(kind=CustomerKind.MEMBER)
+    vehicle_add(actor=net.a_agent.actor, customer=a, vin="LSVAG2180E2100012")
+    a.refresh_from_db()
+    assert a.kind == CustomerKind.MEMBER

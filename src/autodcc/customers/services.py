@@ -12,7 +12,7 @@ from autodcc.core import audit
 from autodcc.core.actors import Actor
 from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
 from autodcc.customers import criteria as criteria_mod
-from autodcc.customers.models import Customer, CustomerGroup, Vehicle
+from autodcc.customers.models import Customer, CustomerGroup, CustomerKind, Vehicle
 
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 # province abbreviation + letter + 5 (fuel) or 6 (new-energy) characters
@@ -123,8 +123,15 @@ def vehicle_add(*, actor: Actor, customer: Customer, vin: str, plate: str = "", 
         from autodcc.network.models import Dealer
 
         dealer = Dealer.objects.get(pk=min(actor.dealer_ids))
-    return vehicle_register(actor=actor, customer=customer, vin=vin, plate=plate, model_name=model_name, trim=trim,
-                            purchase_date=purchase_date, dealer=dealer, mileage_km=mileage_km)
+    vehicle = vehicle_register(actor=actor, customer=customer, vin=vin, plate=plate, model_name=model_name, trim=trim,
+                               purchase_date=purchase_date, dealer=dealer, mileage_km=mileage_km)
+    if customer.kind == CustomerKind.PROSPECT:  # a car on file not bought here: serviced here (LEAD-13)
+        before = audit.snapshot(customer, ["kind"])
+        customer.kind = CustomerKind.NON_MEMBER
+        customer.save(update_fields=["kind", "updated_at"])
+        audit.record(actor=actor, action="customer.update", obj=customer, before=before,
+                     after=audit.snapshot(customer, ["kind"]))
+    return vehicle
 
 
 VEHICLE_AUDITED = ["plate", "mileage_km", "trim", "model_name"]
