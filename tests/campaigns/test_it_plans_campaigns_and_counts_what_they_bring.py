@@ -203,3 +203,27 @@ def test_the_funnel_by_channel_and_by_campaign_shows_what_a_lead_and_a_deal_cost
 
     assert cells("channel", "懂车帝") == ["900.00", "300.00", "900.00"]
     assert cells("campaign", "SH-LAUNCH") == ["2000.00", "666.67", "2000.00"]
+
+
+def test_the_quarter_shows_each_campaign_as_a_bar_over_its_weeks(net, login):
+    """CMP-1: annual, quarterly and monthly plans — the quarter as weeks, each campaign on its own."""
+    client = login(net.a_manager)
+    for code, start, days in (("Q-SPRING", dt.date(2027, 1, 4), 13), ("Q-STORE", dt.date(2027, 3, 29), 3)):
+        services.campaign_save(actor=net.a_manager.actor, campaign=Campaign(
+            code=code, name=code, theme="anniversary", dealer=net.dealer_a, starts_on=start,
+            ends_on=start + dt.timedelta(days=days)))
+    services.campaign_save(actor=net.b_manager.actor, campaign=Campaign(
+        code="Q-OTHER", name="Q-OTHER", theme="launch", dealer=net.dealer_b, starts_on=dt.date(2027, 2, 1),
+        ends_on=dt.date(2027, 2, 2)))
+    page = client.get(reverse("console:campaign_calendar") + "?view=quarter&year=2027&q=1").content.decode()
+    assert 'id="calendar-quarter">2027 Q1' in page
+    weeks = page.count('<th class="week')
+    assert weeks == 14  # 2026-12-28 … 2027-03-29: the Mondays of the weeks touching Q1
+    spring = page.split('data-campaign="Q-SPRING"')[1].split("</tr>")[0]
+    store = page.split('data-campaign="Q-STORE"')[1].split("</tr>")[0]
+    assert spring.count("data-on") == 2 and store.count("data-on") == 1  # 01-04 … 01-17: two weeks; the last one
+    assert 'data-campaign="Q-OTHER"' not in page  # another dealer's plan
+    fallback = client.get(reverse("console:campaign_calendar") + "?view=quarter&year=abc&q=9")
+    assert fallback.status_code == 200 and 'id="quarter-plan"' in fallback.content.decode()
+    month = client.get(reverse("console:campaign_calendar") + "?month=2027-03").content.decode()
+    assert "view=quarter&year=2027&q=1" in month

@@ -77,7 +77,7 @@ def test_a_prospect_with_a_car_on_file_is_a_non_member_and_a_member_stays_one(ne
     non-member; a member (bought here) stays a member whatever cars are added."""
     from autodcc.customers.models import CustomerKind
 
-    a, b = customers
+    a, _b = customers
     vehicle_add(actor=net.a_agent.actor, customer=a, vin="LSVAG2180E2100011")
     a.refresh_from_db()
     assert a.kind == CustomerKind.NON_MEMBER

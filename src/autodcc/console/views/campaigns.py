@@ -64,6 +64,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         return render(request, "console/campaigns/calendar.html", {
             "view": "year", "year": year, "months": months, "prev": year - 1, "next": year + 1,
             "can_plan": request.actor.can("campaigns.manage")})
+    if request.GET.get("view") == "quarter":
+        return _quarter(request, today)
     month = parse_month(request.GET.get("month")) or today.replace(day=1)
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
     campaigns = _overlapping(request.actor, month, last)
@@ -75,7 +77,32 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     nxt = last + dt.timedelta(days=1)
     return render(request, "console/campaigns/calendar.html", {
         "view": "month", "month": month, "weeks": weeks, "campaigns": campaigns, "prev": prev, "next": nxt,
+        "quarter": (month.month - 1) // 3 + 1,
         "can_plan": request.actor.can("campaigns.manage")})
+
+
+def _quarter(request: HttpRequest, today: dt.date) -> HttpResponse:
+    """A quarter's plan: the campaigns as bars over its weeks (Monday to Sunday), by start date."""
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else today.year
+    year = min(max(year, 2000), 2100)
+    given = request.GET.get("q", "")
+    quarter = int(given) if given in ("1", "2", "3", "4") else (today.month - 1) // 3 + 1
+    first = dt.date(year, 3 * quarter - 2, 1)
+    last_month = 3 * quarter
+    last = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+    monday = first - dt.timedelta(days=first.weekday())
+    weeks = []
+    while monday <= last:
+        weeks.append((monday, monday + dt.timedelta(days=6)))
+        monday += dt.timedelta(days=7)
+    campaigns = sorted(_overlapping(request.actor, first, last), key=lambda c: (c.starts_on, c.name))
+    rows = [{"campaign": c, "cells": [c.starts_on <= sunday and c.ends_on >= start for start, sunday in weeks]}
+            for c in campaigns]
+    prev = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    nxt = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+    return render(request, "console/campaigns/calendar.html", {
+        "view": "quarter", "year": year, "quarter": quarter, "weeks": weeks, "rows": rows, "first": first,
+        "last": last, "today": today, "prev": prev, "next": nxt, "can_plan": request.actor.can("campaigns.manage")})
 
 
 @staff_view("campaigns.manage")
