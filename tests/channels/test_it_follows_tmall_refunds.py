@@ -62,3 +62,19 @@ def test_a_failed_refund_pull_is_an_error_on_its_cursor_and_changes_nothing(net,
     assert tmall_refunds_pull(transport=top) == 0
     assert "Invalid session" in PullCursor.objects.get(connector="tmall", stream="refund").last_error
     assert Order.objects.get().status == OrderStatus.PAID and not Refund.objects.exists()
+
+
+def test_a_refund_pulled_before_its_trade_waits_and_is_applied_with_the_trade(net, catalogue, login):
+    from autodcc.channels.models import Delivery, Outcome
+
+    top = fakes.FakeTop([], refunds=[fakes.tmall_refund(79001, 9701, modified=_at(5))])
+    assert tmall_refunds_pull(transport=top) == 0  # no order for that trade yet
+    waiting = Delivery.objects.get(kind="refund", platform_id="79001")
+    assert waiting.outcome == Outcome.REJECTED and waiting.params["tid"] == "9701"
+    top.trades = [fakes.tmall_trade(9701, created=_at(30))]
+    assert tmall_orders_pull(transport=top) == 1
+    order = Order.objects.get(lead__source_ref="9701")
+    assert order.status == OrderStatus.REFUNDED and order.refunds.get().refund_no == "79001"
+    waiting.refresh_from_db()
+    assert waiting.outcome == Outcome.REFUNDED and waiting.order_id == order.pk
+    assert tmall_refunds_pull(transport=top) == 0 and Refund.objects.count() == 1  # pulled again: nothing twice

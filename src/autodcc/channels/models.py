@@ -32,11 +32,12 @@ class Outcome(models.TextChoices):
     CAPTURED = "captured", _("Captured as a new lead")
     JOINED = "joined", _("Joined an open lead")
     ORDERED = "ordered", _("Deposit order created")
+    REFUNDED = "refunded", _("Refund recorded on the order")
     REJECTED = "rejected", _("Refused by our rules")
     FAILED = "failed", _("Failed")
 
 
-DONE_OUTCOMES = (Outcome.CAPTURED, Outcome.JOINED, Outcome.ORDERED)
+DONE_OUTCOMES = (Outcome.CAPTURED, Outcome.JOINED, Outcome.ORDERED, Outcome.REFUNDED)
 REPLAYABLE_OUTCOMES = (Outcome.REJECTED, Outcome.FAILED)
 
 

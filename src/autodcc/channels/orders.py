@@ -95,35 +95,60 @@ def tmall_refunds_pull(*, transport: Transport | None = None, now: dt.datetime |
     """Pull the refunds modified since the cursor (less an overlap); each one Tmall has paid back
     (``SUCCESS``) is recorded on its deposit order once (``marketplace_refund_apply``). Returns
     how many were newly applied; a refund of a trade we never turned into an order is skipped."""
-    from autodcc.orders.services import marketplace_refund_apply
-
     connector, transport = _tmall(), transport or urllib_transport
 
     def apply(refunds: list[dict[str, Any]]) -> int:
-        applied = 0
-        for item in refunds:
-            if item.get("status") != REFUNDED:
-                continue
-            try:
-                amount = Decimal(str(item.get("refund_fee") or "")).quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                log.warning("Tmall refund %s without a usable refund_fee", str(item.get("refund_id"))[:40])
-                continue
-            try:
-                outcome, reason = marketplace_refund_apply(
-                    provider=PROVIDER, trade_no=str(item.get("tid") or "").strip(),
-                    refund_no=str(item.get("refund_id") or "").strip(), amount=amount)
-            except Exception:  # one refund that cannot be recorded never stops the others
-                log.exception("Tmall refund %s failed", str(item.get("refund_id"))[:40])
-                continue
-            if outcome == NotificationOutcome.APPLIED:
-                applied += 1
-            elif outcome == NotificationOutcome.REJECTED:
-                log.info("Tmall refund %s not applied: %s", str(item.get("refund_id"))[:40], reason)
-        return applied
+        return sum(refund_record(item) for item in refunds if item.get("status") == REFUNDED)
 
     return _cursor_pull(DeliveryKind.REFUND,
                         lambda start, end: connector.fetch_refunds(transport, start=start, end=end), apply, now)
+
+
+def refund_record(item: dict[str, Any]) -> bool:
+    """One refund Tmall completed, recorded on the order of its trade (in its own savepoint); kept
+    as a delivery either way — a refund of a trade not turned into an order yet waits, refused,
+    and is applied when the trade is (or replayed from the console). True when newly applied."""
+    from autodcc.orders.services import marketplace_refund_apply
+
+    refund_id, tid = str(item.get("refund_id") or "").strip()[:80], str(item.get("tid") or "").strip()
+    now = timezone.now()
+    values: dict[str, Any] = {"via": Via.PULL, "body": _json(item), "item": item, "processed_at": now,
+                              "last_received_at": now, "params": {"method": "taobao.refunds.receive.get", "tid": tid}}
+    applied = False
+    try:
+        amount = Decimal(str(item.get("refund_fee") or "")).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        values.update(outcome=Outcome.REJECTED, error=[{"code": "malformed", "field": "refund_fee",
+                                                        "message": str(item.get("refund_fee"))[:60]}])
+    else:
+        try:
+            with transaction.atomic():
+                outcome, reason = marketplace_refund_apply(provider=PROVIDER, trade_no=tid, refund_no=refund_id,
+                                                           amount=amount)
+        except Exception as exc:  # one refund that cannot be recorded never stops the others; replayable
+            log.exception("Tmall refund %s failed", refund_id)
+            values.update(outcome=Outcome.FAILED, error=[{"code": "internal", "field": None,
+                                                          "message": f"{type(exc).__name__}: {exc}"[:300]}])
+        else:
+            applied = outcome == NotificationOutcome.APPLIED
+            if outcome == NotificationOutcome.REJECTED:
+                values.update(outcome=Outcome.REJECTED, error=[{"code": "refused", "field": None, "message": reason}])
+            else:
+                order_id = Payment.objects.filter(provider=PROVIDER, trade_no=tid).values_list("order_id", flat=True).first()
+                values.update(outcome=Outcome.REFUNDED, error=None, order_id=order_id)
+    delivery, created = Delivery.objects.get_or_create(connector="tmall", kind=DeliveryKind.REFUND,
+                                                       platform_id=refund_id or "-",
+                                                       defaults={**values, "received_at": now})
+    if not created and delivery.outcome != Outcome.REFUNDED:
+        Delivery.objects.filter(pk=delivery.pk).update(**values, times_received=delivery.times_received + 1)
+    return applied
+
+
+def _pending_refunds(tid: str) -> None:
+    """A trade just turned into an order: the refunds Tmall completed for it before, applied now."""
+    for delivery in Delivery.objects.filter(connector="tmall", kind=DeliveryKind.REFUND,
+                                            outcome__in=(Outcome.REJECTED, Outcome.FAILED), params__tid=tid):
+        refund_record(delivery.item)
 
 
 def _parse(text: str) -> dt.datetime | None:
@@ -165,6 +190,8 @@ def trade_import(trade: dict[str, Any], *, replay: bool = False) -> Delivery:
         if not replay:
             delivery.times_received += 1
         delivery.save()
+    if delivery.outcome == Outcome.ORDERED:
+        _pending_refunds(tid)
     return delivery
 
 

@@ -332,6 +332,10 @@ def delivery_replay(*, actor: Actor, delivery_id: int) -> Delivery:
             from autodcc.channels import orders
 
             orders.trade_import(delivery.item, replay=True)
+        elif delivery.kind == DeliveryKind.REFUND:
+            from autodcc.channels import orders
+
+            orders.refund_record(delivery.item)
         else:
             try:
                 mapped = connector.map(delivery.item)
