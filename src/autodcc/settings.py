@@ -423,6 +423,9 @@ WECHATPAY_SERIAL_NO = env_str("WECHATPAY_SERIAL_NO")
 WECHATPAY_PLATFORM_PUBLIC_KEY = env_str("WECHATPAY_PLATFORM_PUBLIC_KEY")
 WECHATPAY_API_BASE = env_url("WECHATPAY_API_BASE", {"http", "https"}) or "https://api.mch.weixin.qq.com"
 AUTODCC_DEPOSIT_CAP = env_str("AUTODCC_DEPOSIT_CAP", "500.00")
+# campaign messages a mobile may get in seven days (checked when a wave is queued and again when
+# each message goes out)
+AUTODCC_MARKETING_PER_WEEK = env_int("AUTODCC_MARKETING_PER_WEEK", 2, minimum=0)
 # a deposit order not paid this many minutes after it was placed is closed (its deadline is fixed
 # when it is placed); one payment reminder goes out this many minutes after it was placed
 ORDER_PAYMENT_MINUTES = env_int("ORDER_PAYMENT_MINUTES", 30, minimum=1)

@@ -107,7 +107,7 @@ def campaign_cap() -> int:
     """Campaign messages a mobile may get in CAMPAIGN_CAP_DAYS days (AUTODCC_MARKETING_PER_WEEK)."""
     from django.conf import settings
 
-    return int(getattr(settings, "AUTODCC_MARKETING_PER_WEEK", 2))
+    return int(settings.AUTODCC_MARKETING_PER_WEEK)
 
 
 def campaign_cap_reached(phone_e164: str, now: dt.datetime | None = None) -> bool:
