@@ -76,6 +76,7 @@ TARGET_RATIO = 0.8  # accepted entries per second against the one-row insert vie
 TARGET_P99_MS = 50.0
 TARGET_DRAW_S = 2.0
 TARGET_DRAW_ENTRIES = 100_000
+BUSY_LOAD = 1.0  # 1-minute load average at the start above which the machine has not settled yet
 OTHER_NOISE = 0.2  # cores busy outside the measured processes above which a figure is not comparable
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -379,6 +380,10 @@ def main() -> int:
     if not 1 <= args.turns <= 10:
         parser.error("--turns must be between 1 and 10 (a mobile number holds the turn as one digit)")
 
+    load_1min = os.getloadavg()[0]
+    if load_1min > BUSY_LOAD:
+        print(f"!! load average {load_1min:.2f} over the last minute: the machine was busy just now (the test suite, "
+              f"another bench); figures taken before it settles ran 10–15 % lower (docs/scaling.md)", flush=True)
     print(f"setup: fresh database, migrate, demo network … ({harness.env_summary()})", flush=True)
     info = harness.setup_django(fresh=True)
     from django.core.management import call_command
