@@ -23,7 +23,7 @@ from autodcc.campaigns.models import CallScript, Campaign, Outreach, Situation
 from autodcc.campaigns.services import may_manage
 from autodcc.core import audit
 from autodcc.core.actors import Actor
-from autodcc.core.errors import DomainError, Forbidden
+from autodcc.core.errors import DomainError, Forbidden, NotFound
 from autodcc.messaging.services import CAMPAIGN_CAP_DAYS
 
 QUIET_FROM, QUIET_UNTIL = dt.time(21, 0), dt.time(8, 0)
@@ -158,12 +158,16 @@ def wave_send(*, actor: Actor, campaign: Campaign, group: Any, content: str, cha
 
 
 @transaction.atomic
-def wave_cancel(*, actor: Actor, wave: Outreach) -> int:
+def wave_cancel(*, actor: Actor, wave_id: int) -> tuple[Outreach, int]:
     """Stop what a wave has not sent yet (a wave set for later, or the rest of a long one): its
-    waiting messages are marked not sent; what went out stays. Returns how many were stopped."""
+    waiting messages are marked not sent; what went out stays. Returns the wave and how many were
+    stopped; a wave of a campaign the person cannot see is not found."""
     from autodcc.messaging.models import Message, MessageStatus
 
-    wave = Outreach.objects.select_for_update().select_related("campaign").get(pk=wave.pk)
+    wave = (Outreach.objects.select_for_update(of=("self",)).select_related("campaign")
+            .filter(pk=wave_id, campaign__in=Campaign.objects.visible_to(actor)).first())
+    if wave is None:
+        raise NotFound("not_found")
     if not may_manage(actor, wave.campaign):
         raise Forbidden("forbidden")
     stopped = (Message.objects.filter(related_type="campaigns.outreach", related_id=str(wave.pk),
@@ -174,7 +178,7 @@ def wave_cancel(*, actor: Actor, wave: Outreach) -> int:
         wave.save(update_fields=["cancelled_at", "cancelled"])
         audit.record(actor=actor, action="campaign.outreach_cancel", obj=wave.campaign,
                      dealer_id=wave.campaign.dealer_id, after={"outreach": wave.pk, "stopped": stopped})
-    return stopped
+    return wave, stopped
 
 
 def progress(wave: Outreach) -> dict[str, int]:

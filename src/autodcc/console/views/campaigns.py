@@ -10,15 +10,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autodcc.campaigns import draw, outreach, selectors, services
-from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, Outreach, Situation, Task
+from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, Situation, Task
 from autodcc.console.downloads import xlsx_download
 from autodcc.console.forms.campaigns import (
     BudgetLineForm,
@@ -37,6 +37,7 @@ from autodcc.console.forms.campaigns import (
 from autodcc.console.forms.common import parse_month
 from autodcc.console.views.base import run_service, staff_view
 from autodcc.core import tabular
+from autodcc.core.errors import Forbidden, NotFound
 from autodcc.core.tenancy import get_for_actor
 from autodcc.insights.queries import scoped
 
@@ -193,13 +194,14 @@ def campaign_outreach(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(VIEW)
 def campaign_outreach_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Stop what a wave has not sent yet (a wave of a campaign the person cannot see: 404)."""
-    found = get_object_or_404(Outreach, pk=pk)
-    campaign = _campaign(request, found.campaign_id)
-    if not services.may_manage(request.actor, campaign):
-        raise PermissionDenied
-    stopped = outreach.wave_cancel(actor=request.actor, wave=found)
+    try:
+        wave, stopped = outreach.wave_cancel(actor=request.actor, wave_id=pk)
+    except NotFound:
+        raise Http404 from None
+    except Forbidden:
+        raise PermissionDenied from None
     messages.success(request, _("%(n)s messages of the wave will not be sent.") % {"n": stopped})
-    return redirect(reverse("console:campaign_detail", args=[campaign.pk]) + "#outreach")
+    return redirect(reverse("console:campaign_detail", args=[wave.campaign_id]) + "#outreach")
 
 
 @require_POST
