@@ -206,6 +206,65 @@ class CpuMeter:
         return {"python": py, "postgres": pg, "machine": machine, "other": machine - py - pg}
 
 
+# The rows one imported lead is made of, replayed by ``sql_floor`` (unique columns changed so the copies
+# fit beside the originals: a copied lead is closed, a copied customer's mobile and a copied capture's key
+# get a suffix).
+FLOOR_TABLES: list[tuple[str, dict[str, str], str]] = [
+    ("customers_customer", {"phone": "phone || 'x'"}, ""),
+    ("customers_consent", {}, ""),
+    ("leads_lead", {"status": "'invalid'"}, ""),
+    ("leads_capture", {"key": "key || 'x'"}, ""),
+    ("leads_handover", {}, ""),
+    ("core_auditlog", {}, "action = 'lead.capture'"),
+]
+
+
+def sql_floor(connections: int) -> tuple[float, int]:
+    """What PostgreSQL alone needs for the rows the import wrote: every table's rows read out with
+    ``COPY … TO STDOUT`` beforehand, then written again with ``COPY … FROM STDIN`` by ``connections``
+    sessions at once (each a share of the rows, one transaction, foreign keys checked at the end)
+    and rolled back. No Python work per row, no pipeline: a floor under any import of these rows.
+    Returns (seconds of the write phase, leads replayed)."""
+    import psycopg
+
+    with psycopg.connect(harness.DATABASE_URL, autocommit=True) as conn:
+        leads = conn.execute("SELECT count(*) FROM leads_lead").fetchone()[0]
+        loads = []
+        for table, changed, where in FLOOR_TABLES:
+            cols = [r[0] for r in conn.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
+                " AND NOT attisdropped AND attname <> 'id' ORDER BY attnum", (table,))]
+            select = ", ".join(changed.get(c, f'"{c}"') for c in cols)
+            sql = (f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')), {select} FROM {table}"
+                   + (f" WHERE {where}" if where else ""))
+            shares = [bytearray() for _ in range(connections)]
+            with conn.cursor().copy(f"COPY ({sql}) TO STDOUT") as copy:
+                for i, row in enumerate(copy):  # psycopg yields the data in blocks of whole rows
+                    shares[i % connections] += row
+            names = ", ".join(['"id"', *(f'"{c}"' for c in cols)])
+            loads.append((f"COPY {table} ({names}) FROM STDIN", shares))
+
+    def write(share: int, barrier: threading.Barrier, spent: list[float]) -> None:
+        with psycopg.connect(harness.DATABASE_URL) as conn:  # one transaction, rolled back on leaving
+            barrier.wait()
+            t0 = time.perf_counter()
+            with conn.cursor() as cur:
+                for sql, shares in loads:
+                    with cur.copy(sql) as copy:
+                        copy.write(bytes(shares[share]))
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            spent.append(time.perf_counter() - t0)
+            conn.rollback()
+
+    barrier, spent = threading.Barrier(connections), []
+    threads = [threading.Thread(target=write, args=(i, barrier, spent)) for i in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return max(spent), leads
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -302,6 +361,11 @@ def main() -> int:
     )
     if note:
         print(f"NOTE: the import was measured on {note}; nothing is extrapolated.")
+    floors = [(n, *sql_floor(n)) for n in (1, 2)]
+    for n, seconds, leads in floors:
+        print(f"SQL floor, {n} session{'s' if n > 1 else ' '} (COPY of the rows the import wrote, no Python per row): "
+              f"{leads:,} leads' rows in {seconds:.2f} s = {leads / seconds:,.0f} leads/s = "
+              f"{leads / seconds / bulk_rps:.3f} × bulk_create")
     print()
     print(f"import/bulk_create = {ratio:.4f}")
     ok_job = job.status == ImportStatus.DONE and job.created_count == rows == new_leads
