@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import include, path
@@ -11,6 +12,11 @@ from autodcc.storefront.sitemaps import SITEMAPS
 
 def root(request: HttpRequest) -> HttpResponse:
     return redirect("console:home")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Pages name their icon themselves; this answers browsers and bookmarks that ask the old place."""
+    return redirect(static("core/favicon.svg"), permanent=True)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -27,6 +33,7 @@ handler404 = "autodcc.urls.not_found"
 
 urlpatterns = [
     path("", root),
+    path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("autodcc.console.urls")),
     path("store/", include("autodcc.storefront.urls")),

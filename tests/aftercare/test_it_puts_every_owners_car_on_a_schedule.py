@@ -178,3 +178,41 @@ def test_bad_input_is_refused_in_chinese_and_saves_nothing(net, login, schedules
     car.refresh_from_db()
     assert (car.trim, car.model_name) == (None, "S7")
     assert not AuditLog.objects.filter(action="vehicle.update").exists()
+
+
+def test_a_car_without_a_purchase_date_waits_in_a_working_tab_until_staff_enter_it(net, login, advisors, schedules,
+                                                                                  owner):
+    trim = Trim.objects.get(code="S7-EREV")
+    add_car(login(net.a_manager), owner, trim=str(trim.pk), purchase_date="")
+    car = Vehicle.objects.get(vin="LSVAU2180N2654321")
+    assert VehicleCare.objects.get(vehicle=car).next_due_on is None  # a known model, but nothing to count from
+    client = login(advisors["a_advisor"])
+    edit = url("vehicle_edit", car.pk)
+    page = client.get(url("care_maintenance") + "?tab=unmatched").content.decode()
+    assert f'data-no-purchase-date="{car.pk}"' in page and "购车日期未知" in page and edit in page
+    assert "无下次保养" in page  # the tab's name says what its cars have in common
+
+    # a date in the future is refused in words, and nothing changes
+    response = client.post(edit, {"plate": "", "trim": str(trim.pk), "model_name": "",
+                                  "purchase_date": (TODAY + dt.timedelta(days=3)).isoformat(), "mileage_km": ""})
+    assert response.status_code == 200 and "购车日期" in response.content.decode()
+    car.refresh_from_db()
+    assert car.purchase_date is None
+
+    back = url("care_vehicle", car.pk)
+    response = client.post(edit, {"plate": "", "trim": str(trim.pk), "model_name": "",
+                                  "purchase_date": SOON.isoformat(), "mileage_km": "", "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    care = VehicleCare.objects.get(vehicle=car)
+    assert care.next_due_on == services.rules.add_months(SOON, 6)
+    assert f'data-no-purchase-date="{car.pk}"' not in client.get(
+        url("care_maintenance") + "?tab=unmatched").content.decode()
+    assert "韩车主" in client.get(url("care_maintenance") + "?tab=due").content.decode()
+    entry = AuditLog.objects.filter(action="vehicle.update", object_id=str(car.pk)).latest("pk")
+    assert entry.before["purchase_date"] is None and entry.after["purchase_date"] == SOON.isoformat()
+    assert entry.after["next_due_on"] == care.next_due_on.isoformat()
+
+    # left empty later, the known date stays
+    client.post(edit, {"plate": "", "trim": str(trim.pk), "model_name": "", "purchase_date": "", "mileage_km": ""})
+    car.refresh_from_db()
+    assert car.purchase_date == SOON

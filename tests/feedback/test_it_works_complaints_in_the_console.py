@@ -72,6 +72,12 @@ def test_staff_take_a_call_and_work_it_to_resolved(net, login):
         assert words in page
     assert "13688889999" in page  # the handler sees the number to call back
     assert "136****9999" in client.get(reverse("console:complaint_list")).content.decode()
+    assert 'data-response="on-time"' in page  # answered at once: within the SLA
+
+    # answered after its due time, the page says the first response was late
+    Complaint.objects.filter(pk=complaint.pk).update(respond_by=complaint.first_response_at - dt.timedelta(minutes=7))
+    page = client.get(reverse("console:complaint_detail", args=[complaint.pk])).content.decode()
+    assert 'data-response="late"' in page and 'data-response="on-time"' not in page
 
 
 def test_hq_passes_a_complaint_to_another_dealer(net, login, some):

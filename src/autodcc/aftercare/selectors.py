@@ -75,8 +75,9 @@ def schedules_by_model() -> list[tuple[Any, MaintenanceSchedule | None]]:
 
 def care_list(*, actor: Actor, tab: str, q: str = "", today: dt.date | None = None) -> QuerySet[VehicleCare]:
     """The cars of the actor's dealers by where they stand: due within a month (not yet reminded
-    or booked), reminded, booked, overdue (past due, not booked), serviced in the last month, on no
-    maintenance schedule (the model unknown, or one HQ has set no schedule for)."""
+    or booked), reminded, booked, overdue (past due, not booked), serviced in the last month, with
+    no next service (the model unknown, one HQ has set no schedule for, or the purchase date unknown
+    and no service recorded: every car is in a working tab, not only in "all")."""
     today = today or timezone.localdate()
     qs = (VehicleCare.objects.visible_to(actor)
           .select_related("vehicle__customer", "vehicle__dealer", "car_model")
@@ -92,8 +93,9 @@ def care_list(*, actor: Actor, tab: str, q: str = "", today: dt.date | None = No
         qs = qs.filter(next_due_on__lt=today, booked_for__isnull=True)
     elif tab == "done":
         qs = qs.filter(last_service_on__gte=today - dt.timedelta(days=DONE_BACK_DAYS)).order_by("-last_service_on", "pk")
-    elif tab == "unmatched":
-        qs = qs.filter(Q(car_model__isnull=True) | Q(has_schedule=False)).order_by("-vehicle__created_at", "pk")
+    elif tab == "unmatched":  # no next service: the model unknown, no schedule for it, or no purchase date
+        qs = qs.filter(Q(car_model__isnull=True) | Q(has_schedule=False) | Q(next_due_on__isnull=True)
+                       ).order_by("-vehicle__created_at", "pk")
     text = (q or "").strip().upper().replace(" ", "")
     if text:
         match = Q(vehicle__plate__icontains=text) | Q(vehicle__customer__name__icontains=q.strip())

@@ -64,7 +64,8 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str | None:
 def _schema_message(error: dict[str, Any], field: str | None) -> tuple[str, str]:
     kind = str(error.get("type", "invalid"))
     ctx = error.get("ctx") or {}
-    label = field or _("The request")
+    # API callers send field names, so the message names the field as sent ("字段“name”为必填项")
+    label = _("Field “%(name)s”") % {"name": field} if field else _("The request")
     if kind == "missing":
         return "required", _("%(label)s is required.") % {"label": label}
     if kind == "string_too_long":

@@ -136,9 +136,10 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]])
 
 
 def xlsx_book(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], *,
-              bold_last: Sequence[bool] = ()) -> bytes:
+              bold_last: Sequence[bool] = (), percent_columns: Mapping[int, Sequence[int]] | None = None) -> bytes:
     """A workbook of several sheets, each as ``xlsx_bytes`` makes one; ``bold_last[i]``: the
-    sheet's last row is a totals row (bold)."""
+    sheet's last row is a totals row (bold); ``percent_columns[i]``: the sheet's columns (1-based)
+    holding shares (0.123), shown as percentages and still numbers to sort and sum."""
     book = Workbook(write_only=False)
     book.remove(book.active)
     for index, (title, header, rows) in enumerate(sheets):
@@ -149,6 +150,9 @@ def xlsx_book(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
         for row in rows:
             sheet.append(list(row))  # Decimals stay numbers (exact in the file; Excel sorts and sums them)
+        for col in (percent_columns or {}).get(index, ()):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
+                cell.number_format = "0.0%"
         if index < len(bold_last) and bold_last[index] and sheet.max_row > 1:
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)

@@ -5,6 +5,7 @@ from autodcc.core.errors import register
 register(
     {
         "vehicle.mileage_invalid": _("“%(value)s” km is not a mileage."),
+        "vehicle.purchase_date_invalid": _("The purchase date %(value)s is in the future or before 1990."),
         "code.too_soon": _("A code was sent to this number less than a minute ago: wait a moment before asking again."),
         "code.too_many": _("Too many codes for this number in the last hour: try again later."),
         "code.expired": _("This code has expired or was used up: ask for a new one."),

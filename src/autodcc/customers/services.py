@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from autodcc.core import audit
@@ -134,16 +136,17 @@ def vehicle_add(*, actor: Actor, customer: Customer, vin: str, plate: str = "", 
     return vehicle
 
 
-VEHICLE_AUDITED = ["plate", "mileage_km", "trim", "model_name"]
+VEHICLE_AUDITED = ["plate", "mileage_km", "trim", "model_name", "purchase_date"]
 
 
 @transaction.atomic
 def vehicle_update(*, actor: Actor, vehicle: Vehicle, plate: str = "", mileage_km: int | None = None,
-                   trim: Any = KEEP, model_name: Any = KEEP) -> Vehicle:
+                   trim: Any = KEEP, model_name: Any = KEEP, purchase_date: Any = KEEP) -> Vehicle:
     """The plate once the car is registered, the mileage the owner reports, the model (a catalogue
-    trim, or another brand's model typed in) (CARE-1); audited. A new model puts the car on the
-    maintenance schedule of that model (CARE-2). ``trim`` and ``model_name`` left out stay as they
-    are. A vehicle of another dealer's customer is not found."""
+    trim, or another brand's model typed in) (CARE-1), the purchase date when it was not known;
+    audited. A new model or purchase date puts the car on its maintenance schedule (CARE-2).
+    ``trim``, ``model_name`` and ``purchase_date`` left out stay as they are. A vehicle of another
+    dealer's customer is not found."""
     if not actor.can("customers.edit"):
         raise Forbidden("forbidden")
     found = Vehicle.objects.visible_to(actor).select_for_update().filter(pk=vehicle.pk).first()
@@ -151,9 +154,15 @@ def vehicle_update(*, actor: Actor, vehicle: Vehicle, plate: str = "", mileage_k
         raise NotFound("not_found")
     if mileage_km is not None and not 0 <= mileage_km <= 2_000_000:
         raise DomainError("vehicle.mileage_invalid", field="mileage_km", value=mileage_km)
+    if purchase_date is not KEEP and purchase_date is not None and not (
+            dt.date(1990, 1, 1) <= purchase_date <= timezone.localdate()):
+        raise DomainError("vehicle.purchase_date_invalid", field="purchase_date", value=purchase_date)
     before = audit.snapshot(found, VEHICLE_AUDITED)
     found.plate = normalize_plate(plate)
     remodel = trim is not KEEP or model_name is not KEEP
+    redate = purchase_date is not KEEP and purchase_date != found.purchase_date
+    if redate:
+        found.purchase_date = purchase_date
     if remodel:
         from autodcc.aftercare.models import VehicleCare
 
@@ -168,13 +177,19 @@ def vehicle_update(*, actor: Actor, vehicle: Vehicle, plate: str = "", mileage_k
 
         # an odometer never goes back; the dated reading moves the next service (CARE-2)
         mileage_record(actor=actor, vehicle=found, km=mileage_km)
-    found.save(update_fields=["plate", "mileage_km", "trim", "model_name"])
+    found.save(update_fields=["plate", "mileage_km", "trim", "model_name", "purchase_date"])
     after = audit.snapshot(found, VEHICLE_AUDITED)
-    if remodel and (before["trim_id"], before["model_name"]) != (after["trim_id"], after["model_name"]):
+    rematch = remodel and (before["trim_id"], before["model_name"]) != (after["trim_id"], after["model_name"])
+    if rematch or redate:
+        from autodcc.aftercare.models import VehicleCare
         from autodcc.aftercare.services import care_refresh
 
-        # the car follows its (new) model's maintenance schedule from now on
-        care = care_refresh(vehicle=found, rematch=True)
+        if not remodel:
+            care = VehicleCare.objects.select_related("car_model").filter(vehicle_id=found.pk).first()
+            care_before = {"care_model": str(care.car_model or "") if care else "",
+                           "next_due_on": care.next_due_on if care else None}
+        # the car follows its (new) model's maintenance schedule, from its purchase date
+        care = care_refresh(vehicle=found, rematch=rematch)
         before |= care_before
         after |= {"care_model": str(care.car_model or ""), "next_due_on": care.next_due_on}
     if audit.changed(before, after):

@@ -173,13 +173,16 @@ class VehicleEditForm(ModelChoice, forms.Form):
     plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
     trim = trim_field()
     model_name = model_name_field()
+    purchase_date = forms.DateField(label=_("Purchase date"), required=False, widget=date_input(),
+                                    help_text=_("Left empty, a known date stays as it is."))
     mileage_km = forms.IntegerField(label=_("Mileage (km)"), min_value=0, max_value=2_000_000, required=False)
 
-    MODEL_FIELDS = ("trim", "model_name")
+    MODEL_FIELDS = ("trim", "model_name", "purchase_date")
 
     def __init__(self, *args: Any, vehicle: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"plate": vehicle.plate, "mileage_km": vehicle.mileage_km,
                                       "trim": str(vehicle.trim_id or ""),
-                                      "model_name": "" if vehicle.trim_id else vehicle.model_name})
+                                      "model_name": "" if vehicle.trim_id else vehicle.model_name,
+                                      "purchase_date": vehicle.purchase_date})
         super().__init__(*args, **kwargs)
         self._fill_trims(keep=vehicle.trim if vehicle.trim_id else None)

@@ -52,7 +52,7 @@ from autodcc.customers.models import Vehicle
 def _tab_labels() -> list[tuple[str, str]]:
     return [("due", _("Due within a month")), ("reminded", _("Reminded")), ("booked", _("Booked")),
             ("overdue", _("Overdue")), ("done", _("Serviced this month")),
-            ("unmatched", _("No maintenance schedule matched")), ("all", _("All"))]
+            ("unmatched", _("No next service")), ("all", _("All"))]
 
 
 # --- the service advisor's list ------------------------------------------------------------------------

@@ -169,6 +169,8 @@ def vehicle_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for name in VehicleEditForm.MODEL_FIELDS:  # a field not sent stays as it is
             if name not in request.POST:
                 values.pop(name, None)
+        if values.get("purchase_date", "") is None:  # left empty: a known date is not erased
+            values.pop("purchase_date")
         done = _call(form, lambda: services.vehicle_update(actor=request.actor, vehicle=vehicle, **values)) is not None
     if inline:
         return _customer_response(request, customer, "vehicles", done, _("Vehicle updated."),

@@ -38,7 +38,7 @@ SAME_TEXT_MINUTES = 10  # the same words from the same person this soon are the 
 ATTACHMENT_MB = 5
 ATTACHMENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf"}
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
-LABELS = {"name": _("Name"), "description": _("Description"), "note": _("Note"), "resolution": _("Resolution"),
+LABELS = {"name": _("Full name"), "description": _("Description"), "note": _("Note"), "resolution": _("Resolution"),
           "comment": _("Comment")}
 
 

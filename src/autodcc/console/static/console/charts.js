@@ -22,7 +22,21 @@
     try { return JSON.parse(text || "null"); } catch (e) { return null; }
   }
 
-  function rotate(labels) { return labels.length > 6 ? 30 : 0; }
+  // A label's width in pixels at 12 px: CJK characters are square, others about half as wide.
+  function textWidth(label) {
+    var w = 0, text = String(label);
+    for (var i = 0; i < text.length; i++) { w += text.charCodeAt(i) > 0x2e7f ? 12 : 7; }
+    return w;
+  }
+
+  // Category labels that do not fit side by side in the chart's width are turned, and cut (with
+  // "…", the whole label stays in the tooltip) so a narrow phone chart still reads.
+  function categoryLabels(labels, width) {
+    var slot = (width || 600) / Math.max(labels.length, 1) - 8;
+    var widest = labels.reduce(function (m, l) { return Math.max(m, textWidth(l)); }, 0);
+    if (widest <= slot && labels.length <= 8) { return { interval: 0, rotate: 0 }; }
+    return { interval: 0, rotate: slot < 40 ? 60 : 35, width: 110, overflow: "truncate", ellipsis: "…" };
+  }
 
   function empty(spec) {
     return { animation: false, title: { text: spec.empty || "—", left: "center", top: "middle",
@@ -49,7 +63,7 @@
         }]
       };
     },
-    bar: function (spec) {
+    bar: function (spec, width) {
       var labels = spec.labels || [];
       if (!labels.length) { return empty(spec); }
       return {
@@ -57,7 +71,7 @@
         tooltip: { trigger: "axis", renderMode: "richText" },
         legend: { top: 0 },
         grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: rotate(labels) } },
+        xAxis: { type: "category", data: labels, axisLabel: categoryLabels(labels, width) },
         yAxis: { type: "value", minInterval: 1 },
         series: (spec.series || []).map(function (s) {
           return { type: "bar", name: s.name, data: s.data, barMaxWidth: 36,
@@ -65,7 +79,7 @@
         })
       };
     },
-    pareto: function (spec) {
+    pareto: function (spec, width) {
       var labels = spec.labels || [];
       if (!labels.length) { return empty(spec); }
       var bars = spec.bars || {}, line = spec.line || {};
@@ -74,7 +88,7 @@
         tooltip: { trigger: "axis", renderMode: "richText" },
         legend: { top: 0 },
         grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: rotate(labels) } },
+        xAxis: { type: "category", data: labels, axisLabel: categoryLabels(labels, width) },
         yAxis: [
           { type: "value", minInterval: 1, name: bars.name || "" },
           { type: "value", min: 0, max: 100, name: line.name || "", axisLabel: { formatter: "{value}%" },
@@ -108,7 +122,7 @@
     if (!spec || !builders[spec.type]) { return; }
     var chart = window.echarts.getInstanceByDom(el) ||
       window.echarts.init(el, null, { renderer: el.getAttribute("data-renderer") || "canvas" });
-    chart.setOption(builders[spec.type](spec), true);
+    chart.setOption(builders[spec.type](spec, el.clientWidth), true);
     el.setAttribute("data-rendered", spec.type);
     if (live.indexOf(el) < 0) { live.push(el); }
   }
@@ -131,7 +145,7 @@
   function resizeAll() {
     live.forEach(function (el) {
       var chart = window.echarts && window.echarts.getInstanceByDom(el);
-      if (chart) { chart.resize(); }
+      if (chart) { chart.resize(); render(el); }  // labels are laid out for the new width
     });
   }
 

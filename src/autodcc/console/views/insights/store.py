@@ -70,9 +70,27 @@ class RangeForm(forms.Form):
         return data
 
 
+# utm_source values and referring hosts the brand's visitors come from, named as staff know them
+KNOWN_SOURCES = {
+    "weixin": _("WeChat"), "wechat": _("WeChat"), "wx": _("WeChat"), "mp.weixin.qq.com": _("WeChat"),
+    "baidu": _("Baidu"), "www.baidu.com": _("Baidu"), "m.baidu.com": _("Baidu"),
+    "autohome": _("Autohome"), "www.autohome.com.cn": _("Autohome"), "m.autohome.com.cn": _("Autohome"),
+    "yiche": _("Yiche"), "bitauto": _("Yiche"), "www.yiche.com": _("Yiche"), "m.yiche.com": _("Yiche"),
+    "dongchedi": _("Dongchedi"), "dongchedi.com": _("Dongchedi"), "www.dongchedi.com": _("Dongchedi"),
+    "douyin": _("Douyin"), "www.douyin.com": _("Douyin"), "tmall": _("Tmall"), "detail.tmall.com": _("Tmall"),
+    "weibo": _("Weibo"), "xiaohongshu": _("Xiaohongshu"), "www.xiaohongshu.com": _("Xiaohongshu"),
+    "sms": _("SMS"),
+}
+# the first column of each table
+DIMENSION_COLUMNS = {Dimension.SOURCE: _("Source"), Dimension.CAMPAIGN: _("Campaign"), Dimension.ENTRY: _("Entry page")}
+
+
 def _key_label(dim: str, key: str, names: dict[str, str]) -> str:
     if dim == Dimension.SOURCE:
-        return key or _("Direct (no source)")
+        if not key:
+            return _("Direct (no source)")
+        known = KNOWN_SOURCES.get(key.lower())
+        return f"{known} ({key})" if known else key
     if dim == Dimension.CAMPAIGN:
         if not key:
             return _("No campaign")
@@ -90,6 +108,11 @@ def _pct(part: int, whole: int) -> str:
     return f"{part * 100 / whole:.1f}%" if whole else "—"
 
 
+def _share(part: int, whole: int) -> float | None:
+    """The share as a number for the workbook (shown there as a percentage), empty without a whole."""
+    return round(part / whole, 4) if whole else None
+
+
 @staff_view("analytics.view")
 def store(request: HttpRequest) -> HttpResponse:
     actor: Actor = request.actor  # type: ignore[attr-defined]
@@ -101,10 +124,12 @@ def store(request: HttpRequest) -> HttpResponse:
     data = report(actor=actor, date_from=start, date_to=end)
     names = _campaign_names([k for k, _r in data.by[Dimension.CAMPAIGN]])
     funnel = [{"code": f, "label": str(FUNNEL_LABELS[f]), "value": data.total[f],
-               "rate": _pct(data.total[f], data.total["visits"])} for f in FUNNEL]
-    tables = [{"dim": dim, "title": str(title), "rows": [
+               "rate": _pct(data.total[f], data.total["visits"]),
+               "share": _share(data.total[f], data.total["visits"])} for f in FUNNEL]
+    tables = [{"dim": dim, "title": str(title), "column": str(DIMENSION_COLUMNS[dim]), "rows": [
         {"label": _key_label(dim, key, names), "values": [row[f] for f in TABLE],
-         "conversion": _pct(row["lead_visits"], row["visits"])} for key, row in data.by[dim]]}
+         "conversion": _pct(row["lead_visits"], row["visits"]),
+         "share": _share(row["lead_visits"], row["visits"])} for key, row in data.by[dim]]}
         for dim, title in DIMENSIONS]
     paths = [{"goal": goal, "title": str(title), "rows": [
         {"steps": path_steps(path), "visits": n} for path, n in data.paths[goal]]} for goal, title in GOALS]
@@ -144,14 +169,15 @@ def _export(request: HttpRequest, data: Any, funnel: list[dict[str, Any]], table
     headers = [str(LABELS[f]) for f in TABLE]
     sheets: list[tuple[str, list[str], list[list[Any]]]] = [
         (_("Funnel"), [_("Step"), _("Visits"), _("Share of visits")],
-         [[s["label"], s["value"], s["rate"]] for s in funnel]),
+         [[s["label"], s["value"], s["share"]] for s in funnel]),
         (_("By day"), [_("Day"), *headers], [[d.isoformat(), *[v[f] for f in TABLE]] for d, v in data.days]),
-        *[(t["title"], [_("Value"), *headers, _("Enquiry or booking rate")],
-           [[r["label"], *r["values"], r["conversion"]] for r in t["rows"]]) for t in tables],
+        *[(t["title"], [t["column"], *headers, _("Enquiry or booking rate")],
+           [[r["label"], *r["values"], r["share"]] for r in t["rows"]]) for t in tables],
         (_("Paths"), [_("Goal"), _("Path"), _("Visits")],
          [[p["title"], " → ".join(r["steps"]), r["visits"]] for p in paths for r in p["rows"]]),
     ]
     name = f"{_('Store visitors')}-{data.date_from.isoformat()}-{data.date_to.isoformat()}.xlsx"
-    return xlsx_download(request, tabular.xlsx_book(sheets), name, what="analytics.store", action="insights.export",
+    percent_columns = {0: [3], **{2 + i: [len(headers) + 2] for i in range(len(tables))}}  # 1-based columns
+    return xlsx_download(request, tabular.xlsx_book(sheets, percent_columns=percent_columns), name, what="analytics.store", action="insights.export",
                          details={"filters": {"date_from": data.date_from.isoformat(),
                                               "date_to": data.date_to.isoformat()}})
