@@ -24,10 +24,15 @@ def _many(v: Any) -> list[Any]:
     return v if isinstance(v, list) else [v]
 
 
+def _yes(v: Any) -> bool:
+    return v is True or str(v).lower() in {"1", "true", "yes"}
+
+
 # criterion → (the model it reads: "customer", "lead" or "vehicle"; how a JSON value becomes a Q)
 FILTERS: dict[str, tuple[str, Callable[[Any], Q]]] = {
     # profile
     "kind": ("customer", lambda v: Q(kind__in=_many(v))),
+    "gender": ("customer", lambda v: Q(gender__in=_many(v))),
     "age_band": ("customer", lambda v: Q(age_band__in=_many(v))),
     "family": ("customer", lambda v: Q(family__in=_many(v))),
     "occupation": ("customer", lambda v: Q(occupation__icontains=v)),
@@ -45,10 +50,20 @@ FILTERS: dict[str, tuple[str, Callable[[Any], Q]]] = {
     "lead_dealer": ("lead", lambda v: Q(dealer_id=int(v))),
     "lead_created_from": ("lead", lambda v: Q(created_at__date__gte=_date(v))),
     "lead_created_to": ("lead", lambda v: Q(created_at__date__lte=_date(v))),
+    "lead_consultant": ("lead", lambda v: Q(consultant_id=int(v))),
+    "lead_test_driven": ("lead", lambda v: Q(test_driven_at__isnull=not _yes(v))),
+    "lead_purchase_from": ("lead", lambda v: Q(expected_purchase_on__gte=_date(v))),
+    "lead_purchase_to": ("lead", lambda v: Q(expected_purchase_on__lte=_date(v))),
+    "lead_visit_from": ("lead", lambda v: Q(expected_visit_on__gte=_date(v))),
+    "lead_visit_to": ("lead", lambda v: Q(expected_visit_on__lte=_date(v))),
+    "lead_follow_up_by": ("lead", lambda v: Q(next_follow_up_on__lte=_date(v))),
     # vehicles: likewise one and the same vehicle of the actor's dealers
     "vehicle_model": ("vehicle", lambda v: Q(model_name__icontains=v)),
     "purchased_from": ("vehicle", lambda v: Q(purchase_date__gte=_date(v))),
     "purchased_to": ("vehicle", lambda v: Q(purchase_date__lte=_date(v))),
+    "vehicle_plate": ("vehicle", lambda v: Q(plate__icontains=str(v).replace(" ", "").upper())),
+    "mileage_at_least": ("vehicle", lambda v: Q(mileage_km__gte=int(v))),
+    "service_due_by": ("vehicle", lambda v: Q(care__next_due_on__lte=_date(v))),
     "has_vehicle": ("vehicle", lambda v: Q()),
 }
 

@@ -9,8 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from autodcc.console.forms.common import YES_NO, date_input, tri_state
+from autodcc.console.forms.leads import staff_choices
 from autodcc.core import geo
 from autodcc.core.actors import Actor
+from autodcc.core.roles import Role
 from autodcc.core.errors import DomainError
 from autodcc.customers.models import AgeBand, CustomerKind, Family
 from autodcc.leads.models import (
@@ -18,7 +20,7 @@ from autodcc.leads.models import (
     Grade,
     Status,
 )
-from autodcc.network.models import Dealer
+from autodcc.network.models import Dealer, Staff
 
 
 class CustomerSearchForm(forms.Form):
@@ -98,6 +100,7 @@ class CriteriaForm(forms.Form):
     name = forms.CharField(label=_("Group name"), max_length=80, required=False)
     # profile
     kind = MultiCheck(label=_("Customer type"), choices=CustomerKind.choices, required=False)
+    gender = MultiCheck(label=_("Gender"), choices=[("m", _("Male")), ("f", _("Female"))], required=False)
     age_band = MultiCheck(label=_("Age band"), choices=AgeBand.choices, required=False)
     family = MultiCheck(label=_("Family"), choices=Family.choices, required=False)
     occupation = forms.CharField(label=_("Occupation contains"), max_length=60, required=False)
@@ -117,24 +120,41 @@ class CriteriaForm(forms.Form):
                                          empty_label=_("Any dealer"))
     lead_created_from = forms.DateField(label=_("Lead created from"), required=False, widget=date_input())
     lead_created_to = forms.DateField(label=_("Lead created until"), required=False, widget=date_input())
+    lead_consultant = forms.ModelChoiceField(label=_("Sales consultant"), queryset=Staff.objects.none(),
+                                             required=False, empty_label=_("Anyone"))
+    lead_test_driven = forms.TypedChoiceField(label=_("Test-driven"), choices=YES_NO, required=False,
+                                              coerce=tri_state, empty_value=None)
+    lead_purchase_from = forms.DateField(label=_("Expected purchase from"), required=False, widget=date_input())
+    lead_purchase_to = forms.DateField(label=_("Expected purchase until"), required=False, widget=date_input())
+    lead_visit_from = forms.DateField(label=_("Expected visit from"), required=False, widget=date_input())
+    lead_visit_to = forms.DateField(label=_("Expected visit until"), required=False, widget=date_input())
+    lead_follow_up_by = forms.DateField(label=_("Next follow-up on or before"), required=False, widget=date_input())
     # vehicles
     vehicle_model = forms.CharField(label=_("Vehicle model contains"), max_length=60, required=False)
     purchased_from = forms.DateField(label=_("Vehicle bought from"), required=False, widget=date_input())
     purchased_to = forms.DateField(label=_("Vehicle bought until"), required=False, widget=date_input())
+    vehicle_plate = forms.CharField(label=_("Plate contains"), max_length=12, required=False)
+    mileage_at_least = forms.IntegerField(label=_("Mileage at least (km)"), min_value=0, max_value=2_000_000,
+                                          required=False)
+    service_due_by = forms.DateField(label=_("Next service due on or before"), required=False, widget=date_input())
     has_vehicle = forms.TypedChoiceField(label=_("Owns a vehicle"), choices=YES_NO, required=False, coerce=tri_state,
                                          empty_value=None)
 
     SECTIONS = (
-        (_("Profile"), ("kind", "age_band", "family", "occupation", "hobbies", "current_car", "budget_at_least",
+        (_("Profile"), ("kind", "gender", "age_band", "family", "occupation", "hobbies", "current_car", "budget_at_least",
                         "budget_at_most", "city")),
         (_("Leads"), ("lead_channel", "lead_grade", "lead_status", "lead_model", "lead_campaign", "lead_dealer",
-                      "lead_created_from", "lead_created_to")),
-        (_("Vehicles"), ("vehicle_model", "purchased_from", "purchased_to", "has_vehicle")),
+                      "lead_created_from", "lead_created_to", "lead_consultant", "lead_test_driven",
+                      "lead_purchase_from", "lead_purchase_to", "lead_visit_from", "lead_visit_to",
+                      "lead_follow_up_by")),
+        (_("Vehicles"), ("vehicle_model", "vehicle_plate", "purchased_from", "purchased_to", "mileage_at_least",
+                         "service_due_by", "has_vehicle")),
     )
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_dealer"].queryset = Dealer.objects.visible_to(actor).order_by("code")
+        self.fields["lead_consultant"].queryset = staff_choices(actor, Role.SALES_CONSULTANT)
 
     def sections(self) -> list[tuple[Any, list[Any]]]:
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
@@ -153,7 +173,7 @@ class CriteriaForm(forms.Form):
         for key, value in self.cleaned_data.items():
             if key == "name" or value in (None, "", []):
                 continue
-            if isinstance(value, Dealer):
+            if isinstance(value, (Dealer, Staff)):
                 value = value.pk
             elif isinstance(value, dt.date):
                 value = value.isoformat()

@@ -197,7 +197,7 @@ def _preview(request: HttpRequest, form: CriteriaForm) -> dict[str, Any]:
     return {"count": found.count(), "rows": list(found.select_related("city")[:PREVIEW_ROWS])}
 
 
-LIST_CRITERIA = {"lead_status", "lead_grade", "lead_channel"}  # criteria that take several values
+LIST_CRITERIA = {"lead_status", "lead_grade", "lead_channel", "gender", "kind", "age_band", "family"}  # criteria that take several values
 
 
 @staff_view("customers.groups")
