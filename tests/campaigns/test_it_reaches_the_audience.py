@@ -247,3 +247,38 @@ def test_the_weekly_cap_holds_when_the_messages_go_out(net, launch, enquiry, set
     assert outreach.progress(first) == {"sent": 1}
     assert outreach.progress(second) == {"suppressed": 1}
     assert Message.objects.get(related_id=str(second.pk)).last_error == "weekly marketing cap"
+
+
+def test_the_lead_page_shows_the_script_for_the_next_call(net, enquiry, login):
+    """CMP-4: the holder of a lead sees the script for the call about to be made — the first call,
+    then the invitation, then the visit's confirmation the day before — the dealer's own before
+    the brand's, never another dealer's."""
+    hq, manager = net.hq_marketer.actor, net.a_manager.actor
+    outreach.script_save(actor=hq, title="品牌首次来电", situation="first_call", body="您好，这里是澜川汽车。")
+    outreach.script_save(actor=manager, title="浦东店首次来电", situation="first_call", dealer=net.dealer_a,
+                         body="您好，我是浦东店的顾问。")
+    outreach.script_save(actor=net.b_manager.actor, title="杭州店首次来电", situation="first_call",
+                         dealer=net.dealer_b, body="杭州店欢迎您。")
+    outreach.script_save(actor=hq, title="品牌邀约", situation="invitation", body="本周六有试驾活动。")
+    outreach.script_save(actor=hq, title="到店前确认", situation="confirmation", body="明天上午十点见。")
+    lead = leads.lead_capture(actor=SYSTEM, data=enquiry(name="邵先生", phone="13712345678", dealer="SH-001")).lead
+    client = login(net.a_agent)
+    page_url = reverse("console:lead_detail", args=[lead.pk])
+
+    def scripts():
+        page = client.get(page_url).content.decode()
+        if 'id="lead-scripts"' not in page:
+            return []
+        block = page.split('id="lead-scripts"', 1)[1].split("</aside>", 1)[0]
+        return [t for t in ("浦东店首次来电", "品牌首次来电", "杭州店首次来电", "品牌邀约", "到店前确认") if t in block]
+
+    assert scripts() == ["浦东店首次来电", "品牌首次来电"]
+    page = client.get(page_url).content.decode()
+    assert page.index("浦东店首次来电") < page.index("品牌首次来电")  # the dealer's own first
+    leads.lead_follow_up(actor=net.a_agent.actor, lead=lead, kind="call_out", result="reached", note="有兴趣")
+    assert scripts() == ["品牌邀约"]
+    tomorrow = timezone.localtime() + dt.timedelta(days=1)
+    leads.lead_invite(actor=net.a_agent.actor, lead=lead, scheduled_at=tomorrow.replace(hour=10, minute=0))
+    assert scripts() == ["到店前确认"]
+    # another dealer's staff do not reach the lead, nor its scripts
+    assert login(net.b_agent).get(page_url).status_code == 404

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from autodcc.campaigns.models import CallScript, Campaign, Outreach, Situation
@@ -327,5 +327,38 @@ def scripts_search(actor: Actor, q: str = "", situation: str = "") -> Any:
     return qs
 
 
+def situation_of(lead: Any, *, today: dt.date | None = None) -> str | None:
+    """The call a lead's holder is about to make: the first call while nobody has answered it yet,
+    the invitation while it is followed up, the confirmation of a visit due by tomorrow, the
+    revisit of a defeat being decided."""
+    from autodcc.leads.models import Status
+
+    today = today or timezone.localdate()
+    if lead.status == Status.NEW or (lead.status == Status.FOLLOWING and lead.first_response_at is None):
+        return Situation.FIRST_CALL
+    if lead.status == Status.FOLLOWING:
+        return Situation.INVITATION
+    if lead.status == Status.INVITED:
+        visit = lead.appointments.filter(status__in=("scheduled", "confirmed")).order_by("scheduled_at").first()
+        if visit is not None and timezone.localdate(visit.scheduled_at) <= today + dt.timedelta(days=1):
+            return Situation.CONFIRMATION
+        return Situation.INVITATION
+    if lead.status == Status.DEFEAT_PENDING:
+        return Situation.DEFEAT_REVISIT
+    return None
+
+
+def scripts_for(lead: Any, *, today: dt.date | None = None) -> tuple[str | None, list[CallScript]]:
+    """The scripts for the lead's next call (CMP-4): the lead's dealer's own first, then the
+    brand's; none when the lead is past the calls the scripts are written for."""
+    situation = situation_of(lead, today=today)
+    if situation is None:
+        return None, []
+    scripts = (CallScript.objects.current().filter(situation=situation)
+               .filter(Q(dealer__isnull=True) | Q(dealer_id=lead.dealer_id))
+               .order_by(F("dealer_id").asc(nulls_last=True), "title"))
+    return situation, list(scripts[:3])
+
+
 __all__ = ["call_tasks_create", "close_call_tasks", "progress", "schedule", "script_delete", "script_save",
-           "scripts_search", "wave_send"]
+           "scripts_for", "scripts_search", "situation_of", "wave_send"]

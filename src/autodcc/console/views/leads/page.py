@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from autodcc.campaigns import outreach
 from autodcc.console.auditing import action_label, actor_display
 from autodcc.console.forms.leads import (
     ApproveForm,
@@ -171,6 +172,8 @@ def _lead_context(request: HttpRequest, lead: Lead, failed: dict[str, Any] | Non
     }
     if may["follow_up"]:
         context["follow_up_form"] = pick("follow_up", lambda: FollowUpForm(auto_id="fu-%s"))
+        if not context["campaign_calls"]:  # a campaign's call brings its own script
+            context["situation"], context["scripts"] = outreach.scripts_for(lead)
     if may["invite"]:
         context["invite_form"] = pick("invite", lambda: InviteForm(auto_id="inv-%s"))
     if may["arrive"]:
