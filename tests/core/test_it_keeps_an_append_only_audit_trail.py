@@ -39,3 +39,30 @@ def test_it_records_before_and_after(net):
     assert entry.dealer_id == dealer.pk
     assert entry.changes == {"name": (dealer.name, "新")}
     assert entry.object_type == "network.dealer"
+
+
+def test_the_admin_shows_business_rows_but_changes_none_of_them(net, client, enquiry):
+    """Leads, customers, dealers, staff and messages change only through the console's audited
+    services: even a superuser's admin can look, not add, edit or delete (NET-4)."""
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from autodcc.leads.services import lead_capture
+
+    lead = lead_capture(actor=SYSTEM, data=enquiry(name="管理员测试", phone="13799990000", dealer="SH-001")).lead
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-long-enough-1")
+    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    change = reverse("admin:leads_lead_change", args=[lead.pk])
+    page = client.get(change)
+    assert page.status_code == 200 and "管理员测试" in page.content.decode()  # readable
+    assert 'name="_save"' not in page.content.decode()
+    assert client.post(change, {"status": "invalid"}).status_code == 403
+    lead.refresh_from_db()
+    assert lead.status != "invalid"
+    assert client.post(reverse("admin:network_dealer_delete", args=[net.dealer_a.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:customers_customer_add")).status_code == 403
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label in {"leads", "customers", "network", "core"} and model._meta.model_name not in {
+                "province", "city", "importjob", "outboxevent"}:
+            assert not model_admin.has_change_permission(type("R", (), {"user": root})()), model

@@ -5,13 +5,12 @@ from django.contrib import admin
 from autodcc.core.models import AuditLog, ImportJob, OutboxEvent
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor_label", "action", "object_type", "object_id", "dealer_id")
-    list_filter = ("action", "object_type")
-    search_fields = ("actor_label", "object_repr", "object_id")
+class ViewOnly:
+    """An admin page to look at rows, never to change them: business data changes through the
+    console's services, which check who may and record who did (NET-4); an edit here would leave
+    no trace in the audit trail."""
 
-    def has_add_permission(self, request: Any) -> bool:
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
@@ -19,6 +18,13 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ViewOnly, admin.ModelAdmin):
+    list_display = ("created_at", "actor_label", "action", "object_type", "object_id", "dealer_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_label", "object_repr", "object_id")
 
 
 @admin.register(OutboxEvent)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from autodcc.core.admin import ViewOnly
 from autodcc.network.models import City, Dealer, LeavePeriod, Province, Region, RoleGrant, Staff
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("code", "name", "is_active")
 
 
@@ -22,25 +23,25 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dealer)
-class DealerAdmin(admin.ModelAdmin):
+class DealerAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("code", "name", "region", "city", "is_key", "is_active")
     list_filter = ("region", "is_key", "is_active")
     search_fields = ("code", "name")
     autocomplete_fields = ("city",)
 
 
-class RoleGrantInline(admin.TabularInline):
+class RoleGrantInline(ViewOnly, admin.TabularInline):
     model = RoleGrant
     extra = 0
 
 
-class LeaveInline(admin.TabularInline):
+class LeaveInline(ViewOnly, admin.TabularInline):
     model = LeavePeriod
     extra = 0
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("name", "user", "employee_no", "on_duty")
     search_fields = ("name", "user__username")
     inlines = [RoleGrantInline, LeaveInline]
