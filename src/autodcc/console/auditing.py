@@ -43,6 +43,8 @@ ACTION_LABELS: dict[str, Any] = {
     "lead.care_done": gettext_lazy("Care call done"),
     "lead.escalate": gettext_lazy("Escalated: first response overdue"),
     "lead.cover_leave": gettext_lazy("Moved: the agent is on leave"),
+    "region.create": gettext_lazy("Region created"),
+    "region.update": gettext_lazy("Region edited"),
     "dealer.create": gettext_lazy("Dealer created"),
     "dealer.update": gettext_lazy("Dealer edited"),
     "dealer.import": gettext_lazy("Dealer imported"),

@@ -140,6 +140,42 @@ def dealer_validate(values: dict[str, Any], *, instance: Dealer | None = None) -
     return clean
 
 
+# --- regions -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def region_save(*, actor: Actor, region: Region | None = None, code: str, name: str, is_active: bool = True) -> Region:
+    """A region created, or renamed, recoded or closed (NET-2); audited. A region is closed only
+    once no active dealer belongs to it (their regional managers would lose them)."""
+    _require(actor, "network.create_dealer")
+    code, name = str(code or "").strip().upper(), str(name or "").strip()
+    errors = []
+    if not CODE_RE.match(code):
+        errors.append(DomainError("region.code_invalid", field="code", value=code[:40]))
+    if not name or len(name) > 60 or any(ord(ch) < 32 for ch in name):
+        errors.append(DomainError("region.name_required", field="name"))
+    if errors:
+        raise Invalid(errors)
+    found = Region.objects.select_for_update().get(pk=region.pk) if region is not None else Region()
+    if not is_active and found.pk:
+        active = found.dealers.filter(is_active=True).count()
+        if active:
+            raise DomainError("region.has_active_dealers", field="is_active", n=active)
+    before = audit.snapshot(found, ["code", "name", "is_active"]) if found.pk else None
+    found.code, found.name, found.is_active = code, name, is_active
+    try:
+        with transaction.atomic():
+            found.save()
+    except IntegrityError:
+        raise Conflict("region.code_taken", field="code", value=code) from None
+    after = audit.snapshot(found, ["code", "name", "is_active"])
+    if before is None or audit.changed(before, after):
+        audit.record(actor=actor, action="region.update" if before else "region.create", obj=found,
+                     before=before, after=after)
+        transaction.on_commit(directory.forget)
+    return found
+
+
 @transaction.atomic
 def dealer_create(*, actor: Actor, **values: Any) -> Dealer:
     _require(actor, "network.create_dealer")

@@ -32,6 +32,12 @@ class DealerFilterForm(FilterForm):
             self.fields["region"].queryset = Region.objects.filter(dealers__in=Dealer.objects.visible_to(actor)).distinct()
 
 
+class RegionForm(forms.Form):
+    code = forms.CharField(label=_("Region code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=60)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
 class DealerForm(forms.Form):
     code = forms.CharField(label=_("Dealer code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=120)

@@ -11,7 +11,15 @@ from django.views.decorators.http import require_POST
 from autodcc.console.downloads import xlsx_download
 from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms.common import ImportForm
-from autodcc.console.forms.network import AuditFilterForm, DealerFilterForm, DealerForm, LeaveForm, StaffFilterForm, StaffForm
+from autodcc.console.forms.network import (
+    AuditFilterForm,
+    DealerFilterForm,
+    DealerForm,
+    LeaveForm,
+    RegionForm,
+    StaffFilterForm,
+    StaffForm,
+)
 from autodcc.console.navigation import landing_for
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.core import phone, tabular
@@ -20,7 +28,7 @@ from autodcc.core.models import ImportJob
 from autodcc.core.selectors import history_of
 from autodcc.core.tenancy import get_for_actor
 from autodcc.network import importing, selectors, services
-from autodcc.network.models import Dealer, LeavePeriod, Staff
+from autodcc.network.models import Dealer, LeavePeriod, Region, Staff
 
 # --- home ------------------------------------------------------------------------------------
 
@@ -287,7 +295,27 @@ def leave_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view("network.view_regions")
 def region_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/regions/list.html", {"regions": selectors.region_list(actor=request.actor)})
+    may_edit = request.actor.can("network.create_dealer")
+    return render(request, "console/regions/list.html", {"regions": selectors.region_list(actor=request.actor),
+                                                          "may_edit": may_edit})
+
+
+@staff_view("network.create_dealer")
+def region_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new region, or one renamed, recoded or closed (HQ), through the audited service."""
+    region = get_object_or_404(Region, pk=pk) if pk is not None else None
+    initial = {"code": region.code, "name": region.name, "is_active": region.is_active} if region else None
+    form = RegionForm(request.POST or None, initial=initial, auto_id="region-%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.region_save(actor=request.actor, region=region, **form.cleaned_data)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("Region %(name)s saved.") % {"name": saved.name})
+            return redirect("console:region_list")
+    status = 400 if form.is_bound else 200
+    return render(request, "console/regions/form.html", {"form": form, "region": region}, status=status)
 
 
 @staff_view("audit.view")
