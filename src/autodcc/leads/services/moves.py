@@ -66,12 +66,15 @@ class Moves:
     actor: Actor
     note: str
     by_holder: dict[int, tuple[Staff, list[Lead]]] = field(default_factory=dict)
+    handed: set[int] = field(default_factory=set)  # leads that reached a consultant (a handover)
     count: int = 0
 
-    def add(self, holder: Staff | None, lead: Lead) -> None:
+    def add(self, holder: Staff | None, lead: Lead, *, handover: bool = False) -> None:
         self.count += 1
         if holder is not None:
             self.by_holder.setdefault(holder.pk, (holder, []))[1].append(lead)
+            if handover:
+                self.handed.add(lead.pk)
 
     def tell(self) -> None:
         """One message to each new holder, naming the first lead and how many there are."""
@@ -85,7 +88,7 @@ class Moves:
             label: Any = customer_label(first)
             if len(leads) > 1:
                 label = format_lazy(gettext_lazy("{first} and others, {n} leads in all"), first=label, n=len(leads))
-            if all(lead.stage == Stage.SHOWROOM for lead in leads):
+            if all(lead.pk in self.handed for lead in leads):
                 common.tell_staff(holder, Event.LEAD_HANDOVER, first, customer=label, by=self.actor.label, time=now,
                                   note=self.note)
             else:
@@ -166,7 +169,7 @@ def _hand_on(lead: Lead, to_staff: Staff | None, moves: Moves, *, action: str) -
     lead.save()
     common.record(moves.actor, action, lead, before, note=moves.note,
                   extra={"handover": {"from": previous, "to": getattr(to_staff, "pk", None)}})
-    moves.add(to_staff, lead)
+    moves.add(to_staff, lead, handover=True)
 
 
 def _rotate(lead: Lead, moves: Moves, *, kind: str, action: str, exclude: set[int]) -> None:
