@@ -326,3 +326,17 @@ def test_the_api_hides_foreign_dealers_too(net, login):
     assert client.get(f"/api/dealers/{net.dealer_b.pk}").status_code == 404
     assert client.get(f"/api/dealers/{net.dealer_a.pk}").status_code == 200
     assert [d["code"] for d in client.get("/api/dealers").json()] == ["SH-001"]
+
+
+def test_a_bulk_reassignment_naming_a_foreign_lead_is_404_and_moves_nothing(net, login):
+    """The lead list's bulk action takes ids, not an argument in its URL: a foreign id among them is
+    a 404 for every role of dealer A that may reassign, and no lead moves."""
+    own, foreign = _capture("SH-001"), _capture("HZ-001")
+    held = {lead.pk: lead.agent_id for lead in (own, foreign)}
+    for who in ("a_manager", "a_gm", "a_supervisor"):
+        response = login(getattr(net, who)).post(reverse("console:lead_bulk_reassign"), {
+            "lead": [own.pk, foreign.pk], "staff": net.a_agent.staff.pk, "note": "调整"})
+        assert response.status_code == 404, who
+    from autodcc.leads.models import Lead
+
+    assert dict(Lead.objects.filter(pk__in=held).values_list("pk", "agent_id")) == held

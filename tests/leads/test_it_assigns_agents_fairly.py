@@ -9,7 +9,8 @@ from autodcc.core.errors import DomainError, Forbidden
 from autodcc.core.roles import Role
 from autodcc.leads.models import Assignment, AssignmentKind, Lead
 from autodcc.leads.services import lead_capture, lead_reassign
-from autodcc.leads.services.assignment import assign_pool, cover_leaves
+from autodcc.leads.services.assignment import assign_pool
+from autodcc.leads.services.moves import cover_leaves
 from autodcc.messaging.models import Event, Message
 from autodcc.network import services as network
 
@@ -77,15 +78,15 @@ def test_a_supervisor_reassigns_with_a_reason(net, agents, enquiry):
     lead = capture_many(enquiry, 1)[0]
     target = next(a for a in agents if a.pk != lead.agent_id)
     with pytest.raises(DomainError):
-        lead_reassign(actor=net.a_supervisor.actor, lead=lead, to_staff=target, note=" ")
+        lead_reassign(actor=net.a_supervisor.actor, leads=[lead], to_staff=target, note=" ")
     with pytest.raises(Forbidden):
-        lead_reassign(actor=net.a_agent.actor, lead=lead, to_staff=target, note="我来")
-    lead_reassign(actor=net.a_supervisor.actor, lead=lead, to_staff=target, note="客户要求换人")
+        lead_reassign(actor=net.a_agent.actor, leads=[lead], to_staff=target, note="我来")
+    lead_reassign(actor=net.a_supervisor.actor, leads=[lead], to_staff=target, note="客户要求换人")
     lead.refresh_from_db()
     assert lead.agent == target
     assert Assignment.objects.filter(lead=lead, kind=AssignmentKind.MANUAL, note="客户要求换人").exists()
     with pytest.raises(DomainError):  # a consultant is not a DCC agent
-        lead_reassign(actor=net.a_supervisor.actor, lead=lead, to_staff=net.a_consultant.staff, note="x")
+        lead_reassign(actor=net.a_supervisor.actor, leads=[lead], to_staff=net.a_consultant.staff, note="x")
 
 
 def test_a_supervisor_taking_a_lead_out_of_the_pool_leaves_a_handover(net, agents, enquiry):
@@ -96,9 +97,9 @@ def test_a_supervisor_taking_a_lead_out_of_the_pool_leaves_a_handover(net, agent
         network.staff_set_duty(actor=SYSTEM, staff=staff, on_duty=False)
     pooled = capture_many(enquiry, 1)[0]
     assert pooled.agent is None and pooled.stage == Stage.MARKETING and not pooled.handovers.exists()
-    lead_reassign(actor=net.a_supervisor.actor, lead=pooled, to_staff=agents[1], note="客户指定")
+    lead_reassign(actor=net.a_supervisor.actor, leads=[pooled], to_staff=agents[1], note="客户指定")
     handover = Handover.objects.get(lead=pooled)
     assert (handover.from_stage, handover.to_stage, handover.to_staff_id, handover.note) == (
         Stage.MARKETING, Stage.DCC, agents[1].pk, "客户指定")
-    lead_reassign(actor=net.a_supervisor.actor, lead=pooled, to_staff=agents[2], note="换人")
+    lead_reassign(actor=net.a_supervisor.actor, leads=[pooled], to_staff=agents[2], note="换人")
     assert Handover.objects.filter(lead=pooled).count() == 1  # agent to agent stays in the DCC stage

@@ -220,6 +220,7 @@ EXTRA_LABELS: dict[str, Any] = {
     "is_active": gettext_lazy("Active"),
     "care_model": gettext_lazy("Model for maintenance"),
     "next_due_on": gettext_lazy("Next service due"),
+    "leads_moved": gettext_lazy("Open leads moved to colleagues"),
 }
 
 

@@ -55,6 +55,7 @@ urlpatterns = [
     path("work/", leads.worklist, name="worklist"),
     path("leads/", leads.lead_list, name="lead_list"),
     path("leads/new/", leads.lead_create, name="lead_create"),
+    path("leads/reassign/", leads.lead_bulk_reassign, name="lead_bulk_reassign"),
     path("leads/import/", leads.lead_import, name="lead_import"),
     path("leads/import/template.xlsx", leads.lead_import_template, name="lead_import_template"),
     path("leads/imports/<int:pk>/", leads.lead_import_detail, name="lead_import_detail"),

@@ -51,7 +51,28 @@ def build(count: int = 240, seed: int = 2026) -> int:
             continue
         created += 1
         _work(result.lead, rng.random())
+    if created:
+        _reassign_some()
     return created
+
+
+BULK_REASON = "客户集中到同一位网销顾问跟进"
+
+
+def _reassign_some() -> None:
+    """A sales manager gives a few of one agent's new leads to a colleague in one go (LEAD-4), so
+    the lead pages show a manual reassignment with its reason."""
+    from autodcc.leads.services.assignment import agents_of
+
+    for manager in Staff.objects.filter(grants__role="sales_manager", user__is_active=True).order_by("pk"):
+        dealer = manager.primary_dealer
+        agents = agents_of(dealer) if dealer else []
+        if len(agents) < 2:
+            continue
+        leads = list(Lead.objects.filter(dealer=dealer, agent=agents[0], status="new").order_by("pk")[:3])
+        if leads:
+            s.lead_reassign(actor=actor_for_staff(manager), leads=leads, to_staff=agents[1], note=BULK_REASON)
+            return
 
 
 def _work(lead: Lead, luck: float) -> None:

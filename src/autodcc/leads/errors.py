@@ -22,6 +22,13 @@ register(
         "lead.not_consultant": _("%(value)s is not an active sales consultant of this dealer."),
         "lead.not_agent": _("%(value)s is not an active DCC agent of this dealer."),
         "lead.note_required": _("Write a note saying why."),
+        "lead.none_chosen": _("Choose at least one lead."),
+        "lead.batch_too_large": _("%(count)s leads chosen; reassign at most %(limit)s at a time."),
+        "lead.batch_closed": _("Lead %(number)s is closed (%(status)s) and cannot be reassigned; nothing was changed."),
+        "lead.reassign_not_showroom": _("Lead %(number)s is still with DCC: %(value)s is a sales consultant — hand the "
+                                        "lead over from its page instead. Nothing was changed."),
+        "lead.not_holder": _("%(value)s is not an active DCC agent or sales consultant of %(dealer)s; nothing was "
+                             "changed."),
         "lead.same_dealer": _("The lead is already at %(value)s."),
         "lead.open_elsewhere": _("The customer already has an open lead at %(value)s."),
         "lead.date_past": _("%(label)s cannot be in the past."),

@@ -118,6 +118,8 @@ class WorkList:
     target: int | None
     done_today: int
     handed_to_me: list[Lead] = field(default_factory=list)
+    # showroom leads whose consultant left or went on leave with no colleague to take them
+    waiting_consultant: list[Lead] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -127,6 +129,7 @@ class WorkList:
     def leads(self) -> list[Lead]:
         """Every lead the lists show (for badges fetched in one go)."""
         return [*self.new_leads, *self.due, *self.overdue, *self.sla_overdue, *self.waiting_pool, *self.handed_to_me,
+                *self.waiting_consultant,
                 *(a.lead for a in self.confirmations), *(a.lead for a in self.appointments_today),
                 *(t.lead for t in self.care_due), *(d.lead for d in self.approvals)]
 
@@ -171,6 +174,8 @@ def work_list(*, actor: Actor, now: dt.datetime | None = None, limit: int = 100)
         if supervises else [],
         waiting_pool=list(leads.filter(status__in=OPEN_STATUSES, agent__isnull=True)
                           .exclude(stage=Stage.SHOWROOM)[:limit]) if supervises else [],
+        waiting_consultant=list(leads.filter(status__in=OPEN_STATUSES, stage=Stage.SHOWROOM, consultant__isnull=True)
+                                [:limit]) if supervises else [],
         target=target,
         done_today=Contact.objects.filter(by_id=actor.staff_id, at__gte=day_start, at__lt=day_end).count()
         if actor.staff_id else 0,

@@ -320,6 +320,10 @@ def _require_staff_scope(actor: Actor, staff: Staff, capability: str) -> None:
 
 @transaction.atomic
 def staff_update(*, actor: Actor, staff: Staff, **values: Any) -> Staff:
+    """Change a person's details, roles or account state. When the account is deactivated or loses
+    the role that held some of their open leads, those leads move to colleagues in the same
+    transaction (:func:`autodcc.leads.services.moves.leads_release`); how many is on the returned
+    row as ``leads_moved``."""
     staff = Staff.objects.select_for_update().select_related("user").get(pk=staff.pk)
     _require_staff_scope(actor, staff, "network.manage_staff")
     before = _staff_snapshot(staff)
@@ -341,6 +345,14 @@ def staff_update(*, actor: Actor, staff: Staff, **values: Any) -> Staff:
         raise TypeError(f"unknown staff fields: {sorted(values)}")
     staff.save()
     after = _staff_snapshot(staff)
+    staff.leads_moved = 0  # type: ignore[attr-defined]
+    if (before["is_active"], before["grants"]) != (after["is_active"], after["grants"]):
+        # deactivated, or a role changed: the open leads they may no longer hold go to colleagues
+        from autodcc.leads.services.moves import leads_release
+
+        staff.leads_moved = leads_release(actor=actor, staff=staff)  # type: ignore[attr-defined]
+        if staff.leads_moved:  # type: ignore[attr-defined]
+            after["leads_moved"] = staff.leads_moved  # type: ignore[attr-defined]
     if audit.changed(before, after):
         audit.record(actor=actor, action="staff.update", obj=staff, before=before, after=after,
                      dealer_id=staff.primary_dealer.pk if staff.primary_dealer else None)

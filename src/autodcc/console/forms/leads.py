@@ -215,6 +215,61 @@ class ReassignForm(forms.Form):
         self.fields["agent"].queryset = Staff.objects.filter(pk__in=[a.pk for a in agents]).order_by("name")
 
 
+def reassign_people(actor: Actor) -> list[tuple[Any, list[tuple[int, str]]]]:
+    """Who the actor may give leads to, grouped: the DCC agents and the sales consultants of the
+    dealers where the actor may reassign (the dealer named when there are several)."""
+    from autodcc.leads.services.assignment import agents_of
+    from autodcc.leads.services.showroom import consultants_of
+
+    dealers = [d for d in Dealer.objects.filter(pk__in=sorted(actor.dealer_ids)).order_by("code")
+               if actor.can("leads.reassign", dealer=d)]
+    several = len(dealers) > 1
+    groups: list[tuple[Any, list[tuple[int, str]]]] = []
+    for dealer in dealers:
+        for label, people in ((_("DCC agents"), agents_of(dealer)), (_("Sales consultants"), consultants_of(dealer))):
+            if people:
+                title = f"{dealer} · {label}" if several else label
+                groups.append((title, [(p.pk, p.name) for p in sorted(people, key=lambda p: (p.name, p.pk))]))
+    return groups
+
+
+class _AnyPerson(forms.TypedChoiceField):
+    """A person from the list — or any other id, which the service answers with a clear refusal
+    (an inactive colleague, someone of another dealer) rather than a generic "invalid choice"."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class BulkReassignForm(forms.Form):
+    """The lead list's "reassign the chosen leads to one person, with a reason" (LEAD-4)."""
+
+    staff = _AnyPerson(label=_("Reassign to"), coerce=int, empty_value=None,
+                       error_messages={"required": _("Choose the person who takes the leads.")})
+    note = forms.CharField(label=_("Reason"), required=False, strip=False,
+                           widget=forms.TextInput(attrs={"maxlength": 200, "placeholder": _("Why they move")}))
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["staff"].choices = [("", _("Choose a person")), *reassign_people(actor)]
+        self.fields["note"].validators = []  # the service checks the reason (NUL and length included)
+
+    def clean_staff(self) -> Staff:
+        pk = self.cleaned_data["staff"]
+        person = Staff.objects.visible_to(self.actor).select_related("user").filter(pk=pk).first()
+        if person is None:
+            raise forms.ValidationError(_("Choose the person who takes the leads."))
+        return person
+
+    def lead_ids(self) -> list[int]:
+        """The ticked leads' ids; anything that is not an id is refused."""
+        try:
+            return [int(v) for v in self.data.getlist("lead")]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Choose the leads from the list.")) from None
+
+
 class ReallocateForm(forms.Form):
     dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=Dealer.objects.none(),
                                     empty_label=_("Choose a dealer"))

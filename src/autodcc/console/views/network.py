@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from autodcc.console.downloads import xlsx_download
@@ -231,13 +232,19 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.staff_update(actor=request.actor, staff=staff, name=d["name"], mobile=d["mobile"],
-                                  employee_no=d["employee_no"], capacity=d["capacity"], is_active=d["is_active"],
-                                  grants=form.grants())
+            staff = services.staff_update(actor=request.actor, staff=staff, name=d["name"], mobile=d["mobile"],
+                                          employee_no=d["employee_no"], capacity=d["capacity"],
+                                          is_active=d["is_active"], grants=form.grants())
         except DomainError as exc:
             add_to_form(form, exc)
         else:
-            messages.success(request, _("Changes saved."))
+            moved = getattr(staff, "leads_moved", 0)
+            if moved:
+                messages.success(request, ngettext(
+                    "Changes saved. %(count)s open lead moved to colleagues.",
+                    "Changes saved. %(count)s open leads moved to colleagues.", moved) % {"count": moved})
+            else:
+                messages.success(request, _("Changes saved."))
             return redirect("console:staff_detail", pk=staff.pk)
     return render(request, "console/staff/form.html", {"form": form, "person": staff})
 

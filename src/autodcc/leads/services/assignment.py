@@ -1,5 +1,5 @@
 """Agent assignment (LEAD-4): an on-duty DCC agent of the dealer, evenly over time, skipping
-agents on leave or at capacity; supervisors reassign with a reason; leave moves open leads."""
+agents on leave or at capacity. Moves by hand, on leave and on departure: ``moves``."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
-from autodcc.core import audit, fairshare
+from autodcc.core import fairshare
 from autodcc.core.actors import SYSTEM, Actor
-from autodcc.core.errors import DomainError
 from autodcc.core.models import FairShare
 from autodcc.core.roles import Role
 from autodcc.leads import rules
@@ -26,7 +25,6 @@ from autodcc.leads.models import (
     Channel,
     Handover,
     Lead,
-    LeaveCoverage,
     Stage,
 )
 from autodcc.leads.services import common
@@ -98,8 +96,9 @@ def pick_agent(dealer: Dealer, at: dt.datetime) -> Staff | None:
 
 
 def assign(lead: Lead, *, actor: Actor, kind: str = AssignmentKind.AUTO, exclude: set[int] | None = None,
-           note: str = "") -> Staff | None:
-    """Give ``lead`` (locked by the caller) to the next available agent, or leave it in the pool."""
+           note: str = "", notify: bool = True) -> Staff | None:
+    """Give ``lead`` (locked by the caller) to the next available agent, or leave it in the pool.
+    ``notify=False``: the caller tells the agent (once for many leads)."""
     now = timezone.now()
     agent = _take(lead.dealer, now, exclude)
     previous = lead.agent
@@ -114,7 +113,8 @@ def assign(lead: Lead, *, actor: Actor, kind: str = AssignmentKind.AUTO, exclude
         Handover.objects.create(lead=lead, from_stage=Stage.MARKETING, to_stage=Stage.DCC, to_staff=agent,
                                 note=str(note), by_label=actor.label)
         lead.stage = Stage.DCC
-    notify_agent(lead, agent)
+    if notify:
+        notify_agent(lead, agent)
     return agent
 
 
@@ -132,57 +132,6 @@ def notify_agent(lead: Lead, agent: Staff) -> None:
 def customer_label(lead: Lead) -> Any:
     """The customer's name and the lead's number, as messages to staff name a lead."""
     return format_lazy(gettext_lazy("{name} ({number})"), name=lead.customer.name, number=lead.number)
-
-
-@transaction.atomic
-def lead_reassign(*, actor: Actor, lead: Lead, to_staff: Staff, note: str) -> Lead:
-    """A supervisor moves a lead to another DCC agent, with a reason."""
-    lead = common.lock(lead, actor)
-    common.require(actor, "leads.reassign", lead)
-    common.require_open(lead)
-    if not note.strip():
-        raise DomainError("lead.note_required", field="note")
-    if to_staff.pk not in {a.pk for a in agents_of(lead.dealer)}:
-        raise DomainError("lead.not_agent", field="agent", value=to_staff.name)
-    if lead.agent_id == to_staff.pk:
-        return lead
-    before = common.snapshot(lead)
-    Assignment.objects.create(lead=lead, staff=to_staff, previous=lead.agent, kind=AssignmentKind.MANUAL,
-                              note=note.strip(), by_label=actor.label)
-    if lead.stage == Stage.MARKETING:  # out of the pool: a transfer between stages, recorded (LEAD-9)
-        Handover.objects.create(lead=lead, from_stage=Stage.MARKETING, to_stage=Stage.DCC, to_staff=to_staff,
-                                note=note.strip(), by_label=actor.label)
-        lead.stage = Stage.DCC
-    lead.agent, lead.assigned_at = to_staff, timezone.now()
-    lead.save()
-    common.record(actor, "lead.reassign", lead, before, note=note.strip())
-    notify_agent(lead, to_staff)
-    return lead
-
-
-def cover_leaves(*, now: dt.datetime | None = None) -> int:
-    """Move the open leads of agents whose leave has started to colleagues (or the pool)."""
-    now = now or timezone.now()
-    moved = 0
-    started = (LeavePeriod.objects.filter(starts_at__lte=now, ends_at__gt=now)
-               .exclude(pk__in=LeaveCoverage.objects.values("leave_id")).select_related("staff"))
-    for leave in started:
-        with transaction.atomic():
-            if LeaveCoverage.objects.select_for_update().filter(leave=leave).exists():
-                continue
-            count = 0
-            for lead in (Lead.objects.select_for_update(of=("self",)).select_related("dealer", "customer", "agent")
-                         .filter(agent=leave.staff, status__in=OPEN_STATUSES).filter(~Q(stage=Stage.SHOWROOM))):
-                before = common.snapshot(lead)
-                assign(lead, actor=SYSTEM, kind=AssignmentKind.LEAVE, exclude={leave.staff_id},
-                       note=gettext("%(name)s is on leave") % {"name": leave.staff.name})
-                lead.save()
-                common.record(SYSTEM, "lead.cover_leave", lead, before)
-                count += 1
-            LeaveCoverage.objects.create(leave=leave, moved=count)
-            audit.record(actor=SYSTEM, action="leave.covered", obj=leave, after={"moved": count})
-            moved += count
-    return moved
 
 
 def assign_pool(*, now: dt.datetime | None = None) -> int:
@@ -217,5 +166,4 @@ def _take_into(lead: Lead) -> Staff | None:
     return agent
 
 
-__all__ = ["agents_of", "assign", "assign_pool", "available_sql", "cover_leaves", "heal_agents", "lead_reassign",
-           "rules"]
+__all__ = ["agents_of", "assign", "assign_pool", "available_sql", "heal_agents", "rules"]

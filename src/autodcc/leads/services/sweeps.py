@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from autodcc.core.actors import SYSTEM
 from autodcc.core.roles import Role
 from autodcc.leads.models import OPEN_STATUSES, Appointment, AppointmentStatus, Lead, Status
-from autodcc.leads.services import assignment, common
+from autodcc.leads.services import assignment, common, moves
 from autodcc.leads.services.assignment import customer_label
 from autodcc.messaging.models import Event
 from autodcc.network.models import Staff
@@ -71,7 +71,7 @@ def mark_no_shows(*, now: dt.datetime | None = None) -> int:
 
 def run_all(*, now: dt.datetime | None = None) -> dict[str, int]:
     return {
-        "leave_cover": assignment.cover_leaves(now=now),
+        "leave_cover": moves.cover_leaves(now=now),
         "pool": assignment.assign_pool(now=now),
         "escalated": escalate_overdue(now=now),
         "no_shows": mark_no_shows(now=now),

@@ -46,3 +46,26 @@ document.addEventListener("click", function (event) {
   params.set("format", "xlsx");
   link.setAttribute("href", window.location.pathname + "?" + params.toString());
 });
+
+// Lists with ticks for a bulk action (the lead list's reassignment): the heading's box ticks every
+// box of the page, and the bar counts the ticked ones.
+(function () {
+  function boxes(name) {
+    return document.querySelectorAll('input[type=checkbox][name="' + name + '"]');
+  }
+  function count(name) {
+    var n = Array.prototype.filter.call(boxes(name), function (b) { return b.checked; }).length;
+    document.querySelectorAll('[data-selected-count="' + name + '"]').forEach(function (el) { el.textContent = n; });
+  }
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.matches) { return; }
+    if (el.matches("input[data-select-all]")) {
+      var name = el.getAttribute("data-select-all");
+      boxes(name).forEach(function (b) { b.checked = el.checked; });
+      count(name);
+    } else if (el.matches("input[type=checkbox][name]") && el.getAttribute("form")) {
+      count(el.getAttribute("name"));
+    }
+  });
+})();

@@ -30,11 +30,12 @@ from autodcc.console.views.leads.entry import (
     lead_settings,
 )
 from autodcc.console.views.leads.page import lead_call, lead_detail
-from autodcc.console.views.leads.work import approvals, arrivals, lead_list, worklist
+from autodcc.console.views.leads.work import approvals, arrivals, lead_bulk_reassign, lead_list, worklist
 
 __all__ = [
     "appointment_confirm", "approvals", "arrivals", "care_task_done", "defeat_approve", "defeat_reasons",
-    "defeat_reject", "lead_arrive", "lead_call", "lead_create", "lead_defeat", "lead_detail", "lead_follow_up", "lead_handover",
+    "defeat_reject", "lead_arrive", "lead_bulk_reassign",
+    "lead_call", "lead_create", "lead_defeat", "lead_detail", "lead_follow_up", "lead_handover",
     "lead_import", "lead_import_detail", "lead_import_template", "lead_invite", "lead_list", "lead_reallocate",
     "lead_reassign", "lead_settings", "lead_step", "lead_testdrive", "worklist",
 ]

@@ -191,7 +191,7 @@ def lead_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     done = False
     if form.is_valid():
         d = form.cleaned_data
-        done = _call(form, lambda: services.lead_reassign(actor=request.actor, lead=lead, to_staff=d["agent"],
+        done = _call(form, lambda: services.lead_reassign(actor=request.actor, leads=[lead], to_staff=d["agent"],
                                                           note=d["note"])) is not None
     return _respond(request, lead.pk, key="reassign", form=form, done=done, notice=_("Reassigned."))
 

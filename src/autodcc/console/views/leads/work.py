@@ -13,9 +13,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from autodcc.console.exports import export_list, wants_export
-from autodcc.console.forms.leads import ApproveForm, ArrivalDayForm, LeadFilterForm, NoteForm, RejectForm
+from autodcc.console.forms.leads import (
+    ApproveForm,
+    ArrivalDayForm,
+    BulkReassignForm,
+    LeadFilterForm,
+    NoteForm,
+    RejectForm,
+)
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, staff_view
 from autodcc.console.views.leads.common import (
     ACTIVE_APPOINTMENT,
@@ -64,14 +73,49 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None, actor=actor)
     if wants_export(request):
         return export_list(request, "leads", selectors.lead_list(actor=actor, filters=form.filters()))
+    return _lead_list_page(request, form)
+
+
+def _lead_list_page(request: HttpRequest, form: LeadFilterForm, bulk: BulkReassignForm | None = None,
+                    chosen: frozenset[int] = frozenset()) -> HttpResponse:
+    actor = request.actor
     page = paginate(request, selectors.lead_list(actor=actor, filters=form.filters()))
     attach_badges(page)
+    if bulk is None and actor.can("leads.reassign"):
+        bulk = BulkReassignForm(actor=actor, auto_id="bulk-%s")
     return render_list(request, "console/leads/list.html", {
         "form": form, "page": page, "qs": querystring_without_page(request), "today": timezone.localdate(),
         "group_link": _group_link(form.filters()) if actor.can("customers.groups") else "",
         "show_dealer": _shows_dealer(actor),
         "can_settings": actor.can("leads.set_targets") or actor.can("leads.configure"),
+        "bulk": bulk if bulk is not None and len(bulk.fields["staff"].choices) > 1 else None,
+        "chosen": chosen,
     })
+
+
+@require_POST
+@staff_view("leads.reassign")
+def lead_bulk_reassign(request: HttpRequest) -> HttpResponse:
+    """The ticked leads of the list to one person with a reason: one service call, all or nothing.
+    A lead of another dealer among the ids is a 404; a refusal shows on the list, ticks kept."""
+    actor = request.actor
+    bulk = BulkReassignForm(request.POST, actor=actor, auto_id="bulk-%s")
+    ids: list[int] = []
+    try:
+        ids = bulk.lead_ids()
+    except forms.ValidationError as exc:
+        bulk.add_error(None, exc)
+    if bulk.is_valid():
+        person = bulk.cleaned_data["staff"]
+        moved = _call(bulk, lambda: services.lead_reassign(actor=actor, leads=ids, to_staff=person,
+                                                             note=bulk.cleaned_data["note"]))
+        if moved is not None:
+            messages.success(request, ngettext("%(count)s lead reassigned to %(name)s.",
+                                               "%(count)s leads reassigned to %(name)s.", len(moved))
+                             % {"count": len(moved), "name": person.name})
+            url = reverse("console:lead_list")
+            return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    return _lead_list_page(request, LeadFilterForm(request.GET or None, actor=actor), bulk, frozenset(ids))
 
 
 
