@@ -140,6 +140,9 @@ ACTION_LABELS: dict[str, Any] = {
     "prize.pickup": gettext_lazy("Prize pickup arranged"),
     "prize.returned": gettext_lazy("Prize car returned"),
     "first_n.ship": gettext_lazy("First-N gift shipped"),
+    "first_n.reward_create": gettext_lazy("First-N gift set up"),
+    "first_n.reward_update": gettext_lazy("First-N gift changed"),
+    "first_n.address": gettext_lazy("First-N gift address given"),
     "draw.draw": gettext_lazy("Draw round drawn"),
     "draw.replace": gettext_lazy("Unreachable winner replaced"),
     "script.delete": gettext_lazy("Call script deleted"),
@@ -217,6 +220,12 @@ EXTRA_LABELS: dict[str, Any] = {
     "grants": gettext_lazy("Roles"),
     "is_active": gettext_lazy("Active"),
     "care_model": gettext_lazy("Model for maintenance"),
+    "reward": gettext_lazy("Gift"),
+    "rank": gettext_lazy("Rank"),
+    "booking": gettext_lazy("Test-drive booking"),
+    "carrier": gettext_lazy("Carrier"),
+    "tracking_no": gettext_lazy("Tracking number"),
+    "address_changed": gettext_lazy("Address corrected"),
     "next_due_on": gettext_lazy("Next service due"),
 }
 
