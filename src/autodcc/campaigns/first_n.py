@@ -129,7 +129,8 @@ def reward_save(*, actor: Actor, campaign: Campaign, name: str, n: int, unit_cos
         raise Invalid(errors)
     before = audit.snapshot(reward) if reward is not None else None
     target = reward or FirstNReward(campaign=campaign)
-    target.name, target.n, target.unit_cost, target.is_active = name, n, unit_cost, is_active
+    target.name, target.n, target.is_active = name, n, is_active
+    target.unit_cost = unit_cost.quantize(Decimal("0.01"))
     target.starts_on, target.ends_on = starts_on, ends_on
     after = audit.snapshot(target)
     if before is not None and not audit.changed(before, after):
