@@ -202,7 +202,7 @@ LISTS["first_n_claims"] = (_("Gift winners"), (
     Column(_("Dealer"), lambda x: str(x.booking.dealer)),
     Column(_("Test drive confirmed by the dealer"), lambda x: _when(x.booking.completed_at)),
     Column(_("Confirmed by"), lambda x: getattr(x.booking.completed_by, "name", "")),
-    Column(_("Won"), lambda x: _when(x.met_at)),
+    Column(_("Won at"), lambda x: _when(x.met_at)),
     Column(_("Status"), lambda x: x.get_state_display()),
     Column(_("Delivery address"), lambda x: x.address),
     Column(_("Carrier"), lambda x: x.carrier),
