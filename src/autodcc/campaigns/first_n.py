@@ -234,7 +234,7 @@ def address_give(*, token: str, address: str) -> FirstNClaim:
     first = claim_.address_at is None
     claim_.address, claim_.address_at = clean, timezone.now()
     claim_.save(update_fields=["address", "address_at"])
-    audit.record(actor=consumer(f"store gift {claim_.booking.number}"), action="first_n.address",
+    audit.record(actor=consumer(f"storefront {claim_.booking.number}"), action="first_n.address",
                  obj=claim_.reward.campaign, dealer_id=claim_.booking.dealer_id,
                  after={"reward": claim_.reward.name, "rank": claim_.rank, "address_changed": not first})
     return claim_
