@@ -112,7 +112,19 @@ def _campaign_objects(dealer):
     from autodcc.campaigns.models import Outreach
 
     wave = Outreach.objects.create(campaign=campaign, channel="sms", content="周末试驾", per_minute=60)
-    return {"campaign_detail": campaign.pk, "campaign_edit": campaign.pk, "campaign_line": campaign.pk,
+    from autodcc.campaigns.models import FirstNClaim, FirstNReward
+    from autodcc.testdrives.models import Booking
+
+    gift = FirstNReward.objects.create(campaign=campaign, name="滨江店试驾礼", n=10)
+    # a winner at the dealer of a brand-wide gift (the gift's page is everyone's, its winners are their dealer's)
+    brand = Campaign.objects.create(code=f"BRAND-{dealer.pk}-{next(_phones)}", name="全国试驾礼",
+                                    starts_on=timezone.localdate(), ends_on=timezone.localdate())
+    booking = Booking.objects.get(pk=_testdrive_objects(dealer)["booking_detail"])
+    winner = FirstNClaim.objects.create(reward=FirstNReward.objects.create(campaign=brand, name="车模", n=10),
+                                        booking=booking, rank=1, met_at=timezone.now())
+    return {"campaign_gift_new": campaign.pk, "campaign_gift": gift.pk, "campaign_gift_edit": gift.pk,
+            "campaign_gift_ship": winner.pk,
+"campaign_detail": campaign.pk, "campaign_edit": campaign.pk, "campaign_line": campaign.pk,
             "campaign_outreach_cancel": wave.pk,
             "campaign_task": campaign.pk, "campaign_note": campaign.pk, "campaign_task_done": task.pk,
             "campaign_outreach": campaign.pk, "campaign_calls": campaign.pk, "script_edit": script.pk,

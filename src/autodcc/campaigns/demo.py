@@ -71,5 +71,38 @@ def _launch_day(today: dt.date) -> int:
         DrawRound.objects.create(campaign=campaign, number=number, prize="澜川 S7 七日用车权", opens_at=opens,
                                  closes_at=opens + dt.timedelta(hours=1), seed=seed,
                                  commitment=drawrule.commitment(seed))
-    FirstNReward.objects.create(campaign=campaign, name="开业限定 T 恤", n=500, unit_cost=D("89.00"))
+    reward = FirstNReward.objects.create(campaign=campaign, name="开业限定 T 恤", n=500, unit_cost=D("89.00"))
+    _gift_winners(reward)
     return 1
+
+
+def _gift_winners(reward) -> None:  # type: ignore[no-untyped-def]
+    """Three winners of the T-shirt at the Shanghai store: one waiting for the address, one who gave
+    it, one whose parcel is on its way."""
+    from autodcc.campaigns import first_n
+    from autodcc.core.actors import SYSTEM
+    from autodcc.leads.services import LeadInput, lead_capture
+    from autodcc.network.models import Staff
+    from autodcc.testdrives.models import Booking, BookingStatus, Report, Vehicle
+
+    car = Vehicle.objects.filter(dealer__code="SH-001").select_related("dealer").first()
+    if car is None:
+        return
+    confirmed_by = Staff.objects.filter(grants__dealer=car.dealer).order_by("pk").first()
+    now = timezone.now()
+    claims = []
+    for i, name in enumerate(("陈静", "周航", "吴敏")):
+        lead = lead_capture(actor=SYSTEM, data=LeadInput(
+            name=name, phone=f"1380013{i:04d}", channel="storefront", dealer=car.dealer.code,
+            consent_version="2026-01", consent_share_with_dealer=True, model_interest=str(car.trim))).lead
+        start = now - dt.timedelta(hours=6 - i)
+        booking = Booking.objects.create(
+            number=f"TDGIFT{i + 1:04d}", dealer=car.dealer, vehicle=car, lead=lead, starts_at=start,
+            ends_at=start + dt.timedelta(minutes=30), status=BookingStatus.COMPLETED, online=True,
+            completed_at=start + dt.timedelta(minutes=40), completed_by=confirmed_by)
+        Report.objects.create(booking=booking, overall=5, driving=5, comfort=4, service=5, likely_to_buy=i != 1,
+                              submitted_at=start + dt.timedelta(hours=1))
+        claims.append(first_n.claim(reward, booking))
+    first_n.address_give(token=claims[1].token, address="上海市浦东新区张杨路 500 号 12 楼")
+    first_n.address_give(token=claims[0].token, address="上海市徐汇区漕溪北路 88 号 3 号楼 601 室")
+    first_n.ship(actor=SYSTEM, claim_=claims[0], carrier="顺丰速运", tracking_no="SF1402026000001")

@@ -4,6 +4,7 @@ lines, targets, tasks and daily notes, and what each channel costs a month."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 
 from django.db import models
@@ -333,6 +334,9 @@ class FirstNReward(models.Model):
     n = models.PositiveIntegerField(_("for the first"))
     unit_cost = models.DecimalField(_("HQ's cost each"), default=Decimal("0.00"), **MONEY)
     is_active = models.BooleanField(_("active"), default=True)
+    # the days a booking must be made on to count (within the campaign's; empty: the campaign's own)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("first-N reward")
@@ -342,14 +346,28 @@ class FirstNReward(models.Model):
         return self.name
 
 
+def new_claim_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class ClaimState(models.TextChoices):
+    WON = "won", _("Won")
+    ADDRESS_GIVEN = "address", _("Address given")
+    SHIPPED = "shipped", _("Shipped")
+
+
 class FirstNClaim(models.Model):
-    """One of the first N, ranked by the time the condition was met; shipped by HQ."""
+    """One of the first N, ranked by the time the condition was met (the dealer confirmed the test
+    drive, then the report came); the winner gives the address on the page their SMS links to
+    (``token``), HQ ships with carrier and tracking number."""
 
     reward = models.ForeignKey(FirstNReward, on_delete=models.PROTECT, related_name="claims")
     booking = models.ForeignKey("testdrives.Booking", on_delete=models.PROTECT, related_name="+")
     rank = models.PositiveIntegerField(_("rank"))
     met_at = models.DateTimeField(_("condition met"))
+    token = models.CharField(max_length=32, unique=True, default=new_claim_token)
     address = models.CharField(_("shipping address"), max_length=200, blank=True)
+    address_at = models.DateTimeField(_("address given"), null=True, blank=True)
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
     shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
@@ -360,6 +378,15 @@ class FirstNClaim(models.Model):
             models.UniqueConstraint(fields=["reward", "booking"], name="one_claim_per_booking"),
             models.UniqueConstraint(fields=["reward", "rank"], name="one_claim_per_rank"),
         ]
+
+    @property
+    def state(self) -> str:
+        if self.shipped_at:
+            return ClaimState.SHIPPED
+        return ClaimState.ADDRESS_GIVEN if self.address_at else ClaimState.WON
+
+    def get_state_display(self) -> str:
+        return str(ClaimState(self.state).label)
 
 
 class DrawPrize(models.Model):

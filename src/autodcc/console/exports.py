@@ -193,6 +193,22 @@ LISTS["accessories"] = (_("Accessory orders"), (
     Column(_("Installed"), lambda x: _when(x.installed_at)),
 ))
 
+LISTS["first_n_claims"] = (_("Gift winners"), (
+    Column(_("Rank"), lambda x: x.rank),
+    Column(_("Gift"), lambda x: x.reward.name),
+    Column(_("Customer"), lambda x: x.booking.lead.customer.name),
+    Column(_("Mobile"), lambda x: _masked(x.booking.lead.customer.phone)),
+    Column(_("Booking number"), lambda x: x.booking.number),
+    Column(_("Dealer"), lambda x: str(x.booking.dealer)),
+    Column(_("Test drive confirmed by the dealer"), lambda x: _when(x.booking.completed_at)),
+    Column(_("Confirmed by"), lambda x: getattr(x.booking.completed_by, "name", "")),
+    Column(_("Won at"), lambda x: _when(x.met_at)),
+    Column(_("Status"), lambda x: x.get_state_display()),
+    Column(_("Delivery address"), lambda x: x.address),
+    Column(_("Carrier"), lambda x: x.carrier),
+    Column(_("Tracking number"), lambda x: x.tracking_no),
+    Column(_("Shipped"), lambda x: _when(x.shipped_at)),
+))
 
 
 def _audit_changes(entry: Any) -> str:

@@ -24,6 +24,8 @@ DEFAULTS = [
     ("complaint_escalation", "sms", "{staff}，客户反馈{number}（{category}，{handler}）已超时，升级至{level}，请督办：{link}"),
     ("complaint_resolved", "sms", "{name}您好，您的反馈{number}已处理。请在{days}天内确认处理结果，或告诉我们仍未解决：{link}"),
     ("testdrive_booked", "sms", "{staff}，您跟进的客户{customer}预约了{time}试驾{model}（预约号{booking_no}，{by}）。查看：{link}"),
+    ("first_n_won", "sms", "{name}您好，恭喜您获得{campaign}试驾礼品{gift}（第{rank}名）！请填写或确认收货地址：{link}"),
+    ("first_n_shipped", "sms", "{name}您好，您的试驾礼品{gift}已寄出，{carrier}运单号{tracking_no}。查看：{link}"),
     ("refund_paid", "sms", "{name}您好，订单{order_no}的意向金{amount}元已原路退回，请注意查收。查看订单：{link}"),
 ]
 

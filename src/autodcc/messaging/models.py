@@ -39,6 +39,8 @@ class Event(models.TextChoices):
     COMPLAINT_RESOLVED = "complaint_resolved", _("Complaint resolved: confirm or reopen")
     SURVEY_INVITATION = "survey_invitation", _("Satisfaction survey invitation")
     TESTDRIVE_BOOKED = "testdrive_booked", _("Test drive booked on a lead you hold")
+    FIRST_N_WON = "first_n_won", _("First-N gift won: give the address")
+    FIRST_N_SHIPPED = "first_n_shipped", _("First-N gift shipped")
 
 
 # The variables each event provides to its templates. A template may use only these.
@@ -64,6 +66,8 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.COMPLAINT_RESOLVED: ("name", "number", "days", "link"),
     Event.SURVEY_INVITATION: ("name", "dealer", "link"),
     Event.TESTDRIVE_BOOKED: ("staff", "customer", "model", "time", "booking_no", "by", "link"),
+    Event.FIRST_N_WON: ("name", "campaign", "gift", "rank", "link"),
+    Event.FIRST_N_SHIPPED: ("name", "gift", "carrier", "tracking_no", "link"),
 }
 # what each variable holds, for the people who write the templates
 VARIABLE_LABELS: dict[str, Any] = {
@@ -77,6 +81,8 @@ VARIABLE_LABELS: dict[str, Any] = {
     "note": _("note"), "manager": _("the manager"), "code": _("the code"),
     "number": _("complaint number"), "category": _("category"), "handler": _("who handles it"),
     "level": _("escalated to"), "days": _("days the link stays valid"),
+    "gift": _("the gift"), "rank": _("the winner's place"), "carrier": _("carrier"),
+    "tracking_no": _("tracking number"),
 }
 # values that let the reader act as the recipient (a code, a link carrying a token): never shown to staff
 SECRET_VARIABLES = ("code", "link")

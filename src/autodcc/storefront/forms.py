@@ -258,3 +258,12 @@ class PhoneLookupForm(forms.Form):
         if code and not code.isdigit():
             raise forms.ValidationError(_("The code is six digits."))
         return code
+
+
+class GiftAddressForm(forms.Form):
+    """Where the winner's first-N gift goes (the service says what is wrong with an address)."""
+
+    address = forms.CharField(
+        label=_("Delivery address"), max_length=20_000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address", "maxlength": 200}),
+        help_text=_("Province, city, district, street and number; the courier calls the mobile number you booked with."))

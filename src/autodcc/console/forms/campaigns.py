@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, Situation, Task
-from autodcc.console.forms.common import date_input, datetime_input
+from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, ClaimState, Situation, Task
+from autodcc.console.forms.common import FilterForm, date_input, datetime_input
 from autodcc.core.actors import Actor
 from autodcc.core.roles import DCC_ROLES, SHOWROOM_ROLES
 from autodcc.customers.models import CustomerGroup
@@ -182,3 +182,40 @@ class PrizeStepForm(forms.Form):
                               decimal_places=2)
     usage_report = forms.CharField(label=_("Usage report"), max_length=4000, required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FirstNRewardForm(forms.Form):
+    """A first-N gift: its name, how many, HQ's cost each and the days a booking counts on."""
+
+    name = forms.CharField(label=_("Gift"), max_length=200)
+    n = forms.IntegerField(label=_("For the first"), min_value=1, max_value=100_000,
+                           help_text=_("How many people get the gift: the first who book a test drive online, "
+                                       "have it confirmed by the dealer and submit their report."))
+    unit_cost = forms.DecimalField(label=_("HQ's cost each (CNY)"), min_value=0, max_digits=12, decimal_places=2,
+                                   initial=0)
+    starts_on = forms.DateField(label=_("Bookings from"), required=False, widget=date_input(),
+                                help_text=_("Empty: the campaign's first day."))
+    ends_on = forms.DateField(label=_("Bookings until"), required=False, widget=date_input(),
+                              help_text=_("Empty: the campaign's last day."))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class GiftFilterForm(FilterForm):
+    state = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *ClaimState.choices])
+    dealer = forms.ModelChoiceField(label=_("Dealer"), required=False, queryset=Dealer.objects.none())
+    q = forms.CharField(label=_("Name, booking or tracking number"), required=False, max_length=40)
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dealer"].queryset = Dealer.objects.visible_to(actor).order_by("code")
+
+
+class ShipForm(forms.Form):
+    """HQ ships a gift: the carrier (one of the usual ones or any other), the tracking number, and
+    the address only when the winner gave it another way (by phone)."""
+
+    carrier = forms.CharField(label=_("Carrier"), max_length=200, required=False,
+                              widget=forms.TextInput(attrs={"list": "carriers"}))
+    tracking_no = forms.CharField(label=_("Tracking number"), max_length=200, required=False)
+    address = forms.CharField(label=_("Delivery address (if not given by the winner)"), max_length=20_000,
+                              required=False)

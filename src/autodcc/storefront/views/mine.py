@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from autodcc.campaigns import first_n
 from autodcc.core import phone as phones
 from autodcc.core.errors import DomainError
 from autodcc.customers import codes
@@ -42,7 +43,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         return _marketing(request, proven)
     if request.method == "GET" and proven:
         return page(request, "mine.html", {"phone": phones.mask(proven), "orders": buyer_orders(proven),
-                                           "bookings": buyer_bookings(proven), "nav": "mine",
+                                           "bookings": buyer_bookings(proven), "gifts": first_n.buyer_gifts(proven),
+                                           "nav": "mine",
                                            "preference": preferences.marketing_status(proven)})
     form = PhoneLookupForm(request.POST or None)
     sent = False
