@@ -357,7 +357,7 @@ def test_a_declined_refund_keeps_the_order(net, login, paid_order):
     response = manager.post(url("refund_decide", refund.pk), {"decision": "decline", "note": "车辆已上牌"}, **HX)
     assert response.status_code == 200 and 'id="order-notice"' in html(response)
     refund.refresh_from_db()
-    assert refund.status == RefundStatus.REJECTED and Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+    assert refund.status == RefundStatus.DEALER_DECLINED and Order.objects.get(pk=order.pk).status == OrderStatus.PAID
 
 
 # --- the list ------------------------------------------------------------------------------------
