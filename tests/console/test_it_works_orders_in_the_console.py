@@ -373,7 +373,7 @@ def test_customer_service_reviews_a_declined_refund_on_the_order_page(net, login
     # customer service finds it in its queue, flagged for review
     hq = login(net.hq_service)
     queue = html(hq.get(url("order_list") + "?attention=on"))
-    assert order.number in queue and other.number not in queue and zh("Refund declined by the dealer: review it") in queue
+    assert order.number in queue and other.number not in queue and "经销商拒绝退款：请复核" in queue
     page = html(hq.get(url("order_detail", order.pk)))
     assert 'id="review-form"' in page and 'id="review-decline"' in page and "车辆已上牌" in page
     # overruling needs a written reason: a clear Chinese error, nothing changed

@@ -49,7 +49,7 @@ def test_a_confirmed_decline_reaches_the_buyer_with_the_reason(net, declined):
     with pytest.raises(Conflict):  # still in flight: no second request meanwhile
         refund_request(token=order.token)
     with pytest.raises(Forbidden):  # the dealer cannot make its own decline final
-        refund_review(actor=net.a_manager.actor, refund=refund, approve=False)
+        refund_review(actor=net.a_manager.actor, refund=refund, approve=False, note="无法退订")
 
     refund_review(actor=net.hq_service.actor, refund=refund, approve=False, note="车辆已按您的要求上牌，无法退订")
     refund_review(actor=net.hq_service.actor, refund=refund, approve=False)  # again: nothing more
@@ -58,6 +58,7 @@ def test_a_confirmed_decline_reaches_the_buyer_with_the_reason(net, declined):
     assert refund.review_note == "车辆已按您的要求上牌，无法退订" and refund.dealer_note == "车辆已上牌"
     sms = messages(order, Event.REFUND_DECLINED)
     assert len(sms) == 1 and "车辆已按您的要求上牌，无法退订" in sms[0].body and order.number in sms[0].body
+    assert "车辆已上牌" not in sms[0].body.replace("车辆已按您的要求上牌", "")  # the dealer's note stays internal
     assert sms[0].recipient_phone == order.customer.phone and not messages(order, Event.REFUND_APPROVED)
     assert actions(order)[-3:] == ["refund.request", "refund.dealer_decline", "refund.decline_confirmed"]
     row = AuditLog.objects.get(action="refund.decline_confirmed")
@@ -67,10 +68,13 @@ def test_a_confirmed_decline_reaches_the_buyer_with_the_reason(net, declined):
     assert refund_request(token=order.token).status == RefundStatus.REQUESTED
 
 
-def test_without_a_note_the_buyer_reads_the_dealers_reason(net, declined):
+def test_a_decline_is_confirmed_only_with_the_reason_for_the_buyer(net, declined):
     order, refund = declined
-    refund_review(actor=net.hq_service.actor, refund=refund, approve=False)
-    assert "车辆已上牌" in messages(order, Event.REFUND_DECLINED)[0].body
+    with pytest.raises(DomainError) as exc:
+        refund_review(actor=net.hq_service.actor, refund=refund, approve=False, note="")
+    assert exc.value.code == "order.decline_reason_required"
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.DEALER_DECLINED
+    assert not messages(order, Event.REFUND_DECLINED)
 
 
 def test_customer_service_overrules_with_a_reason_and_refunds_what_was_paid(net, declined,

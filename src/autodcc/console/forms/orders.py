@@ -128,9 +128,9 @@ class RefundReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve the refund after all")),
                                           ("decline", _("Confirm the decline"))], widget=forms.HiddenInput)
     note = forms.CharField(label=_("Reason"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=_("Required to approve: why the dealer's decline is overruled. When you confirm "
-                                       "the decline, the buyer reads this reason by SMS (the dealer's note if you "
-                                       "leave it empty)."))
+                           help_text=_("To approve: why the dealer's decline is overruled (kept in the log). To "
+                                       "confirm the decline: the reason in plain words, which the buyer reads by SMS "
+                                       "and on the order page."))
 
 
 PROVIDER_CHOICES = list(providers.LABELS.items())

@@ -196,9 +196,9 @@ def may_review(actor: Actor, order: Order) -> bool:
 def refund_review(*, actor: Actor, refund: Refund, approve: bool, note: str = "") -> Refund:
     """A refund the dealer declined, reviewed: approved after all (overruled, with a written
     reason; customer service then sends it as any approved refund) or the decline confirmed. The
-    buyer is told the final decision by SMS: approved, or declined with the reason in plain words
-    (customer service's note when it gives one, else the dealer's). A repeated decision changes
-    nothing."""
+    buyer is told the final decision by SMS: approved, or declined with the reason customer service
+    writes for them in plain words (the dealer's own note stays for customer service). A repeated
+    decision changes nothing."""
     order, refund = _locked_refund(actor, refund)
     if not may_review(actor, order) or (not approve and not actor.can("orders.refund_review")):
         raise Forbidden("forbidden")
@@ -208,8 +208,9 @@ def refund_review(*, actor: Actor, refund: Refund, approve: bool, note: str = ""
     if refund.status != RefundStatus.DEALER_DECLINED:
         raise DomainError("order.refund_wrong_state", status=refund.get_status_display())
     note = note.strip()
-    if approve and not note:
-        raise DomainError("order.review_reason_required", field="note")
+    if not note:  # the log's reason for an overrule; the buyer's reason for a decline
+        raise DomainError("order.review_reason_required" if approve else "order.decline_reason_required",
+                          field="note")
     if approve and order.status not in REFUNDABLE:  # the car went its way meanwhile
         raise DomainError("order.refund_not_allowed", status=order.get_status_display())
     if refund.amount > paid_amount(order):  # never more than was paid
@@ -223,8 +224,7 @@ def refund_review(*, actor: Actor, refund: Refund, approve: bool, note: str = ""
         order.save(update_fields=["cancelled_by", "updated_at"])
         tell_buyer(order, Event.REFUND_APPROVED, amount=f"{refund.amount:.2f}")
     else:
-        tell_buyer(order, Event.REFUND_DECLINED, amount=f"{refund.amount:.2f}",
-                   reason=refund.review_note or refund.dealer_note)
+        tell_buyer(order, Event.REFUND_DECLINED, amount=f"{refund.amount:.2f}", reason=refund.review_note)
     audit.record(actor=actor, action="refund.overrule" if approve else "refund.decline_confirmed", obj=order,
                  before=before, after={"refund": refund.out_refund_no,
                                        **audit.snapshot(refund, ["status", "dealer_note", "review_note"])})
