@@ -168,6 +168,8 @@ AUTODCC_SCHEDULE = {
     "complaint-sweep": {"task": "autodcc.feedback.tasks.sweep_complaints", "seconds": 60},
     # deposit orders: the payment reminder, then closing the ones still unpaid at their deadline
     "unpaid-orders": {"task": "autodcc.orders.tasks.close_unpaid_orders", "seconds": 60},
+    # receipt reminders after delivery: due by the day; hourly so a quiet night only delays them
+    "receipt-reminders": {"task": "autodcc.orders.tasks.remind_receipts", "seconds": 3600},
     # maintenance reminders and revisit calls: once a day is enough, hourly catches a missed run
     "care-daily": {"task": "autodcc.aftercare.tasks.run_daily", "seconds": 3600},
     "channel-pulls": {"task": "autodcc.channels.tasks.pull_channels", "seconds": 300},
@@ -433,6 +435,10 @@ ORDER_REMINDER_MINUTES = env_int("ORDER_REMINDER_MINUTES", 15, minimum=1)
 if ORDER_REMINDER_MINUTES >= ORDER_PAYMENT_MINUTES:
     raise ImproperlyConfigured(f"ORDER_REMINDER_MINUTES={ORDER_REMINDER_MINUTES} must be less than "
                                f"ORDER_PAYMENT_MINUTES={ORDER_PAYMENT_MINUTES}: the reminder comes before the close.")
+
+# a delivered order whose buyer has not confirmed receipt is reminded this many days after the
+# delivery, and once more the same number of days after the last reminder (orders.services.milestones)
+ORDER_RECEIPT_REMINDER_DAYS = env_int("ORDER_RECEIPT_REMINDER_DAYS", 3, minimum=1)
 
 # --- Channel connectors -----------------------------------------------------------------------
 # Per-connector credentials and endpoints (docs/channels.md). A connector without its secret

@@ -191,7 +191,7 @@ def _lead_objects(net, dealer_code, agent, manager):
 
 
 ORDER_PAGES = ("order_detail", "order_step", "order_delivery_update", "order_remind_receipt", "order_accessories")
-REFUND_PAGES = ("refund_decide", "refund_execute")
+REFUND_PAGES = ("refund_decide", "refund_execute", "refund_review")
 
 
 def _order_objects(dealer_code):

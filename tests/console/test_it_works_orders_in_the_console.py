@@ -22,6 +22,7 @@ from autodcc.orders.models import (
     DeliveryUpdate,
     Order,
     OrderStatus,
+    Refund,
     RefundStatus,
     Reward,
     Settlement,
@@ -357,7 +358,57 @@ def test_a_declined_refund_keeps_the_order(net, login, paid_order):
     response = manager.post(url("refund_decide", refund.pk), {"decision": "decline", "note": "车辆已上牌"}, **HX)
     assert response.status_code == 200 and 'id="order-notice"' in html(response)
     refund.refresh_from_db()
-    assert refund.status == RefundStatus.REJECTED and Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+    assert refund.status == RefundStatus.DEALER_DECLINED and Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+
+
+def test_customer_service_reviews_a_declined_refund_on_the_order_page(net, login, paid_order):
+    from autodcc.messaging.models import Event, Message
+
+    order, other = paid_order(name="复核客户"), paid_order()
+    refund = refund_request(token=order.token, reason="计划有变")
+    login(net.a_manager).post(url("refund_decide", refund.pk), {"decision": "decline", "note": "车辆已上牌"})
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.DEALER_DECLINED
+
+    # customer service finds it in its queue, flagged for review
+    hq = login(net.hq_service)
+    queue = html(hq.get(url("order_list") + "?attention=on"))
+    assert order.number in queue and other.number not in queue and "经销商拒绝退款：请复核" in queue
+    page = html(hq.get(url("order_detail", order.pk)))
+    assert 'id="review-form"' in page and 'id="review-decline"' in page and "车辆已上牌" in page
+    # overruling needs a written reason: a clear Chinese error, nothing changed
+    response = hq.post(url("refund_review", refund.pk), {"decision": "approve", "note": ""}, **HX)
+    assert response.status_code == 200 and message("order.review_reason_required") in html(response)
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.DEALER_DECLINED
+    response = hq.post(url("refund_review", refund.pk), {"decision": "approve", "note": "上牌前已申请，同意退款"})
+    assert response.status_code == 302
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.DEALER_CONFIRMED and refund.reviewed_by_id == net.hq_service.staff.pk
+    assert Message.objects.filter(event=Event.REFUND_APPROVED, related_id=str(order.pk)).count() == 1
+    page = html(hq.get(url("order_detail", order.pk)))
+    assert f'id="execute-form-{refund.pk}"' in page and "上牌前已申请，同意退款" in page and 'id="review-form"' not in page
+    assert order_actions(order)[-3:] == ["refund.request", "refund.dealer_decline", "refund.overrule"]
+
+
+def test_the_dealer_may_withdraw_its_decline_but_not_make_it_final(net, login, paid_order):
+    order = paid_order()
+    refund = refund_request(token=order.token)
+    manager = login(net.a_manager)
+    manager.post(url("refund_decide", refund.pk), {"decision": "decline", "note": "车辆已上牌"})
+    page = html(manager.get(url("order_detail", order.pk)))
+    assert 'id="review-approve"' in page and 'id="review-decline"' not in page
+    assert manager.post(url("refund_review", refund.pk), {"decision": "decline", "note": "就是不退"}).status_code == 403
+    for who in ("a_consultant", "a_agent", "hq_marketer", "hq_finance", "regional_manager"):
+        client = login(getattr(net, who))
+        assert 'id="review-form"' not in html(client.get(url("order_detail", order.pk))), who
+        assert client.post(url("refund_review", refund.pk), {"decision": "approve", "note": "同意"}).status_code == 403
+    for who in ("b_manager", "b_agent"):  # another dealer's staff: not found
+        assert login(getattr(net, who)).post(url("refund_review", refund.pk),
+                                             {"decision": "approve", "note": "同意"}).status_code == 404
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.DEALER_DECLINED
+    manager = login(net.a_manager)  # the same test client, logged in again
+    response = manager.post(url("refund_review", refund.pk), {"decision": "approve", "note": "客户补充了材料，同意退款"})
+    assert response.status_code == 302 and Refund.objects.get(pk=refund.pk).status == RefundStatus.DEALER_CONFIRMED
 
 
 # --- the list ------------------------------------------------------------------------------------

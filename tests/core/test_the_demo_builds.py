@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from autodcc.campaigns.models import Campaign
-from autodcc.orders.models import AccessoryOrder, AccessoryStatus, Order, OrderStatus
+from autodcc.orders.models import AccessoryOrder, AccessoryStatus, Order, OrderStatus, Refund, RefundStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,9 @@ def test_the_demo_builds_and_builds_again_without_adding(settings, tmp_path, cap
     delivered = Order.objects.filter(status__in=[OrderStatus.DELIVERED, OrderStatus.RECEIVED], edition__isnull=False)
     assert delivered.exists()  # an edition is delivered with its package installed
     assert all(AccessoryOrder.objects.get(order=o).status == AccessoryStatus.INSTALLED for o in delivered)
+    # a refund declined by the dealer waits for customer service; a delivered car's buyer was reminded
+    assert Refund.objects.filter(status=RefundStatus.DEALER_DECLINED).exists()
+    assert Order.objects.filter(status=OrderStatus.DELIVERED, receipt_reminders__gte=1).exists()
     orders = Order.objects.count()
     call_command("demo_data")
     second = capsys.readouterr().out

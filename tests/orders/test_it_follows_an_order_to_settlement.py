@@ -110,7 +110,7 @@ def test_a_dealer_can_decline_a_refund_with_a_reason(net, paid_order):
         refund_dealer_decide(actor=net.a_manager.actor, refund=refund, approve=False)
     refund_dealer_decide(actor=net.a_manager.actor, refund=refund, approve=False, note="车辆已上牌，无法退订")
     refund.refresh_from_db()
-    assert refund.status == RefundStatus.REJECTED
+    assert refund.status == RefundStatus.DEALER_DECLINED  # customer service reviews it (ORD-5)
 
 
 def statement_csv(rows):

@@ -23,7 +23,7 @@ from autodcc.core.errors import message_for
 from autodcc.leads.models import Lead
 from autodcc.messaging.models import Event, Message
 from autodcc.orders.models import DealerDeal, Order, OrderStatus, Payment, PaymentStatus, Refund, RefundStatus, Reward
-from autodcc.orders.services import order_record_step, refund_dealer_decide, refund_execute
+from autodcc.orders.services import order_record_step, refund_dealer_decide, refund_execute, refund_review
 from autodcc.orders.services.ordering import pay_by_text
 
 pytestmark = pytest.mark.django_db
@@ -408,9 +408,14 @@ def test_a_declined_refund_can_be_asked_again(shop, client, paid):
     order = paid()
     client.post(f"{order_url(order)}refund/", {"reason": "计划有变"})
     refund_dealer_decide(actor=shop.a_manager.actor, refund=Refund.objects.get(), approve=False, note="车辆已上牌")
+    page = html(client.get(order_url(order)))  # customer service reviews the dealer's decline first (ORD-5)
+    assert 'data-refund-status="dealer_declined"' in page and 'id="refund-under-review"' in page
+    assert 'id="ask-refund"' not in page and "车辆已上牌" not in page  # the dealer's note is for customer service
+    refund_review(actor=shop.hq_service.actor, refund=Refund.objects.get(), approve=False,
+                  note="车辆已按您的要求调拨到店，意向金不予退还")
     page = html(client.get(order_url(order)))
     assert 'data-refund-status="rejected"' in page and 'id="ask-refund"' in page
-    assert "车辆已上牌" not in page  # the dealer's note is for customer service
+    assert "车辆已按您的要求调拨到店，意向金不予退还" in page and "车辆已上牌" not in page
 
 
 def test_an_unpaid_order_cannot_be_refunded(shop, client, place_order):

@@ -173,6 +173,8 @@ ACTION_LABELS: dict[str, Any] = {
     "refund.request": gettext_lazy("Refund requested"),
     "refund.dealer_confirm": gettext_lazy("Refund confirmed by the dealer"),
     "refund.dealer_decline": gettext_lazy("Refund declined by the dealer"),
+    "refund.overrule": gettext_lazy("Dealer's decline overruled: refund approved"),
+    "refund.decline_confirmed": gettext_lazy("Dealer's decline confirmed by customer service"),
     "refund.execute": gettext_lazy("Refund sent"),
     "refund.succeeded": gettext_lazy("Refund paid"),
     "refund.marketplace": gettext_lazy("Refunded by the marketplace"),

@@ -156,6 +156,7 @@ urlpatterns = [
     path("accessories/<int:pk>/step/", orders.accessory_step, name="accessory_step"),
     path("refunds/<int:pk>/decide/", orders.refund_decide, name="refund_decide"),
     path("refunds/<int:pk>/execute/", orders.refund_run, name="refund_execute"),
+    path("refunds/<int:pk>/review/", orders.refund_review_view, name="refund_review"),
     path("finance/", orders.finance, name="finance"),
     path("finance/statements/<int:pk>/", orders.statement_detail, name="statement_detail"),
     path("finance/settle/", orders.settlement_settle, name="settlement_run"),

@@ -96,6 +96,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "orders.dealer": DEALER_MANAGERS | SHOWROOM_ROLES,
     "orders.refund_confirm": DEALER_MANAGERS,
     "orders.refund_execute": frozenset({Role.HQ_SERVICE}),
+    # a refund the dealer declined: HQ customer service overrules or confirms the decline
+    "orders.refund_review": frozenset({Role.HQ_SERVICE}),
     "orders.accessories_supply": frozenset({Role.HQ_SERVICE, Role.HQ_MARKETING}),
     "orders.finance": frozenset({Role.HQ_FINANCE}),
     "insights.view": ALL_ROLES - {Role.SERVICE_ADVISOR},

@@ -7,7 +7,7 @@ DEFAULTS = [
     ("order_confirmation", "sms", "{name}您好，您的{model}订单{order_no}已支付意向金{amount}元，{dealer}将尽快与您联系。查看订单：{link}"),
     ("payment_reminder", "sms", "{name}您好，订单{order_no}尚待支付{amount}元，请于{deadline}前完成支付：{link}"),
     ("visit_confirmation", "sms", "{name}您好，已为您预约{time}到访{dealer}（{address}），联系人{consultant}。"),
-    ("receipt_reminder", "sms", "{name}您好，您的订单{order_no}已在{dealer}交车，请在订单页确认收货。"),
+    ("receipt_reminder", "sms", "{name}您好，您的订单{order_no}已在{dealer}交车，请在订单页确认收货：{link}"),
     ("maintenance_reminder", "sms", "{name}您好，您的爱车{plate}将于{due_date}到期保养，{dealer}为您准备了{offer}。回TD退订"),
     ("maintenance_reminder", "wechat", "{name}您好，您的爱车{plate}将于{due_date}到期保养，{dealer}为您准备了{offer}。"),
     ("survey_invitation", "sms", "{name}您好，感谢您选择{dealer}。请花一分钟为我们的服务打分：{link}"),
@@ -26,6 +26,9 @@ DEFAULTS = [
     ("testdrive_booked", "sms", "{staff}，您跟进的客户{customer}预约了{time}试驾{model}（预约号{booking_no}，{by}）。查看：{link}"),
     ("first_n_won", "sms", "{name}您好，恭喜您获得{campaign}试驾礼品{gift}（第{rank}名）！请填写或确认收货地址：{link}"),
     ("first_n_shipped", "sms", "{name}您好，您的试驾礼品{gift}已寄出，{carrier}运单号{tracking_no}。查看：{link}"),
+    ("testdrive_report", "sms", "{name}您好，感谢您在{dealer}试驾{model}（预约号{booking_no}）。请花两分钟填写试驾报告，告诉我们您的感受：{link}"),
+    ("refund_requested", "sms", "{staff}，客户申请退还订单{order_no}的意向金{amount}元（原因：{reason}），请尽快确认或说明拒绝理由：{link}"),
+    ("refund_declined", "sms", "{name}您好，很抱歉，订单{order_no}的意向金{amount}元退款申请未获通过，原因：{reason}。如有疑问请联系门店或客服。查看订单：{link}"),
     ("refund_paid", "sms", "{name}您好，订单{order_no}的意向金{amount}元已原路退回，请注意查收。查看订单：{link}"),
 ]
 
@@ -35,6 +38,7 @@ SUPERSEDED = {
     ("visit_confirmation", "sms"): "{name}您好，已为您预约{time}到访{dealer}（{address}），接待顾问{consultant}。",  # the DCC agent is the contact, not a showroom consultant
     ("booking_confirmation", "sms"): "{name}您好，您已预约{time}在{dealer}（{address}）试驾{model}，预约号{booking_no}。如需改期请致电门店。",
     ("order_confirmation", "sms"): "{name}您好，您的{model}订单{order_no}已支付意向金{amount}元，{dealer}将尽快与您联系。",
+    ("receipt_reminder", "sms"): "{name}您好，您的订单{order_no}已在{dealer}交车，请在订单页确认收货。",  # now with the order's link
 }
 
 

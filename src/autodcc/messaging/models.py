@@ -41,6 +41,9 @@ class Event(models.TextChoices):
     TESTDRIVE_BOOKED = "testdrive_booked", _("Test drive booked on a lead you hold")
     FIRST_N_WON = "first_n_won", _("First-N gift won: give the address")
     FIRST_N_SHIPPED = "first_n_shipped", _("First-N gift shipped")
+    TESTDRIVE_REPORT = "testdrive_report", _("Test-drive report invitation")
+    REFUND_REQUESTED = "refund_requested", _("Refund requested: confirm or decline")
+    REFUND_DECLINED = "refund_declined", _("Refund declined")
 
 
 # The variables each event provides to its templates. A template may use only these.
@@ -50,7 +53,7 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.ORDER_CONFIRMATION: ("name", "order_no", "model", "amount", "dealer", "link"),
     Event.PAYMENT_REMINDER: ("name", "order_no", "amount", "deadline", "link"),
     Event.VISIT_CONFIRMATION: ("name", "dealer", "address", "time", "consultant"),
-    Event.RECEIPT_REMINDER: ("name", "order_no", "dealer"),
+    Event.RECEIPT_REMINDER: ("name", "order_no", "dealer", "link"),
     Event.MAINTENANCE_REMINDER: ("name", "plate", "due_date", "dealer", "offer"),
     Event.CAMPAIGN: ("name", "campaign", "content", "dealer"),
     Event.LEAD_ASSIGNED: ("staff", "customer", "channel", "due"),
@@ -68,6 +71,9 @@ EVENT_VARIABLES: dict[str, tuple[str, ...]] = {
     Event.TESTDRIVE_BOOKED: ("staff", "customer", "model", "time", "booking_no", "by", "link"),
     Event.FIRST_N_WON: ("name", "campaign", "gift", "rank", "link"),
     Event.FIRST_N_SHIPPED: ("name", "gift", "carrier", "tracking_no", "link"),
+    Event.TESTDRIVE_REPORT: ("name", "model", "dealer", "booking_no", "link"),
+    Event.REFUND_REQUESTED: ("staff", "order_no", "amount", "reason", "link"),
+    Event.REFUND_DECLINED: ("name", "order_no", "amount", "reason", "link"),
 }
 # what each variable holds, for the people who write the templates
 VARIABLE_LABELS: dict[str, Any] = {
@@ -80,7 +86,7 @@ VARIABLE_LABELS: dict[str, Any] = {
     "minutes": _("minutes"), "date": _("date"), "summary": _("the day's figures"), "by": _("handed over by"),
     "note": _("note"), "manager": _("the manager"), "code": _("the code"),
     "number": _("complaint number"), "category": _("category"), "handler": _("who handles it"),
-    "level": _("escalated to"), "days": _("days the link stays valid"),
+    "level": _("escalated to"), "days": _("days the link stays valid"), "reason": _("the reason"),
     "gift": _("the gift"), "rank": _("the winner's place"), "carrier": _("carrier"),
     "tracking_no": _("tracking number"),
 }

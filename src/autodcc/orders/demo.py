@@ -19,7 +19,9 @@ from autodcc.orders.services import (
     order_confirm_receipt,
     order_create,
     order_record_step,
+    order_remind_receipt,
     payment_start,
+    refund_dealer_decide,
     refund_request,
 )
 
@@ -27,7 +29,7 @@ from autodcc.orders.services import (
 PLAN = [("SH-001", True, "received"), ("SH-001", True, "delivered"), ("SH-001", False, "contracted"),
         ("SH-001", False, "visited"), ("SH-001", False, "paid"), ("SH-001", False, "refund"),
         ("GZ-001", True, "received"), ("GZ-001", False, "paid"), ("BJ-001", True, "contracted"),
-        ("BJ-001", False, "awaiting")]
+        ("BJ-001", False, "awaiting"), ("SH-001", False, "declined")]
 
 
 def build() -> int:
@@ -58,6 +60,10 @@ def build() -> int:
         if staff is None:
             continue
         actor = actor_for_staff(staff)
+        if stage == "declined":  # declined by the dealer: waits for HQ customer service's review (ORD-5)
+            refund = refund_request(token=order.token, reason="想换成更高配置的车型")
+            refund_dealer_decide(actor=actor, refund=refund, approve=False, note="车辆已按客户要求调拨，无法退订")
+            continue
         steps = {"visited": ["visited"], "contracted": ["visited", "contracted"],
                  "delivered": ["visited", "contracted", "delivered"],
                  "received": ["visited", "contracted", "delivered"]}.get(stage, [])
@@ -70,6 +76,8 @@ def build() -> int:
                               vin=f"LVGDDM{order.pk:011d}" if step == "delivered" else "")
         if stage == "received":
             order_confirm_receipt(token=order.token)
+        if stage == "delivered":  # the dealer has reminded the buyer to confirm receipt (ORD-7)
+            order_remind_receipt(actor=actor, order=order)
     return made
 
 

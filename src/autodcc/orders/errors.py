@@ -17,6 +17,8 @@ register(
         "order.refund_not_allowed": _("The order is %(status)s: it can no longer be refunded."),
         "order.refund_on_marketplace": _("This deposit was paid on %(platform)s: ask for the refund on your %(platform)s order; this page shows it once %(platform)s has refunded you."),
         "order.refund_wrong_state": _("The refund is %(status)s; this step is not possible."),
+        "order.review_reason_required": _("Write why you approve the refund the dealer declined: it is kept in the log."),
+        "order.decline_reason_required": _("Write the reason for the buyer: they read it by SMS and on the order page."),
         "order.contract_below_deposit": _("The contract value cannot be less than the deposit."),
         "order.balance_negative": _("The balance paid cannot be negative."),
         "order.balance_above_contract": _("The balance is the contract value less the deposit: at most ¥%(balance)s."),

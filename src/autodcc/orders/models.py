@@ -88,6 +88,9 @@ class Order(models.Model):
     # the scheduled sweep closes the order if it is still unpaid
     pay_by = models.DateTimeField(_("pay by"))
     payment_reminded_at = models.DateTimeField(_("payment reminder sent"), null=True, blank=True)
+    # receipt reminders after delivery, the dealer's and the automatic ones (ORD-7)
+    receipt_reminders = models.PositiveSmallIntegerField(_("receipt reminders sent"), default=0)
+    receipt_reminded_at = models.DateTimeField(_("last receipt reminder"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed unpaid"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     visited_at = models.DateTimeField(_("store visit"), null=True, blank=True)
@@ -160,9 +163,12 @@ class RefundStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Refunded")
     FAILED = "failed", _("Refund failed")
     REJECTED = "rejected", _("Declined")
+    DEALER_DECLINED = "dealer_declined", _("Declined by the dealer: customer service reviews it")
 
 
-ACTIVE_REFUND = (RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED, RefundStatus.PROCESSING)
+# a refund in flight (one per order): a dealer's decline is not final until customer service reviews it
+ACTIVE_REFUND = (RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED, RefundStatus.PROCESSING,
+                 RefundStatus.DEALER_DECLINED)
 
 
 class Refund(models.Model):
@@ -180,6 +186,11 @@ class Refund(models.Model):
     dealer_confirmed_by = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True,
                                             related_name="+")
     dealer_note = models.CharField(_("dealer's note"), max_length=200, blank=True)
+    # HQ customer service's review of a dealer's decline: overruled (approved) or the decline confirmed
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey("network.Staff", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
+    review_note = models.CharField(_("customer service's note"), max_length=200, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
     failure = models.CharField(max_length=200, blank=True)
 

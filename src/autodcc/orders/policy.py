@@ -35,6 +35,7 @@ def order_view(actor: Actor, order: Order) -> dict[str, Any]:
         "colour": order.colour, "phone": phone.mask(order.customer.phone),
         "delivery_mode_label": str(order.get_delivery_mode_display()),
         "pay_by": order.pay_by, "payment_reminded_at": order.payment_reminded_at, "closed_at": order.closed_at,
+        "receipt_reminders": order.receipt_reminders, "receipt_reminded_at": order.receipt_reminded_at,
         "timeline": [(label, getattr(order, f"{field}_at")) for field, label in TIMELINE],
     }
     if sees_deal(actor, order):

@@ -232,10 +232,11 @@ def _notify(booking: Booking, event: str) -> None:
     context = {"name": customer.name, "model": str(booking.vehicle.trim), "dealer": str(booking.dealer),
                "address": booking.dealer.address or "—",
                "time": booking.starts_at}
-    if event == Event.BOOKING_CONFIRMATION:
+    if event in (Event.BOOKING_CONFIRMATION, Event.TESTDRIVE_REPORT):
         from autodcc.core import links
 
         context["booking_no"] = booking.number
+        # the booking's own page: its status, and once the drive is done the report form
         context["link"] = links.absolute("store:booking_status", booking.token)
     message_send(event=event, to_phone=customer.phone, dealer=booking.dealer, related=booking, context=context)
 
@@ -265,7 +266,9 @@ def _locked(actor: Actor, booking: Booking) -> Booking:
 
 @transaction.atomic
 def booking_complete(*, actor: Actor, booking: Booking) -> Booking:
-    """The dealer records the test drive as done; the lead gets its arrival and test-drive stamps."""
+    """The dealer records the test drive as done; the lead gets its arrival and test-drive stamps,
+    and the consumer one SMS with the link to the test-drive report (TD-3). Recording it again
+    changes nothing and sends nothing."""
     booking = _locked(actor, booking)
     if not actor.can("testdrives.manage", dealer=booking.dealer):
         raise Forbidden("forbidden")
@@ -299,6 +302,8 @@ def booking_complete(*, actor: Actor, booking: Booking) -> Booking:
                 Lead.objects.filter(pk=lead.pk).update(test_driven_at=booking.completed_at, test_driven_by=staff)
     audit.record(actor=actor, action="testdrive.complete", obj=booking, dealer_id=booking.dealer_id,
                  after={"status": booking.status})
+    if not Report.objects.filter(booking=booking).exists():
+        _notify(booking, Event.TESTDRIVE_REPORT)  # a service message: an "all messages" opt-out stops it
     return booking
 
 

@@ -122,6 +122,17 @@ class RefundDecideForm(forms.Form):
                            help_text=_("Required when you decline."))
 
 
+class RefundReviewForm(forms.Form):
+    """Customer service's review of a refund the dealer declined."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Approve the refund after all")),
+                                          ("decline", _("Confirm the decline"))], widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Reason"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("To approve: why the dealer's decline is overruled (kept in the log). To "
+                                       "confirm the decline: the reason in plain words, which the buyer reads by SMS "
+                                       "and on the order page."))
+
+
 PROVIDER_CHOICES = list(providers.LABELS.items())
 
 

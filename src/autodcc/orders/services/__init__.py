@@ -7,6 +7,7 @@ from autodcc.orders.services.milestones import (
     order_delivery_update,
     order_record_step,
     order_remind_receipt,
+    remind_receipts,
 )
 from autodcc.orders.services.ordering import (
     notification_receive,
@@ -21,6 +22,7 @@ from autodcc.orders.services.refunds import (
     refund_dealer_decide,
     refund_execute,
     refund_request,
+    refund_review,
 )
 from autodcc.orders.services.unpaid import close_unpaid
 
@@ -41,5 +43,7 @@ __all__ = [
     "refund_dealer_decide",
     "refund_execute",
     "refund_request",
+    "refund_review",
+    "remind_receipts",
     "sandbox_pay",
 ]

@@ -154,18 +154,64 @@ def order_delivery_update(*, actor: Actor, order: Order, text: str) -> DeliveryU
     return update
 
 
+def _remind(order: Order, now: dt.datetime) -> None:
+    """The receipt reminder SMS with the order page's link (where the buyer confirms), counted on
+    the order (the caller holds its row lock)."""
+    from autodcc.orders.services.ordering import tell_buyer
+
+    order.receipt_reminders += 1
+    order.receipt_reminded_at = now
+    Order.objects.filter(pk=order.pk).update(receipt_reminders=order.receipt_reminders, receipt_reminded_at=now)
+    tell_buyer(order, Event.RECEIPT_REMINDER, dealer=str(order.dealer))
+
+
 @transaction.atomic
 def order_remind_receipt(*, actor: Actor, order: Order) -> None:
-    """The dealer reminds the buyer to confirm receipt online."""
+    """The dealer reminds the buyer to confirm receipt online. Always available while the car
+    waits for the buyer's receipt; it counts like an automatic one (:func:`remind_receipts`)."""
     order = _locked(actor, order)
     _require_dealer(actor, order)
     if order.status != OrderStatus.DELIVERED:
         raise DomainError("order.receipt_early")
-    from autodcc.messaging.services import message_send
+    _remind(order, timezone.now())
+    audit.record(actor=actor, action="order.receipt_reminder", obj=order,
+                 after={"status": order.status, "reminders": order.receipt_reminders, "automatic": False})
 
-    message_send(event=Event.RECEIPT_REMINDER, to_phone=order.customer.phone, dealer=order.dealer, related=order,
-                 context={"name": order.buyer_name, "order_no": order.number, "dealer": str(order.dealer)})
-    audit.record(actor=actor, action="order.receipt_reminder", obj=order, after={"status": order.status})
+
+RECEIPT_AUTO_LIMIT = 2  # reminders after which the sweep leaves the order to the dealer
+RECEIPT_BATCH = 200
+
+
+def remind_receipts(*, now: dt.datetime | None = None) -> int:
+    """The automatic receipt reminder (ORD-7): a delivered order whose buyer has not confirmed
+    receipt ``ORDER_RECEIPT_REMINDER_DAYS`` days after the delivery gets one reminder, and one
+    more the same number of days after the last reminder (the dealer's own reminders count, and
+    restart the wait) while fewer than ``RECEIPT_AUTO_LIMIT`` reminders were sent in all. Nothing
+    goes out in the quiet hours (21:00-08:00): the next run after 08:00 sends it. Safe to run
+    twice or at once: each order is locked, re-checked and stamped in one transaction."""
+    from django.conf import settings
+    from django.db.models import Q
+
+    from autodcc.campaigns.outreach import in_quiet_hours
+
+    now = now or timezone.now()
+    if in_quiet_hours(now):
+        return 0
+    before = now - dt.timedelta(days=settings.ORDER_RECEIPT_REMINDER_DAYS)
+    due = (Q(status=OrderStatus.DELIVERED, receipt_reminders__lt=RECEIPT_AUTO_LIMIT, delivered_at__lte=before)
+           & (Q(receipt_reminded_at__isnull=True) | Q(receipt_reminded_at__lte=before)))
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(Order.objects.select_for_update(skip_locked=True, of=("self",))
+                         .select_related("customer", "dealer").filter(due).order_by("pk")[:RECEIPT_BATCH])
+            for order in batch:
+                _remind(order, now)
+                audit.record(actor=SYSTEM, action="order.receipt_reminder", obj=order,
+                             after={"status": order.status, "reminders": order.receipt_reminders, "automatic": True})
+            sent += len(batch)
+        if len(batch) < RECEIPT_BATCH:
+            return sent
 
 
 @transaction.atomic

@@ -1,13 +1,17 @@
-"""Refunds (ORD-5): the buyer asks, the dealer confirms, customer service sends it through the
-provider. Never more than was paid; one refund in flight per order, even under concurrency."""
+"""Refunds (ORD-5): the buyer asks, the dealer's managers are told and confirm (or decline,
+saying why), customer service reviews a decline (overrules it or confirms it) and sends an
+approved refund through the provider; the buyer hears of the final decision by SMS. Never more
+than was paid; one refund in flight per order, even under concurrency; every step audited."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
 from autodcc.core import audit, outbox
@@ -16,6 +20,7 @@ from autodcc.core.errors import Conflict, DomainError, Forbidden, NotFound
 from autodcc.messaging.models import Event
 from autodcc.orders import providers
 from autodcc.orders.models import (
+    ACTIVE_REFUND,
     CancelledBy,
     NotificationOutcome,
     Order,
@@ -60,8 +65,7 @@ def marketplace_refund_apply(*, provider: str, trade_no: str, refund_no: str, am
             return NotificationOutcome.REPLAY, ""
         if order.status not in REFUNDABLE:
             return NotificationOutcome.REJECTED, f"order is {order.status}"
-        if known is None and order.refunds.filter(status__in=(RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED,
-                                                              RefundStatus.PROCESSING)).exists():
+        if known is None and order.refunds.filter(status__in=ACTIVE_REFUND).exists():
             return NotificationOutcome.REJECTED, "a refund of ours is under way for this order"
         paid = paid_amount(order)
         if amount <= 0 or amount > paid:
@@ -82,7 +86,35 @@ def refund_open(order: Order, payment: Payment, *, reason: str, action: str) -> 
                                    out_refund_no=f"{order.number}R{order.refunds.count() + 1}")
     audit.record(actor=SYSTEM, action=action, obj=order,
                  after={"refund": refund.out_refund_no, "amount": refund.amount, "reason": refund.reason})
+    _tell_deciders(order, refund)
     return refund
+
+
+def refund_deciders(order: Order) -> list[Any]:
+    """The dealer's staff who confirm or decline the order's refunds (``orders.refund_confirm`` at
+    its dealer), active, with a mobile on file."""
+    from autodcc.core.roles import CAPABILITIES
+    from autodcc.network.models import Staff
+
+    roles = sorted(CAPABILITIES["orders.refund_confirm"])
+    return list(Staff.objects.filter(grants__dealer_id=order.dealer_id, grants__role__in=roles, user__is_active=True)
+                .exclude(phone="").distinct().order_by("id"))
+
+
+def _tell_deciders(order: Order, refund: Refund) -> None:
+    """A work message to each of the dealer's deciders: a refund waits for them (after commit)."""
+    from autodcc.core import links
+    from autodcc.messaging.services import Recipient, messages_queue
+
+    link = links.absolute("console:order_detail", order.pk)
+    with translation.override(settings.LANGUAGE_CODE):  # staff read their messages in the house language
+        reason = refund.reason or gettext("none given")
+    recipients = [Recipient({"staff": staff.name, "order_no": order.number, "amount": f"{refund.amount:.2f}",
+                             "reason": reason, "link": link}, phone=staff.phone, staff_id=staff.pk, stored=True)
+                  for staff in refund_deciders(order)]
+    if recipients:
+        messages_queue(event=Event.REFUND_REQUESTED, recipients=recipients, dealer=order.dealer,
+                       related_type=order._meta.label_lower, related_id=str(order.pk))
 
 
 def refund_request(*, token: str, reason: str = "") -> Refund:
@@ -94,8 +126,7 @@ def refund_request(*, token: str, reason: str = "") -> Refund:
                 raise NotFound("not_found")
             if order.status not in REFUNDABLE:
                 raise DomainError("order.refund_not_allowed", status=order.get_status_display())
-            if order.refunds.filter(status__in=(RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED,
-                                                RefundStatus.PROCESSING)).exists():
+            if order.refunds.filter(status__in=ACTIVE_REFUND).exists():
                 raise Conflict("order.refund_exists")
             payment = order.payments.filter(status=PaymentStatus.SUCCEEDED).first()
             if payment is None:
@@ -110,6 +141,7 @@ def refund_request(*, token: str, reason: str = "") -> Refund:
                                                out_refund_no=f"{order.number}R{order.refunds.count() + 1}")
             audit.record(actor=consumer(gettext("Buyer %(name)s") % {"name": order.buyer_name}), action="refund.request", obj=order,
                          after={"refund": refund.out_refund_no, "amount": amount, "reason": refund.reason})
+            _tell_deciders(order, refund)
             return refund
     except IntegrityError:  # a concurrent request won the partial unique index
         raise Conflict("order.refund_exists") from None
@@ -126,11 +158,13 @@ def _locked_refund(actor: Actor, refund: Refund) -> tuple[Order, Refund]:
 @transaction.atomic
 def refund_dealer_decide(*, actor: Actor, refund: Refund, approve: bool, note: str = "",
                          cancelled_by: str = CancelledBy.CONSUMER) -> Refund:
-    """The dealer confirms the deal is off (or declines, saying why)."""
+    """The dealer confirms the deal is off (the buyer is told the refund is approved), or declines,
+    saying why: a decline goes to customer service for review, and the buyer hears of it only
+    when that decision is final (:func:`refund_review`)."""
     order, refund = _locked_refund(actor, refund)
     if not actor.can("orders.refund_confirm", dealer=order.dealer) or actor.is_hq:
         raise Forbidden("forbidden")
-    target = RefundStatus.DEALER_CONFIRMED if approve else RefundStatus.REJECTED
+    target = RefundStatus.DEALER_CONFIRMED if approve else RefundStatus.DEALER_DECLINED
     if refund.status == target:
         return refund
     if refund.status != RefundStatus.REQUESTED:
@@ -148,6 +182,52 @@ def refund_dealer_decide(*, actor: Actor, refund: Refund, approve: bool, note: s
         tell_buyer(order, Event.REFUND_APPROVED, amount=f"{refund.amount:.2f}")
     audit.record(actor=actor, action="refund.dealer_confirm" if approve else "refund.dealer_decline", obj=order,
                  after={"refund": refund.out_refund_no, "status": refund.status, "note": refund.dealer_note})
+    return refund
+
+
+def may_review(actor: Actor, order: Order) -> bool:
+    """Who reviews a dealer's decline: HQ customer service (overrule or confirm it); the dealer's
+    own deciders may still change their mind and approve it, but not make their decline final."""
+    return actor.can("orders.refund_review") or (actor.can("orders.refund_confirm", dealer=order.dealer)
+                                                 and not actor.is_hq)
+
+
+@transaction.atomic
+def refund_review(*, actor: Actor, refund: Refund, approve: bool, note: str = "") -> Refund:
+    """A refund the dealer declined, reviewed: approved after all (overruled, with a written
+    reason; customer service then sends it as any approved refund) or the decline confirmed. The
+    buyer is told the final decision by SMS: approved, or declined with the reason customer service
+    writes for them in plain words (the dealer's own note stays for customer service). A repeated
+    decision changes nothing."""
+    order, refund = _locked_refund(actor, refund)
+    if not may_review(actor, order) or (not approve and not actor.can("orders.refund_review")):
+        raise Forbidden("forbidden")
+    target = RefundStatus.DEALER_CONFIRMED if approve else RefundStatus.REJECTED
+    if refund.status == target and refund.reviewed_at is not None:
+        return refund
+    if refund.status != RefundStatus.DEALER_DECLINED:
+        raise DomainError("order.refund_wrong_state", status=refund.get_status_display())
+    note = note.strip()
+    if not note:  # the log's reason for an overrule; the buyer's reason for a decline
+        raise DomainError("order.review_reason_required" if approve else "order.decline_reason_required",
+                          field="note")
+    if approve and order.status not in REFUNDABLE:  # the car went its way meanwhile
+        raise DomainError("order.refund_not_allowed", status=order.get_status_display())
+    if refund.amount > paid_amount(order):  # never more than was paid
+        raise DomainError("order.refund_too_much", paid=paid_amount(order))
+    before = audit.snapshot(refund, ["status", "dealer_note", "review_note"])
+    refund.status, refund.review_note = target, note[:200]
+    refund.reviewed_at, refund.reviewed_by_id = timezone.now(), actor.staff_id
+    refund.save(update_fields=["status", "review_note", "reviewed_at", "reviewed_by"])
+    if approve:
+        order.cancelled_by = CancelledBy.CONSUMER
+        order.save(update_fields=["cancelled_by", "updated_at"])
+        tell_buyer(order, Event.REFUND_APPROVED, amount=f"{refund.amount:.2f}")
+    else:
+        tell_buyer(order, Event.REFUND_DECLINED, amount=f"{refund.amount:.2f}", reason=refund.review_note)
+    audit.record(actor=actor, action="refund.overrule" if approve else "refund.decline_confirmed", obj=order,
+                 before=before, after={"refund": refund.out_refund_no,
+                                       **audit.snapshot(refund, ["status", "dealer_note", "review_note"])})
     return refund
 
 

@@ -22,6 +22,7 @@ from autodcc.console.views.orders.orders import (
     order_remind,
     order_step,
     refund_decide,
+    refund_review_view,
     refund_run,
     reward_list,
 )
@@ -29,5 +30,6 @@ from autodcc.console.views.orders.orders import (
 __all__ = [
     "accessory_list", "accessory_step", "finance", "order_accessories", "order_delivery_update_add", "order_detail",
     "order_list", "order_remind",
-    "order_step", "refund_decide", "refund_run", "reward_list", "settlement_settle", "statement_detail", "transfer_list",
+    "order_step", "refund_decide", "refund_review_view", "refund_run",
+    "reward_list", "settlement_settle", "statement_detail", "transfer_list",
 ]

@@ -23,7 +23,8 @@ ORDER_RELATED = ("trim__model", "edition__package", "dealer", "customer")
 
 
 # refunds HQ customer service has to act on (or chase the dealer about)
-WAITING_REFUNDS = (RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED, RefundStatus.FAILED)
+WAITING_REFUNDS = (RefundStatus.REQUESTED, RefundStatus.DEALER_CONFIRMED, RefundStatus.FAILED,
+                   RefundStatus.DEALER_DECLINED)
 
 
 RECEIPT_OVERDUE_DAYS = 7

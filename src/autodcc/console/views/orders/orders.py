@@ -24,6 +24,7 @@ from autodcc.console.forms.orders import (
     OrderFilterForm,
     OrderStepForm,
     RefundDecideForm,
+    RefundReviewForm,
 )
 from autodcc.console.views.base import paginate, querystring_without_page, render_list, run_service, staff_view
 from autodcc.console.views.orders.common import (
@@ -62,7 +63,9 @@ from autodcc.orders.services import (
     order_remind_receipt,
     refund_dealer_decide,
     refund_execute,
+    refund_review,
 )
+from autodcc.orders.services.refunds import may_review
 
 
 def _order_list(actor: Actor, filters: dict[str, Any]) -> QuerySet[Order]:
@@ -94,6 +97,8 @@ def _attention(order: Order, overdue_before: dt.datetime) -> str:
             return _("Refund confirmed by the dealer: execute it")
         if refund == RefundStatus.FAILED:
             return _("Refund failed: try again")
+        if refund == RefundStatus.DEALER_DECLINED:
+            return _("Refund declined by the dealer: review it")
     if order.status == OrderStatus.DELIVERED and order.delivered_at and order.delivered_at < overdue_before:
         return _("Delivered more than %(days)s days ago; receipt not confirmed") % {"days": RECEIPT_OVERDUE_DAYS}
     return ""
@@ -133,6 +138,7 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
     dealer_side = _dealer_side(actor, order)
     refunds = list(order.refunds.select_related("dealer_confirmed_by"))
     requested = next((r for r in refunds if r.status == RefundStatus.REQUESTED), None)
+    declined = next((r for r in refunds if r.status == RefundStatus.DEALER_DECLINED), None)
     accessory = AccessoryOrder.objects.filter(order=order).first()
 
     shown: set[str] = set()
@@ -172,6 +178,7 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
         "payments": [{"p": p, "provider": providers.label(p.provider)} for p in order.payments.all()],
         "refunds": refund_rows,
         "requested": requested,
+        "declined": declined,
         "delivery_updates": list(order.delivery_updates.all()),
         "accessory": accessory,
         "accessory_next": _next_step(accessory.status) if accessory and _may_step(
@@ -194,6 +201,9 @@ def _order_context(request: HttpRequest, order: Order, failed: dict[str, forms.F
     if requested is not None and dealer_side and actor.can("orders.refund_confirm", dealer=order.dealer):
         context["decide_form"] = pick("decide", lambda: RefundDecideForm(
             initial={"cancelled_by": CancelledBy.CONSUMER}, auto_id="rd-%s"))
+    if declined is not None and may_review(actor, order):
+        context["review_form"] = pick("review", lambda: RefundReviewForm(auto_id="rv-%s"))
+        context["may_confirm_decline"] = actor.can("orders.refund_review")
     # a refusal whose form the page no longer shows (the refund was decided meanwhile, say)
     context["orphan_errors"] = [str(e) for key, form in failed.items() if key not in shown
                                 for errors in form.errors.values() for e in errors]
@@ -285,6 +295,23 @@ def refund_decide(request: HttpRequest, pk: int) -> HttpResponse:
     notice = (_("Refund approved: customer service sends it to the buyer.") if approve
               else _("Refund declined."))
     return _respond(request, refund.order_id, key="decide", form=form, done=done, notice=notice)
+
+
+@require_POST
+@staff_view("orders.view")
+def refund_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Customer service overrules a dealer's decline or confirms it (the service says who may)."""
+    refund = _refund_for(request, pk)
+    form = RefundReviewForm(request.POST, auto_id="rv-%s")
+    done = False
+    approve = request.POST.get("decision") == "approve"
+    if form.is_valid():
+        d = form.cleaned_data
+        done = _call(form, lambda: refund_review(actor=request.actor, refund=refund, approve=d["decision"] == "approve",
+                                                 note=d["note"]))
+    notice = (_("Refund approved: the buyer is told; send it to the payment provider.") if approve
+              else _("Decline confirmed: the buyer is told why."))
+    return _respond(request, refund.order_id, key="review", form=form, done=done, notice=notice)
 
 
 @require_POST
