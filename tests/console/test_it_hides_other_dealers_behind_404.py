@@ -35,6 +35,8 @@ NOT_DEALER_SCOPED = {
     "catalog_action", "edition_edit", "package_edit",
     # survey templates are the brand's: HQ only
     "care_survey_template",
+    # regions group the brand's dealers: HQ marketing keeps them (403 to everyone else)
+    "region_edit",
     # the brand's FAQ assistant: customer service's conversations and HQ's question bank (403 to dealers)
     "chat_detail", "faq_edit", "faq_question_dismiss",
     # the channel connectors' deliveries are HQ's (403 to everyone else); a score import is its importer's or HQ's
