@@ -375,7 +375,7 @@ LISTS["faq"] = (_("Question bank"), (
     Column(_("Category"), lambda x: x.get_category_display()),
     Column(_("Answer"), lambda x: x.answer),
     Column(_("Active"), lambda x: _yes(x.is_active)),
-    Column(_("Updated"), lambda x: _datetime(x.updated_at)),
+    Column(pgettext_lazy("time", "Updated"), lambda x: _datetime(x.updated_at)),
 ))
 
 
