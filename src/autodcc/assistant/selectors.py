@@ -22,6 +22,12 @@ def queue() -> dict[str, list[Conversation]]:
     }
 
 
+def conversations() -> QuerySet[Conversation]:
+    """Every conversation handed over to a person (waiting, live or closed), the latest first."""
+    return (Conversation.objects.exclude(handed_over_at=None).select_related("agent", "customer")
+            .annotate(count=Count("messages")).order_by("-last_message_at", "-id"))
+
+
 def customer_of(conversation: Conversation) -> Any:
     """The customer the conversation belongs to: linked, or known by the mobile given since."""
     if conversation.customer_id:

@@ -41,6 +41,20 @@ def _masked(value: str) -> str:
     return phone.mask(value) if value else ""
 
 
+def _date(value: Any) -> Any:
+    """A date as an Excel date (sorts and filters as one), empty when there is none."""
+    return value or None
+
+
+def _datetime(value: Any) -> Any:
+    """A moment as an Excel date and time, in local time (Excel knows no time zones)."""
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value else None
+
+
+def _yes(value: bool) -> str:
+    return gettext("Yes") if value else gettext("No")
+
+
 LISTS: dict[str, tuple[Promise, tuple[Column, ...]]] = {
     "leads": (_("Leads"), (
         Column(_("Number"), lambda x: x.number),
@@ -208,6 +222,160 @@ LISTS["first_n_claims"] = (_("Gift winners"), (
     Column(_("Carrier"), lambda x: x.carrier),
     Column(_("Tracking number"), lambda x: x.tracking_no),
     Column(_("Shipped"), lambda x: _when(x.shipped_at)),
+))
+
+
+LISTS["statement_lines"] = (_("Statement"), (
+    Column(_("Row"), lambda x: x.row),
+    Column(_("Kind"), lambda x: gettext("Payment") if x.kind == "payment" else gettext("Refund")),
+    Column(_("Our number"), lambda x: x.out_no),
+    Column(_("Provider's number"), lambda x: x.provider_no),
+    Column(_("Paid or refunded at"), lambda x: _datetime(x.occurred_at)),
+    Column(_("Statement amount"), lambda x: x.amount),
+    Column(_("Our amount"), lambda x: _statement_ours(x)),
+    Column(_("Result"), lambda x: x.get_match_display()),
+    Column(_("Order number"), lambda x: getattr(_statement_order(x), "number", "")),
+    Column(_("Dealer"), lambda x: str(getattr(_statement_order(x), "dealer", "") or "")),
+))
+
+
+def _statement_order(line: Any) -> Any:
+    return line.payment.order if line.payment else getattr(line.refund, "order", None)
+
+
+def _statement_ours(line: Any) -> Any:
+    target = line.payment or line.refund
+    return target.amount if target is not None else None
+
+
+def _prize_status(x: Any) -> str:
+    if x.unreachable:
+        return gettext("Could not be reached")
+    if x.returned_at:
+        return gettext("Returned")
+    if x.agreement_no:
+        return gettext("Picked up")
+    if x.contacted_at:
+        return gettext("Contacted")
+    return gettext("To contact")
+
+
+LISTS["prizes"] = (_("Draw winners"), (
+    Column(_("Campaign"), lambda x: x.round.campaign.name),
+    Column(_("Round"), lambda x: x.round.number),
+    Column(_("Prize"), lambda x: x.round.prize),
+    Column(_("Entry number"), lambda x: x.entry_id),
+    Column(_("Winner"), lambda x: x.entry.name),
+    Column(_("Lead"), lambda x: getattr(x.entry.lead, "number", "")),
+    Column(_("Status"), _prize_status),
+    Column(_("Contacted"), lambda x: _datetime(x.contacted_at)),
+    Column(_("Contact note"), lambda x: x.contact_note),
+    Column(_("Rental partner"), lambda x: x.partner),
+    Column(_("Agreement number"), lambda x: x.agreement_no),
+    Column(_("Pickup"), lambda x: _date(x.pickup_on)),
+    Column(_("Return"), lambda x: _date(x.return_on)),
+    Column(_("Rental cost (CNY)"), lambda x: x.cost),
+    Column(_("Returned"), lambda x: _datetime(x.returned_at)),
+    Column(_("Usage report"), lambda x: x.usage_report),
+))
+LISTS["campaigns"] = (_("Campaigns"), (
+    Column(_("Campaign"), lambda x: x.name),
+    Column(_("Code"), lambda x: x.code),
+    Column(_("Theme"), lambda x: x.get_theme_display()),
+    Column(_("First day"), lambda x: _date(x.starts_on)),
+    Column(_("Last day"), lambda x: _date(x.ends_on)),
+    Column(_("Organiser"), lambda x: str(x.dealer or x.region or gettext("The brand"))),
+))
+LISTS["channel_costs"] = (_("Channel costs"), (
+    Column(_("Month"), lambda x: x["month"].strftime("%Y-%m")),
+    Column(_("Channel"), lambda x: str(x["channel"])),
+    Column(_("Cost"), lambda x: x["amount"]),
+    Column(_("Leads"), lambda x: x["leads"]),
+    Column(_("Deals"), lambda x: x["deals"]),
+    Column(_("Cost per lead"), lambda x: x["per_lead"]),
+    Column(_("Cost per deal"), lambda x: x["per_deal"]),
+))
+LISTS["scripts"] = (_("Call scripts"), (
+    Column(_("Title"), lambda x: x.title),
+    Column(_("Situation"), lambda x: x.get_situation_display()),
+    Column(_("Version"), lambda x: x.version),
+    Column(_("Dealer"), lambda x: str(x.dealer or gettext("The brand"))),
+    Column(_("Text"), lambda x: x.body),
+))
+LISTS["optouts"] = (_("Opt-outs"), (
+    Column(_("Mobile"), lambda x: _masked(x.phone)),
+    Column(_("Stop"), lambda x: x.get_scope_display()),
+    Column(_("Source"), lambda x: x.source),
+    Column(_("Since"), lambda x: _datetime(x.created_at)),
+))
+LISTS["templates"] = (_("Message templates"), (
+    Column(_("Event"), lambda x: x.get_event_display()),
+    Column(_("Channel"), lambda x: x.get_channel_display()),
+    Column(_("Text"), lambda x: x.body),
+    Column(_("Status"), lambda x: gettext("Active") if x.is_active else gettext("Inactive")),
+))
+LISTS["fleet"] = (_("Test-drive cars"), (
+    Column(_("Dealer"), lambda x: str(x.dealer)),
+    Column(_("Car"), lambda x: str(x.trim)),
+    Column(_("Colour"), lambda x: x.colour),
+    Column(_("Plate"), lambda x: x.plate),
+    Column(_("Status"), lambda x: gettext("Available") if x.is_active else gettext("Not available")),
+))
+
+
+def _delivery_summary(x: Any, key: str) -> str:
+    from autodcc.channels.selectors import item_summary
+
+    return item_summary(x)[key]
+
+
+LISTS["deliveries"] = (_("Channel deliveries"), (
+    Column(_("Platform's id"), lambda x: x.platform_id),
+    Column(_("Kind"), lambda x: x.get_kind_display()),
+    Column(_("Received via"), lambda x: x.get_via_display()),
+    Column(_("Last received"), lambda x: _datetime(x.last_received_at)),
+    Column(_("Consumer"), lambda x: _delivery_summary(x, "name")),
+    Column(_("Mobile"), lambda x: _delivery_summary(x, "mobile")),
+    Column(_("What became of it"), lambda x: x.get_outcome_display()),
+    Column(_("Reason"), lambda x: MOBILE.sub(lambda m: phone.mask(m.group(0)), "；".join(
+        str(e.get("message", "")) for e in x.error or []))),
+    Column(_("Lead"), lambda x: getattr(x.lead, "number", "")),
+    Column(_("Dealer"), lambda x: str(getattr(x.lead, "dealer", "") or "")),
+    Column(_("Order number"), lambda x: getattr(x.order, "number", "")),
+    Column(_("Times received"), lambda x: x.times_received),
+))
+LISTS["groups"] = (_("Customer groups"), (
+    Column(_("Name"), lambda x: x.name),
+    Column(_("Members"), lambda x: x.member_count),
+    Column(_("Dealer"), lambda x: str(x.dealer or gettext("HQ"))),
+    Column(_("Created by"), lambda x: x.created_by_label),
+    Column(_("Created"), lambda x: _datetime(x.created_at)),
+))
+
+
+def _chat_mobile(x: Any) -> str:
+    return _masked(x.customer.phone if x.customer_id and x.customer.phone else x.phone)
+
+
+LISTS["chats"] = (_("Live chat"), (
+    Column(_("Conversation"), lambda x: x.pk),
+    Column(_("Status"), lambda x: x.get_status_display()),
+    Column(_("Customer"), lambda x: x.customer.name if x.customer_id else ""),
+    Column(_("Mobile"), _chat_mobile),
+    Column(_("Handed over because"), lambda x: x.get_handover_reason_display()),
+    Column(_("Waiting since"), lambda x: _datetime(x.handed_over_at)),
+    Column(_("Agent"), lambda x: getattr(x.agent, "name", "")),
+    Column(_("Last message"), lambda x: _datetime(x.last_message_at)),
+    Column(_("Messages"), lambda x: x.count),
+    Column(_("Closed"), lambda x: _datetime(x.closed_at)),
+))
+LISTS["faq"] = (_("Question bank"), (
+    Column(_("Question"), lambda x: x.question),
+    Column(_("Other wordings"), lambda x: x.variants),
+    Column(_("Category"), lambda x: x.get_category_display()),
+    Column(_("Answer"), lambda x: x.answer),
+    Column(_("Active"), lambda x: _yes(x.is_active)),
+    Column(pgettext_lazy("time", "Updated"), lambda x: _datetime(x.updated_at)),
 ))
 
 

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from autodcc.assistant import bank, selectors, services
 from autodcc.assistant.models import Category, Conversation, Entry, OpenQuestion
+from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms.assistant import EntryForm, ReplyForm
-from autodcc.console.views.base import is_htmx, run_service, staff_view
+from autodcc.console.views.base import is_htmx, querystring_without_page, run_service, staff_view
 
 HANDLE = "assistant.handle"
 MANAGE = "assistant.manage"
@@ -21,6 +22,8 @@ MANAGE = "assistant.manage"
 
 @staff_view(HANDLE)
 def chat_queue(request: HttpRequest) -> HttpResponse:
+    if wants_export(request):
+        return export_list(request, "chats", selectors.conversations())
     context = selectors.queue()
     if is_htmx(request):
         return render(request, "console/assistant/queue.html#queue", context)
@@ -62,8 +65,11 @@ def faq_list(request: HttpRequest) -> HttpResponse:
         rows = Entry.objects.in_bulk([m.entry_id for m in found])
         tried = [{"entry": rows[m.entry_id], "confidence": m.confidence, "answers": m.confidence >= bank.threshold()}
                  for m in found if m.entry_id in rows]
+    entries = selectors.entries(q=q, category=category if category in Category.values else "", active=active)
+    if wants_export(request):
+        return export_list(request, "faq", entries)
     return render(request, "console/assistant/bank.html", {
-        "entries": selectors.entries(q=q, category=category if category in Category.values else "", active=active),
+        "entries": entries, "qs": querystring_without_page(request),
         "q": q, "category": category, "active": active, "categories": Category.choices, "trial": trial,
         "tried": tried, "threshold": bank.threshold(), "open_count": selectors.open_questions().count()})
 

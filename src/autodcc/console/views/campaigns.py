@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from autodcc.campaigns import draw, outreach, selectors, services
 from autodcc.campaigns.models import BudgetLine, CallScript, Campaign, Situation, Task
 from autodcc.console.downloads import xlsx_download
+from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms.campaigns import (
     BudgetLineForm,
     CallTasksForm,
@@ -35,7 +36,7 @@ from autodcc.console.forms.campaigns import (
     TaskForm,
 )
 from autodcc.console.forms.common import parse_month
-from autodcc.console.views.base import run_service, staff_view
+from autodcc.console.views.base import querystring_without_page, run_service, staff_view
 from autodcc.core import tabular
 from autodcc.core.errors import Forbidden, NotFound
 from autodcc.core.tenancy import get_for_actor
@@ -44,9 +45,19 @@ from autodcc.insights.queries import scoped
 VIEW = "campaigns.view"
 
 
+def _overlapping_qs(actor: Any, first: dt.date, last: dt.date) -> Any:
+    return (Campaign.objects.visible_to(actor).filter(starts_on__lte=last, ends_on__gte=first)
+            .select_related("dealer", "region").order_by("starts_on", "code"))
+
+
 def _overlapping(actor: Any, first: dt.date, last: dt.date) -> list[Campaign]:
-    return list(Campaign.objects.visible_to(actor).filter(starts_on__lte=last, ends_on__gte=first)
-                .select_related("dealer", "region").order_by("starts_on", "code"))
+    return list(_overlapping_qs(actor, first, last))
+
+
+def _export_campaigns(request: HttpRequest, first: dt.date, last: dt.date) -> HttpResponse:
+    """The campaigns of the month, quarter or year the calendar shows, as Excel."""
+    return export_list(request, "campaigns", _overlapping_qs(request.actor, first, last),
+                       filters={"from": first.isoformat(), "to": last.isoformat()})
 
 
 @staff_view(VIEW)
@@ -56,6 +67,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     if request.GET.get("view") == "year":
         year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else today.year
         year = min(max(year, 2000), 2100)
+        if wants_export(request):
+            return _export_campaigns(request, dt.date(year, 1, 1), dt.date(year, 12, 31))
         campaigns = _overlapping(request.actor, dt.date(year, 1, 1), dt.date(year, 12, 31))
         months = []
         for m in range(1, 13):
@@ -64,11 +77,13 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             months.append({"month": first, "campaigns": [c for c in campaigns if c.starts_on <= last and c.ends_on >= first]})
         return render(request, "console/campaigns/calendar.html", {
             "view": "year", "year": year, "months": months, "prev": year - 1, "next": year + 1,
-            "can_plan": request.actor.can("campaigns.manage")})
+            "can_plan": request.actor.can("campaigns.manage"), "qs": querystring_without_page(request)})
     if request.GET.get("view") == "quarter":
         return _quarter(request, today)
     month = parse_month(request.GET.get("month")) or today.replace(day=1)
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    if wants_export(request):
+        return _export_campaigns(request, month, last)
     campaigns = _overlapping(request.actor, month, last)
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
@@ -79,7 +94,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     return render(request, "console/campaigns/calendar.html", {
         "view": "month", "month": month, "weeks": weeks, "campaigns": campaigns, "prev": prev, "next": nxt,
         "quarter": (month.month - 1) // 3 + 1,
-        "can_plan": request.actor.can("campaigns.manage")})
+        "can_plan": request.actor.can("campaigns.manage"), "qs": querystring_without_page(request)})
 
 
 def _quarter(request: HttpRequest, today: dt.date) -> HttpResponse:
@@ -91,6 +106,8 @@ def _quarter(request: HttpRequest, today: dt.date) -> HttpResponse:
     first = dt.date(year, 3 * quarter - 2, 1)
     last_month = 3 * quarter
     last = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+    if wants_export(request):
+        return _export_campaigns(request, first, last)
     monday = first - dt.timedelta(days=first.weekday())
     weeks = []
     while monday <= last:
@@ -103,7 +120,8 @@ def _quarter(request: HttpRequest, today: dt.date) -> HttpResponse:
     nxt = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
     return render(request, "console/campaigns/calendar.html", {
         "view": "quarter", "year": year, "quarter": quarter, "weeks": weeks, "rows": rows, "first": first,
-        "last": last, "today": today, "prev": prev, "next": nxt, "can_plan": request.actor.can("campaigns.manage")})
+        "last": last, "today": today, "prev": prev, "next": nxt, "can_plan": request.actor.can("campaigns.manage"),
+        "qs": querystring_without_page(request)})
 
 
 @staff_view("campaigns.manage")
@@ -313,6 +331,10 @@ def prizes(request: HttpRequest) -> HttpResponse:
                 return redirect("console:prizes")
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("console:prizes")
+    if wants_export(request):
+        from autodcc.console import exports
+
+        return export_list(request, "prizes", selectors.prizes_to_follow(limit=exports.MAX_ROWS + 1))
     return render(request, "console/campaigns/prizes.html", {"prizes": selectors.prizes_to_follow()})
 
 
@@ -323,9 +345,11 @@ def prizes(request: HttpRequest) -> HttpResponse:
 def scripts(request: HttpRequest) -> HttpResponse:
     q, situation = request.GET.get("q", ""), request.GET.get("situation", "")
     found = outreach.scripts_search(request.actor, q=q, situation=situation if situation in Situation.values else "")
+    if wants_export(request):
+        return export_list(request, "scripts", found)
     return render(request, "console/campaigns/scripts.html", {
         "scripts": found, "q": q, "situation": situation, "situations": Situation.choices,
-        "can_edit": request.actor.can("campaigns.manage")})
+        "can_edit": request.actor.can("campaigns.manage"), "qs": querystring_without_page(request)})
 
 
 @staff_view("campaigns.manage")
@@ -482,5 +506,7 @@ def channel_costs(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Cost saved."))
                 return redirect("console:channel_costs")
     rows = selectors.channel_cost_rows(actor)
+    if request.method == "GET" and wants_export(request):
+        return export_list(request, "channel_costs", rows)
     return render(request, "console/campaigns/costs.html", {"form": form, "rows": rows, "can_enter": True,
                                                             "import_form": import_form})

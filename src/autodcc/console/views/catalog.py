@@ -92,9 +92,11 @@ def fleet(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Car added to the test-drive fleet."))
             return redirect(f"{request.path}?dealer={dealer.pk}")
-    vehicles = Vehicle.objects.filter(dealer=dealer).select_related("trim__model")
+    vehicles = Vehicle.objects.filter(dealer=dealer).select_related("dealer", "trim__model")
+    if request.method == "GET" and wants_export(request):
+        return export_list(request, "fleet", vehicles, filters={"dealer": dealer.pk})
     return render(request, "console/testdrives/fleet.html", {"dealer": dealer, "dealers": dealers, "form": form,
-                                                             "vehicles": vehicles})
+                                                             "vehicles": vehicles, "qs": f"dealer={dealer.pk}"})
 
 
 @require_POST

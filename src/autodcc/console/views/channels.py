@@ -17,6 +17,7 @@ from autodcc.channels import connectors, selectors
 from autodcc.channels.models import Connector, Delivery, DeliveryKind
 from autodcc.channels.scores import COMPUTED, LAYOUTS, computed_scores, header_of, imports_for, scores_import
 from autodcc.channels.services import delivery_replay
+from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms.channels import ScoreImportForm
 from autodcc.console.forms.insights import MonthForm
 from autodcc.console.views.base import paginate, staff_view
@@ -56,6 +57,10 @@ def channel_index(request: HttpRequest) -> HttpResponse:
 def channel_detail(request: HttpRequest, name: str) -> HttpResponse:
     if connectors.get(name) is None:
         raise Http404
+    if wants_export(request):
+        failed_only = request.GET.get("failed") == "1"
+        return export_list(request, "deliveries", selectors.deliveries(name, only_failed=failed_only),
+                           filters={"connector": name, "failed": failed_only})
     overview = selectors.overview(name)
     failed = paginate(request, selectors.deliveries(name, only_failed=True))
     return render(request, "console/channels/detail.html", {

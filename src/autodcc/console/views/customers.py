@@ -189,6 +189,8 @@ def vehicle_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("customers.groups")
 def group_list(request: HttpRequest) -> HttpResponse:
     groups = CustomerGroup.objects.visible_to(request.actor).select_related("dealer")
+    if wants_export(request):
+        return export_list(request, "groups", groups)
     return render(request, "console/customers/group_list.html", {"page": paginate(request, groups), "qs": ""})
 
 

@@ -35,6 +35,8 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view("messaging.edit_templates")
 def template_list(request: HttpRequest) -> HttpResponse:
+    if wants_export(request):
+        return export_list(request, "templates", MessageTemplate.objects.all())
     return render(request, "console/messaging/template_list.html", {"templates": MessageTemplate.objects.all()})
 
 
@@ -73,6 +75,8 @@ def optout_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Opt-out recorded."))
             return redirect("console:optout_list")
+    if request.method == "GET" and wants_export(request):
+        return export_list(request, "optouts", OptOut.objects.all())
     return render(request, "console/messaging/optout_list.html",
                   {"form": form, "page": paginate(request, OptOut.objects.all())})
 

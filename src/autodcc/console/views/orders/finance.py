@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from autodcc.console.downloads import xlsx_download
+from autodcc.console.exports import export_list, wants_export
 from autodcc.console.forms.orders import (
     MonthForm,
     StatementImportForm,
@@ -98,6 +99,10 @@ def finance(request: HttpRequest) -> HttpResponse:
 @staff_view("orders.finance")
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(Statement, pk=pk)
+    if wants_export(request):
+        return export_list(request, "statement_lines", statement.lines.select_related(
+            "payment__order__dealer", "refund__order__dealer").order_by("row"),
+            filters={"statement": statement.pk, "month": f"{statement.month:%Y-%m}"})
     report = statement.report or {}
     missing = report.get("missing_from_statement") or {}
     return render(request, "console/finance/statement.html", {
