@@ -86,7 +86,7 @@ def check(price: Decimal, down_payment: Decimal, months: int, annual_rate: Decim
     if not 12 <= months <= 60:
         raise DomainError("loan.term_invalid", field="months", value=months)
     if not Decimal(0) <= annual_rate <= MAX_RATE:
-        raise DomainError("loan.rate_invalid", field="annual_rate")
+        raise DomainError("loan.rate_invalid", field="annual_rate", cap=f"{MAX_RATE * 100:.0f}")
     loan = fen(price - down_payment)
     if fee < 0 or fee > loan:
         raise DomainError("loan.fee_invalid", field="fee")

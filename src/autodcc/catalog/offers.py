@@ -46,13 +46,13 @@ def rules(offer: FinanceOffer) -> list[DomainError]:
     except DomainError as exc:
         errors.append(exc)
     if offer.annual_rate is None or not Decimal(0) <= offer.annual_rate <= finance.MAX_RATE * 100:
-        errors.append(DomainError("offer.rate_invalid", field="annual_rate"))
+        errors.append(DomainError("offer.rate_invalid", field="annual_rate", cap=f"{finance.MAX_RATE * 100:.0f}"))
     cap = MAX_FEE_PERCENT if offer.fee_kind == FeeKind.PERCENT else MAX_FEE_AMOUNT
     if offer.fee_value is None or not Decimal(0) <= offer.fee_value <= cap:
         errors.append(DomainError("offer.fee_invalid" if offer.fee_kind == FeeKind.AMOUNT else "offer.fee_percent_invalid",
                                   field="fee_value", cap=f"{cap:,}"))
     if offer.min_down_pct is None or not Decimal(0) <= offer.min_down_pct < 100:
-        errors.append(DomainError("offer.min_down_invalid", field="min_down_pct"))
+        errors.append(DomainError("offer.min_down_invalid", field="min_down_pct", cap=100))
     if offer.valid_until and offer.valid_from and offer.valid_until < offer.valid_from:
         errors.append(DomainError("catalog.window_reversed", field="valid_until"))
     return errors

@@ -110,6 +110,10 @@ class FinanceOfferForm(forms.ModelForm):
         self.fields["trims"].queryset = Trim.objects.select_related("model").order_by(
             "model__series__sort", "model__sort", "sort", "code")
 
+    def validate_constraints(self) -> None:
+        """The service checks the same rules as the database constraints, each with its message
+        on its field; the constraints' generic messages would only repeat them."""
+
     def save(self, commit: bool = True) -> FinanceOffer:
         offer = super().save(commit=False)
         offer.terms = ",".join(str(m) for m in sorted(self.cleaned_data.get("term_choices") or []))
