@@ -32,7 +32,7 @@ NOT_DEALER_SCOPED = {
     "statement_detail",
     # the catalogue is the brand's: HQ marketing only
     "trim_edit", "trim_photo", "trim_colour", "trim_price", "trim_new", "model_new", "model_edit", "series_edit",
-    "catalog_action", "edition_edit", "package_edit",
+    "catalog_action", "edition_edit", "package_edit", "finance_offer_edit",
     # survey templates are the brand's: HQ only
     "care_survey_template",
     # regions group the brand's dealers: HQ marketing keeps them (403 to everyone else)

@@ -13,7 +13,7 @@ LANDING = {"hq_marketer": "insights", "hq_service": "order_list", "hq_finance": 
 EXPECTED_NAV = {
     "hq_marketer": {
         "accessories", "audit", "campaigns", "caresettings", "catalog", "channels", "complaintreport",
-        "complaints", "costs", "customers", "dealers", "editions", "faq", "groups", "home", "insights", "leads",
+        "complaints", "costs", "customers", "dealers", "editions", "faq", "groups", "home", "insights", "leads", "loanoffers",
         "messages", "optouts", "orders", "prizes", "regions", "scores", "scripts", "staff", "surveys",
         "templates", "testdrives", "vouchers", "worklist"},
     "hq_service": {

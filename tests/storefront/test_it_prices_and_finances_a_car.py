@@ -18,7 +18,7 @@ from autodcc.storefront.templatetags.storefront import money
 
 pytestmark = pytest.mark.django_db
 
-DOMAIN = "/store/calculator/?trim=s5-entry&down_payment=12900&months=36"  # 112,900 − 12,900 = a 100,000 loan
+DOMAIN = "/store/calculator/?trim=s5-entry&down_by=amount&down_payment=12900&months=36"  # 112,900 − 12,900 = a 100,000 loan
 
 
 def text(response) -> str:
@@ -54,27 +54,29 @@ def test_every_line_and_the_total_match_the_pricing_module(shop, client):
 
 
 def test_the_loan_matches_the_domain_examples(shop, client):
-    html = client.get(DOMAIN + "&offer=rate&annual_rate=4").content.decode()
+    html = client.get(DOMAIN + "&offer=own&annual_rate=4").content.decode()
     assert 'id="loan-amount">¥100,000.00<' in html
     box = schedule_box(html, "equal_instalment")
     assert dd(box, "first") == "¥2,952.40" and dd(box, "interest") == "¥6,286.35"
     box = schedule_box(html, "equal_principal")
     assert dd(box, "first") == "¥3,111.11" and dd(box, "last") == "¥2,787.04"
     assert dd(box, "interest") == "¥6,166.67"
-    assert 'id="apr"' not in html  # the prominent APR box is for fee-based offers
-
-
-def test_a_zero_percent_offer_with_a_fee_shows_its_annualised_rate_prominently(shop, client):
-    html = client.get(DOMAIN + "&offer=fee&fee=4000&annual_rate=").content.decode()
     apr_box = re.search(r'<div class="apr-box" id="apr">(.*?)</div>', html, re.S).group(1)
-    assert "<strong>2.67%</strong>" in apr_box and "4,000.00" in apr_box
+    assert '<strong id="apr-instalment">4.00%</strong>' in apr_box  # no fee: the APR is the nominal rate
+    assert '<dd class="monthly-rate">0.3333%</dd>' in html
+
+
+def test_a_zero_percent_rate_with_a_fee_shows_its_annualised_rate_prominently(shop, client):
+    html = client.get(DOMAIN + "&offer=own&fee=4000&annual_rate=0").content.decode()
+    apr_box = re.search(r'<div class="apr-box" id="apr">(.*?)</div>', html, re.S).group(1)
+    assert '<strong id="apr-instalment">2.67%</strong>' in apr_box and "4,000.00" in apr_box
     box = schedule_box(html, "equal_instalment")
     assert dd(box, "interest") == "¥0.00" and dd(box, "apr") == "2.67%"
 
 
 def test_the_figures_match_the_finance_module_for_other_inputs(shop, client):
     trim = Trim.objects.get(slug="x9-20t-7")
-    html = client.get("/store/calculator/?trim=x9-20t-7&down_payment=50000&months=60&offer=rate"
+    html = client.get("/store/calculator/?trim=x9-20t-7&down_by=amount&down_payment=50000&months=60&offer=own"
                       "&annual_rate=3.85").content.decode()
     for method in ("equal_instalment", "equal_principal"):
         expected = finance.schedule(price=trim.offer_price, down_payment=Decimal(50000), months=60,
@@ -92,12 +94,12 @@ def test_defaults_need_no_input(shop, client):
     assert response.status_code == 200
     form = response.context["loan_form"]
     assert form.is_valid() and form.cleaned_data["months"] == 36
-    assert form.cleaned_data["down_payment"] == 40000  # a fifth of 199,900, rounded up to the thousand
+    assert form.cleaned_data["down_pct"] == 20 and response.context["down_payment"] == Decimal("39980.00")
     assert response.context["instalments"] is not None and response.context["landed"] is not None
 
 
 def test_a_down_payment_above_the_price_is_refused_on_its_field(shop, client):
-    response = client.get("/store/calculator/?trim=s5-entry&down_payment=200000&offer=rate&annual_rate=4")
+    response = client.get("/store/calculator/?trim=s5-entry&down_by=amount&down_payment=200000&offer=own&annual_rate=4")
     form = response.context["loan_form"]
     assert form.errors["down_payment"] and response.context["instalments"] is None
     assert 'data-field="down_payment"' in response.content.decode()
@@ -114,10 +116,14 @@ def test_a_term_of_zero_is_refused_in_chinese(shop, client):
 
 def test_other_bad_inputs(shop, client):
     cases = {
-        "annual_rate=40&offer=rate": ("loan_form", "annual_rate"),
-        "annual_rate=abc&offer=rate": ("loan_form", "annual_rate"),
-        "offer=fee&fee=-5": ("loan_form", "fee"),
-        "down_payment=-1&offer=rate": ("loan_form", "down_payment"),
+        "annual_rate=40&offer=own": ("loan_form", "annual_rate"),
+        "annual_rate=abc&offer=own": ("loan_form", "annual_rate"),
+        "annual_rate=-1&offer=own": ("loan_form", "annual_rate"),
+        "annual_rate=1e400&offer=own": ("loan_form", "annual_rate"),
+        "offer=own&fee=-5": ("loan_form", "fee"),
+        "down_by=amount&down_payment=-1&offer=own": ("loan_form", "down_payment"),
+        "down_by=pct&down_pct=33&offer=own": ("loan_form", "down_pct"),
+        "down_by=sideways": ("loan_form", "down_by"),
         "day=1999-01-01": ("price_form", "day"),
         "day=not-a-date": ("price_form", "day"),
         "commercial_insurance=-100": ("price_form", "commercial_insurance"),

@@ -3,6 +3,7 @@ Tmall special edition. Re-runnable: everything is keyed by code."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal as D
 
@@ -16,6 +17,8 @@ from autodcc.catalog.models import (
     Colour,
     Edition,
     Feature,
+    FeeKind,
+    FinanceOffer,
     Photo,
     Series,
     SpecValue,
@@ -170,7 +173,31 @@ def build() -> int:
         "rewards_when": "balance",  # the seed: after paying the balance
     })
     _reword(edition)
+    _finance_offers()
     return created_count
+
+
+# lender, title, terms, nominal rate %, fee kind, fee, minimum down %, model codes (none: every car)
+OFFERS = [
+    ("澜川汽车金融", "36期0息", "36", "0.00", FeeKind.AMOUNT, "4000.00", "20", []),
+    ("工商银行", "低息分期 2.99%", "12,24,36,48,60", "2.99", FeeKind.AMOUNT, "0.00", "15", ["X9-PHEV-26", "X9-ICE-26"]),
+    ("平安银行", "60期低月供", "48,60", "1.99", FeeKind.PERCENT, "3.00", "30", ["S7-BEV-26", "S7-EREV-26"]),
+]
+
+
+def _finance_offers() -> None:
+    """The demo's finance offers, valid from a month ago (so the store shows them today)."""
+    from autodcc.catalog import offers
+
+    since = timezone.localdate() - dt.timedelta(days=30)
+    for lender, title, terms, rate, kind, fee, down, model_codes in OFFERS:
+        offer, created = FinanceOffer.objects.get_or_create(lender=lender, title=title, defaults={
+            "terms": terms, "annual_rate": D(rate), "fee_kind": kind, "fee_value": D(fee), "min_down_pct": D(down),
+            "valid_from": since})
+        if created:
+            offer.apr_disclosed = offers.disclosed_apr(offer)
+            offer.save(update_fields=["apr_disclosed"])
+            offer.car_models.set(CarModel.objects.filter(code__in=model_codes))
 
 
 def _redraw(trim: Trim, rgb: tuple[int, int, int], body: str) -> None:

@@ -16,6 +16,8 @@ from autodcc.core.errors import DomainError
 
 FEN = Decimal("0.01")
 TERMS = (12, 24, 36, 48, 60)
+DOWN_STEPS = (0, 10, 15, 20, 25, 30, 35, 40, 50, 60, 70)  # down payment as a percentage of the price
+MAX_RATE = Decimal("0.36")
 
 
 def fen(value: Decimal) -> Decimal:
@@ -57,6 +59,15 @@ class Schedule:
         return sum((i.payment for i in self.instalments), Decimal("0.00")) + self.fee
 
     @property
+    def annual_rate_pct(self) -> Decimal:
+        return (self.annual_rate * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def monthly_rate(self) -> Decimal:
+        """The nominal monthly rate in percent (annual / 12), the figure the APR must outshine."""
+        return (self.annual_rate * 100 / 12).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+    @property
     def first_payment(self) -> Decimal:
         return self.instalments[0].payment
 
@@ -74,8 +85,8 @@ def check(price: Decimal, down_payment: Decimal, months: int, annual_rate: Decim
                           down=f"{fen(down_payment):,.2f}", price=f"{fen(price):,.2f}")  # as the pages show money
     if not 12 <= months <= 60:
         raise DomainError("loan.term_invalid", field="months", value=months)
-    if not Decimal(0) <= annual_rate <= Decimal("0.36"):
-        raise DomainError("loan.rate_invalid", field="annual_rate")
+    if not Decimal(0) <= annual_rate <= MAX_RATE:
+        raise DomainError("loan.rate_invalid", field="annual_rate", cap=f"{MAX_RATE * 100:.0f}")
     loan = fen(price - down_payment)
     if fee < 0 or fee > loan:
         raise DomainError("loan.fee_invalid", field="fee")
@@ -171,6 +182,16 @@ def apr(principal: Decimal, payments: list[Decimal], fee: Decimal = Decimal(0)) 
             else:
                 high = mid
         return fen(low * 12 * 100)
+
+
+def down_payment_for(price: Decimal, percent: Decimal) -> Decimal:
+    """The down payment that is ``percent`` % of ``price``, to the fen."""
+    return fen(price * percent / 100)
+
+
+def down_share(price: Decimal, down_payment: Decimal) -> Decimal:
+    """The down payment as a percentage of the price (2 decimals)."""
+    return fen(down_payment * 100 / price) if price > 0 else Decimal("0.00")
 
 
 def schedule(*, price: Decimal, down_payment: Decimal, months: int, annual_rate: Decimal, method: str,

@@ -3,6 +3,7 @@ special editions with their accessory packages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -317,3 +318,78 @@ class RateEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} {self.effective_on}"
+
+
+class FeeKind(models.TextChoices):
+    AMOUNT = "amount", _("A fixed amount (CNY)")
+    PERCENT = "percent", _("A share of the financed amount (%)")
+
+
+class FinanceOfferQuerySet(models.QuerySet["FinanceOffer"]):
+    def valid_on(self, day: dt.date) -> FinanceOfferQuerySet:
+        return self.filter(is_active=True, valid_from__lte=day).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+
+    def for_trim(self, trim: Trim) -> FinanceOfferQuerySet:
+        """Offers for every car (no trim and no model named), or naming this trim or its model."""
+        everywhere = Q(trims__isnull=True) & Q(car_models__isnull=True)
+        return self.filter(everywhere | Q(trims=trim) | Q(car_models=trim.model_id)).distinct()
+
+
+class FinanceOffer(models.Model):
+    """A lender's car-loan offer HQ marketing publishes (CAT-4, DOMAIN.md §2): the terms it
+    offers, its nominal rate, its fee, its minimum down payment (a per-product parameter since
+    2024-04-03) and the cars it applies to. ``apr_disclosed`` is the annualised rate over all
+    costs (PBOC 2021 No. 3), worked out when saved."""
+
+    lender = models.CharField(_("lender"), max_length=60)
+    title = models.CharField(_("title"), max_length=40, help_text=_("As the store shows it, e.g. 36期0息."))
+    terms = models.CharField(_("terms (months)"), max_length=20, help_text=_("The terms offered, e.g. 12,24,36."))
+    annual_rate = models.DecimalField(_("nominal annual rate (%)"), max_digits=5, decimal_places=2,
+                                      default=Decimal("0.00"))
+    fee_kind = models.CharField(_("fee as"), max_length=8, choices=FeeKind.choices, default=FeeKind.AMOUNT)
+    fee_value = models.DecimalField(_("fee"), default=Decimal("0.00"), **MONEY,
+                                    help_text=_("CNY, or a percentage of the financed amount."))
+    min_down_pct = models.DecimalField(_("minimum down payment (%)"), max_digits=5, decimal_places=2,
+                                       default=Decimal("0.00"))
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    trims = models.ManyToManyField(Trim, blank=True, related_name="finance_offers", verbose_name=_("trims"))
+    car_models = models.ManyToManyField(CarModel, blank=True, related_name="finance_offers",
+                                        verbose_name=_("models"),
+                                        help_text=_("No trim and no model chosen: the offer applies to every car."))
+    is_active = models.BooleanField(_("active"), default=True)
+    apr_disclosed = models.DecimalField(
+        _("disclosed APR (%)"), max_digits=6, decimal_places=2, default=Decimal("0.00"),
+        help_text=_("The highest annualised rate over all costs on a 100,000 CNY loan over the terms offered."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = FinanceOfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("finance offer")
+        verbose_name_plural = _("finance offers")
+        ordering = ["-is_active", "-valid_from", "title", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(annual_rate__gte=0, annual_rate__lte=36), name="finance_offer_rate_range"),
+            models.CheckConstraint(condition=Q(fee_value__gte=0), name="finance_offer_fee_not_negative"),
+            models.CheckConstraint(condition=Q(min_down_pct__gte=0, min_down_pct__lt=100),
+                                   name="finance_offer_min_down_range"),
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                                   name="finance_offer_window_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lender} {self.title}"
+
+    @property
+    def term_list(self) -> list[int]:
+        return sorted({int(t) for t in self.terms.split(",") if t.strip().isdigit()})
+
+    def fee_for(self, loan: Decimal) -> Decimal:
+        """The fee on a loan of ``loan`` CNY, to the fen."""
+        from autodcc.catalog.finance import fen
+
+        if self.fee_kind == FeeKind.PERCENT:
+            return fen(loan * self.fee_value / 100)
+        return fen(self.fee_value)

@@ -21,6 +21,7 @@ from autodcc.catalog.models import (
     AccessoryPackage,
     AccessoryPart,
     Edition,
+    FinanceOffer,
     Photo,
     PriceChange,
     Series,
@@ -56,7 +57,20 @@ def _rules(obj: models.Model) -> list[DomainError]:
         errors.append(DomainError("catalog.deposit_too_high", field="deposit", value=deposit, cap=deposit_cap()))
     if isinstance(obj, Edition) and obj.ends_on and obj.ends_on < obj.starts_on:
         errors.append(DomainError("catalog.window_reversed", field="ends_on"))
+    if isinstance(obj, FinanceOffer):
+        from autodcc.catalog import offers
+
+        errors.extend(offers.rules(obj))
     return errors
+
+
+def _snapshot(obj: models.Model) -> dict[str, Any]:
+    """The audit snapshot, with the many-to-many choices (a finance offer's cars) by name."""
+    data = audit.snapshot(obj)
+    if isinstance(obj, FinanceOffer) and obj.pk:
+        for name in ("trims", "car_models"):
+            data[name] = "、".join(sorted(str(o) for o in getattr(obj, name).all()))
+    return data
 
 
 def _name(obj: models.Model) -> str:
@@ -70,19 +84,23 @@ def save(*, actor: Actor, obj: models.Model, save_m2m: Callable[[], None] | None
     _require(actor)
     before = None
     if obj.pk:
-        before = audit.snapshot(type(obj).objects.select_for_update().get(pk=obj.pk))
+        before = _snapshot(type(obj).objects.select_for_update().get(pk=obj.pk))
     elif isinstance(obj, Series | Trim):
         obj.is_active = False
     errors = _rules(obj)
     if errors:
         raise Invalid(errors)
+    if isinstance(obj, FinanceOffer):
+        from autodcc.catalog import offers
+
+        obj.apr_disclosed = offers.disclosed_apr(obj)
     if isinstance(obj, Series) and obj.image and not getattr(obj.image, "_committed", True):
         large, _small = pictures.store_sizes(obj.image.file)
         obj.image.save(large.name, large, save=False)
     obj.save()
     if save_m2m is not None:
         save_m2m()
-    after = audit.snapshot(obj)
+    after = _snapshot(obj)
     if before is None or audit.changed(before, after):
         verb = "update" if before else "create"
         audit.record(actor=actor, action=f"{_name(obj)}.{verb}", obj=obj, before=before, after=after)

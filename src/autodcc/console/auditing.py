@@ -106,6 +106,8 @@ ACTION_LABELS: dict[str, Any] = {
     "accessorypackage.delete": gettext_lazy("Accessory package deleted"),
     "accessorypackage.parts": gettext_lazy("Accessory parts changed"),
     "rate.set": gettext_lazy("Rate set"),
+    "financeoffer.create": gettext_lazy("Finance offer created"),
+    "financeoffer.update": gettext_lazy("Finance offer edited"),
     "care.mileage": gettext_lazy("Mileage recorded"),
     "care.appointment_book": gettext_lazy("Service booked"),
     "care.appointment_cancel": gettext_lazy("Service appointment cancelled"),
@@ -232,6 +234,8 @@ EXTRA_LABELS: dict[str, Any] = {
     "address_changed": gettext_lazy("Address corrected"),
     "next_due_on": gettext_lazy("Next service due"),
     "leads_moved": gettext_lazy("Open leads moved to colleagues"),
+    "trims": gettext_lazy("Trims"),
+    "car_models": gettext_lazy("Models"),
 }
 
 

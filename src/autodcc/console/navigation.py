@@ -47,6 +47,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("testdrives", _("Test drives"), "console:booking_list", "testdrives.view", "sales"),
     NavEntry("catalog", _("Catalogue"), "console:catalog", "catalog.edit", "sales"),
     NavEntry("editions", _("Special editions"), "console:editions", "catalog.edit", "sales"),
+    NavEntry("loanoffers", _("Finance offers"), "console:finance_offers", "catalog.edit", "sales"),
     NavEntry("orders", _("Deposit orders"), "console:order_list", "orders.view", "sales"),
     NavEntry("accessories", _("Accessory orders"), "console:accessory_list", "orders.accessories_supply", "sales"),
     NavEntry("vouchers", _("Vouchers and gifts"), "console:reward_list", "orders.view", "sales"),

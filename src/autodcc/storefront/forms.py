@@ -176,40 +176,79 @@ class PriceForm(forms.Form):
 
 
 class LoanForm(forms.Form):
-    RATE, FEE = "rate", "fee"
+    """The loan: the down payment as a share of the price (the common steps) or as an amount, the
+    term, and one of the finance offers valid today for the car or the consumer's own rate and fee.
+    ``offers`` are the offers the car has today; ``price`` the car's price (for the amounts)."""
 
+    OWN = "own"
+    BY_SHARE, BY_AMOUNT = "pct", "amount"
+
+    down_by = forms.ChoiceField(label=_("Down payment as"), widget=forms.RadioSelect, choices=[
+        (BY_SHARE, _("A share of the price")), (BY_AMOUNT, _("An amount"))])
+    down_pct = forms.TypedChoiceField(label=_("Down payment (share of the price)"), coerce=Decimal,
+                                      required=False, empty_value=None)
     down_payment = forms.DecimalField(
-        label=_("Down payment"), max_digits=12, decimal_places=2,
+        label=_("Down payment (amount)"), required=False, max_digits=12, decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "1000", "inputmode": "decimal"}))
     months = forms.TypedChoiceField(label=_("Term"), coerce=int,
                                     choices=[(m, _("%(n)s months") % {"n": m}) for m in TERMS])
-    offer = forms.ChoiceField(label=_("Loan offer"), widget=forms.RadioSelect, choices=[
-        (RATE, _("Interest at an annual rate")), (FEE, _("“Zero interest” with a fee"))])
+    offer = forms.ChoiceField(label=_("Finance offer"), widget=forms.RadioSelect, error_messages={
+        "invalid_choice": _("This finance offer is not available for this car today; choose another one.")})
     annual_rate = forms.DecimalField(
-        label=_("Annual interest rate (%)"), required=False, max_digits=5, decimal_places=2,
+        label=_("Your annual interest rate (%)"), required=False, max_digits=5, decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}))
     fee = forms.DecimalField(
-        label=_("Fee for the zero-interest offer"), required=False, max_digits=11, decimal_places=2,
+        label=_("Your fee (optional)"), required=False, max_digits=11, decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "100", "inputmode": "decimal"}))
+
+    def __init__(self, *args: Any, offers: list[Any], price: Decimal | None, **kwargs: Any) -> None:
+        from autodcc.catalog.finance import DOWN_STEPS, down_payment_for
+
+        super().__init__(*args, **kwargs)
+        self.offers = {str(o.pk): o for o in offers}
+        self.price = price
+        self.fields["offer"].choices = [(key, f"{o.lender} · {o.title}") for key, o in self.offers.items()] + [
+            (self.OWN, _("My own rate"))]
+
+        def step_label(pct: int) -> str:
+            if not price:
+                return f"{pct}%"
+            return _("%(pct)s%% (¥%(amount)s)") % {"pct": pct, "amount": f"{down_payment_for(price, Decimal(pct)):,.0f}"}
+
+        self.fields["down_pct"].choices = [(str(p), step_label(p)) for p in DOWN_STEPS]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        offer = data.get("offer")
-        if offer == self.RATE and data.get("annual_rate") is None and "annual_rate" not in self.errors:
+        if data.get("offer") == self.OWN and data.get("annual_rate") is None and "annual_rate" not in self.errors:
             self.add_error("annual_rate", _("Give the annual interest rate."))
-        if offer == self.FEE and data.get("fee") is None and "fee" not in self.errors:
-            self.add_error("fee", _("Give the fee of the zero-interest offer (0 if there is none)."))
+        if data.get("down_by") == self.BY_SHARE and data.get("down_pct") is None and "down_pct" not in self.errors:
+            self.add_error("down_pct", _("Choose the share of the price you pay down."))
+        if data.get("down_by") == self.BY_AMOUNT and data.get("down_payment") is None and "down_payment" not in self.errors:
+            self.add_error("down_payment", _("Give the down payment."))
         return data
 
     @property
-    def rate(self) -> Decimal:
+    def chosen_offer(self) -> Any:
+        """The finance offer chosen, or None for the consumer's own rate."""
+        return self.offers.get(self.cleaned_data["offer"])
+
+    @property
+    def down_field(self) -> str:
+        return "down_pct" if self.cleaned_data["down_by"] == self.BY_SHARE else "down_payment"
+
+    def down_amount(self, price: Decimal) -> Decimal:
+        from autodcc.catalog.finance import down_payment_for
+
         data = self.cleaned_data
-        return Decimal(0) if data["offer"] == self.FEE else data["annual_rate"] / 100
+        return down_payment_for(price, data["down_pct"]) if data["down_by"] == self.BY_SHARE else data["down_payment"]
+
+    @property
+    def rate(self) -> Decimal:
+        return self.cleaned_data["annual_rate"] / 100
 
     @property
     def fee_amount(self) -> Decimal:
-        data = self.cleaned_data
-        return (data.get("fee") or Decimal(0)) if data["offer"] == self.FEE else Decimal(0)
+        return self.cleaned_data.get("fee") or Decimal(0)
 
 
 class RecommendForm(forms.Form):

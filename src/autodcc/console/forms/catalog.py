@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from autodcc.catalog.models import AccessoryPackage, CarModel, Colour, Edition, PriceChange, Series, Trim
+from autodcc.catalog.finance import TERMS
+from autodcc.catalog.models import AccessoryPackage, CarModel, Colour, Edition, FinanceOffer, PriceChange, Series, Trim
 from autodcc.console.forms.common import YES_NO, FilterForm, date_input, tri_state
 from autodcc.testdrives.models import BookingStatus
 
@@ -84,6 +85,42 @@ class PackageForm(forms.ModelForm):
         model = AccessoryPackage
         fields = ["code", "name", "internal_price", "lead_time_days"]
         help_texts = {"internal_price": _("Between HQ and the dealer; never shown to consumers.")}
+
+
+class FinanceOfferForm(forms.ModelForm):
+    """A lender's offer; the service checks the rules (terms from the menu, rate 0–36 %, fee,
+    minimum down payment, dates) and works out the disclosed APR."""
+
+    term_choices = forms.TypedMultipleChoiceField(
+        label=_("Terms offered"), coerce=int, widget=forms.CheckboxSelectMultiple,
+        choices=[(m, _("%(n)s months") % {"n": m}) for m in TERMS])
+    field_order = ["lender", "title", "term_choices"]
+
+    class Meta:
+        model = FinanceOffer
+        fields = ["lender", "title", "annual_rate", "fee_kind", "fee_value", "min_down_pct", "valid_from",
+                  "valid_until", "car_models", "trims", "is_active"]
+        widgets = {"valid_from": date_input(), "valid_until": date_input(),
+                   "car_models": forms.CheckboxSelectMultiple, "trims": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["term_choices"].initial = self.instance.term_list
+        self.fields["trims"].queryset = Trim.objects.select_related("model").order_by(
+            "model__series__sort", "model__sort", "sort", "code")
+
+    def validate_constraints(self) -> None:
+        """The service checks the same rules as the database constraints, each with its message
+        on its field; the constraints' generic messages would only repeat them."""
+
+    def save(self, commit: bool = True) -> FinanceOffer:
+        offer = super().save(commit=False)
+        offer.terms = ",".join(str(m) for m in sorted(self.cleaned_data.get("term_choices") or []))
+        if commit:
+            offer.save()
+            self.save_m2m()
+        return offer
 
 
 def _picture(image: Any) -> Any:

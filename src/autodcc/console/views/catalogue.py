@@ -18,12 +18,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from autodcc.catalog import services as catalog_services
-from autodcc.catalog.models import AccessoryPackage, CarModel, Colour, Edition, Photo, PriceChange, Series, Trim
+from autodcc.catalog.models import (
+    AccessoryPackage,
+    CarModel,
+    Colour,
+    Edition,
+    FinanceOffer,
+    Photo,
+    PriceChange,
+    Series,
+    Trim,
+)
 from autodcc.console.downloads import xlsx_download
 from autodcc.console.forms.catalog import (
     CarModelForm,
     ColourForm,
     EditionForm,
+    FinanceOfferForm,
     PackageForm,
     PhotoForm,
     PriceChangeForm,
@@ -258,6 +269,43 @@ def package_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect("console:package_edit", pk=obj.pk)
     return render(request, "console/catalog/package.html", {"package": package, "form": form})
+
+
+# --- finance offers (CAT-4) -------------------------------------------------------------------------
+
+
+def _offers() -> Any:
+    return FinanceOffer.objects.prefetch_related("car_models", "trims__model")
+
+
+@staff_view(EDIT)
+def finance_offers(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/catalog/finance_offers.html", {
+        "offers": _offers(), "today": timezone.localdate()})
+
+
+@require_GET
+@staff_view(EDIT)
+def finance_offers_export(request: HttpRequest) -> HttpResponse:
+    from autodcc.catalog import offers
+
+    listed = _offers()
+    day = timezone.localdate().isoformat()
+    return xlsx_download(request, offers.offers_export(listed), f"金融方案-{day}.xlsx",
+                         what="catalog.financeoffer", details={"offers": len(listed)})
+
+
+@staff_view(EDIT)
+def finance_offer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    offer = get_object_or_404(FinanceOffer, pk=pk) if pk else FinanceOffer()
+    form = FinanceOfferForm(request.POST or None, instance=offer)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        if run_service(form, lambda: catalog_services.save(actor=request.actor, obj=obj,
+                                                           save_m2m=form.save_m2m)) is not None:
+            messages.success(request, _("Changes saved."))
+            return redirect("console:finance_offer_edit", pk=obj.pk)
+    return render(request, "console/catalog/finance_offer.html", {"offer": offer, "form": form})
 
 
 # --- tax and insurance rates ------------------------------------------------------------------------

@@ -3,7 +3,6 @@ explanation, and both loan schedules side by side. A GET form: nothing is saved,
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from autodcc.catalog import finance
+from autodcc.catalog import finance, offers
 from autodcc.catalog.models import Colour, Edition
 from autodcc.catalog.selectors import landed_price_for
 from autodcc.core.errors import DomainError
@@ -22,12 +21,7 @@ from autodcc.storefront.views.common import editions_on_sale, page, trim_choices
 
 DEFAULT_TERM = 36
 DEFAULT_RATE = "4.00"
-DEFAULT_DOWN_SHARE = Decimal("0.2")
-
-
-def default_down_payment(price: Decimal) -> Decimal:
-    """A fifth of the price, rounded up to the thousand."""
-    return Decimal(math.ceil(price * DEFAULT_DOWN_SHARE / 1000) * 1000)
+DEFAULT_DOWN_PCT = "20"
 
 
 def _bound(form_class: type, request: HttpRequest, defaults: dict[str, Any]) -> dict[str, Any]:
@@ -73,27 +67,36 @@ def calculator(request: HttpRequest) -> HttpResponse:
             price_form.add_error("day", _("There are no tax rates for this date; choose another date."))
     invoice = landed.amount("invoice") if landed else None
     base_price = invoice if invoice is not None else (trim.offer_price if trim else Decimal(0))
+    car_offers = offers.offers_for(trim, today) if trim is not None else []
     loan_form = LoanForm(_bound(LoanForm, request, {
-        "down_payment": str(default_down_payment(base_price)), "months": str(DEFAULT_TERM),
-        "offer": LoanForm.RATE, "annual_rate": DEFAULT_RATE, "fee": "0"}))
-    instalments = principal = None
+        "down_by": LoanForm.BY_SHARE, "down_pct": DEFAULT_DOWN_PCT, "months": str(DEFAULT_TERM),
+        "offer": LoanForm.OWN, "annual_rate": DEFAULT_RATE, "fee": ""}),
+        offers=car_offers, price=base_price if base_price > 0 else None)
+    instalments = principal = offer = None
+    down_payment = None
     if loan_form.is_valid() and invoice is not None:
-        data = loan_form.cleaned_data
-        args = {"price": invoice, "down_payment": data["down_payment"], "months": data["months"],
-                "annual_rate": loan_form.rate, "fee": loan_form.fee_amount}
+        offer = loan_form.chosen_offer
+        down_payment = loan_form.down_amount(invoice)
         try:
-            instalments = finance.schedule(method="equal_instalment", **args)
-            principal = finance.schedule(method="equal_principal", **args)
+            if offer is not None:
+                args = {"price": invoice, "down_payment": down_payment, "months": loan_form.cleaned_data["months"]}
+                instalments = offers.loan(offer, method="equal_instalment", **args)
+                principal = offers.loan(offer, method="equal_principal", **args)
+            else:
+                args = {"price": invoice, "down_payment": down_payment, "months": loan_form.cleaned_data["months"],
+                        "annual_rate": loan_form.rate, "fee": loan_form.fee_amount}
+                instalments = finance.schedule(method="equal_instalment", **args)
+                principal = finance.schedule(method="equal_principal", **args)
         except DomainError as exc:
-            add_errors(loan_form, exc)
+            add_errors(loan_form, exc, {"down_payment": loan_form.down_field, **({"fee": "offer"} if offer else {})})
             instalments = principal = None
-    fee_offer = getattr(loan_form, "cleaned_data", {}).get("offer") == LoanForm.FEE
     loan_amount = instalments.principal if instalments else None
     context = {
         "nav": "calculator",
         "trim": trim, "price_form": price_form, "loan_form": loan_form, "landed": landed, "edition": edition,
         "colour": colour, "invoice": invoice, "instalments": instalments, "principal": principal,
-        "loan_amount": loan_amount, "fee_offer": fee_offer,
+        "loan_amount": loan_amount, "offer": offer, "offers": car_offers, "down_payment": down_payment,
+        "down_share": finance.down_share(invoice, down_payment) if instalments and invoice else None,
         "upfront": (landed.total - loan_amount + instalments.fee) if landed and instalments else None,
         "schedules": [s for s in (instalments, principal) if s is not None],
         "today": today,
