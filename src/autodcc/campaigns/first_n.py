@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from autodcc.campaigns.models import Campaign, ClaimState, FirstNClaim, FirstNReward
@@ -180,6 +180,11 @@ def claims_for(actor: Actor, reward: FirstNReward, *, state: str = "", dealer_id
                        | Q(tracking_no__iexact=q))
     return qs
 
+
+
+def claim_counts(actor: Actor, reward: FirstNReward) -> dict[str, int]:
+    """How many of the reward's winners the actor sees, and how many of them were shipped (one query)."""
+    return claims_for(actor, reward).aggregate(won=Count("pk"), shipped=Count("pk", filter=Q(shipped_at__isnull=False)))
 
 def claim_for(actor: Actor, pk: int) -> FirstNClaim:
     """A winner the actor may see (another dealer's, or a campaign they cannot see: not found)."""

@@ -15,6 +15,13 @@ from autodcc.campaigns.models import BudgetLine, Campaign, ChannelCost, DrawPriz
 from autodcc.core.actors import Actor
 
 
+def overlapping(actor: Actor, first: dt.date, last: dt.date) -> QuerySet[Campaign]:
+    """The campaigns the actor sees that run on any day from ``first`` to ``last`` (the calendar
+    and its export)."""
+    return (Campaign.objects.visible_to(actor).filter(starts_on__lte=last, ends_on__gte=first)
+            .select_related("dealer", "region").order_by("starts_on", "code"))
+
+
 def draw_figures(campaign: Campaign) -> tuple[list[DrawRound], list[FirstNReward]]:
     """The rounds with their entries and whether the winner was contacted; the first-N gifts with
     how many were won and shipped and what they cost HQ."""

@@ -69,6 +69,11 @@ def disclosed_apr(offer: FinanceOffer) -> Decimal:
                default=Decimal("0.00"))
 
 
+def all_offers() -> QuerySet[FinanceOffer]:
+    """Every offer with the models and trims it applies to (HQ's list and its export)."""
+    return FinanceOffer.objects.prefetch_related("car_models", "trims__model")
+
+
 def offers_for(trim: Trim | None, day: dt.date | None = None) -> list[FinanceOffer]:
     """The offers a consumer may choose for ``trim`` today: active, valid on the day, and for
     every car or naming the trim or its model."""

@@ -12,8 +12,8 @@ from autodcc.console.forms.common import YES_NO, date_input, tri_state
 from autodcc.console.forms.leads import staff_choices
 from autodcc.core import geo
 from autodcc.core.actors import Actor
-from autodcc.core.roles import Role
 from autodcc.core.errors import DomainError
+from autodcc.core.roles import Role
 from autodcc.customers.models import AgeBand, CustomerKind, Family
 from autodcc.leads.models import (
     Channel,

@@ -45,18 +45,13 @@ from autodcc.insights.queries import scoped
 VIEW = "campaigns.view"
 
 
-def _overlapping_qs(actor: Any, first: dt.date, last: dt.date) -> Any:
-    return (Campaign.objects.visible_to(actor).filter(starts_on__lte=last, ends_on__gte=first)
-            .select_related("dealer", "region").order_by("starts_on", "code"))
-
-
 def _overlapping(actor: Any, first: dt.date, last: dt.date) -> list[Campaign]:
-    return list(_overlapping_qs(actor, first, last))
+    return list(selectors.overlapping(actor, first, last))
 
 
 def _export_campaigns(request: HttpRequest, first: dt.date, last: dt.date) -> HttpResponse:
     """The campaigns of the month, quarter or year the calendar shows, as Excel."""
-    return export_list(request, "campaigns", _overlapping_qs(request.actor, first, last),
+    return export_list(request, "campaigns", selectors.overlapping(request.actor, first, last),
                        filters={"from": first.isoformat(), "to": last.isoformat()})
 
 

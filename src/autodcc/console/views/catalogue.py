@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from autodcc.catalog import offers
 from autodcc.catalog import services as catalog_services
 from autodcc.catalog.models import (
     AccessoryPackage,
@@ -274,22 +275,16 @@ def package_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 # --- finance offers (CAT-4) -------------------------------------------------------------------------
 
 
-def _offers() -> Any:
-    return FinanceOffer.objects.prefetch_related("car_models", "trims__model")
-
-
 @staff_view(EDIT)
 def finance_offers(request: HttpRequest) -> HttpResponse:
     return render(request, "console/catalog/finance_offers.html", {
-        "offers": _offers(), "today": timezone.localdate()})
+        "offers": offers.all_offers(), "today": timezone.localdate()})
 
 
 @require_GET
 @staff_view(EDIT)
 def finance_offers_export(request: HttpRequest) -> HttpResponse:
-    from autodcc.catalog import offers
-
-    listed = _offers()
+    listed = offers.all_offers()
     day = timezone.localdate().isoformat()
     return xlsx_download(request, offers.offers_export(listed), f"金融方案-{day}.xlsx",
                          what="catalog.financeoffer", details={"offers": len(listed)})

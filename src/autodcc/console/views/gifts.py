@@ -73,12 +73,12 @@ def gift_detail(request: HttpRequest, pk: int, edit_form: FirstNRewardForm | Non
         edit_form = FirstNRewardForm(initial={
             "name": reward.name, "n": reward.n, "unit_cost": reward.unit_cost, "starts_on": reward.starts_on,
             "ends_on": reward.ends_on, "is_active": reward.is_active})
-    counts = first_n.claims_for(actor, reward)
+    counts = first_n.claim_counts(actor, reward)
     return render(request, "console/campaigns/gift.html", {
         "reward": reward, "campaign": reward.campaign, "form": form, "page": paginate(request, claims),
         "qs": querystring_without_page(request), "show_dealer": shows_dealer(actor),
         "can_ship": first_n.may_ship(actor), "editable": editable, "edit_form": edit_form,
-        "carriers": first_n.CARRIERS, "won": counts.count(), "shipped": counts.filter(shipped_at__isnull=False).count(),
+        "carriers": first_n.CARRIERS, "won": counts["won"], "shipped": counts["shipped"],
         "ship_errors": _ship_errors(request)})
 
 

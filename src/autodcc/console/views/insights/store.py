@@ -178,6 +178,7 @@ def _export(request: HttpRequest, data: Any, funnel: list[dict[str, Any]], table
     ]
     name = f"{_('Store visitors')}-{data.date_from.isoformat()}-{data.date_to.isoformat()}.xlsx"
     percent_columns = {0: [3], **{2 + i: [len(headers) + 2] for i in range(len(tables))}}  # 1-based columns
-    return xlsx_download(request, tabular.xlsx_book(sheets, percent_columns=percent_columns), name, what="analytics.store", action="insights.export",
+    book = tabular.xlsx_book(sheets, percent_columns=percent_columns)
+    return xlsx_download(request, book, name, what="analytics.store", action="insights.export",
                          details={"filters": {"date_from": data.date_from.isoformat(),
                                               "date_to": data.date_to.isoformat()}})
